@@ -1,0 +1,72 @@
+"""`seci user …`: create users and API tokens from the command line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from seci.accounts import service
+from seci.core.db import session_scope
+from seci.core.errors import SeciError
+from seci.core.i18n import gettext
+
+app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+
+@app.command("create")
+def create(
+    username: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True,
+                                          confirmation_prompt=True)],
+    role: Annotated[list[str], typer.Option("--role", help="agent, editor, reviewer, manager, "
+                                            "supervisor, trainer, analyst, admin")],
+    queue: Annotated[list[str] | None, typer.Option("--queue", help="Queue code")] = None,
+    name: Annotated[str | None, typer.Option(help="Display name")] = None,
+    all_modules: Annotated[bool, typer.Option(help="Access to every business module")] = False,
+) -> None:
+    """Create a user with one or more roles."""
+    try:
+        with session_scope() as session:
+            codes = {q.code: q.id for q in service.list_queues(session)}
+            unknown = [q for q in queue or [] if q not in codes]
+            if unknown:
+                err.print(gettext("Queue {queue} not found.", queue=", ".join(unknown)))
+                raise typer.Exit(1)
+            user = service.create_user(
+                session, username=username, password=password, display_name=name,
+                roles=service.parse_roles(role), queue_ids=[codes[q] for q in queue or []],
+                all_modules=all_modules,
+            )
+            console.print(gettext("Created user {user}.", user=user.username))
+    except SeciError as error:
+        err.print(gettext(error.message, **error.params))
+        raise typer.Exit(1) from None
+
+
+@app.command("token")
+def token(username: str, name: Annotated[str, typer.Option(help="Token label")] = "cli") -> None:
+    """Print a new bearer token for the REST API."""
+    with session_scope() as session:
+        user = service.find_user(session, username=username)
+        if user is None:
+            err.print(gettext("User {user} not found.", user=username))
+            raise typer.Exit(1)
+        print(service.issue_api_token(session, user=user, name=name))  # noqa: T201
+
+
+@app.command("list")
+def list_users() -> None:
+    """List users with their roles and queues."""
+    with session_scope() as session:
+        queues = {q.id: q.code for q in service.list_queues(session, include_archived=True)}
+        table = Table("username", "name", "roles", "queues", "active")
+        for user in service.list_users(session):
+            table.add_row(user.username, user.display_name, ", ".join(sorted(user.roles)),
+                          ", ".join(queues[q] for q in sorted(user.queue_ids) if q in queues),
+                          "yes" if user.is_active else "no")
+        console.print(table)

@@ -1,0 +1,90 @@
+"""Roles of a hotline and what each may do.
+
+Permissions are checked on the server for every route; the table below is the single source.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    AGENT = "agent"  # 客服代表
+    EDITOR = "editor"  # 知识编辑
+    REVIEWER = "reviewer"  # 审核 / 品质管理
+    MANAGER = "manager"  # 业务管理: publishes and retires
+    SUPERVISOR = "supervisor"  # 班组长 / 督导
+    TRAINER = "trainer"  # 培训
+    ANALYST = "analyst"  # 数据分析
+    ADMIN = "admin"  # 系统管理员
+
+
+class Perm(StrEnum):
+    KB_READ = "kb.read"  # published, valid knowledge of one's own queues
+    KB_READ_ALL_QUEUES = "kb.read_all_queues"  # published knowledge of every queue
+    KB_SEE_EXPIRED = "kb.see_expired"  # expired, scheduled and retired articles
+    ARTICLE_EDIT = "article.edit"  # create, edit and submit drafts in one's modules
+    ARTICLE_REVIEW = "article.review"  # approve (publish) or reject others' submissions
+    ARTICLE_RETIRE = "article.retire"
+    ARTICLE_ROLLBACK = "article.rollback"
+    MODULE_MANAGE = "module.manage"
+    QUEUE_MANAGE = "queue.manage"
+    KB_IMPORT = "kb.import"
+    KB_EXPORT = "kb.export"
+    FEEDBACK_CREATE = "feedback.create"
+    ACK_COVERAGE = "ack.coverage"  # who has not read new knowledge
+    AUDIT_VIEW = "audit.view"
+    USER_MANAGE = "user.manage"
+
+
+_STAFF_READ = {Perm.KB_READ, Perm.KB_READ_ALL_QUEUES, Perm.FEEDBACK_CREATE}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.AGENT: frozenset({Perm.KB_READ, Perm.FEEDBACK_CREATE}),
+    Role.EDITOR: frozenset(
+        _STAFF_READ | {Perm.KB_SEE_EXPIRED, Perm.ARTICLE_EDIT, Perm.KB_EXPORT}
+    ),
+    Role.REVIEWER: frozenset(
+        _STAFF_READ | {Perm.KB_SEE_EXPIRED, Perm.ARTICLE_REVIEW, Perm.AUDIT_VIEW}
+    ),
+    Role.MANAGER: frozenset(
+        _STAFF_READ
+        | {
+            Perm.KB_SEE_EXPIRED,
+            Perm.ARTICLE_EDIT,
+            Perm.ARTICLE_REVIEW,
+            Perm.ARTICLE_RETIRE,
+            Perm.ARTICLE_ROLLBACK,
+            Perm.MODULE_MANAGE,
+            Perm.KB_IMPORT,
+            Perm.KB_EXPORT,
+            Perm.ACK_COVERAGE,
+            Perm.AUDIT_VIEW,
+        }
+    ),
+    Role.SUPERVISOR: frozenset(_STAFF_READ | {Perm.ACK_COVERAGE}),
+    Role.TRAINER: frozenset(_STAFF_READ | {Perm.ACK_COVERAGE}),
+    Role.ANALYST: frozenset(_STAFF_READ | {Perm.KB_EXPORT}),
+    Role.ADMIN: frozenset(
+        _STAFF_READ
+        | {
+            Perm.KB_SEE_EXPIRED,
+            Perm.MODULE_MANAGE,
+            Perm.QUEUE_MANAGE,
+            Perm.KB_IMPORT,
+            Perm.KB_EXPORT,
+            Perm.AUDIT_VIEW,
+            Perm.USER_MANAGE,
+        }
+    ),
+}
+
+# Roles whose module access decides which drafts they may see and work on.
+MODULE_SCOPED_ROLES = frozenset({Role.EDITOR, Role.REVIEWER, Role.MANAGER})
+
+
+def permissions_for(roles: set[Role] | frozenset[Role]) -> frozenset[Perm]:
+    granted: set[Perm] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[role]
+    return frozenset(granted)

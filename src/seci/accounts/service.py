@@ -1,0 +1,332 @@
+"""Users, roles, queues, logins and API tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from seci.accounts.errors import (
+    LoginFailed,
+    QueueCodeTaken,
+    QueueNotFound,
+    UnknownRole,
+    UsernameTaken,
+    UserNotFound,
+    WeakPassword,
+)
+from seci.accounts.models import (
+    ApiToken,
+    Queue,
+    User,
+    UserModule,
+    UserQueue,
+    UserRole,
+    WebSession,
+)
+from seci.accounts.roles import Role
+from seci.audit.service import record
+from seci.core.clock import utcnow
+from seci.core.security import hash_password, new_token, token_digest, verify_password
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def parse_roles(names: Iterable[str]) -> set[Role]:
+    roles: set[Role] = set()
+    for name in names:
+        try:
+            roles.add(Role(name.strip()))
+        except ValueError:
+            raise UnknownRole(role=name) from None
+    return roles
+
+
+def get_user(session: Session, *, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserNotFound(user=user_id)
+    return user
+
+
+def find_user(session: Session, *, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username))
+
+
+def list_users(session: Session) -> Sequence[User]:
+    return session.scalars(select(User).order_by(User.username)).all()
+
+
+def users_by_id(session: Session, ids: Iterable[int]) -> dict[int, User]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted)))}
+
+
+def _snapshot(user: User) -> dict[str, object]:
+    return {
+        "roles": sorted(user.roles),
+        "queues": sorted(user.queue_ids),
+        "modules": sorted(user.module_ids),
+        "all_modules": user.all_modules,
+        "is_active": user.is_active,
+        "display_name": user.display_name,
+        "team": user.team,
+    }
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    display_name: str | None = None,
+    roles: Iterable[Role] = (),
+    queue_ids: Iterable[int] = (),
+    module_ids: Iterable[int] = (),
+    all_modules: bool = False,
+    team: str | None = None,
+    actor: User | None = None,
+) -> User:
+    """Create a user; the role assignment is audited as a role change."""
+    username = username.strip()
+    if find_user(session, username=username) is not None:
+        raise UsernameTaken(username=username)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(min_length=MIN_PASSWORD_LENGTH)
+    user = User(
+        username=username,
+        display_name=(display_name or username).strip(),
+        password_hash=hash_password(password),
+        all_modules=all_modules,
+        team=team,
+        role_links=[UserRole(role=str(r)) for r in sorted(set(roles))],
+        queue_links=[UserQueue(queue_id=q) for q in sorted(set(queue_ids))],
+        module_links=[UserModule(module_id=m) for m in sorted(set(module_ids))],
+    )
+    session.add(user)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="user.create",
+        entity_type="user",
+        entity_id=user.id,
+        summary=username,
+        after=_snapshot(user),
+    )
+    return user
+
+
+@dataclass(frozen=True)
+class UserChanges:
+    display_name: str | None = None
+    roles: set[Role] | None = None
+    queue_ids: set[int] | None = None
+    module_ids: set[int] | None = None
+    all_modules: bool | None = None
+    is_active: bool | None = None
+    team: str | None = None
+    password: str | None = None
+
+
+def update_user(session: Session, *, user_id: int, changes: UserChanges, actor: User) -> User:
+    """Change a user's profile, roles, queues or module access (audited)."""
+    user = get_user(session, user_id=user_id)
+    before = _snapshot(user)
+    if changes.display_name is not None:
+        user.display_name = changes.display_name.strip() or user.username
+    if changes.team is not None:
+        user.team = changes.team.strip() or None
+    if changes.all_modules is not None:
+        user.all_modules = changes.all_modules
+    if changes.is_active is not None:
+        user.is_active = changes.is_active
+        if not changes.is_active:
+            session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    if changes.roles is not None:
+        wanted_roles = {str(r) for r in changes.roles}
+        user.role_links = [link for link in user.role_links if link.role in wanted_roles]
+        have = {link.role for link in user.role_links}
+        user.role_links += [UserRole(role=r) for r in sorted(wanted_roles - have)]
+    if changes.queue_ids is not None:
+        _require_queues(session, changes.queue_ids)
+        user.queue_links = [q for q in user.queue_links if q.queue_id in changes.queue_ids]
+        have_q = {link.queue_id for link in user.queue_links}
+        user.queue_links += [UserQueue(queue_id=q) for q in sorted(changes.queue_ids - have_q)]
+    if changes.module_ids is not None:
+        user.module_links = [m for m in user.module_links if m.module_id in changes.module_ids]
+        have_m = {link.module_id for link in user.module_links}
+        user.module_links += [
+            UserModule(module_id=m) for m in sorted(changes.module_ids - have_m)
+        ]
+    if changes.password is not None:
+        if len(changes.password) < MIN_PASSWORD_LENGTH:
+            raise WeakPassword(min_length=MIN_PASSWORD_LENGTH)
+        user.password_hash = hash_password(changes.password)
+    session.flush()
+    session.refresh(user)
+    after = _snapshot(user)
+    action = "user.role_change" if before["roles"] != after["roles"] else "user.update"
+    record(
+        session,
+        actor=actor,
+        action=action,
+        entity_type="user",
+        entity_id=user.id,
+        summary=user.username,
+        before=before,
+        after=after | ({"password": "changed"} if changes.password else {}),
+    )
+    return user
+
+
+def authenticate(session: Session, *, username: str, password: str, ip: str | None) -> User:
+    """Check a login; failures are audited (with the name tried) and raise LoginFailed."""
+    user = find_user(session, username=username.strip())
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        record(
+            session,
+            actor=None,
+            actor_name=username[:80],
+            action="auth.login_failed",
+            entity_type="user",
+            entity_id=user.id if user else None,
+            summary=username[:80],
+            ip=ip,
+        )
+        raise LoginFailed()
+    return user
+
+
+def open_web_session(session: Session, *, user: User, hours: int) -> tuple[str, WebSession]:
+    """Start a browser session; returns the cookie token (only its hash is stored)."""
+    token = new_token()
+    web_session = WebSession(
+        token_hash=token_digest(token),
+        csrf_token=new_token(),
+        user_id=user.id,
+        expires_at=utcnow() + timedelta(hours=hours),
+    )
+    session.add(web_session)
+    session.flush()
+    return token, web_session
+
+
+def resolve_web_session(session: Session, *, token: str) -> WebSession | None:
+    found = session.scalar(select(WebSession).where(WebSession.token_hash == token_digest(token)))
+    if found is None or found.expires_at < utcnow():
+        return None
+    return found
+
+
+def close_web_session(session: Session, *, token: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.token_hash == token_digest(token)))
+
+
+def issue_api_token(session: Session, *, user: User, name: str) -> str:
+    """Create a bearer token and return it; it is shown once and stored only as a hash."""
+    token = new_token("seci_")
+    session.add(
+        ApiToken(user_id=user.id, name=name[:80], token_hash=token_digest(token), prefix=token[:12])
+    )
+    record(
+        session, actor=user, action="token.create", entity_type="user", entity_id=user.id,
+        summary=name[:80],
+    )
+    session.flush()
+    return token
+
+
+def resolve_api_token(session: Session, *, token: str) -> User | None:
+    found = session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if found is None:
+        return None
+    user = session.get(User, found.user_id)
+    if user is None or not user.is_active:
+        return None
+    return user
+
+
+def list_api_tokens(session: Session, *, user: User) -> Sequence[ApiToken]:
+    return session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+    ).all()
+
+
+def revoke_api_token(session: Session, *, user: User, token_id: int) -> None:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise UserNotFound(user=token_id)
+    token.revoked_at = utcnow()
+    record(session, actor=user, action="token.revoke", entity_type="user", entity_id=user.id,
+           summary=token.name)
+
+
+# --- queues ------------------------------------------------------------------------------
+
+SEEDED_QUEUES: tuple[tuple[str, str], ...] = (
+    ("A", "A"),
+    ("A+", "A+"),
+    ("B", "B"),
+    ("话费专席", "话费专席"),
+    ("数据专席", "数据专席"),
+    ("投诉专席", "投诉专席"),
+    ("VIP", "VIP"),
+    ("全球通", "全球通"),
+)
+
+
+def list_queues(session: Session, *, include_archived: bool = False) -> Sequence[Queue]:
+    query = select(Queue).order_by(Queue.position, Queue.id)
+    if not include_archived:
+        query = query.where(Queue.archived.is_(False))
+    return session.scalars(query).all()
+
+
+def queues_by_code(session: Session) -> dict[str, Queue]:
+    return {q.code: q for q in session.scalars(select(Queue))}
+
+
+def _require_queues(session: Session, queue_ids: Iterable[int]) -> None:
+    known = set(session.scalars(select(Queue.id)))
+    for queue_id in queue_ids:
+        if queue_id not in known:
+            raise QueueNotFound(queue=queue_id)
+
+
+def create_queue(
+    session: Session, *, code: str, name: str | None = None, description: str = "",
+    actor: User | None,
+) -> Queue:
+    code = code.strip()
+    if not code:
+        raise QueueNotFound(queue=code)
+    if code in queues_by_code(session):
+        raise QueueCodeTaken(queue=code)
+    position = len(queues_by_code(session))
+    queue = Queue(code=code, name=(name or code).strip(), description=description,
+                  position=position)
+    session.add(queue)
+    session.flush()
+    record(session, actor=actor, action="queue.create", entity_type="queue", entity_id=queue.id,
+           summary=code)
+    return queue
+
+
+def seed_queues(session: Session) -> None:
+    """Create the eight queues of the domain if they are missing (idempotent)."""
+    existing = queues_by_code(session)
+    for position, (code, name) in enumerate(SEEDED_QUEUES):
+        if code not in existing:
+            session.add(Queue(code=code, name=name, position=position))
+    session.flush()

@@ -1,0 +1,79 @@
+"""Assemble the web application: API routers, pages, static assets, error handling."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import fastapi_offline
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
+
+from seci import __version__
+from seci.accounts.routes import router as accounts_api
+from seci.audit.routes import router as audit_api
+from seci.core.db import get_sessionmaker
+from seci.knowledge.routes import router as knowledge_api
+from seci.web import problems
+from seci.web.middleware import LocaleAndHeaders
+from seci.web.pages import router as pages
+from seci.web.templating import render
+
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+SWAGGER_DIR = Path(fastapi_offline.__file__).parent / "static"
+
+DESCRIPTION = """
+SECI knowledge-base API. Authenticate with `Authorization: Bearer <token>`
+(get one from `POST /api/v1/auth/token` or `seci user token`). Every error is an
+RFC 9457 problem document with a stable `code`.
+"""
+
+
+def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
+    app = FastAPI(
+        title="SECI",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.sessionmaker = session_factory or get_sessionmaker()
+    app.add_middleware(LocaleAndHeaders)
+    app.mount("/static/api-docs", StaticFiles(directory=SWAGGER_DIR), name="api-docs-assets")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in (accounts_api, knowledge_api, audit_api, pages):
+        app.include_router(router)
+    problems.install(app, _error_page)
+    _add_docs(app)
+    return app
+
+
+def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    return render(request, "error.html", {"status": status, "message": message},
+                  status_code=status)
+
+
+def _add_docs(app: FastAPI) -> None:
+    """Interactive API docs from assets shipped in a wheel: they work on an offline intranet."""
+
+    @app.get("/api/docs", include_in_schema=False)
+    def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/v1/openapi.json",
+            title="SECI API",
+            swagger_js_url="/static/api-docs/swagger-ui-bundle.js",
+            swagger_css_url="/static/api-docs/swagger-ui.css",
+            swagger_favicon_url="/static/api-docs/favicon.png",
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+
+    @app.get("/api/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/api/v1/openapi.json", title="SECI API",
+            redoc_js_url="/static/api-docs/redoc.standalone.js",
+            redoc_favicon_url="/static/api-docs/favicon.png", with_google_fonts=False,
+        )

@@ -1,0 +1,94 @@
+"""The `seci` command: database, server, demo, and each domain's commands."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from seci.accounts.cli import app as user_app
+from seci.core.config import get_settings
+from seci.core.i18n import gettext, set_locale
+from seci.knowledge.cli import app as kb_app
+
+app = typer.Typer(help="SECI knowledge management for contact centres.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(kb_app, name="kb")
+app.add_typer(user_app, name="user")
+console = Console()
+
+
+@app.callback()
+def _setup() -> None:
+    set_locale(get_settings().default_locale)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Create or migrate the database (SECI_DATABASE_URL, default SQLite in SECI_DATA_DIR)."""
+    from seci.core import migrate
+
+    migrate.upgrade(revision=revision)
+    console.print(gettext("Database is up to date: {url}",
+                          url=_redacted(get_settings().sqlalchemy_url)))
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Step the schema back (e.g. before reinstalling an older SECI)."""
+    from seci.core import migrate
+
+    migrate.downgrade(revision=revision)
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port")] = None,
+    workers: Annotated[int, typer.Option(help="Server processes")] = 1,
+) -> None:
+    """Run the web server (pages, REST API and its docs at /api/docs)."""
+    import uvicorn
+
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    console.print(gettext("SECI is running at http://{host}:{port}/", host=host, port=port))
+    uvicorn.run("seci.asgi:app", host=host, port=port, workers=workers, log_level="info")
+
+
+@app.command()
+def demo(
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve",
+                                              help="Start the server afterwards")] = True,
+    host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port")] = None,
+) -> None:
+    """Migrate, load the demo hotline (once) and start the server."""
+    from seci.core import migrate
+    from seci.core.db import session_scope
+    from seci.demo.loader import DEMO_PASSWORD, DEMO_USERS, load_demo
+
+    migrate.upgrade()
+    with session_scope() as session:
+        loaded = load_demo(session)
+    console.print(gettext("Demo data loaded.") if loaded
+                  else gettext("Demo data already present; kept as it is."))
+    console.print(gettext("Demo logins (password {password}):", password=DEMO_PASSWORD))
+    for user in DEMO_USERS:
+        console.print(f"  {user.username:<11} {user.display_name}  "
+                      f"({', '.join(str(r) for r in user.roles)})")
+    if serve_after:
+        serve(host=host, port=port)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,47 @@
+"""Settings from environment variables (prefix ``SECI_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting SECI reads; documented in docs/configuration.md."""
+
+    model_config = SettingsConfigDict(env_prefix="SECI_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path("var"), description="Embedded database, indexes, uploads")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default sqlite:///<data_dir>/seci.db"
+    )
+    secret_key: str | None = Field(
+        default=None, description="Signs nothing secret-bearing today; reserved. Generated if unset"
+    )
+    timezone: str = Field(default="Asia/Shanghai", description="Decides what 'today' is for validity")
+    default_locale: str = Field(default="zh_CN", description="zh_CN or en")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cookie_secure: bool = Field(default=False, description="Set true behind HTTPS")
+    session_hours: int = Field(default=12, description="Web login lifetime (one shift)")
+    import_max_bytes: int = Field(default=50 * 1024 * 1024, description="Largest import file")
+    new_knowledge_days: int = Field(default=30, description="How far back 'new knowledge' looks")
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'seci.db').resolve()}"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

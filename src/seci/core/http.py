@@ -1,0 +1,114 @@
+"""HTTP plumbing shared by every domain's routes: DB session, current user, permissions.
+
+Only route modules and the web layer import this; services stay free of FastAPI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from seci.accounts.models import User
+from seci.accounts.roles import Perm
+from seci.accounts.service import resolve_api_token, resolve_web_session
+from seci.core.errors import NotAuthenticated, PermissionDenied, SeciError
+from seci.core.security import tokens_match
+
+SESSION_COOKIE = "seci_session"
+LOCALE_COOKIE = "seci_lang"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class CsrfFailed(PermissionDenied):
+    code = "csrf_failed"
+    message = "The form has expired or did not come from SECI; reload the page and try again."
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One session per request, committed before the response is sent."""
+    session: Session = request.app.state.sessionmaker()
+    try:
+        yield session
+        session.commit()
+    except SeciError as error:
+        if error.keeps_changes:
+            session.commit()
+        else:
+            session.rollback()
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+# scope="function": the commit above runs before the response leaves, so a failed commit
+# can never be reported as success.
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def optional_user(request: Request, db: SessionDep) -> User | None:
+    """The user behind a bearer token or a session cookie, or None."""
+    token = _bearer_token(request)
+    if token is not None:
+        user = resolve_api_token(db, token=token)
+        if user is None:
+            raise NotAuthenticated()
+        request.state.auth_kind = "token"
+        return user
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    web_session = resolve_web_session(db, token=cookie)
+    if web_session is None:
+        return None
+    user = db.get(User, web_session.user_id)
+    if user is None or not user.is_active:
+        return None
+    request.state.auth_kind = "cookie"
+    request.state.csrf_token = web_session.csrf_token
+    if request.method in UNSAFE_METHODS and request.url.path.startswith("/api/"):
+        verify_csrf(request, request.headers.get(CSRF_HEADER))
+    return user
+
+
+def verify_csrf(request: Request, submitted: str | None) -> None:
+    """Cookie-authenticated writes must echo the session's CSRF token."""
+    expected = getattr(request.state, "csrf_token", None)
+    if not expected or not submitted or not tokens_match(expected, submitted):
+        raise CsrfFailed()
+
+
+def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    if user is None:
+        raise NotAuthenticated()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require(perm: Perm) -> Callable[[User], User]:
+    """Dependency factory: the current user, if they hold ``perm`` (else 403)."""
+
+    def check(user: CurrentUser) -> User:
+        if not user.can(perm):
+            raise PermissionDenied()
+        return user
+
+    return check

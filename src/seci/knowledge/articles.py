@@ -1,0 +1,561 @@
+"""Article lifecycle: draft → in review → published → retired, with four-eyes review."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from seci.accounts.models import Queue, User
+from seci.accounts.roles import Perm
+from seci.audit.service import record
+from seci.core.clock import today, utcnow
+from seci.core.errors import FieldErrors, PermissionDenied
+from seci.knowledge.access import (
+    can_see_working_copy,
+    live_version_visible,
+    module_scope,
+    require_module_access,
+    validity_of,
+    visible_live_clause,
+)
+from seci.knowledge.errors import (
+    ArticleNotFound,
+    DuplicateCode,
+    FourEyesViolation,
+    InvalidTransition,
+    ModuleArchived,
+    ModuleNotFound,
+    NotArticleOwner,
+    RejectNeedsComment,
+    StaleEdit,
+)
+from seci.knowledge.models import (
+    Article,
+    ArticleFeedback,
+    ArticleStatus,
+    ArticleVersion,
+    ArticleVote,
+    FeedbackStatus,
+    Module,
+    Validity,
+    VersionQueue,
+)
+from seci.knowledge.modules import subtree_ids
+from seci.knowledge.validation import ArticleFields, check_code, check_fields
+
+CONTENT_FIELDS = (
+    "title", "body", "module_id", "queue_ids", "tags", "similar_questions",
+    "audience", "valid_from", "valid_to",
+)
+
+
+def content_of(source: Article | ArticleVersion) -> dict[str, Any]:
+    """The comparable content of a working copy or a version, JSON-ready."""
+    return {
+        "title": source.title,
+        "body": source.body,
+        "module_id": source.module_id,
+        "queue_ids": sorted(source.queue_ids or []),
+        "tags": list(source.tags or []),
+        "similar_questions": list(source.similar_questions or []),
+        "audience": source.audience,
+        "valid_from": source.valid_from.isoformat() if source.valid_from else None,
+        "valid_to": source.valid_to.isoformat() if source.valid_to else None,
+    }
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def get_article(session: Session, *, article_id: int) -> Article:
+    article = session.get(Article, article_id)
+    if article is None:
+        raise ArticleNotFound(article=article_id)
+    return article
+
+
+def get_article_by_code(session: Session, *, code: str) -> Article:
+    article = session.scalar(select(Article).where(Article.code == code))
+    if article is None:
+        raise ArticleNotFound(article=code)
+    return article
+
+
+@dataclass(frozen=True)
+class ArticleAccess:
+    """What a user may see of one article and do with it."""
+
+    live: bool  # may read the live (published) version
+    working_copy: bool  # may read the draft / submission
+    edit: bool
+    submit: bool
+    review: bool
+    retire: bool
+    rollback: bool
+    validity: Validity | None  # of the live version, today
+
+
+def article_access(session: Session, *, user: User, article: Article,
+                   on: date | None = None) -> ArticleAccess:
+    on = on or today()
+    version = article.live_version
+    live = version is not None and live_version_visible(user, version, article, on)
+    working = can_see_working_copy(session, user, article)
+    scope = module_scope(session, user)
+    in_module = scope is None or article.module_id in scope
+    editor = user.can(Perm.ARTICLE_EDIT) and in_module
+    is_writer = user.id in {article.updated_by_id, article.submitted_by_id}
+    return ArticleAccess(
+        live=live,
+        working_copy=working,
+        edit=editor,
+        submit=editor and article.status == ArticleStatus.DRAFT,
+        review=user.can(Perm.ARTICLE_REVIEW) and in_module
+        and article.status == ArticleStatus.IN_REVIEW and not is_writer,
+        retire=user.can(Perm.ARTICLE_RETIRE) and in_module
+        and article.status != ArticleStatus.RETIRED,
+        rollback=user.can(Perm.ARTICLE_ROLLBACK) and in_module and article.latest_version_no > 1,
+        validity=validity_of(version.valid_from, version.valid_to, on) if version else None,
+    )
+
+
+def get_visible_article(session: Session, *, user: User, article_id: int,
+                        on: date | None = None) -> tuple[Article, ArticleAccess]:
+    """The article if the user may see any of it; otherwise 404 (existence is not leaked)."""
+    article = get_article(session, article_id=article_id)
+    access = article_access(session, user=user, article=article, on=on)
+    if not (access.live or access.working_copy):
+        raise ArticleNotFound(article=article_id)
+    return article, access
+
+
+@dataclass(frozen=True)
+class ArticleQuery:
+    module_id: int | None = None  # includes the module's subtree
+    queue_id: int | None = None
+    status: str | None = None
+    validity: str | None = None
+    text: str | None = None
+    audience: str | None = None
+    owner_id: int | None = None
+    on: date | None = None
+
+
+def _live_listing(session: Session, user: User, query: ArticleQuery, on: date) -> Any:
+    stmt = (
+        select(Article)
+        .join(ArticleVersion, ArticleVersion.id == Article.live_version_id)
+        .where(visible_live_clause(user, on))
+    )
+    if query.module_id is not None:
+        stmt = stmt.where(ArticleVersion.module_id.in_(subtree_ids(session,
+                                                                   module_id=query.module_id)))
+    if query.queue_id is not None:
+        stmt = stmt.where(
+            ArticleVersion.id.in_(
+                select(VersionQueue.version_id).where(VersionQueue.queue_id == query.queue_id)
+            )
+        )
+    if query.audience:
+        stmt = stmt.where(ArticleVersion.audience == query.audience)
+    if query.validity == Validity.EXPIRED:
+        stmt = stmt.where(ArticleVersion.valid_to < on)
+    elif query.validity == Validity.SCHEDULED:
+        stmt = stmt.where(ArticleVersion.valid_from > on)
+    elif query.validity == Validity.VALID:
+        stmt = stmt.where(
+            or_(ArticleVersion.valid_from.is_(None), ArticleVersion.valid_from <= on),
+            or_(ArticleVersion.valid_to.is_(None), ArticleVersion.valid_to >= on),
+        )
+    return stmt
+
+
+def _working_listing(session: Session, user: User, query: ArticleQuery) -> Any:
+    stmt = select(Article).where(Article.status.in_([ArticleStatus.DRAFT,
+                                                     ArticleStatus.IN_REVIEW]))
+    scope = module_scope(session, user)
+    mine = or_(Article.owner_id == user.id, Article.created_by_id == user.id,
+               Article.updated_by_id == user.id)
+    if not (user.can(Perm.ARTICLE_EDIT) or user.can(Perm.ARTICLE_REVIEW)):
+        stmt = stmt.where(mine)
+    elif scope is not None:
+        stmt = stmt.where(or_(mine, Article.module_id.in_(scope or {-1})))
+    if query.module_id is not None:
+        stmt = stmt.where(Article.module_id.in_(subtree_ids(session, module_id=query.module_id)))
+    return stmt
+
+
+def list_articles(session: Session, *, user: User, query: ArticleQuery, limit: int = 50,
+                  offset: int = 0) -> tuple[Sequence[Article], int]:
+    """Articles the user may see, newest change first; drafts only with status=draft/in_review."""
+    on = query.on or today()
+    if query.status in {ArticleStatus.DRAFT, ArticleStatus.IN_REVIEW}:
+        stmt = _working_listing(session, user, query).where(Article.status == query.status)
+    else:
+        stmt = _live_listing(session, user, query, on)
+        if query.status:
+            stmt = stmt.where(Article.status == query.status)
+    if query.owner_id is not None:
+        stmt = stmt.where(Article.owner_id == query.owner_id)
+    if query.text:
+        pattern = f"%{query.text.strip()}%"
+        stmt = stmt.where(or_(Article.title.like(pattern), Article.code.like(pattern)))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(Article.updated_at.desc(), Article.id.desc()).limit(limit).offset(offset)
+    ).unique().all()
+    return rows, total
+
+
+def count_live_by_module(session: Session, *, user: User, on: date | None = None) -> dict[int,
+                                                                                            int]:
+    on = on or today()
+    rows = session.execute(
+        select(ArticleVersion.module_id, func.count())
+        .select_from(Article)
+        .join(ArticleVersion, ArticleVersion.id == Article.live_version_id)
+        .where(visible_live_clause(user, on))
+        .group_by(ArticleVersion.module_id)
+    ).all()
+    return {module_id: count for module_id, count in rows}
+
+
+def expiring_articles(session: Session, *, user: User, days: int,
+                      on: date | None = None) -> Sequence[Article]:
+    """Published articles whose validity ends within ``days`` (for editors to renew)."""
+    on = on or today()
+    stmt = (
+        select(Article)
+        .join(ArticleVersion, ArticleVersion.id == Article.live_version_id)
+        .where(
+            Article.status != ArticleStatus.RETIRED,
+            ArticleVersion.valid_to.is_not(None),
+            ArticleVersion.valid_to >= on,
+            ArticleVersion.valid_to <= on + timedelta(days=days),
+        )
+        .order_by(ArticleVersion.valid_to, Article.code)
+    )
+    scope = module_scope(session, user)
+    if scope is not None:
+        stmt = stmt.where(Article.module_id.in_(scope or {-1}))
+    return session.scalars(stmt).unique().all()
+
+
+def review_queue(session: Session, *, user: User) -> Sequence[Article]:
+    """Submissions waiting for review in the user's modules, oldest first."""
+    stmt = select(Article).where(Article.status == ArticleStatus.IN_REVIEW)
+    scope = module_scope(session, user)
+    if scope is not None:
+        stmt = stmt.where(Article.module_id.in_(scope or {-1}))
+    return session.scalars(stmt.order_by(Article.submitted_at)).unique().all()
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _known_queue_ids(session: Session) -> set[int]:
+    return set(session.scalars(select(Queue.id)))
+
+
+def _validate(session: Session, fields: ArticleFields, code: str | None) -> None:
+    problems = check_fields(fields, known_queue_ids=_known_queue_ids(session))
+    if code is not None and (problem := check_code(code)):
+        problems.append(problem)
+    if fields.module_id is not None:
+        module = session.get(Module, fields.module_id)
+        if module is None:
+            raise ModuleNotFound(module=fields.module_id)
+        if module.archived:
+            raise ModuleArchived(module=module.name)
+    if problems:
+        raise FieldErrors([p.as_dict() for p in problems])
+
+
+def _apply(article: Article, fields: ArticleFields) -> None:
+    for name in CONTENT_FIELDS:
+        setattr(article, name, getattr(fields, name))
+
+
+def _require(user: User, perm: Perm) -> None:
+    if not user.can(perm):
+        raise PermissionDenied()
+
+
+def next_code(session: Session) -> str:
+    """KB-000123 style codes for articles created without one."""
+    number = (session.scalar(select(func.max(Article.id))) or 0) + 1
+    while session.scalar(select(Article.id).where(Article.code == f"KB-{number:06d}")):
+        number += 1
+    return f"KB-{number:06d}"
+
+
+def create_article(session: Session, *, fields: ArticleFields, actor: User,
+                   code: str | None = None, owner_id: int | None = None) -> Article:
+    """A new draft in a module the author may work on."""
+    _require(actor, Perm.ARTICLE_EDIT)
+    code = (code or "").strip() or next_code(session)
+    _validate(session, fields, code)
+    assert fields.module_id is not None
+    require_module_access(session, actor, fields.module_id)
+    if session.scalar(select(Article.id).where(Article.code == code)) is not None:
+        raise DuplicateCode(code=code)
+    article = Article(
+        code=code,
+        status=ArticleStatus.DRAFT,
+        owner_id=owner_id or actor.id,
+        created_by_id=actor.id,
+        updated_by_id=actor.id,
+    )
+    _apply(article, fields)
+    session.add(article)
+    session.flush()
+    record(session, actor=actor, action="article.create", entity_type="article",
+           entity_id=article.id, summary=f"{code} {fields.title}", after=content_of(article))
+    return article
+
+
+def update_article(session: Session, *, article_id: int, fields: ArticleFields,
+                   expected_lock_version: int, actor: User, owner_id: int | None = None
+                   ) -> Article:
+    """Save the working copy; a stale ``expected_lock_version`` raises StaleEdit (409)."""
+    _require(actor, Perm.ARTICLE_EDIT)
+    article = get_article(session, article_id=article_id)
+    require_module_access(session, actor, article.module_id)
+    if article.lock_version != expected_lock_version:
+        raise _stale(session, article, expected_lock_version)
+    _validate(session, fields, None)
+    assert fields.module_id is not None
+    require_module_access(session, actor, fields.module_id)
+    before = content_of(article)
+    previous_status = article.status
+    _apply(article, fields)
+    if owner_id is not None:
+        article.owner_id = owner_id
+    article.status = ArticleStatus.DRAFT
+    article.updated_by_id = actor.id
+    article.updated_at = utcnow()
+    article.submitted_at = None
+    article.submitted_by_id = None
+    try:
+        session.flush()
+    except StaleDataError:
+        # Another transaction saved between our read and our write.
+        session.rollback()
+        raise _stale(session, get_article(session, article_id=article_id),
+                     expected_lock_version) from None
+    record(session, actor=actor, action="article.edit", entity_type="article",
+           entity_id=article.id, summary=article.code, before=before | {"status": previous_status},
+           after=content_of(article))
+    return article
+
+
+def _stale(session: Session, article: Article, yours: int) -> StaleEdit:
+    """The 409 error, carrying the current content so the editor can merge by hand."""
+    editor = session.get(User, article.updated_by_id)
+    name = editor.display_name if editor else "?"
+    return StaleEdit(
+        current=content_of(article) | {
+            "lock_version": article.lock_version,
+            "updated_by": name,
+            "updated_at": article.updated_at.isoformat(),
+            "status": article.status,
+        },
+        code=article.code,
+        user=name,
+        yours=yours,
+        current_version=article.lock_version,
+    )
+
+
+def submit_article(session: Session, *, article_id: int, actor: User,
+                   expected_lock_version: int | None = None) -> Article:
+    """Send a draft to review."""
+    _require(actor, Perm.ARTICLE_EDIT)
+    article = get_article(session, article_id=article_id)
+    require_module_access(session, actor, article.module_id)
+    if expected_lock_version is not None and article.lock_version != expected_lock_version:
+        raise _stale(session, article, expected_lock_version)
+    if article.status != ArticleStatus.DRAFT:
+        raise InvalidTransition(status=article.status, action="submitted")
+    article.status = ArticleStatus.IN_REVIEW
+    article.submitted_by_id = actor.id
+    article.submitted_at = utcnow()
+    session.flush()
+    record(session, actor=actor, action="article.submit", entity_type="article",
+           entity_id=article.id, summary=article.code)
+    return article
+
+
+def _check_reviewer(session: Session, article: Article, actor: User) -> None:
+    _require(actor, Perm.ARTICLE_REVIEW)
+    require_module_access(session, actor, article.module_id)
+    if article.status != ArticleStatus.IN_REVIEW:
+        raise InvalidTransition(status=article.status, action="reviewed")
+    if actor.id in {article.updated_by_id, article.submitted_by_id}:
+        raise FourEyesViolation()
+
+
+def approve_article(session: Session, *, article_id: int, actor: User, comment: str = "",
+                    notify_agents: bool = True) -> ArticleVersion:
+    """Four-eyes approval publishes the submission as a new immutable version."""
+    article = get_article(session, article_id=article_id)
+    _check_reviewer(session, article, actor)
+    version = publish_working_copy(
+        session, article=article, author_id=article.updated_by_id, approver=actor,
+        source="review", change_note=comment, notify_agents=notify_agents,
+    )
+    record(session, actor=actor, action="article.approve", entity_type="article",
+           entity_id=article.id, summary=f"{article.code} v{version.version_no}",
+           after={"version_no": version.version_no, "comment": comment})
+    return version
+
+
+def publish_working_copy(session: Session, *, article: Article, author_id: int,
+                         approver: User | None, source: str, change_note: str = "",
+                         notify_agents: bool = True) -> ArticleVersion:
+    """Freeze the working copy as the next version and make it live."""
+    number = article.latest_version_no + 1
+    version = ArticleVersion(
+        article_id=article.id,
+        version_no=number,
+        code=article.code,
+        author_id=author_id,
+        approved_by_id=approver.id if approver else None,
+        source=source,
+        change_note=change_note[:400],
+        notify_agents=notify_agents,
+        queue_links=[VersionQueue(queue_id=q) for q in sorted(set(article.queue_ids))],
+        **{name: getattr(article, name) for name in CONTENT_FIELDS},
+    )
+    session.add(version)
+    session.flush()
+    article.live_version_id = version.id
+    article.latest_version_no = number
+    article.status = ArticleStatus.PUBLISHED
+    article.review_comment = None
+    article.retired_at = None
+    article.retire_reason = None
+    article.updated_at = utcnow()
+    session.flush()
+    session.refresh(article, ["live_version"])
+    _close_accepted_feedback(session, article_id=article.id, version_no=number,
+                             approver=approver)
+    record(
+        session, actor=approver, action="article.publish", entity_type="article",
+        entity_id=article.id, summary=f"{article.code} v{number}",
+        after=content_of(version) | {"version_no": number, "source": source},
+    )
+    return version
+
+
+def _close_accepted_feedback(session: Session, *, article_id: int, version_no: int,
+                             approver: User | None) -> None:
+    session.execute(
+        update(ArticleFeedback)
+        .where(ArticleFeedback.article_id == article_id,
+               ArticleFeedback.status == FeedbackStatus.ACCEPTED)
+        .values(status=FeedbackStatus.FIXED, fixed_version_no=version_no, handled_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def reject_article(session: Session, *, article_id: int, actor: User, comment: str) -> Article:
+    """Send a submission back to draft; the comment tells the author what to change."""
+    article = get_article(session, article_id=article_id)
+    _check_reviewer(session, article, actor)
+    if not comment.strip():
+        raise RejectNeedsComment()
+    article.status = ArticleStatus.DRAFT
+    article.review_comment = comment.strip()
+    article.submitted_at = None
+    session.flush()
+    record(session, actor=actor, action="article.reject", entity_type="article",
+           entity_id=article.id, summary=article.code, after={"comment": comment.strip()})
+    return article
+
+
+def retire_article(session: Session, *, article_id: int, actor: User, reason: str = ""
+                   ) -> Article:
+    """Take an article out of service; its versions stay for the record."""
+    _require(actor, Perm.ARTICLE_RETIRE)
+    article = get_article(session, article_id=article_id)
+    require_module_access(session, actor, article.module_id)
+    if article.status == ArticleStatus.RETIRED:
+        raise InvalidTransition(status=article.status, action="retired")
+    before = article.status
+    article.status = ArticleStatus.RETIRED
+    article.retired_at = utcnow()
+    article.retire_reason = reason.strip()[:400] or None
+    session.flush()
+    record(session, actor=actor, action="article.retire", entity_type="article",
+           entity_id=article.id, summary=article.code, before={"status": before},
+           after={"status": ArticleStatus.RETIRED, "reason": reason})
+    return article
+
+
+def set_owner(session: Session, *, article_id: int, owner_id: int, actor: User) -> Article:
+    article = get_article(session, article_id=article_id)
+    if not (actor.id == article.owner_id or actor.can(Perm.ARTICLE_RETIRE)):
+        raise NotArticleOwner()
+    before = article.owner_id
+    article.owner_id = owner_id
+    session.flush()
+    record(session, actor=actor, action="article.owner", entity_type="article",
+           entity_id=article.id, summary=article.code, before={"owner_id": before},
+           after={"owner_id": owner_id})
+    return article
+
+
+# --- usage: views and votes --------------------------------------------------------------
+
+
+def record_view(session: Session, *, article_id: int) -> None:
+    session.execute(
+        update(Article).where(Article.id == article_id)
+        .values(view_count=Article.view_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@dataclass
+class VoteResult:
+    helpful_count: int
+    unhelpful_count: int
+    mine: bool | None = field(default=None)
+
+
+def vote(session: Session, *, article_id: int, user: User, helpful: bool) -> VoteResult:
+    """One vote per user; voting again changes it."""
+    article, access = get_visible_article(session, user=user, article_id=article_id)
+    if not access.live:
+        raise ArticleNotFound(article=article_id)
+    existing = session.scalar(
+        select(ArticleVote).where(ArticleVote.article_id == article_id,
+                                  ArticleVote.user_id == user.id)
+    )
+    if existing is None:
+        session.add(ArticleVote(article_id=article_id, user_id=user.id, helpful=helpful))
+    else:
+        existing.helpful = helpful
+        existing.voted_at = utcnow()
+    session.flush()
+    counts = dict(
+        session.execute(
+            select(ArticleVote.helpful, func.count())
+            .where(ArticleVote.article_id == article_id)
+            .group_by(ArticleVote.helpful)
+        ).tuples().all()
+    )
+    session.execute(
+        update(Article).where(Article.id == article_id)
+        .values(helpful_count=counts.get(True, 0), unhelpful_count=counts.get(False, 0))
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(article)
+    return VoteResult(article.helpful_count, article.unhelpful_count, helpful)

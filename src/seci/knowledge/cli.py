@@ -1,0 +1,107 @@
+"""`seci kb …`: import and export from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from seci.accounts.models import User
+from seci.accounts.service import find_user
+from seci.core.config import get_settings
+from seci.core.db import session_scope
+from seci.core.errors import SeciError
+from seci.core.i18n import gettext
+from seci.core.messages import describe_problem
+from seci.knowledge.exporting import export_articles
+from seci.knowledge.importing import ImportRejected, ImportReport, import_articles
+from seci.knowledge.tabular import detect_format
+
+app = typer.Typer(help="Knowledge base: import and export articles.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+AsUser = Annotated[str, typer.Option("--as", help="Username recorded in the audit trail")]
+
+
+def _actor(session: Session, username: str) -> User:
+    user = find_user(session, username=username)
+    if user is None:
+        err.print(gettext("User {user} not found.", user=username))
+        raise typer.Exit(2)
+    return user
+
+
+def _print_errors(report: ImportReport) -> None:
+    err.print(gettext("{count} problem(s) found in the file; nothing was imported.",
+                      count=report.error_count))
+    for error in report.errors:
+        data = error.as_dict()
+        err.print(gettext("Row {row}, column {column}: {message} (value: {value})",
+                          row=error.row, column=error.column or "-",
+                          message=describe_problem(data), value=error.value or "∅"),
+                  markup=False, highlight=False)
+    if report.error_count > len(report.errors):
+        err.print(gettext("Only the first {n} problems are listed.", n=len(report.errors)))
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only, write nothing")] = False,
+    as_draft: Annotated[bool, typer.Option("--draft", help="Import as drafts for review")] = False,
+    fmt: Annotated[str | None, typer.Option("--format", help="xlsx, csv or jsonl")] = None,
+    as_user: AsUser = "admin",
+) -> None:
+    """Import articles; exits with status 1 and lists every invalid row if any is wrong."""
+    limit = get_settings().import_max_bytes
+    if file.stat().st_size > limit:
+        err.print(gettext("The file is {size_mb} MB; the limit is {limit_mb} MB.",
+                          size_mb=round(file.stat().st_size / 1_048_576, 1),
+                          limit_mb=round(limit / 1_048_576)))
+        raise typer.Exit(1)
+    try:
+        with session_scope() as session:
+            report = import_articles(
+                session, data=file.read_bytes(), filename=file.name,
+                actor=_actor(session, as_user), max_bytes=limit, fmt=fmt, dry_run=dry_run,
+                as_draft=as_draft,
+            )
+    except ImportRejected as rejected:
+        _print_errors(rejected.report)
+        raise typer.Exit(1) from None
+    except SeciError as error:
+        err.print(gettext(error.message, **error.params))
+        raise typer.Exit(1) from None
+    if not report.ok:
+        _print_errors(report)
+        raise typer.Exit(1)
+    counts = {"rows": report.rows, "created": len(report.created),
+              "updated": len(report.updated), "unchanged": len(report.unchanged)}
+    if dry_run:
+        console.print(gettext("Dry run: {rows} rows are valid; {created} would be created, "
+                              "{updated} updated, {unchanged} unchanged.", **counts))
+    else:
+        console.print(gettext("Imported {rows} rows: {created} new, {updated} updated, "
+                              "{unchanged} unchanged.", **counts))
+
+
+@app.command("export")
+def export_command(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="Target .xlsx, .csv or .jsonl")],
+    fmt: Annotated[str | None, typer.Option("--format", help="xlsx, csv or jsonl")] = None,
+    as_user: AsUser = "admin",
+) -> None:
+    """Export every published article (the file can be imported again)."""
+    try:
+        file_format = detect_format(file.name, fmt)
+        with session_scope() as session:
+            data = export_articles(session, actor=_actor(session, as_user), fmt=file_format)
+    except SeciError as error:
+        err.print(gettext(error.message, **error.params))
+        raise typer.Exit(1) from None
+    file.write_bytes(data)
+    console.print(gettext("Wrote {path}.", path=str(file)))

@@ -1,0 +1,144 @@
+"""Agent feedback (纠错): flag an article, the owner fixes or declines, the agent sees it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from seci.accounts.models import User
+from seci.accounts.roles import Perm
+from seci.audit.service import record
+from seci.core.clock import utcnow
+from seci.core.errors import FieldErrors, PermissionDenied
+from seci.knowledge.access import in_scope, module_scope
+from seci.knowledge.articles import get_article, get_visible_article
+from seci.knowledge.errors import FeedbackNotFound, InvalidTransition, NotArticleOwner
+from seci.knowledge.models import Article, ArticleFeedback, FeedbackKind, FeedbackStatus
+
+MAX_COMMENT = 2000
+
+
+def flag_article(session: Session, *, article_id: int, user: User, kind: str, comment: str
+                 ) -> ArticleFeedback:
+    """Anyone who can read an article can flag it as wrong, outdated or unclear."""
+    if not user.can(Perm.FEEDBACK_CREATE):
+        raise PermissionDenied()
+    article, _ = get_visible_article(session, user=user, article_id=article_id)
+    problems = []
+    if kind not in {k.value for k in FeedbackKind}:
+        problems.append({"field": "kind", "code": "invalid_choice", "value": kind})
+    if not comment.strip():
+        problems.append({"field": "comment", "code": "required", "value": ""})
+    elif len(comment) > MAX_COMMENT:
+        problems.append({"field": "comment", "code": "too_long", "value": "", "max": MAX_COMMENT})
+    if problems:
+        raise FieldErrors(problems)
+    item = ArticleFeedback(
+        article_id=article.id,
+        version_no=article.live_version.version_no if article.live_version else 0,
+        reporter_id=user.id,
+        kind=kind,
+        comment=comment.strip(),
+    )
+    session.add(item)
+    session.flush()
+    record(session, actor=user, action="feedback.create", entity_type="article",
+           entity_id=article.id, summary=f"{article.code} {kind}",
+           after={"feedback_id": item.id, "kind": kind, "comment": item.comment})
+    return item
+
+
+def get_feedback(session: Session, *, feedback_id: int) -> ArticleFeedback:
+    item = session.get(ArticleFeedback, feedback_id)
+    if item is None:
+        raise FeedbackNotFound(feedback=feedback_id)
+    return item
+
+
+def _may_handle(session: Session, user: User, article: Article) -> bool:
+    """The owner handles feedback; business managers of the module may step in."""
+    if user.id == article.owner_id:
+        return True
+    return user.can(Perm.ARTICLE_RETIRE) and in_scope(module_scope(session, user),
+                                                     article.module_id)
+
+
+def owner_inbox(session: Session, *, user: User, include_closed: bool = False
+                ) -> Sequence[tuple[ArticleFeedback, Article]]:
+    """Feedback on the user's articles (managers: on their modules), open items first."""
+    query = select(ArticleFeedback, Article).join(Article,
+                                                  Article.id == ArticleFeedback.article_id)
+    if user.can(Perm.ARTICLE_RETIRE):
+        scope = module_scope(session, user)
+        if scope is not None:
+            query = query.where(or_(Article.owner_id == user.id,
+                                    Article.module_id.in_(scope or {-1})))
+    else:
+        query = query.where(Article.owner_id == user.id)
+    if not include_closed:
+        query = query.where(ArticleFeedback.status.in_([FeedbackStatus.OPEN,
+                                                        FeedbackStatus.ACCEPTED]))
+    query = query.order_by(ArticleFeedback.created_at.desc())
+    return [(fb, art) for fb, art in session.execute(query).unique().tuples()]
+
+
+def my_reports(session: Session, *, user: User) -> Sequence[tuple[ArticleFeedback, Article]]:
+    """What the user flagged and what became of it."""
+    query = (
+        select(ArticleFeedback, Article)
+        .join(Article, Article.id == ArticleFeedback.article_id)
+        .where(ArticleFeedback.reporter_id == user.id)
+        .order_by(ArticleFeedback.created_at.desc())
+    )
+    return [(fb, art) for fb, art in session.execute(query).unique().tuples()]
+
+
+def feedback_for_article(session: Session, *, article_id: int) -> Sequence[ArticleFeedback]:
+    return session.scalars(
+        select(ArticleFeedback).where(ArticleFeedback.article_id == article_id)
+        .order_by(ArticleFeedback.created_at.desc())
+    ).all()
+
+
+def _handle(session: Session, *, feedback_id: int, user: User) -> tuple[ArticleFeedback,
+                                                                           Article]:
+    item = get_feedback(session, feedback_id=feedback_id)
+    article = get_article(session, article_id=item.article_id)
+    if not _may_handle(session, user, article):
+        raise NotArticleOwner()
+    if item.status not in {FeedbackStatus.OPEN, FeedbackStatus.ACCEPTED}:
+        raise InvalidTransition(status=item.status, action="handled")
+    return item, article
+
+
+def accept_feedback(session: Session, *, feedback_id: int, user: User, response: str = ""
+                    ) -> ArticleFeedback:
+    """The owner agrees and will fix it: the next published version closes it as fixed."""
+    item, article = _handle(session, feedback_id=feedback_id, user=user)
+    item.status = FeedbackStatus.ACCEPTED
+    item.response = response.strip() or item.response
+    item.handled_by_id = user.id
+    item.handled_at = utcnow()
+    session.flush()
+    record(session, actor=user, action="feedback.accept", entity_type="article",
+           entity_id=article.id, summary=article.code, after={"feedback_id": item.id})
+    return item
+
+
+def decline_feedback(session: Session, *, feedback_id: int, user: User, reason: str
+                     ) -> ArticleFeedback:
+    """Close without change; the reporter sees the reason."""
+    item, article = _handle(session, feedback_id=feedback_id, user=user)
+    if not reason.strip():
+        raise FieldErrors([{"field": "reason", "code": "required", "value": ""}])
+    item.status = FeedbackStatus.DECLINED
+    item.response = reason.strip()
+    item.handled_by_id = user.id
+    item.handled_at = utcnow()
+    session.flush()
+    record(session, actor=user, action="feedback.decline", entity_type="article",
+           entity_id=article.id, summary=article.code,
+           after={"feedback_id": item.id, "reason": item.response})
+    return item

@@ -1,0 +1,54 @@
+"""Markdown to safe HTML.
+
+markdown-it escapes raw HTML (html=False) and refuses javascript: links; nh3 then keeps
+only an allow-list of tags and attributes, so a body can never inject script.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+
+_ALLOWED_TAGS = {
+    "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
+    "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+    "table", "thead", "tbody", "tr", "th", "td", "a", "img", "span",
+}
+_ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "th": {"style"},
+    "td": {"style"},
+    "ol": {"start"},
+}
+
+
+@lru_cache
+def _markdown() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True}).enable(
+        ["table", "strikethrough"]
+    )
+
+
+def render_markdown(text: str) -> str:
+    html = _markdown().render(text or "")
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel="noopener noreferrer",
+        filter_style_properties={"text-align"},
+    )
+
+
+def plain_snippet(text: str, length: int = 120) -> str:
+    """First characters of a body without Markdown punctuation, for lists."""
+    stripped = " ".join(
+        line.lstrip("#>-*|0123456789. ").strip() for line in (text or "").splitlines()
+    )
+    stripped = stripped.replace("**", "").replace("`", "").replace("|", " ")
+    stripped = " ".join(stripped.split())
+    return stripped if len(stripped) <= length else stripped[: length - 1] + "…"

@@ -1,0 +1,438 @@
+"""REST API of the knowledge base under /api/v1."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
+
+from seci.accounts.models import User
+from seci.accounts.roles import Perm
+from seci.core.clock import today
+from seci.core.config import get_settings
+from seci.core.http import CurrentUser, SessionDep, require
+from seci.knowledge import articles as svc
+from seci.knowledge import feedback as fb
+from seci.knowledge import modules as mod
+from seci.knowledge import push, versions
+from seci.knowledge.access import validity_of
+from seci.knowledge.exporting import export_articles
+from seci.knowledge.importing import import_articles
+from seci.knowledge.lookups import Lookups, load_lookups, queue_ids_for_codes
+from seci.knowledge.models import Article, ArticleFeedback, ArticleVersion
+from seci.knowledge.render import render_markdown
+from seci.knowledge.schemas import (
+    ArticleContent,
+    ArticleCreate,
+    ArticleListItem,
+    ArticlePage,
+    ArticleRead,
+    ArticleUpdate,
+    ContentRead,
+    CoverageRead,
+    FeedbackCreate,
+    FeedbackDecision,
+    FeedbackRead,
+    FieldDiffRead,
+    ModuleCreate,
+    ModuleRead,
+    ModuleUpdate,
+    NewKnowledgeRead,
+    RetireRequest,
+    ReviewDecision,
+    RollbackRequest,
+    Segment,
+    VersionRead,
+    VersionSummary,
+    VoteRead,
+    VoteRequest,
+)
+from seci.knowledge.tabular import FileFormat
+from seci.knowledge.upload import read_upload
+from seci.knowledge.validation import ArticleFields, clean_text_list, normalise_body
+
+router = APIRouter(prefix="/api/v1", tags=["knowledge"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Not logged in (problem details)"},
+    403: {"description": "Permission denied (problem details)"},
+    404: {"description": "Not found or not visible to you (problem details)"},
+    409: {"description": "Conflict, e.g. stale edit or invalid transition (problem details)"},
+    422: {"description": "Invalid input (problem details with `errors`)"},
+}
+
+
+# --- presentation ------------------------------------------------------------------------
+
+
+def content_read(source: Article | ArticleVersion, look: Lookups) -> dict[str, Any]:
+    return {
+        "title": source.title,
+        "body": source.body,
+        "body_html": render_markdown(source.body),
+        "module_id": source.module_id,
+        "module_path": look.module_path(source.module_id),
+        "queues": look.queue_codes(source.queue_ids),
+        "tags": list(source.tags),
+        "similar_questions": list(source.similar_questions),
+        "audience": source.audience,
+        "valid_from": source.valid_from,
+        "valid_to": source.valid_to,
+    }
+
+
+def version_read(version: ArticleVersion, look: Lookups, on: date | None = None) -> VersionRead:
+    return VersionRead(
+        **content_read(version, look),
+        version_no=version.version_no,
+        published_at=version.published_at,
+        author=look.user_name(version.author_id),
+        approved_by=look.user_name(version.approved_by_id),
+        source=version.source,
+        change_note=version.change_note,
+        validity=validity_of(version.valid_from, version.valid_to, on or today()),
+    )
+
+
+def article_read(article: Article, access: svc.ArticleAccess, look: Lookups) -> ArticleRead:
+    live = article.live_version if access.live else None
+    return ArticleRead(
+        id=article.id,
+        code=article.code,
+        status=article.status,
+        validity=access.validity,
+        owner=look.user_name(article.owner_id),
+        lock_version=article.lock_version,
+        latest_version_no=article.latest_version_no,
+        view_count=article.view_count,
+        helpful_count=article.helpful_count,
+        unhelpful_count=article.unhelpful_count,
+        review_comment=article.review_comment if access.working_copy else None,
+        live=version_read(live, look) if live else None,
+        working_copy=ContentRead(**content_read(article, look)) if access.working_copy else None,
+    )
+
+
+def list_item(article: Article, look: Lookups) -> ArticleListItem:
+    shown: Article | ArticleVersion = article.live_version or article
+    if article.status in {"draft", "in_review"} and article.live_version is None:
+        shown = article
+    return ArticleListItem(
+        id=article.id, code=article.code, title=shown.title, status=article.status,
+        validity=validity_of(shown.valid_from, shown.valid_to, today())
+        if article.live_version else None,
+        module_path=look.module_path(shown.module_id), queues=look.queue_codes(shown.queue_ids),
+        updated_at=article.updated_at, valid_to=shown.valid_to,
+    )
+
+
+def fields_from(db: SessionDep, body: ArticleContent) -> ArticleFields:
+    return ArticleFields(
+        title=" ".join(body.title.split()),
+        body=normalise_body(body.body),
+        module_id=body.module_id,
+        queue_ids=queue_ids_for_codes(db, body.queues),
+        tags=clean_text_list(body.tags),
+        similar_questions=clean_text_list(body.similar_questions),
+        audience=body.audience,
+        valid_from=body.valid_from,
+        valid_to=body.valid_to,
+    )
+
+
+def _read(db: SessionDep, user: User, article_id: int) -> ArticleRead:
+    article, access = svc.get_visible_article(db, user=user, article_id=article_id)
+    look = load_lookups(db, [article.owner_id, *_version_people(article)])
+    return article_read(article, access, look)
+
+
+def _version_people(article: Article) -> list[int | None]:
+    version = article.live_version
+    return [version.author_id, version.approved_by_id] if version else []
+
+
+# --- articles ----------------------------------------------------------------------------
+
+
+@router.get("/articles", response_model=ArticlePage, responses=ERRORS)
+def list_articles(
+    db: SessionDep, user: CurrentUser,
+    module: int | None = None, queue: str | None = None,
+    status: str | None = Query(default=None, description="draft, in_review, published, retired"),
+    validity: str | None = Query(default=None, description="valid, scheduled, expired"),
+    text: str | None = None, expiring_within_days: int | None = None,
+    limit: int = Query(default=50, le=500), offset: int = 0,
+) -> ArticlePage:
+    """Articles you may see. Agents: valid knowledge of their queues only."""
+    if expiring_within_days is not None:
+        rows = svc.expiring_articles(db, user=user, days=expiring_within_days)
+        look = load_lookups(db)
+        return ArticlePage(total=len(rows), items=[list_item(a, look) for a in rows])
+    queue_id = queue_ids_for_codes(db, [queue])[0] if queue else None
+    rows, total = svc.list_articles(
+        db, user=user, limit=limit, offset=offset,
+        query=svc.ArticleQuery(module_id=module, queue_id=queue_id, status=status,
+                               validity=validity, text=text),
+    )
+    look = load_lookups(db)
+    return ArticlePage(total=total, items=[list_item(a, look) for a in rows])
+
+
+@router.post("/articles", status_code=201, response_model=ArticleRead, responses=ERRORS)
+def create_article(body: ArticleCreate, db: SessionDep, user: CurrentUser) -> ArticleRead:
+    """Create a draft (知识编辑)."""
+    article = svc.create_article(db, fields=fields_from(db, body), actor=user, code=body.code,
+                                 owner_id=body.owner_id)
+    return _read(db, user, article.id)
+
+
+@router.get("/articles/{article_id}", response_model=ArticleRead, responses=ERRORS)
+def get_article(article_id: int, db: SessionDep, user: CurrentUser) -> ArticleRead:
+    """One article: the live version and, for its editors, the working copy."""
+    read = _read(db, user, article_id)
+    svc.record_view(db, article_id=article_id)
+    return read
+
+
+@router.put("/articles/{article_id}", response_model=ArticleRead, responses=ERRORS)
+def update_article(article_id: int, body: ArticleUpdate, db: SessionDep,
+                   user: CurrentUser) -> ArticleRead:
+    """Save the working copy. A stale ``lock_version`` gets 409 with the current content."""
+    svc.update_article(db, article_id=article_id, fields=fields_from(db, body),
+                       expected_lock_version=body.lock_version, actor=user,
+                       owner_id=body.owner_id)
+    return _read(db, user, article_id)
+
+
+@router.post("/articles/{article_id}/submit", response_model=ArticleRead, responses=ERRORS)
+def submit_article(article_id: int, db: SessionDep, user: CurrentUser) -> ArticleRead:
+    svc.submit_article(db, article_id=article_id, actor=user)
+    return _read(db, user, article_id)
+
+
+@router.post("/articles/{article_id}/review", response_model=ArticleRead, responses=ERRORS)
+def review_article(article_id: int, body: ReviewDecision, db: SessionDep,
+                   user: CurrentUser) -> ArticleRead:
+    """Approve (publishes a new version; never by its author) or reject with a comment."""
+    if body.decision == "approve":
+        svc.approve_article(db, article_id=article_id, actor=user, comment=body.comment,
+                            notify_agents=body.notify_agents)
+    else:
+        svc.reject_article(db, article_id=article_id, actor=user, comment=body.comment)
+    return _read(db, user, article_id)
+
+
+@router.post("/articles/{article_id}/retire", response_model=ArticleRead, responses=ERRORS)
+def retire_article(article_id: int, body: RetireRequest, db: SessionDep,
+                   user: CurrentUser) -> ArticleRead:
+    svc.retire_article(db, article_id=article_id, actor=user, reason=body.reason)
+    return _read(db, user, article_id)
+
+
+@router.post("/articles/{article_id}/rollback", response_model=ArticleRead, responses=ERRORS)
+def rollback_article(article_id: int, body: RollbackRequest, db: SessionDep,
+                     user: CurrentUser) -> ArticleRead:
+    """Publish an earlier version's content again as a new version."""
+    versions.rollback_article(db, article_id=article_id, version_no=body.version_no, actor=user)
+    return _read(db, user, article_id)
+
+
+@router.get("/articles/{article_id}/versions", response_model=list[VersionSummary],
+            responses=ERRORS)
+def list_versions(article_id: int, db: SessionDep, user: CurrentUser) -> list[VersionSummary]:
+    rows = versions.list_versions(db, user=user, article_id=article_id)
+    look = load_lookups(db, [u for v in rows for u in (v.author_id, v.approved_by_id)])
+    return [
+        VersionSummary(version_no=v.version_no, title=v.title, published_at=v.published_at,
+                       author=look.user_name(v.author_id),
+                       approved_by=look.user_name(v.approved_by_id), source=v.source,
+                       change_note=v.change_note)
+        for v in rows
+    ]
+
+
+@router.get("/articles/{article_id}/versions/{version_no}", response_model=VersionRead,
+            responses=ERRORS)
+def get_version(article_id: int, version_no: int, db: SessionDep,
+                user: CurrentUser) -> VersionRead:
+    version = versions.get_version(db, user=user, article_id=article_id, version_no=version_no)
+    return version_read(version, load_lookups(db, [version.author_id, version.approved_by_id]))
+
+
+@router.get("/articles/{article_id}/diff", response_model=list[FieldDiffRead], responses=ERRORS)
+def diff_versions(article_id: int, db: SessionDep, user: CurrentUser,
+                  from_version: Annotated[int, Query(alias="from")],
+                  to_version: Annotated[int, Query(alias="to")]) -> list[FieldDiffRead]:
+    """Character-level comparison of two versions, field by field."""
+    diffs = versions.compare_versions(db, user=user, article_id=article_id,
+                                      old_no=from_version, new_no=to_version)
+    return [FieldDiffRead(field=d.field, changed=d.changed,
+                          segments=[Segment(op=s.op, text=s.text) for s in d.segments])
+            for d in diffs]
+
+
+@router.post("/articles/{article_id}/vote", response_model=VoteRead, responses=ERRORS)
+def vote(article_id: int, body: VoteRequest, db: SessionDep, user: CurrentUser) -> VoteRead:
+    result = svc.vote(db, article_id=article_id, user=user, helpful=body.helpful)
+    return VoteRead(helpful_count=result.helpful_count, unhelpful_count=result.unhelpful_count,
+                    mine=result.mine)
+
+
+# --- feedback ----------------------------------------------------------------------------
+
+
+def feedback_read(item: ArticleFeedback, article: Article) -> FeedbackRead:
+    return FeedbackRead(
+        id=item.id, article_id=article.id, article_code=article.code,
+        article_title=article.title, version_no=item.version_no, kind=item.kind,
+        comment=item.comment, status=item.status, response=item.response,
+        fixed_version_no=item.fixed_version_no, created_at=item.created_at,
+        handled_at=item.handled_at,
+    )
+
+
+@router.post("/articles/{article_id}/feedback", status_code=201, response_model=FeedbackRead,
+             responses=ERRORS)
+def flag_article(article_id: int, body: FeedbackCreate, db: SessionDep,
+                 user: CurrentUser) -> FeedbackRead:
+    """纠错: flag an article as wrong, outdated or unclear; it goes to the owner's inbox."""
+    item = fb.flag_article(db, article_id=article_id, user=user, kind=body.kind,
+                           comment=body.comment)
+    return feedback_read(item, svc.get_article(db, article_id=article_id))
+
+
+@router.get("/feedback/inbox", response_model=list[FeedbackRead], responses=ERRORS)
+def feedback_inbox(db: SessionDep, user: CurrentUser,
+                   include_closed: bool = False) -> list[FeedbackRead]:
+    """Feedback on the articles you own."""
+    return [feedback_read(f, a) for f, a in fb.owner_inbox(db, user=user,
+                                                           include_closed=include_closed)]
+
+
+@router.get("/feedback/mine", response_model=list[FeedbackRead], responses=ERRORS)
+def my_feedback(db: SessionDep, user: CurrentUser) -> list[FeedbackRead]:
+    """What you flagged and its outcome."""
+    return [feedback_read(f, a) for f, a in fb.my_reports(db, user=user)]
+
+
+@router.post("/feedback/{feedback_id}", response_model=FeedbackRead, responses=ERRORS)
+def decide_feedback(feedback_id: int, body: FeedbackDecision, db: SessionDep,
+                    user: CurrentUser) -> FeedbackRead:
+    """Owner: accept (the next published version closes it as fixed) or decline with a reason."""
+    if body.decision == "accept":
+        item = fb.accept_feedback(db, feedback_id=feedback_id, user=user, response=body.response)
+    else:
+        item = fb.decline_feedback(db, feedback_id=feedback_id, user=user, reason=body.response)
+    return feedback_read(item, svc.get_article(db, article_id=item.article_id))
+
+
+# --- new knowledge -----------------------------------------------------------------------
+
+
+@router.get("/new-knowledge", response_model=list[NewKnowledgeRead], responses=ERRORS)
+def new_knowledge(db: SessionDep, user: CurrentUser,
+                  days: int | None = None) -> list[NewKnowledgeRead]:
+    """New and changed knowledge for your queues, unacknowledged first."""
+    items = push.new_knowledge(db, user=user, days=days or get_settings().new_knowledge_days)
+    return [
+        NewKnowledgeRead(article_id=i.article.id, version_id=i.version.id, code=i.article.code,
+                         title=i.version.title, version_no=i.version.version_no,
+                         published_at=i.version.published_at, acknowledged_at=i.acked_at)
+        for i in items
+    ]
+
+
+@router.post("/new-knowledge/{version_id}/ack", status_code=204, responses=ERRORS)
+def acknowledge(version_id: int, db: SessionDep, user: CurrentUser) -> Response:
+    push.acknowledge(db, user=user, version_id=version_id)
+    return Response(status_code=204)
+
+
+@router.get("/new-knowledge/coverage", response_model=list[CoverageRead], responses=ERRORS)
+def ack_coverage(db: SessionDep, user: CurrentUser, days: int | None = None
+                 ) -> list[CoverageRead]:
+    """Supervisors: who has not acknowledged recent knowledge of their queues."""
+    rows = push.coverage(db, actor=user, days=days or get_settings().new_knowledge_days)
+    return [
+        CoverageRead(article_id=c.article.id, code=c.article.code, title=c.version.title,
+                     version_no=c.version.version_no, expected=len(c.expected),
+                     acknowledged=len(c.acknowledged), missing=[u.username for u in c.missing])
+        for c in rows
+    ]
+
+
+# --- modules -----------------------------------------------------------------------------
+
+
+def _module_tree(nodes: list[mod.ModuleNode]) -> list[ModuleRead]:
+    return [
+        ModuleRead(id=n.module.id, name=n.module.name, parent_id=n.module.parent_id,
+                   path=n.module.path, archived=n.module.archived,
+                   children=_module_tree(n.children))
+        for n in nodes
+    ]
+
+
+@router.get("/modules", response_model=list[ModuleRead], responses=ERRORS)
+def module_tree(db: SessionDep, _user: CurrentUser,
+                include_archived: bool = False) -> list[ModuleRead]:
+    return _module_tree(mod.build_tree(db, include_archived=include_archived))
+
+
+@router.post("/modules", status_code=201, response_model=ModuleRead, responses=ERRORS)
+def create_module(body: ModuleCreate, db: SessionDep,
+                  user: Annotated[User, Depends(require(Perm.MODULE_MANAGE))]) -> ModuleRead:
+    module = mod.create_module(db, name=body.name, parent_id=body.parent_id, actor=user)
+    return ModuleRead(id=module.id, name=module.name, parent_id=module.parent_id,
+                      path=module.path, archived=module.archived)
+
+
+@router.patch("/modules/{module_id}", response_model=ModuleRead, responses=ERRORS)
+def update_module(module_id: int, body: ModuleUpdate, db: SessionDep,
+                  user: Annotated[User, Depends(require(Perm.MODULE_MANAGE))]) -> ModuleRead:
+    """Rename, move (``parent_id`` or ``move_to_root``) or archive a module."""
+    module = mod.get_module(db, module_id=module_id)
+    if body.name is not None and body.name != module.name:
+        module = mod.rename_module(db, module_id=module_id, name=body.name, actor=user)
+    if body.move_to_root or (body.parent_id is not None and body.parent_id != module.parent_id):
+        module = mod.move_module(db, module_id=module_id,
+                                 new_parent_id=None if body.move_to_root else body.parent_id,
+                                 actor=user)
+    if body.archived is not None and body.archived != module.archived:
+        module = mod.archive_module(db, module_id=module_id, archived=body.archived, actor=user)
+    return ModuleRead(id=module.id, name=module.name, parent_id=module.parent_id,
+                      path=module.path, archived=module.archived)
+
+
+# --- import / export ---------------------------------------------------------------------
+
+
+@router.post("/import", responses=ERRORS)
+async def import_file(
+    db: SessionDep,
+    user: Annotated[User, Depends(require(Perm.KB_IMPORT))],
+    file: Annotated[UploadFile, File(description=".xlsx, .csv (UTF-8/GBK) or .jsonl")],
+    dry_run: Annotated[bool, Form()] = False,
+    as_draft: Annotated[bool, Form()] = False,
+) -> dict[str, Any]:
+    """Validate every row, then import all or nothing. Errors carry row, column and value."""
+    limit = get_settings().import_max_bytes
+    data = await read_upload(file, limit)
+    report = import_articles(db, data=data, filename=file.filename or "upload", actor=user,
+                             max_bytes=limit, dry_run=dry_run, as_draft=as_draft)
+    return report.as_dict()
+
+
+@router.get("/export", responses=ERRORS)
+def export_file(db: SessionDep, user: Annotated[User, Depends(require(Perm.KB_EXPORT))],
+                format: FileFormat = FileFormat.JSONL, module: int | None = None) -> Response:  # noqa: A002
+    """All published articles in an import format."""
+    data = export_articles(db, actor=user, fmt=format, module_id=module)
+    media = {
+        FileFormat.JSONL: "application/x-ndjson",
+        FileFormat.CSV: "text/csv; charset=utf-8",
+        FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }[format]
+    return Response(content=data, media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="seci-articles.{format.value}"'})

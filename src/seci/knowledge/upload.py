@@ -1,0 +1,23 @@
+"""Read an uploaded file into memory without ever holding more than the size limit."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from seci.knowledge.tabular import check_size
+
+_CHUNK = 1024 * 1024
+
+
+class Readable(Protocol):
+    async def read(self, size: int = -1) -> bytes: ...
+
+
+async def read_upload(upload: Readable, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := await upload.read(_CHUNK):
+        total += len(chunk)
+        check_size(total, limit)
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,8 @@
+"""Import every domain's models so that metadata (Alembic, tests) sees all tables."""
+
+from seci.accounts import models as accounts_models
+from seci.audit import models as audit_models
+from seci.core.db import Base
+from seci.knowledge import models as knowledge_models
+
+__all__ = ["Base", "accounts_models", "audit_models", "knowledge_models"]

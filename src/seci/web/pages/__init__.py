@@ -1,0 +1,9 @@
+"""HTML pages: a thin layer over the domain services."""
+
+from fastapi import APIRouter
+
+from seci.web.pages import admin, auth, kb
+
+router = APIRouter(include_in_schema=False)
+for module in (auth, kb, admin):
+    router.include_router(module.router)

@@ -1,0 +1,216 @@
+"""Pages for managers and admins: import/export, module tree, audit log, users, queues."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from fastapi import APIRouter, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+
+from seci.accounts import service as accounts
+from seci.accounts.roles import Perm, Role
+from seci.audit.service import AuditFilter, distinct_actions, list_events
+from seci.core.config import get_settings
+from seci.core.errors import PermissionDenied, SeciError
+from seci.core.http import CurrentUser, SessionDep
+from seci.core.i18n import gettext
+from seci.core.messages import describe_problem
+from seci.knowledge import modules as mod
+from seci.knowledge.exporting import export_articles
+from seci.knowledge.importing import ImportRejected, import_articles
+from seci.knowledge.tabular import FileFormat
+from seci.knowledge.upload import read_upload
+from seci.web.pages.common import Form, field, redirect
+from seci.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _need(user: CurrentUser, perm: Perm) -> None:
+    if not user.can(perm):
+        raise PermissionDenied()
+
+
+# --- import / export ---------------------------------------------------------------------
+
+
+@router.get("/kb/import", response_class=HTMLResponse)
+def import_page(request: Request, user: CurrentUser) -> HTMLResponse:
+    _need(user, Perm.KB_IMPORT)
+    return render(request, "kb/import.html", {"report": None}, user=user)
+
+
+@router.post("/kb/import", response_class=HTMLResponse)
+async def import_upload(request: Request, db: SessionDep, user: CurrentUser,
+                        form: Form) -> HTMLResponse:
+    _need(user, Perm.KB_IMPORT)
+    upload = form.get("file")
+    dry_run = field(form, "dry_run") == "on"
+    as_draft = field(form, "as_draft") == "on"
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return render(request, "kb/import.html", {
+            "report": None, "file_error": gettext("Choose a file to import.")},
+            user=user, status_code=422)
+    limit = get_settings().import_max_bytes
+    try:
+        data = await read_upload(upload, limit)
+        report = import_articles(db, data=data, filename=upload.filename, actor=user,
+                                 max_bytes=limit, dry_run=dry_run, as_draft=as_draft)
+    except ImportRejected as rejected:
+        db.rollback()
+        return _import_result(request, user, rejected.report.as_dict(), status_code=422)
+    except SeciError as error:
+        db.rollback()
+        message = gettext(error.message, **error.params)
+        return render(request, "kb/import.html", {"report": None, "file_error": message},
+                      user=user, status_code=error.status_code)
+    return _import_result(request, user, report.as_dict(),
+                          status_code=200 if report.ok else 422)
+
+
+def _import_result(request: Request, user: CurrentUser, report: dict[str, object],
+                   status_code: int) -> HTMLResponse:
+    errors = report.get("errors", [])
+    assert isinstance(errors, list)
+    for error in errors:
+        error["message"] = describe_problem(error)
+    return render(request, "kb/import.html", {"report": report}, user=user,
+                  status_code=status_code)
+
+
+@router.get("/kb/export")
+def export(db: SessionDep, user: CurrentUser, format: FileFormat = FileFormat.XLSX  # noqa: A002
+           ) -> Response:
+    _need(user, Perm.KB_EXPORT)
+    data = export_articles(db, actor=user, fmt=format)
+    media = {
+        FileFormat.JSONL: "application/x-ndjson",
+        FileFormat.CSV: "text/csv; charset=utf-8",
+        FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }[format]
+    stamp = datetime.now().strftime("%Y%m%d")  # noqa: DTZ005 - a file name, local time wanted
+    return Response(content=data, media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="seci-kb-{stamp}.{format.value}"'})
+
+
+# --- business modules --------------------------------------------------------------------
+
+
+@router.get("/kb/modules", response_class=HTMLResponse)
+def modules_page(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
+    _need(user, Perm.MODULE_MANAGE)
+    return render(request, "kb/modules.html", {
+        "tree": mod.build_tree(db, include_archived=True),
+        "all": mod.all_modules(db, include_archived=False),
+        "look_modules": mod.module_names_by_id(db),
+    }, user=user)
+
+
+@router.post("/kb/modules")
+def module_action(db: SessionDep, user: CurrentUser, form: Form) -> Response:
+    _need(user, Perm.MODULE_MANAGE)
+    action = field(form, "action")
+    target = field(form, "module_id")
+    module_id = int(target) if target.isdigit() else None
+    parent = field(form, "parent_id")
+    parent_id = int(parent) if parent.isdigit() else None
+    if action == "create":
+        mod.create_module(db, name=field(form, "name"), parent_id=parent_id, actor=user)
+    elif module_id is None:
+        raise PermissionDenied()
+    elif action == "rename":
+        mod.rename_module(db, module_id=module_id, name=field(form, "name"), actor=user)
+    elif action == "move":
+        mod.move_module(db, module_id=module_id, new_parent_id=parent_id, actor=user)
+    elif action in {"archive", "restore"}:
+        mod.archive_module(db, module_id=module_id, archived=action == "archive", actor=user)
+    return redirect("/kb/modules", "module_saved")
+
+
+# --- audit -------------------------------------------------------------------------------
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, db: SessionDep, user: CurrentUser,
+               action: str | None = None, actor: str | None = None,
+               entity_type: str | None = None, entity_id: str | None = None,
+               days: int | None = None, page: int = 1) -> HTMLResponse:
+    _need(user, Perm.AUDIT_VIEW)
+    page = max(page, 1)
+    since = datetime.now() - timedelta(days=days) if days else None  # noqa: DTZ005
+    rows, total = list_events(db, filters=AuditFilter(
+        action=action or None, actor=actor or None, entity_type=entity_type or None,
+        entity_id=entity_id or None, since=since), limit=50, offset=(page - 1) * 50)
+    return render(request, "audit/log.html", {
+        "events": rows, "total": total, "page": page, "pages": max(1, -(-total // 50)),
+        "actions": distinct_actions(db),
+        "filters": {"action": action or "", "actor": actor or "",
+                    "entity_type": entity_type or "", "entity_id": entity_id or "",
+                    "days": days or ""},
+    }, user=user)
+
+
+# --- users and queues --------------------------------------------------------------------
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users_page(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
+    _need(user, Perm.USER_MANAGE)
+    return render(request, "admin/users.html", {
+        "users": accounts.list_users(db), "queues": accounts.list_queues(db),
+        "roles": list(Role), "modules": mod.module_names_by_id(db),
+    }, user=user)
+
+
+@router.post("/admin/users")
+def create_user(db: SessionDep, user: CurrentUser, form: Form) -> Response:
+    _need(user, Perm.USER_MANAGE)
+    created = accounts.create_user(
+        db, username=field(form, "username"), password=field(form, "password"),
+        display_name=field(form, "display_name") or None,
+        roles=accounts.parse_roles(form.getlist("roles")),  # type: ignore[arg-type]
+        queue_ids=[int(q) for q in form.getlist("queue_ids") if str(q).isdigit()],
+        team=field(form, "team") or None, actor=user,
+    )
+    return redirect(f"/admin/users/{created.id}", "user_saved")
+
+
+@router.get("/admin/users/{user_id}", response_class=HTMLResponse)
+def user_page(request: Request, user_id: int, db: SessionDep,
+              user: CurrentUser) -> HTMLResponse:
+    _need(user, Perm.USER_MANAGE)
+    return render(request, "admin/user_edit.html", {
+        "subject": accounts.get_user(db, user_id=user_id), "queues": accounts.list_queues(db),
+        "roles": list(Role), "tree": mod.build_tree(db),
+    }, user=user)
+
+
+@router.post("/admin/users/{user_id}")
+def update_user(user_id: int, db: SessionDep, user: CurrentUser, form: Form) -> Response:
+    _need(user, Perm.USER_MANAGE)
+    password = field(form, "password")
+    accounts.update_user(db, user_id=user_id, actor=user, changes=accounts.UserChanges(
+        display_name=field(form, "display_name"),
+        team=field(form, "team"),
+        roles=accounts.parse_roles(form.getlist("roles")),  # type: ignore[arg-type]
+        queue_ids={int(q) for q in form.getlist("queue_ids") if str(q).isdigit()},
+        module_ids={int(m) for m in form.getlist("module_ids") if str(m).isdigit()},
+        all_modules=field(form, "all_modules") == "on",
+        is_active=field(form, "is_active") == "on",
+        password=password or None,
+    ))
+    return redirect(f"/admin/users/{user_id}", "user_saved")
+
+
+@router.get("/admin/queues", response_class=HTMLResponse)
+def queues_page(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
+    _need(user, Perm.QUEUE_MANAGE)
+    return render(request, "admin/queues.html", {"queues": accounts.list_queues(db)}, user=user)
+
+
+@router.post("/admin/queues")
+def create_queue(db: SessionDep, user: CurrentUser, form: Form) -> Response:
+    _need(user, Perm.QUEUE_MANAGE)
+    accounts.create_queue(db, code=field(form, "code"), name=field(form, "name") or None,
+                          description=field(form, "description"), actor=user)
+    return redirect("/admin/queues", "queue_saved")

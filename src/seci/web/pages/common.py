@@ -1,0 +1,44 @@
+"""Helpers shared by the HTML pages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
+
+from seci.core.http import verify_csrf
+
+
+async def checked_form(request: Request) -> FormData:
+    """The posted form, after its CSRF token was verified against the session."""
+    form = await request.form()
+    token = form.get("csrf_token")
+    verify_csrf(request, token if isinstance(token, str) else None)
+    return form
+
+
+Form = Annotated[FormData, Depends(checked_form)]
+
+
+def field(form: FormData, name: str, default: str = "") -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else default
+
+
+def redirect(url: str, flash: str | None = None, **params: object) -> RedirectResponse:
+    query = {k: v for k, v in params.items() if v is not None}
+    if flash:
+        query["flash"] = flash
+    separator = "&" if "?" in url else "?"
+    target = url + (separator + urlencode(query) if query else "")
+    return RedirectResponse(target, status_code=303)
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths after login (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"

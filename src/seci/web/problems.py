@@ -1,0 +1,98 @@
+"""Errors as RFC 9457 problem details (API) or an error page (browser)."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from seci.core.errors import NotAuthenticated, SeciError
+from seci.core.i18n import gettext
+from seci.core.messages import describe_problem, field_label
+
+PROBLEM_TYPE = "urn:seci:problem:"
+logger = logging.getLogger("seci.web")
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", "")
+
+
+def problem(request: Request, *, status: int, code: str, detail: str,
+            extra: dict[str, Any] | None = None) -> JSONResponse:
+    body = {
+        "type": PROBLEM_TYPE + code,
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "instance": request.url.path,
+        **(extra or {}),
+    }
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+def _translated_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e | {"message": describe_problem(e),
+                 "label": field_label(str(e.get("field") or e.get("column") or ""))}
+            for e in errors]
+
+
+def _extra(error: SeciError) -> dict[str, Any]:
+    extra = error.extra()
+    if "errors" in extra:
+        extra["errors"] = _translated_errors(extra["errors"])
+    if "report" in extra:
+        extra["report"]["errors"] = _translated_errors(extra["report"]["errors"])
+    return extra
+
+
+def install(app: FastAPI, render_error_page: Any) -> None:
+    """Register the handlers; ``render_error_page(request, status, message)`` draws HTML."""
+
+    @app.exception_handler(SeciError)
+    async def seci_error(request: Request, error: SeciError) -> Response:
+        detail = gettext(error.message, **error.params) if error.params else gettext(
+            error.message)
+        if wants_json(request):
+            return problem(request, status=error.status_code, code=error.code, detail=detail,
+                           extra=_extra(error))
+        if isinstance(error, NotAuthenticated) and request.method == "GET":
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return render_error_page(request, error.status_code, detail)  # type: ignore[no-any-return]
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> Response:
+        errors = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]) or "body",
+             "code": e.get("type", "invalid"), "message": str(e.get("msg", ""))}
+            for e in error.errors()
+        ]
+        detail = gettext("Some fields are invalid.")
+        if wants_json(request):
+            return problem(request, status=422, code="validation_failed", detail=detail,
+                           extra={"errors": errors})
+        return render_error_page(request, 422, detail)  # type: ignore[no-any-return]
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        detail = gettext("Not found.") if error.status_code == 404 else str(error.detail)
+        if wants_json(request):
+            return problem(request, status=error.status_code, code=code, detail=detail)
+        return render_error_page(request, error.status_code, detail)  # type: ignore[no-any-return]
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, error: Exception) -> Response:
+        # Logged by the server; the client gets a plain message, never a stack trace.
+        logger.exception("unhandled error on %s", request.url.path, exc_info=error)
+        detail = gettext("Something went wrong on the server; nothing was saved.")
+        if wants_json(request):
+            return problem(request, status=500, code="internal_error", detail=detail)
+        return render_error_page(request, 500, detail)  # type: ignore[no-any-return]

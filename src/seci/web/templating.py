@@ -1,0 +1,79 @@
+"""Jinja2 environment: message catalog, labels, safe Markdown, CSRF token."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from seci import __version__
+from seci.accounts.models import User
+from seci.accounts.roles import Perm
+from seci.core.config import get_settings
+from seci.core.i18n import LOCALES, get_locale, gettext, ngettext
+from seci.knowledge.render import plain_snippet, render_markdown
+from seci.web.labels import flash_message, label
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+
+def _local_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    offset = get_settings().tz.utcoffset(value) or timedelta()
+    return (value + offset).strftime("%Y-%m-%d %H:%M")
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _markdown(text: str) -> Markup:
+    return Markup(render_markdown(text))  # noqa: S704 - sanitised by nh3 in render_markdown
+
+
+@lru_cache
+def templates() -> Jinja2Templates:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+    )
+    engine = Jinja2Templates(env=env)
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        label=label,
+        Perm=Perm,
+        locales=LOCALES,
+        version=__version__,
+        urlencode=urlencode,
+    )
+    env.filters.update(
+        markdown=_markdown,
+        snippet=plain_snippet,
+        local_time=_local_time,
+        day=_day,
+    )
+    return engine
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None,
+           *, user: User | None = None, status_code: int = 200) -> HTMLResponse:
+    """Render a page with what every layout needs."""
+    base = {
+        "user": user,
+        "locale": get_locale(),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "flash": flash_message(request.query_params.get("flash")),
+        "path": request.url.path,
+    }
+    return templates().TemplateResponse(request, name, base | (context or {}),
+                                        status_code=status_code)
