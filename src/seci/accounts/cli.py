@@ -12,6 +12,7 @@ from seci.accounts import service
 from seci.core.db import session_scope
 from seci.core.errors import SeciError
 from seci.core.i18n import gettext
+from seci.core.messages import describe_error
 
 app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
 console = Console()
@@ -44,7 +45,7 @@ def create(
             )
             console.print(gettext("Created user {user}.", user=user.username))
     except SeciError as error:
-        err.print(gettext(error.message, **error.params))
+        err.print(describe_error(error))
         raise typer.Exit(1) from None
 
 
@@ -56,7 +57,7 @@ def token(username: str, name: Annotated[str, typer.Option(help="Token label")] 
         if user is None:
             err.print(gettext("User {user} not found.", user=username))
             raise typer.Exit(1)
-        print(service.issue_api_token(session, user=user, name=name))  # noqa: T201
+        print(service.issue_api_token(session, user=user, name=name))
 
 
 @app.command("list")

@@ -1,7 +1,7 @@
 """Errors of the accounts domain."""
 
-from seci.core.i18n import N_
 from seci.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from seci.core.i18n import N_
 
 
 class LoginFailed(NotAuthenticated):

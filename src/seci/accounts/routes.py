@@ -9,8 +9,15 @@ from fastapi import APIRouter, Depends, Request
 from seci.accounts import service
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
-from seci.accounts.schemas import QueueCreate, QueueRead, TokenRead, TokenRequest, UserCreate
-from seci.accounts.schemas import UserRead, UserUpdate
+from seci.accounts.schemas import (
+    QueueCreate,
+    QueueRead,
+    TokenRead,
+    TokenRequest,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
 from seci.core.http import CurrentUser, SessionDep, client_ip, require
 from seci.knowledge.lookups import queue_ids_for_codes
 

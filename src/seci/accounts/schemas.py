@@ -15,7 +15,7 @@ class TokenRequest(BaseModel):
 
 class TokenRead(BaseModel):
     token: str = Field(description="Send as 'Authorization: Bearer <token>'; shown once")
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
 
 
 class UserRead(BaseModel):

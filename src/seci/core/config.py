@@ -19,10 +19,8 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default sqlite:///<data_dir>/seci.db"
     )
-    secret_key: str | None = Field(
-        default=None, description="Signs nothing secret-bearing today; reserved. Generated if unset"
-    )
-    timezone: str = Field(default="Asia/Shanghai", description="Decides what 'today' is for validity")
+    timezone: str = Field(default="Asia/Shanghai",
+                          description="Decides what 'today' is for validity dates")
     default_locale: str = Field(default="zh_CN", description="zh_CN or en")
     host: str = "127.0.0.1"
     port: int = 8000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from seci.core.errors import SeciError
 from seci.core.i18n import N_, gettext
 
 FIELD_LABELS: dict[str, str] = {
@@ -47,6 +48,89 @@ PROBLEM_MESSAGES: dict[str, str] = {
     "no_module_access": N_("You have no access to the business module {value}."),
     "module_archived": N_("The business module {value} is archived."),
 }
+
+
+LABELS: dict[str, dict[str, str]] = {
+    "status": {
+        "draft": N_("Draft"),
+        "in_review": N_("In review"),
+        "published": N_("Published"),
+        "retired": N_("Retired"),
+    },
+    "validity": {
+        "valid": N_("Valid"),
+        "scheduled": N_("Scheduled"),
+        "expired": N_("Expired"),
+    },
+    "audience": {
+        "customer": N_("Customers may see"),
+        "internal": N_("Internal only"),
+    },
+    "feedback_kind": {
+        "wrong": N_("Wrong"),
+        "outdated": N_("Outdated"),
+        "unclear": N_("Unclear"),
+    },
+    "feedback_status": {
+        "open": N_("Open"),
+        "accepted": N_("Being fixed"),
+        "fixed": N_("Fixed"),
+        "declined": N_("Declined"),
+    },
+    "role": {
+        "agent": N_("Agent"),
+        "editor": N_("Knowledge editor"),
+        "reviewer": N_("Reviewer / quality"),
+        "manager": N_("Business manager"),
+        "supervisor": N_("Supervisor / team lead"),
+        "trainer": N_("Trainer"),
+        "analyst": N_("Analyst"),
+        "admin": N_("Administrator"),
+    },
+    "source": {
+        "review": N_("Review"),
+        "import": N_("Import"),
+        "rollback": N_("Rollback"),
+    },
+    "action": {
+        "submitted": N_("submitted"),
+        "reviewed": N_("reviewed"),
+        "retired": N_("retired"),
+        "rolled back": N_("rolled back"),
+        "handled": N_("handled"),
+    },
+    "field": {
+        "title": N_("Title"),
+        "body": N_("Body"),
+        "module": N_("Business module"),
+        "queues": N_("Queues"),
+        "tags": N_("Tags"),
+        "similar_questions": N_("Similar questions"),
+        "audience": N_("Audience"),
+        "valid_from": N_("Valid from"),
+        "valid_to": N_("Valid to"),
+    },
+}
+
+# Error parameters that hold a code rather than free text.
+_CODED_PARAMS = {"status": "status", "action": "action"}
+
+
+def label(kind: str, code: str | None) -> str:
+    """The display word for a stored code, e.g. label("status", "in_review")."""
+    if code is None:
+        return ""
+    text = LABELS.get(kind, {}).get(str(code))
+    return gettext(text) if text else str(code)
+
+
+def describe_error(error: SeciError) -> str:
+    """The error's message in the current language, coded parameters translated too."""
+    params = {
+        key: label(_CODED_PARAMS[key], value) if key in _CODED_PARAMS else value
+        for key, value in error.params.items()
+    }
+    return gettext(error.message, **params)
 
 
 def field_label(name: str) -> str:

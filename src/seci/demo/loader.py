@@ -109,7 +109,9 @@ def _scenario(session: Session, users: dict[str, User]) -> None:
     editor, reviewer, agent = users["editor"], users["reviewer"], users["agent"]
     billing = kb.get_article_by_code(session, code="KB-ZW-001")
     fields = _fields_of(billing)
-    fields.body += "\n\n### 补充说明\n- 账单中“其他费用”包含国际及港澳台通话费，可在APP账单详情中查看明细。"
+    fields.body += (
+        "\n\n### 补充说明\n- 账单中“其他费用”包含国际及港澳台通话费，可在APP账单详情中查看明细。"
+    )
     fields.similar_questions = [*fields.similar_questions, "账单里其他费用是啥"]
     kb.update_article(session, article_id=billing.id, fields=fields,
                       expected_lock_version=billing.lock_version, actor=editor)

@@ -15,7 +15,7 @@ from seci.core.config import get_settings
 from seci.core.db import session_scope
 from seci.core.errors import SeciError
 from seci.core.i18n import gettext
-from seci.core.messages import describe_problem
+from seci.core.messages import describe_error, describe_problem
 from seci.knowledge.exporting import export_articles
 from seci.knowledge.importing import ImportRejected, ImportReport, import_articles
 from seci.knowledge.tabular import detect_format
@@ -74,7 +74,7 @@ def import_command(
         _print_errors(rejected.report)
         raise typer.Exit(1) from None
     except SeciError as error:
-        err.print(gettext(error.message, **error.params))
+        err.print(describe_error(error))
         raise typer.Exit(1) from None
     if not report.ok:
         _print_errors(report)
@@ -101,7 +101,7 @@ def export_command(
         with session_scope() as session:
             data = export_articles(session, actor=_actor(session, as_user), fmt=file_format)
     except SeciError as error:
-        err.print(gettext(error.message, **error.params))
+        err.print(describe_error(error))
         raise typer.Exit(1) from None
     file.write_bytes(data)
     console.print(gettext("Wrote {path}.", path=str(file)))

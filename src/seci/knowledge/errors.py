@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from seci.core.i18n import N_
 from seci.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from seci.core.i18n import N_
 
 
 class ArticleNotFound(NotFound):
@@ -82,7 +82,10 @@ class StaleEdit(Conflict):
     """Someone saved the article after this editor opened it."""
 
     code = "stale_edit"
-    message = N_("Article {code} was changed by {user} after you opened it (your copy is edit {yours}, the current one is edit {current_version}).")
+    message = N_(
+        "Article {code} was changed by {user} after you opened it "
+        "(your copy is edit {yours}, the current one is edit {current_version})."
+    )
 
     def __init__(self, *, current: dict[str, Any], **params: Any) -> None:
         super().__init__(**params)

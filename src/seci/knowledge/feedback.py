@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -26,7 +27,7 @@ def flag_article(session: Session, *, article_id: int, user: User, kind: str, co
     if not user.can(Perm.FEEDBACK_CREATE):
         raise PermissionDenied()
     article, _ = get_visible_article(session, user=user, article_id=article_id)
-    problems = []
+    problems: list[dict[str, Any]] = []
     if kind not in {k.value for k in FeedbackKind}:
         problems.append({"field": "kind", "code": "invalid_choice", "value": kind})
     if not comment.strip():

@@ -9,17 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import Queue, User
 from seci.accounts.roles import Perm
 from seci.audit.service import record
 from seci.core.clock import utcnow
-from seci.core.i18n import N_
 from seci.core.errors import InvalidInput, PermissionDenied
+from seci.core.i18n import N_
 from seci.knowledge.access import module_scope
 from seci.knowledge.articles import content_of
 from seci.knowledge.models import (
@@ -34,7 +34,6 @@ from seci.knowledge.models import (
 from seci.knowledge.modules import ensure_path, split_path
 from seci.knowledge.tabular import (
     COLUMNS,
-    LIST_COLUMNS,
     FileFormat,
     RawRow,
     check_size,
@@ -372,7 +371,7 @@ def _write(session: Session, rows: list[_ParsedRow], existing: dict[str, Article
             ],
         )
         ids.update({code: article_id for article_id, code in inserted.tuples()})
-    table = Article.__table__
+    table = cast(Table, Article.__table__)
     if changed_rows:
         session.execute(
             update(table)
@@ -428,7 +427,7 @@ def _publish_imported(session: Session, rows: list[_ParsedRow], existing: dict[s
     ]
     if queue_rows:
         session.execute(insert(VersionQueue), queue_rows)
-    table = Article.__table__
+    table = cast(Table, Article.__table__)
     session.execute(
         update(table).where(table.c.id == bindparam("b_id")).values(
             live_version_id=bindparam("b_vid"), latest_version_no=bindparam("b_no")

@@ -109,7 +109,7 @@ class Article(Base):
 
     # Optimistic lock: every save must name the lock_version it started from.
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
-    __mapper_args__ = {"version_id_col": lock_version}
+    __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012 - SQLAlchemy API
 
     live_version: Mapped[ArticleVersion | None] = relationship(
         foreign_keys=[live_version_id], lazy="joined"

@@ -426,7 +426,7 @@ async def import_file(
 
 @router.get("/export", responses=ERRORS)
 def export_file(db: SessionDep, user: Annotated[User, Depends(require(Perm.KB_EXPORT))],
-                format: FileFormat = FileFormat.JSONL, module: int | None = None) -> Response:  # noqa: A002
+                format: FileFormat = FileFormat.JSONL, module: int | None = None) -> Response:
     """All published articles in an import format."""
     data = export_articles(db, actor=user, fmt=format, module_id=module)
     media = {

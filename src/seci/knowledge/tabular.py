@@ -19,8 +19,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from seci.core.i18n import N_
 from seci.core.errors import InvalidInput
+from seci.core.i18n import N_
 
 
 class FileFormat(StrEnum):

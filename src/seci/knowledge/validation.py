@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -41,7 +42,7 @@ class FieldProblem:
     field: str
     code: str
     value: str = ""
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"field": self.field, "code": self.code, "value": self.value, **self.params}
@@ -54,9 +55,9 @@ class ArticleFields:
     title: str
     body: str = ""
     module_id: int | None = None
-    queue_ids: list[int] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    similar_questions: list[str] = field(default_factory=list)
+    queue_ids: list[int] = dataclasses.field(default_factory=list)
+    tags: list[str] = dataclasses.field(default_factory=list)
+    similar_questions: list[str] = dataclasses.field(default_factory=list)
     audience: str = Audience.CUSTOMER
     valid_from: date | None = None
     valid_to: date | None = None

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from seci.core.errors import NotAuthenticated, SeciError
 from seci.core.i18n import gettext
-from seci.core.messages import describe_problem, field_label
+from seci.core.messages import describe_error, describe_problem, field_label
 
 PROBLEM_TYPE = "urn:seci:problem:"
 logger = logging.getLogger("seci.web")
@@ -58,8 +58,7 @@ def install(app: FastAPI, render_error_page: Any) -> None:
 
     @app.exception_handler(SeciError)
     async def seci_error(request: Request, error: SeciError) -> Response:
-        detail = gettext(error.message, **error.params) if error.params else gettext(
-            error.message)
+        detail = describe_error(error)
         if wants_json(request):
             return problem(request, status=error.status_code, code=error.code, detail=detail,
                            extra=_extra(error))

@@ -14,13 +14,13 @@ from seci.core.config import get_settings
 from seci.core.errors import PermissionDenied, SeciError
 from seci.core.http import CurrentUser, SessionDep
 from seci.core.i18n import gettext
-from seci.core.messages import describe_problem
+from seci.core.messages import describe_error, describe_problem
 from seci.knowledge import modules as mod
 from seci.knowledge.exporting import export_articles
 from seci.knowledge.importing import ImportRejected, import_articles
 from seci.knowledge.tabular import FileFormat
 from seci.knowledge.upload import read_upload
-from seci.web.pages.common import Form, field, redirect
+from seci.web.pages.common import Form, field, ids, redirect
 from seci.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -61,7 +61,7 @@ async def import_upload(request: Request, db: SessionDep, user: CurrentUser,
         return _import_result(request, user, rejected.report.as_dict(), status_code=422)
     except SeciError as error:
         db.rollback()
-        message = gettext(error.message, **error.params)
+        message = describe_error(error)
         return render(request, "kb/import.html", {"report": None, "file_error": message},
                       user=user, status_code=error.status_code)
     return _import_result(request, user, report.as_dict(),
@@ -79,7 +79,7 @@ def _import_result(request: Request, user: CurrentUser, report: dict[str, object
 
 
 @router.get("/kb/export")
-def export(db: SessionDep, user: CurrentUser, format: FileFormat = FileFormat.XLSX  # noqa: A002
+def export(db: SessionDep, user: CurrentUser, format: FileFormat = FileFormat.XLSX
            ) -> Response:
     _need(user, Perm.KB_EXPORT)
     data = export_articles(db, actor=user, fmt=format)
@@ -88,7 +88,7 @@ def export(db: SessionDep, user: CurrentUser, format: FileFormat = FileFormat.XL
         FileFormat.CSV: "text/csv; charset=utf-8",
         FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }[format]
-    stamp = datetime.now().strftime("%Y%m%d")  # noqa: DTZ005 - a file name, local time wanted
+    stamp = datetime.now().strftime("%Y%m%d")
     return Response(content=data, media_type=media, headers={
         "Content-Disposition": f'attachment; filename="seci-kb-{stamp}.{format.value}"'})
 
@@ -137,7 +137,7 @@ def audit_page(request: Request, db: SessionDep, user: CurrentUser,
                days: int | None = None, page: int = 1) -> HTMLResponse:
     _need(user, Perm.AUDIT_VIEW)
     page = max(page, 1)
-    since = datetime.now() - timedelta(days=days) if days else None  # noqa: DTZ005
+    since = datetime.now() - timedelta(days=days) if days else None
     rows, total = list_events(db, filters=AuditFilter(
         action=action or None, actor=actor or None, entity_type=entity_type or None,
         entity_id=entity_id or None, since=since), limit=50, offset=(page - 1) * 50)
@@ -169,7 +169,7 @@ def create_user(db: SessionDep, user: CurrentUser, form: Form) -> Response:
         db, username=field(form, "username"), password=field(form, "password"),
         display_name=field(form, "display_name") or None,
         roles=accounts.parse_roles(form.getlist("roles")),  # type: ignore[arg-type]
-        queue_ids=[int(q) for q in form.getlist("queue_ids") if str(q).isdigit()],
+        queue_ids=ids(form, "queue_ids"),
         team=field(form, "team") or None, actor=user,
     )
     return redirect(f"/admin/users/{created.id}", "user_saved")
@@ -193,8 +193,8 @@ def update_user(user_id: int, db: SessionDep, user: CurrentUser, form: Form) -> 
         display_name=field(form, "display_name"),
         team=field(form, "team"),
         roles=accounts.parse_roles(form.getlist("roles")),  # type: ignore[arg-type]
-        queue_ids={int(q) for q in form.getlist("queue_ids") if str(q).isdigit()},
-        module_ids={int(m) for m in form.getlist("module_ids") if str(m).isdigit()},
+        queue_ids=set(ids(form, "queue_ids")),
+        module_ids=set(ids(form, "module_ids")),
         all_modules=field(form, "all_modules") == "on",
         is_active=field(form, "is_active") == "on",
         password=password or None,

@@ -28,6 +28,11 @@ def field(form: FormData, name: str, default: str = "") -> str:
     return value if isinstance(value, str) else default
 
 
+def ids(form: FormData, name: str) -> list[int]:
+    """All integer values of a multi-valued field (checkboxes), ignoring anything else."""
+    return [int(v) for v in form.getlist(name) if isinstance(v, str) and v.isdigit()]
+
+
 def redirect(url: str, flash: str | None = None, **params: object) -> RedirectResponse:
     query = {k: v for k, v in params.items() if v is not None}
     if flash:

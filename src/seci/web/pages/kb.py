@@ -32,7 +32,7 @@ from seci.knowledge.validation import (
     normalise_body,
     parse_date,
 )
-from seci.web.pages.common import Form, field, redirect
+from seci.web.pages.common import Form, field, ids, redirect
 from seci.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -170,7 +170,7 @@ def _fields_from_form(db: SessionDep, form: FormData) -> tuple[ArticleFields,
         title=" ".join(field(form, "title").split()),
         body=normalise_body(field(form, "body")),
         module_id=int(module_text) if module_text.isdigit() else None,
-        queue_ids=sorted({int(v) for v in form.getlist("queue_ids") if str(v).isdigit()}),
+        queue_ids=sorted(set(ids(form, "queue_ids"))),
         tags=clean_text_list(field(form, "tags"), separators=",，;；、|\n"),
         similar_questions=clean_text_list(field(form, "similar_questions"), separators="\n"),
         audience=field(form, "audience", "customer"),
@@ -210,7 +210,7 @@ def _values_from_form(form: FormData) -> dict[str, object]:
     values: dict[str, object] = {k: field(form, k) for k in (
         "code", "title", "body", "module_id", "tags", "similar_questions", "audience",
         "valid_from", "valid_to", "lock_version", "owner_id")}
-    values["queue_ids"] = [int(v) for v in form.getlist("queue_ids") if str(v).isdigit()]
+    values["queue_ids"] = ids(form, "queue_ids")
     values["module_id"] = int(str(values["module_id"])) if str(values["module_id"]).isdigit() \
         else None
     values["owner_id"] = int(str(values["owner_id"])) if str(values["owner_id"]).isdigit() \

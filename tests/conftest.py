@@ -1,0 +1,128 @@
+"""Test harness: one migrated database per test session (SQLite or PostgreSQL), one
+rolled-back transaction per test.
+
+Set SECI_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test to run the
+suite against PostgreSQL: a fresh database is created from that server and dropped after.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from seci.app import create_app
+from seci.core import migrate
+from seci.core.db import build_engine
+from seci.core.i18n import set_locale
+from tests.factories import World, build_world
+
+POSTGRES_HINT = "postgresql"
+
+
+def _test_database_url(tmp_root: Path) -> str:
+    return os.environ.get("SECI_TEST_DATABASE_URL") or f"sqlite:///{tmp_root / 'test.db'}"
+
+
+def create_database(base_url: str, tmp_root: Path) -> tuple[str, object]:
+    """A new empty database for this session; returns its URL and a dropper."""
+    url = make_url(base_url)
+    if url.get_backend_name() == "sqlite":
+        return base_url, lambda: None
+    name = f"seci_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+            ), {"n": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("db")
+    url, drop = create_database(_test_database_url(root), root)
+    migrate.upgrade(url)
+    yield url
+    drop()  # type: ignore[operator]
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = build_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    conn = engine.connect()
+    outer = conn.begin()
+    yield conn
+    outer.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def session_factory(connection: Connection) -> sessionmaker[Session]:
+    # Commits inside the code under test only release savepoints; the test's outer
+    # transaction is rolled back afterwards, so every test starts from the same data.
+    return sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
+                        expire_on_commit=False)
+
+
+@pytest.fixture
+def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    session = session_factory()
+    yield session
+    session.close()
+
+
+@pytest.fixture(autouse=True)
+def _chinese_locale() -> None:
+    set_locale("zh_CN")
+
+
+@pytest.fixture
+def world(db: Session) -> World:
+    """Queues, a module tree and one user per role (see tests/factories.py)."""
+    return build_world(db)
+
+
+@pytest.fixture
+def app(session_factory: sessionmaker[Session]):  # type: ignore[no-untyped-def]
+    return create_app(session_factory)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith(POSTGRES_HINT)
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "page has no CSRF field"
+    return match.group(1)
