@@ -14,13 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from seci.app import create_app
-from seci.core import migrate
+from seci.core import migrate, security
 from seci.core.db import build_engine
 from seci.core.i18n import set_locale
 from tests.factories import World, build_world
@@ -62,6 +63,18 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     drop()  # type: ignore[operator]
 
 
+@pytest.fixture
+def committed_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A fresh, migrated database of its own for tests that must really commit (several
+    connections at once); the audit trail cannot be deleted, so it is thrown away whole."""
+    url, drop = create_database(_test_database_url(tmp_path), tmp_path)
+    migrate.upgrade(url)
+    engine = build_engine(url)
+    yield engine
+    engine.dispose()
+    drop()  # type: ignore[operator]
+
+
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
     engine = build_engine(database_url)
@@ -96,6 +109,15 @@ def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 @pytest.fixture(autouse=True)
 def _chinese_locale() -> None:
     set_locale("zh_CN")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Production argon2 costs ~50 ms per hash by design; tests create many users."""
+    original = security._hasher
+    security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    security._hasher = original
 
 
 @pytest.fixture

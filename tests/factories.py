@@ -17,7 +17,7 @@ from seci.knowledge.models import Article, Module
 from seci.knowledge.modules import create_module
 from seci.knowledge.validation import ArticleFields
 
-PASSWORD = "secret-pass-1"  # noqa: S105 - test fixture
+PASSWORD = "secret-pass-1"
 
 
 @dataclass

@@ -550,7 +550,7 @@ def vote(session: Session, *, article_id: int, user: User, helpful: bool) -> Vot
             select(ArticleVote.helpful, func.count())
             .where(ArticleVote.article_id == article_id)
             .group_by(ArticleVote.helpful)
-        ).tuples().all()
+        ).all()
     )
     session.execute(
         update(Article).where(Article.id == article_id)

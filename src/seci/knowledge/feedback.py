@@ -82,7 +82,7 @@ def owner_inbox(session: Session, *, user: User, include_closed: bool = False
         query = query.where(ArticleFeedback.status.in_([FeedbackStatus.OPEN,
                                                         FeedbackStatus.ACCEPTED]))
     query = query.order_by(ArticleFeedback.created_at.desc())
-    return [(fb, art) for fb, art in session.execute(query).unique().tuples()]
+    return [(fb, art) for fb, art in session.execute(query).unique()]
 
 
 def my_reports(session: Session, *, user: User) -> Sequence[tuple[ArticleFeedback, Article]]:
@@ -93,7 +93,7 @@ def my_reports(session: Session, *, user: User) -> Sequence[tuple[ArticleFeedbac
         .where(ArticleFeedback.reporter_id == user.id)
         .order_by(ArticleFeedback.created_at.desc())
     )
-    return [(fb, art) for fb, art in session.execute(query).unique().tuples()]
+    return [(fb, art) for fb, art in session.execute(query).unique()]
 
 
 def feedback_for_article(session: Session, *, article_id: int) -> Sequence[ArticleFeedback]:

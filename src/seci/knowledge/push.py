@@ -54,7 +54,7 @@ def _recent_pushed(session: Session, *, user: User, days: int, on: date) -> Sequ
                 select(VersionQueue.version_id).where(VersionQueue.queue_id.in_(user.queue_ids))
             )
         )
-    return [(a, v) for a, v in session.execute(stmt).unique().tuples()]
+    return [(a, v) for a, v in session.execute(stmt).unique()]
 
 
 def new_knowledge(session: Session, *, user: User, days: int, on: date | None = None
@@ -68,7 +68,7 @@ def new_knowledge(session: Session, *, user: User, days: int, on: date | None = 
                 KnowledgeAck.user_id == user.id,
                 KnowledgeAck.version_id.in_([v.id for _, v in pairs] or [-1]),
             )
-        ).tuples().all()
+        ).all()
     )
     items = [NewKnowledge(a, v, acks.get(v.id)) for a, v in pairs]
     return sorted(items, key=lambda item: item.acked_at is not None)
@@ -132,13 +132,13 @@ def coverage(session: Session, *, actor: User, days: int, on: date | None = None
             or_(ArticleVersion.valid_to.is_(None), ArticleVersion.valid_to >= on),
         )
         .order_by(ArticleVersion.published_at.desc())
-    ).unique().tuples().all()
+    ).unique().all()
     agent_ids_by_queue: dict[int, set[int]] = {}
     for user_id, queue_id in session.execute(
         select(UserQueue.user_id, UserQueue.queue_id)
         .join(UserRole, UserRole.user_id == UserQueue.user_id)
         .where(UserRole.role == Role.AGENT)
-    ).tuples():
+    ):
         agent_ids_by_queue.setdefault(queue_id, set()).add(user_id)
     users = {u.id: u for u in session.scalars(select(User).where(User.is_active.is_(True)))}
     result = []
