@@ -9,10 +9,12 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
-from seci.core.http import verify_csrf
+from seci.accounts.models import User
+from seci.core.http import optional_user, verify_csrf
 
 
-async def checked_form(request: Request) -> FormData:
+async def checked_form(request: Request,
+                       _user: Annotated[User | None, Depends(optional_user)]) -> FormData:
     """The posted form, after its CSRF token was verified against the session."""
     form = await request.form()
     token = form.get("csrf_token")

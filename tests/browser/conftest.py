@@ -1,0 +1,195 @@
+"""Browser tests: a live SECI server with the demo hotline, driven by Debian's chromium.
+
+One server per test session (per xdist worker): a fresh database (SQLite in a temporary
+directory, or a new database on the PostgreSQL server named by SECI_TEST_DATABASE_URL),
+migrated and loaded with the demo data, served by uvicorn in a background thread on a free
+127.0.0.1 port. Every test gets a new browser context (own cookies) at 1366x768, zh-CN.
+
+Tests share that database, so each one works on articles it creates itself (unique titles
+and codes) and never depends on what another test did.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+import urllib.request
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
+from sqlalchemy.orm import sessionmaker
+
+from seci.app import create_app
+from seci.core import migrate
+from seci.core.db import build_engine
+from seci.demo.loader import DEMO_PASSWORD, load_demo
+from tests.conftest import create_database
+
+CHROMIUM = os.environ.get("SECI_CHROMIUM", "/usr/lib/chromium/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+]
+VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
+STARTUP_SECONDS = 30.0
+
+# Auto-waiting assertions: generous for a loaded CI machine, never a fixed sleep.
+expect.set_options(timeout=15_000)
+
+
+def _chromium_missing() -> bool:
+    return not Path(CHROMIUM).exists() and shutil.which("chromium") is None
+
+
+@dataclass
+class LiveServer:
+    url: str
+
+    def __call__(self, path: str = "/") -> str:
+        return self.url + path
+
+
+class _ThreadedServer(uvicorn.Server):
+    def install_signal_handlers(self) -> None:  # the main thread belongs to pytest
+        pass
+
+
+def _free_socket() -> socket.socket:
+    """A listening socket on a free port, handed to uvicorn (no race for the port)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def _wait_until_up(url: str, server: _ThreadedServer, thread: threading.Thread) -> None:
+    """Poll until the server answers; fail fast if its thread died."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if not thread.is_alive():
+            raise RuntimeError("the test server stopped during start-up")
+        if server.started:
+            try:
+                with urllib.request.urlopen(url + "/login", timeout=5) as response:  # noqa: S310
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+        time.sleep(0.05)
+    raise RuntimeError(f"the test server did not answer at {url} within {STARTUP_SECONDS}s")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    root = tmp_path_factory.mktemp("browser-db")
+    base_url = os.environ.get("SECI_TEST_DATABASE_URL") or f"sqlite:///{root / 'seci.db'}"
+    url, drop = create_database(base_url, root)
+    migrate.upgrade(url)
+    engine = build_engine(url)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    with factory() as session, warnings.catch_warnings():
+        # seci.knowledge.importing still calls Result.tuples(), deprecated in SQLAlchemy
+        # 2.1; harmless here, and not what these tests are about.
+        warnings.filterwarnings("ignore", r"The Result\.tuples\(\) method is deprecated",
+                                DeprecationWarning)
+        load_demo(session)
+        session.commit()
+
+    sock = _free_socket()
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(factory), host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="off", ws="none",
+                            access_log=False)
+    server = _ThreadedServer(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
+                              name="seci-live-server", daemon=True)
+    thread.start()
+    address = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(address, server, thread)
+        yield LiveServer(address)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=STARTUP_SECONDS)
+        sock.close()
+        engine.dispose()
+        drop()  # type: ignore[operator]
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Playwright]:
+    if _chromium_missing():
+        pytest.skip("chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    browser = playwright_instance.chromium.launch(executable_path=executable,
+                                                  args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def new_context(browser: Browser, live_server: LiveServer
+                ) -> Iterator[Callable[[], BrowserContext]]:
+    """Factory for extra, independent browser sessions (e.g. two editors at once)."""
+    contexts: list[BrowserContext] = []
+
+    def make() -> BrowserContext:
+        context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT,
+                                      locale="zh-CN", timezone_id="Asia/Shanghai")
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context: Callable[[], BrowserContext]) -> Page:
+    return new_context().new_page()
+
+
+def login(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the form and wait for the home page."""
+    page.goto("/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+
+
+def logout(page: Page) -> None:
+    page.get_by_role("button", name="退出登录").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+    expect(page.get_by_role("status")).to_have_text("您已退出登录。")
+
+
+def unique(prefix: str = "T") -> str:
+    """A short unique token for titles and codes (tests share one database)."""
+    return f"{prefix}{uuid.uuid4().hex[:8].upper()}"
