@@ -18,7 +18,6 @@ import socket
 import threading
 import time
 import urllib.request
-import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from sqlalchemy.orm import sessionmaker
 from seci.app import create_app
 from seci.core import migrate
 from seci.core.db import build_engine
-from seci.demo.loader import DEMO_PASSWORD, load_demo
+from seci.demo.loader import load_demo
 from tests.conftest import create_database
 
 CHROMIUM = os.environ.get("SECI_CHROMIUM", "/usr/lib/chromium/chromium")
@@ -172,24 +171,3 @@ def new_context(browser: Browser, live_server: LiveServer
 @pytest.fixture
 def page(new_context: Callable[[], BrowserContext]) -> Page:
     return new_context().new_page()
-
-
-def login(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
-    """Log in through the form and wait for the home page."""
-    page.goto("/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
-    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
-
-
-def logout(page: Page) -> None:
-    page.get_by_role("button", name="退出登录").click()
-    expect(page).to_have_url(re.compile(r"/login"))
-    expect(page.get_by_role("status")).to_have_text("您已退出登录。")
-
-
-def unique(prefix: str = "T") -> str:
-    """A short unique token for titles and codes (tests share one database)."""
-    return f"{prefix}{uuid.uuid4().hex[:8].upper()}"

@@ -1,0 +1,207 @@
+"""Import throughput: 10,000 synthetic articles from xlsx and JSONL, then a re-import.
+
+For each database (SQLite, PostgreSQL) and each format a fresh, migrated database is
+created. Timed per run, each in its own transaction:
+
+* ``parse``: ``read_rows`` only (decoding the file into raw rows);
+* ``dry run``: ``import_articles(dry_run=True)`` = parse + validate + plan, rolled back;
+* ``import``: ``import_articles`` + ``commit`` — the figure the 2,000 rows/s target is for.
+
+The first run creates every article (each published as version 1); the re-import sends
+the same rows with a fraction (default 10 %) changed, which publishes new versions of
+those and leaves the rest unchanged.
+
+    .venv/bin/python -m benchmarks.bench_import --db sqlite --rows 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from benchmarks.common import (
+    DB_CHOICES,
+    DEFAULT_PG_URL,
+    bench_database,
+    databases,
+    markdown_table,
+    write_json,
+)
+from benchmarks.data import change_some, make_articles
+
+TARGET_ROWS_PER_S = 2000.0
+FORMATS = ("xlsx", "jsonl")
+
+
+def _prepare(engine: Engine) -> int:
+    """Queues and an importing manager; returns the manager's id."""
+    from seci.accounts import service as accounts
+    from seci.accounts.roles import Role
+
+    with Session(engine) as session:
+        accounts.seed_queues(session)
+        user = accounts.create_user(session, username="bench", password="bench-password-1",
+                                    display_name="基准测试", roles=(Role.MANAGER,),
+                                    all_modules=True)
+        session.commit()
+        return user.id
+
+
+def _timed_run(engine: Engine, actor_id: int, *, data: bytes, fmt: str, label: str,
+               profile_dir: Path | None) -> dict[str, Any]:
+    from seci.accounts.models import User
+    from seci.knowledge.importing import import_articles
+    from seci.knowledge.tabular import FileFormat, read_rows
+
+    filename = f"bench.{fmt}"
+    started = time.perf_counter()
+    raw = read_rows(data, FileFormat(fmt))
+    parse_s = time.perf_counter() - started
+
+    with Session(engine) as session:
+        actor = session.get(User, actor_id)
+        assert actor is not None
+        started = time.perf_counter()
+        dry = import_articles(session, data=data, filename=filename, actor=actor,
+                              max_bytes=len(data) + 1, dry_run=True)
+        dry_s = time.perf_counter() - started
+        session.rollback()
+    assert dry.ok, dry.errors[:5]
+
+    profiler = cProfile.Profile() if profile_dir else None
+    with Session(engine) as session:
+        actor = session.get(User, actor_id)
+        assert actor is not None
+        started = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        report = import_articles(session, data=data, filename=filename, actor=actor,
+                                 max_bytes=len(data) + 1)
+        imported = time.perf_counter()
+        session.commit()
+        done = time.perf_counter()
+        if profiler:
+            profiler.disable()
+    if profiler and profile_dir:
+        profile_dir.mkdir(parents=True, exist_ok=True)
+        target = profile_dir / f"import_{engine.dialect.name}_{fmt}_{label}.prof"
+        profiler.dump_stats(target)
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
+        print(f"--- cProfile {target.name} (top 25 cumulative)\n{text.getvalue()}",
+              file=sys.stderr)
+    total = done - started
+    return {
+        "db": engine.dialect.name, "format": fmt, "run": label, "rows": len(raw),
+        "file_bytes": len(data), "created": len(report.created),
+        "updated": len(report.updated), "unchanged": len(report.unchanged),
+        "parse_s": parse_s, "dry_run_s": dry_s, "import_s": imported - started,
+        "commit_s": done - imported, "total_s": total,
+        "rows_per_s": len(raw) / total if total else 0.0,
+        "profiled": profiler is not None,
+    }
+
+
+def run(kind: str, *, rows: int, formats: list[str], change_fraction: float, seed: int,
+        pg_url: str, profile_dir: Path | None) -> list[dict[str, Any]]:
+    from seci.core.db import build_engine
+    from seci.core.migrate import upgrade
+    from seci.knowledge.models import ArticleVersion
+    from seci.knowledge.tabular import FileFormat, write_records
+
+    records = make_articles(rows, seed=seed)
+    changed, changed_count = change_some(records, fraction=change_fraction, seed=seed + 1)
+    results: list[dict[str, Any]] = []
+    for fmt in formats:
+        first = write_records(records, FileFormat(fmt))
+        second = write_records(changed, FileFormat(fmt))
+        with bench_database(kind, pg_url=pg_url) as db:
+            upgrade(db.url)
+            engine = build_engine(db.url)
+            try:
+                actor_id = _prepare(engine)
+                initial = _timed_run(engine, actor_id, data=first, fmt=fmt, label="initial",
+                                     profile_dir=profile_dir)
+                assert initial["created"] == rows, initial
+                again = _timed_run(engine, actor_id, data=second, fmt=fmt, label="reimport",
+                                   profile_dir=profile_dir)
+                assert again["updated"] == changed_count, again
+                assert again["unchanged"] == rows - changed_count, again
+                with Session(engine) as session:
+                    versions = len(session.scalars(select(ArticleVersion.id)).all())
+                assert versions == rows + changed_count, versions
+            finally:
+                engine.dispose()
+        initial["db"] = again["db"] = kind
+        results += [initial, again]
+        _print_row(initial)
+        _print_row(again)
+    return results
+
+
+def _print_row(result: dict[str, Any]) -> None:
+    print(f"{result['db']:8} {result['format']:5} {result['run']:8} rows={result['rows']} "
+          f"parse={result['parse_s']:.2f}s dry-run={result['dry_run_s']:.2f}s "
+          f"import+commit={result['total_s']:.2f}s -> {result['rows_per_s']:.0f} rows/s",
+          file=sys.stderr, flush=True)
+
+
+def verdict(rows_per_s: float) -> str:
+    return "PASS" if rows_per_s >= TARGET_ROWS_PER_S else "FAIL"
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    headers = ("Database", "Format", "Run", "Rows", "Created / updated / unchanged",
+               "File MB", "Parse s", "Parse+validate (dry run) s", "Import+commit s",
+               "of which commit s", "Rows/s", "Target", "Result")
+    rows = [
+        (r["db"], r["format"], r["run"], f"{r['rows']:,}",
+         f"{r['created']:,} / {r['updated']:,} / {r['unchanged']:,}",
+         f"{r['file_bytes'] / 1_048_576:.1f}", f"{r['parse_s']:.2f}", f"{r['dry_run_s']:.2f}",
+         f"{r['total_s']:.2f}", f"{r['commit_s']:.2f}", f"{r['rows_per_s']:,.0f}",
+         f"≥ {TARGET_ROWS_PER_S:,.0f}",
+         verdict(r["rows_per_s"]) + (" (profiled)" if r.get("profiled") else ""))
+        for r in results
+    ]
+    return markdown_table(headers, rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=DB_CHOICES, default="all")
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--formats", default=",".join(FORMATS),
+                        help="comma-separated: xlsx,jsonl,csv")
+    parser.add_argument("--change-fraction", type=float, default=0.10,
+                        help="share of rows changed for the re-import")
+    parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--pg-url", default=DEFAULT_PG_URL,
+                        help="PostgreSQL server/database to create the bench database from")
+    parser.add_argument("--profile", type=Path, default=None, metavar="DIR",
+                        help="run the timed imports under cProfile, write .prof files here")
+    parser.add_argument("--json-out", default=None, help="write results as JSON here")
+    args = parser.parse_args(argv)
+
+    results: list[dict[str, Any]] = []
+    for kind in databases(args.db):
+        results += run(kind, rows=args.rows, formats=args.formats.split(","),
+                       change_fraction=args.change_fraction, seed=args.seed,
+                       pg_url=args.pg_url, profile_dir=args.profile)
+    write_json(args.json_out, {"benchmark": "import", "target_rows_per_s": TARGET_ROWS_PER_S,
+                               "rows": args.rows, "change_fraction": args.change_fraction,
+                               "seed": args.seed, "results": results})
+    print(table(results))
+    return 0 if all(verdict(r["rows_per_s"]) == "PASS" for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
