@@ -150,10 +150,25 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Iterator[None]:
+    report = yield
+    if report.when == "call":
+        item.stash[_FAILED] = report.failed
+    return report
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
 @pytest.fixture
-def new_context(browser: Browser, live_server: LiveServer
-                ) -> Iterator[Callable[[], BrowserContext]]:
-    """Factory for extra, independent browser sessions (e.g. two editors at once)."""
+def new_context(browser: Browser, live_server: LiveServer, request: pytest.FixtureRequest,
+                tmp_path: Path) -> Iterator[Callable[[], BrowserContext]]:
+    """Factory for extra, independent browser sessions (e.g. two editors at once).
+
+    When the test fails, every open page is saved as a screenshot in its tmp_path.
+    """
     contexts: list[BrowserContext] = []
 
     def make() -> BrowserContext:
@@ -164,7 +179,13 @@ def new_context(browser: Browser, live_server: LiveServer
         return context
 
     yield make
-    for context in contexts:
+    failed = request.node.stash.get(_FAILED, False)
+    for number, context in enumerate(contexts):
+        if failed:
+            for index, open_page in enumerate(context.pages):
+                shot = tmp_path / f"failure-{number}-{index}.png"
+                open_page.screenshot(path=shot, full_page=True)
+                print(f"screenshot of {open_page.url}: {shot}")  # noqa: T201
         context.close()
 
 

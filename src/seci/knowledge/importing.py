@@ -370,7 +370,7 @@ def _write(session: Session, rows: list[_ParsedRow], existing: dict[str, Article
                 for r in new_rows
             ],
         )
-        ids.update({code: article_id for article_id, code in inserted.tuples()})
+        ids.update({code: article_id for article_id, code in inserted})
     table = cast(Table, Article.__table__)
     if changed_rows:
         session.execute(
@@ -420,7 +420,7 @@ def _publish_imported(session: Session, rows: list[_ParsedRow], existing: dict[s
             for r in rows
         ],
     )
-    version_ids = {article_id: version_id for version_id, article_id in inserted.tuples()}
+    version_ids = {article_id: version_id for version_id, article_id in inserted}
     queue_rows = [
         {"version_id": version_ids[ids[r.code]], "queue_id": q}
         for r in rows for q in r.fields.queue_ids

@@ -1,0 +1,41 @@
+"""The demo hotline: enough realistic knowledge and a user for every role."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from seci.accounts.models import Queue, User
+from seci.accounts.roles import Role
+from seci.demo.loader import load_demo
+from seci.knowledge import articles as kb
+from seci.knowledge.models import Article, ArticleVersion, Validity
+from seci.knowledge.modules import find_by_path
+from tests.factories import TODAY as DEMO_DAY
+
+
+def test_demo_loads_once_with_articles_users_and_queues(db: Session) -> None:
+    assert load_demo(db) is True
+    assert load_demo(db) is False  # the second run keeps what is there
+    assert db.scalar(select(func.count()).select_from(Article)) >= 40
+    queues = set(db.scalars(select(Queue.code)))
+    assert {"A", "A+", "B", "话费专席", "数据专席", "投诉专席", "VIP", "全球通"} <= queues
+    users = db.scalars(select(User)).all()
+    assert {r for u in users for r in u.roles} == set(Role)
+    for path in ("个人业务/资费套餐", "个人业务/账务", "家庭业务/宽带", "个人业务/国际漫游",
+                 "个人业务/增值业务", "终端/手机与终端", "服务规范/投诉处理"):
+        assert find_by_path(db, path=path) is not None, path
+
+
+def test_demo_covers_expired_scheduled_internal_and_pending_work(db: Session) -> None:
+    load_demo(db)
+    on = DEMO_DAY  # the demo's dates are written around this day
+    versions = db.scalars(select(ArticleVersion).join(
+        Article, Article.live_version_id == ArticleVersion.id)).all()
+    from seci.knowledge.access import validity_of
+
+    states = {validity_of(v.valid_from, v.valid_to, on) for v in versions}
+    assert {Validity.VALID, Validity.EXPIRED, Validity.SCHEDULED} <= states
+    assert any(v.audience == "internal" for v in versions)
+    reviewer = db.scalars(select(User).where(User.username == "reviewer")).one()
+    assert kb.review_queue(db, user=reviewer)
