@@ -9,7 +9,9 @@ from rich.console import Console
 
 from seci.accounts.cli import app as user_app
 from seci.core.config import get_settings
+from seci.core.errors import SeciError
 from seci.core.i18n import gettext, set_locale
+from seci.core.messages import describe_error
 from seci.knowledge.cli import app as kb_app
 
 app = typer.Typer(help="SECI knowledge management for contact centres.", no_args_is_help=True)
@@ -17,7 +19,7 @@ db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
 app.add_typer(user_app, name="user")
-console = Console()
+console = Console(soft_wrap=True, highlight=False)
 
 
 @app.callback()
@@ -28,9 +30,15 @@ def _setup() -> None:
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Create or migrate the database (SECI_DATABASE_URL, default SQLite in SECI_DATA_DIR)."""
+    from seci.accounts.service import seed_queues
     from seci.core import migrate
+    from seci.core.db import session_scope
 
     migrate.upgrade(revision=revision)
+    if revision == "head":
+        # The eight queues of the hotline (idempotent): users and imports refer to them.
+        with session_scope() as session:
+            seed_queues(session)
     console.print(gettext("Database is up to date: {url}",
                           url=_redacted(get_settings().sqlalchemy_url)))
 
@@ -78,8 +86,12 @@ def demo(
     from seci.demo.loader import DEMO_PASSWORD, DEMO_USERS, load_demo
 
     migrate.upgrade()
-    with session_scope() as session:
-        loaded = load_demo(session)
+    try:
+        with session_scope() as session:
+            loaded = load_demo(session)
+    except SeciError as error:  # e.g. a user named like a demo login already exists
+        Console(stderr=True).print(describe_error(error), markup=False)
+        raise typer.Exit(1) from None
     console.print(gettext("Demo data loaded.") if loaded
                   else gettext("Demo data already present; kept as it is."))
     console.print(gettext("Demo logins (password {password}):", password=DEMO_PASSWORD))

@@ -12,14 +12,12 @@ and codes) and never depends on what another test did.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import socket
 import threading
 import time
 import urllib.request
-import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,7 +85,7 @@ def _wait_until_up(url: str, server: _ThreadedServer, thread: threading.Thread) 
             raise RuntimeError("the test server stopped during start-up")
         if server.started:
             try:
-                with urllib.request.urlopen(url + "/login", timeout=5) as response:  # noqa: S310
+                with urllib.request.urlopen(url + "/login", timeout=5) as response:
                     if response.status == 200:
                         return
             except OSError:
@@ -104,11 +102,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     migrate.upgrade(url)
     engine = build_engine(url)
     factory = sessionmaker(bind=engine, expire_on_commit=False)
-    with factory() as session, warnings.catch_warnings():
-        # seci.knowledge.importing still calls Result.tuples(), deprecated in SQLAlchemy
-        # 2.1; harmless here, and not what these tests are about.
-        warnings.filterwarnings("ignore", r"The Result\.tuples\(\) method is deprecated",
-                                DeprecationWarning)
+    with factory() as session:
         load_demo(session)
         session.commit()
 
@@ -150,16 +144,16 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+_FAILED = pytest.StashKey[bool]()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
-                              ) -> Iterator[None]:
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if report.when == "call":
         item.stash[_FAILED] = report.failed
     return report
-
-
-_FAILED = pytest.StashKey[bool]()
 
 
 @pytest.fixture
@@ -167,7 +161,8 @@ def new_context(browser: Browser, live_server: LiveServer, request: pytest.Fixtu
                 tmp_path: Path) -> Iterator[Callable[[], BrowserContext]]:
     """Factory for extra, independent browser sessions (e.g. two editors at once).
 
-    When the test fails, every open page is saved as a screenshot in its tmp_path.
+    When the test fails, every open page is saved as a screenshot in its tmp_path (or in
+    the directory SECI_BROWSER_ARTIFACTS names).
     """
     contexts: list[BrowserContext] = []
 
@@ -183,9 +178,11 @@ def new_context(browser: Browser, live_server: LiveServer, request: pytest.Fixtu
     for number, context in enumerate(contexts):
         if failed:
             for index, open_page in enumerate(context.pages):
-                shot = tmp_path / f"failure-{number}-{index}.png"
+                folder = Path(os.environ.get("SECI_BROWSER_ARTIFACTS") or tmp_path)
+                folder.mkdir(parents=True, exist_ok=True)
+                shot = folder / f"{request.node.name}-{number}-{index}.png"
                 open_page.screenshot(path=shot, full_page=True)
-                print(f"screenshot of {open_page.url}: {shot}")  # noqa: T201
+                print(f"screenshot of {open_page.url}: {shot}")
         context.close()
 
 

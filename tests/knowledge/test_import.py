@@ -382,6 +382,21 @@ def test_import_refuses_to_overwrite_a_pending_revision(db: Session, world: Worl
     assert kb.get_article(db, article_id=draft.id).latest_version_no == 0
 
 
+def test_import_as_draft_leaves_the_live_version_alone(db: Session, world: World) -> None:
+    run_import(db, world, csv_bytes([record("R-1")]), "a.csv")
+    before = snapshot(db)
+    report = run_import(db, world, csv_bytes([record("R-1", title="待审核的新标题"),
+                                              record("R-2")]), "a.csv", as_draft=True)
+    assert (report.created, report.updated) == (["R-2"], ["R-1"])
+    assert snapshot(db)["ArticleVersion"] == before["ArticleVersion"]
+    revised = article_by_code(db, "R-1")
+    assert (revised.status, revised.title) == ("draft", "待审核的新标题")
+    assert revised.live_version is not None
+    assert revised.live_version.title == "国际漫游开通说明R-1"
+    new = article_by_code(db, "R-2")
+    assert (new.status, new.live_version_id, new.latest_version_no) == ("draft", None, 0)
+
+
 # --- dry run -----------------------------------------------------------------------------
 
 
@@ -469,9 +484,9 @@ def test_bad_json_lines_are_reported_with_their_line_numbers(db: Session,
     data = jsonl_bytes([json_record("J-1"), '{"code": "J-2", "title": "缺右括号"',
                         "", "[1, 2]", json_record("J-5")])
     report = rejected(db, world, data, "a.jsonl")
-    assert [(e.row, e.code) for e in report.errors] == [(2, "bad_json"), (4, "bad_json")]
-    assert all(describe_problem(e.as_dict()).startswith("不是有效的 JSON 对象")
-               for e in report.errors)
+    assert [(e.row, e.code, e.value) for e in report.errors] == [
+        (2, "bad_json", '{"code": "J-2", "title": "缺右括号"'), (4, "bad_json", "[1, 2]")]
+    assert describe_problem(report.errors[1].as_dict()) == "不是有效的 JSON 对象（[1, 2]）。"
 
 
 def test_jsonl_values_of_the_wrong_type_are_reported(db: Session, world: World) -> None:
@@ -754,9 +769,9 @@ def test_api_rejects_bad_rows_with_problem_details_in_chinese(
 
 def test_api_import_is_forbidden_for_an_editor(client: TestClient, db: Session,
                                                world: World) -> None:
+    headers = bearer(db, world, "editor")
     before = snapshot(db)
-    response = upload(client, bearer(db, world, "editor"), csv_bytes([record("R-1")]),
-                      "a.csv")
+    response = upload(client, headers, csv_bytes([record("R-1")]), "a.csv")
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
     assert snapshot(db) == before
@@ -805,7 +820,6 @@ def test_api_malformed_file_is_a_problem_not_a_server_error(
 
 # --- web page ----------------------------------------------------------------------------
 
-
 def post_import_page(client: TestClient, data: bytes, filename: str,
                      **form: str) -> Any:
     page = client.get("/kb/import")
@@ -836,6 +850,7 @@ def test_web_import_page_imports_a_good_file(client: TestClient, db: Session,
     response = post_import_page(client, csv_bytes([record("R-1")]), "知识.csv")
     assert response.status_code == 200
     assert "导入完成" in response.text
+    assert "共 1 行：新建 1 条，更新 0 条，0 条未变。" in response.text
     assert_article(db, "R-1", EXPECTED_RECORD)
 
 
@@ -846,6 +861,7 @@ def test_web_import_page_dry_run_writes_nothing(client: TestClient, db: Session,
     response = post_import_page(client, csv_bytes([record("R-1")]), "知识.csv",
                                 dry_run="on")
     assert response.status_code == 200
+    assert "文件校验通过（未写入任何数据）" in response.text
     assert snapshot(db) == before
 
 

@@ -13,10 +13,11 @@ from seci.core.db import session_scope
 from seci.core.errors import SeciError
 from seci.core.i18n import gettext
 from seci.core.messages import describe_error
+from seci.knowledge.modules import find_by_path
 
 app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 @app.command("create")
@@ -28,6 +29,8 @@ def create(
                                             "supervisor, trainer, analyst, admin")],
     queue: Annotated[list[str] | None, typer.Option("--queue", help="Queue code")] = None,
     name: Annotated[str | None, typer.Option(help="Display name")] = None,
+    module: Annotated[list[str] | None, typer.Option(
+        "--module", help="Business-module path the user works on, e.g. 个人业务/资费套餐")] = None,
     all_modules: Annotated[bool, typer.Option(help="Access to every business module")] = False,
 ) -> None:
     """Create a user with one or more roles."""
@@ -36,16 +39,24 @@ def create(
             codes = {q.code: q.id for q in service.list_queues(session)}
             unknown = [q for q in queue or [] if q not in codes]
             if unknown:
-                err.print(gettext("Queue {queue} not found.", queue=", ".join(unknown)))
+                err.print(gettext("Queue {queue} not found.", queue=", ".join(unknown)),
+                          markup=False)
+                raise typer.Exit(1)
+            modules = {path: find_by_path(session, path=path) for path in module or []}
+            missing = [path for path, found in modules.items() if found is None]
+            if missing:
+                err.print(gettext("Business module {module} not found.",
+                                  module=", ".join(missing)), markup=False)
                 raise typer.Exit(1)
             user = service.create_user(
                 session, username=username, password=password, display_name=name,
                 roles=service.parse_roles(role), queue_ids=[codes[q] for q in queue or []],
+                module_ids=[m.id for m in modules.values() if m is not None],
                 all_modules=all_modules,
             )
-            console.print(gettext("Created user {user}.", user=user.username))
+            console.print(gettext("Created user {user}.", user=user.username), markup=False)
     except SeciError as error:
-        err.print(describe_error(error))
+        err.print(describe_error(error), markup=False)
         raise typer.Exit(1) from None
 
 
@@ -55,7 +66,7 @@ def token(username: str, name: Annotated[str, typer.Option(help="Token label")] 
     with session_scope() as session:
         user = service.find_user(session, username=username)
         if user is None:
-            err.print(gettext("User {user} not found.", user=username))
+            err.print(gettext("User {user} not found.", user=username), markup=False)
             raise typer.Exit(1)
         print(service.issue_api_token(session, user=user, name=name))
 

@@ -100,6 +100,7 @@ LABELS: dict[str, dict[str, str]] = {
         "handled": N_("handled"),
     },
     "field": {
+        "code": N_("Code"),
         "title": N_("Title"),
         "body": N_("Body"),
         "module": N_("Business module"),

@@ -15,14 +15,15 @@ from seci.core.config import get_settings
 from seci.core.db import session_scope
 from seci.core.errors import SeciError
 from seci.core.i18n import gettext
-from seci.core.messages import describe_error, describe_problem
+from seci.core.messages import describe_error, describe_problem, field_label
 from seci.knowledge.exporting import export_articles
 from seci.knowledge.importing import ImportRejected, ImportReport, import_articles
-from seci.knowledge.tabular import detect_format
+from seci.knowledge.tabular import check_size, detect_format
 
 app = typer.Typer(help="Knowledge base: import and export articles.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
+# soft_wrap: one problem per line, whatever the terminal width (grep-able, pipe-able).
+console = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 AsUser = Annotated[str, typer.Option("--as", help="Username recorded in the audit trail")]
 
@@ -30,20 +31,20 @@ AsUser = Annotated[str, typer.Option("--as", help="Username recorded in the audi
 def _actor(session: Session, username: str) -> User:
     user = find_user(session, username=username)
     if user is None:
-        err.print(gettext("User {user} not found.", user=username))
+        err.print(gettext("User {user} not found.", user=username), markup=False)
         raise typer.Exit(2)
     return user
 
 
 def _print_errors(report: ImportReport) -> None:
     err.print(gettext("{count} problem(s) found in the file; nothing was imported.",
-                      count=report.error_count))
+                      count=report.error_count), markup=False)
     for error in report.errors:
         data = error.as_dict()
+        column = field_label(error.column) if error.column else "-"
         err.print(gettext("Row {row}, column {column}: {message} (value: {value})",
-                          row=error.row, column=error.column or "-",
-                          message=describe_problem(data), value=error.value or "∅"),
-                  markup=False, highlight=False)
+                          row=error.row, column=column, message=describe_problem(data),
+                          value=error.value or "∅"), markup=False)
     if report.error_count > len(report.errors):
         err.print(gettext("Only the first {n} problems are listed.", n=len(report.errors)))
 
@@ -58,12 +59,8 @@ def import_command(
 ) -> None:
     """Import articles; exits with status 1 and lists every invalid row if any is wrong."""
     limit = get_settings().import_max_bytes
-    if file.stat().st_size > limit:
-        err.print(gettext("The file is {size_mb} MB; the limit is {limit_mb} MB.",
-                          size_mb=round(file.stat().st_size / 1_048_576, 1),
-                          limit_mb=round(limit / 1_048_576)))
-        raise typer.Exit(1)
     try:
+        check_size(file.stat().st_size, limit)  # before reading a huge file into memory
         with session_scope() as session:
             report = import_articles(
                 session, data=file.read_bytes(), filename=file.name,
@@ -74,7 +71,7 @@ def import_command(
         _print_errors(rejected.report)
         raise typer.Exit(1) from None
     except SeciError as error:
-        err.print(describe_error(error))
+        err.print(describe_error(error), markup=False)
         raise typer.Exit(1) from None
     if not report.ok:
         _print_errors(report)
@@ -101,7 +98,7 @@ def export_command(
         with session_scope() as session:
             data = export_articles(session, actor=_actor(session, as_user), fmt=file_format)
     except SeciError as error:
-        err.print(describe_error(error))
+        err.print(describe_error(error), markup=False)
         raise typer.Exit(1) from None
     file.write_bytes(data)
-    console.print(gettext("Wrote {path}.", path=str(file)))
+    console.print(gettext("Wrote {path}.", path=str(file)), markup=False)

@@ -34,11 +34,13 @@ from seci.knowledge.models import (
 from seci.knowledge.modules import ensure_path, split_path
 from seci.knowledge.tabular import (
     COLUMNS,
+    LIST_SEPARATORS,
     FileFormat,
     RawRow,
     check_size,
     detect_format,
     read_rows,
+    split_list_cell,
 )
 from seci.knowledge.validation import (
     ArticleFields,
@@ -51,13 +53,10 @@ from seci.knowledge.validation import (
     parse_date,
 )
 
-# How list cells are split in CSV/xlsx (JSONL uses real lists).
-SEPARATORS = {
-    "queues": "|,，;；、\n",
-    "tags": "|,，;；、\n",
-    "similar_questions": "|;；\n",
-}
+# How list cells are split in CSV/xlsx (JSONL uses real lists); see tabular.split_list_cell.
+SEPARATORS = LIST_SEPARATORS
 MAX_REPORTED_ERRORS = 1000
+MAX_MODULE_NAME = 80
 _CHUNK = 500
 
 
@@ -132,10 +131,15 @@ class _Validator:
         self.scope = module_scope(session, actor)
         self.errors: list[RowError] = []
         self.count = 0
+        self.reported: set[tuple[int, str]] = set()
+        # (row, code) of every row with a well-formed code, valid or not: duplicates are
+        # reported even when the other row has problems of its own.
+        self.codes: list[tuple[int, str]] = []
 
     def problem(self, row: int, column: str, code: str, value: object = "",
                 **params: Any) -> None:
         self.count += 1
+        self.reported.add((row, column))
         if len(self.errors) < MAX_REPORTED_ERRORS:
             text = "" if value is None else str(value)
             self.errors.append(RowError(row, column, code, text[:80], params))
@@ -150,7 +154,7 @@ class _Validator:
                 return []
             return clean_text_list([str(v) for v in value])
         if isinstance(value, str | int | float):
-            return clean_text_list(str(value), separators=SEPARATORS[column])
+            return clean_text_list(split_list_cell(str(value), column))
         self.problem(raw.number, column, "not_a_list", value)
         return []
 
@@ -176,6 +180,10 @@ class _Validator:
         if not parts:
             self.problem(number, "module", "required")
             return
+        for part in parts:
+            if len(part) > MAX_MODULE_NAME:
+                self.problem(number, "module", "too_long", part, max=MAX_MODULE_NAME)
+                return
         parent_id: int | None = None
         for part in parts:
             module = self.modules.get((parent_id, part))
@@ -202,6 +210,8 @@ class _Validator:
         code = self.text(raw, "code").strip()
         if problem := check_code(code):
             self.problem(raw.number, "code", problem.code, problem.value, **problem.params)
+        else:
+            self.codes.append((raw.number, code))
         queue_codes = self.text_list(raw, "queues")
         for queue_code in queue_codes:
             if queue_code not in self.queues:
@@ -224,7 +234,8 @@ class _Validator:
             valid_to=self.date(raw, "valid_to"),
         )
         for p in check_fields(fields, known_queue_ids=self.queue_ids):
-            self.problem(raw.number, p.field, p.code, p.value, **p.params)
+            if (raw.number, p.field) not in self.reported:  # e.g. no "required" after not_text
+                self.problem(raw.number, p.field, p.code, p.value, **p.params)
         if self.count > before:
             return None
         return _ParsedRow(raw.number, code, "/".join(split_path(module_path)), fields)
@@ -239,14 +250,17 @@ def _existing_by_code(session: Session, codes: list[str]) -> dict[str, Article]:
     return found
 
 
-def _check_duplicates(rows: Iterable[_ParsedRow], validator: _Validator) -> None:
-    first_row: dict[str, int] = {}
-    for row in rows:
-        if row.code in first_row:
-            validator.problem(row.number, "code", "duplicate_in_file", row.code,
-                              first_row=first_row[row.code])
-        else:
-            first_row[row.code] = row.number
+def _check_duplicates(codes: Iterable[tuple[int, str]], validator: _Validator) -> None:
+    """Every row of a code that appears more than once; each names another of its rows."""
+    rows_of: dict[str, list[int]] = {}
+    for number, code in codes:
+        rows_of.setdefault(code, []).append(number)
+    for code, numbers in rows_of.items():
+        if len(numbers) < 2:
+            continue
+        for number in numbers:
+            other = numbers[1] if number == numbers[0] else numbers[0]
+            validator.problem(number, "code", "duplicate_in_file", code, first_row=other)
 
 
 def import_articles(session: Session, *, data: bytes, filename: str, actor: User,
@@ -262,12 +276,16 @@ def import_articles(session: Session, *, data: bytes, filename: str, actor: User
                           dry_run=dry_run, as_draft=as_draft)
     validator = _Validator(session, actor)
     parsed = [p for p in (validator.row(raw) for raw in raw_rows) if p is not None]
-    _check_duplicates(parsed, validator)
+    _check_duplicates(validator.codes, validator)
     existing = _existing_by_code(session, [p.code for p in parsed])
     for row in parsed:
         article = existing.get(row.code)
-        if article is not None and article.status in {ArticleStatus.DRAFT,
-                                                       ArticleStatus.IN_REVIEW}:
+        # A pending revision must not be overwritten; a row equal to the live version
+        # (e.g. from an export) changes nothing and is fine.
+        if (article is not None
+                and article.status in {ArticleStatus.DRAFT, ArticleStatus.IN_REVIEW}
+                and not (article.live_version is not None
+                         and _same_content(session, article, row, validator))):
             validator.problem(row.number, "code", "pending_revision", row.code)
     report.errors = sorted(validator.errors, key=lambda e: (e.row, COLUMNS.index(e.column)
                                                            if e.column in COLUMNS else 99))
@@ -292,7 +310,7 @@ def _plan(session: Session, rows: list[_ParsedRow], existing: dict[str, Article]
         article = existing.get(row.code)
         if article is None:
             report.created.append(row.code)
-        elif (article.status == ArticleStatus.PUBLISHED and article.live_version is not None
+        elif (article.status != ArticleStatus.RETIRED and article.live_version is not None
               and _same_content(session, article, row, validator)):
             report.unchanged.append(row.code)
         else:

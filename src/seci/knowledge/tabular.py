@@ -52,11 +52,20 @@ COLUMN_ALIASES: dict[str, str] = {
     "失效日期": "valid_to", "失效": "valid_to",
 }
 
-# Cells Excel would evaluate as formulas (CSV injection): '=…', or '+', '-', '@'
-# followed by a function call or a DDE pipe.
-_FORMULA = re.compile(r"^[\t\r]*(=|[+\-@]\s*[A-Za-z_][A-Za-z0-9_.]*\s*[(|!])")
-# Export escapes formula-like cells with a leading apostrophe; import removes it again.
-_ESCAPED = re.compile(r"^'(?=[=+\-@\t\r])")
+# Cells Excel would evaluate as formulas (CSV injection): '=…', or '+', '-', '@' followed
+# by formula text (numbers, operators, names) that reaches a function call, a DDE pipe or a
+# sheet reference, e.g. '@SUM(…)' or '-2+3+cmd|' /C calc'!A0'. Ordinary text such as
+# '-5元优惠', '+86' or a Markdown list '- 第一步' is not a formula.
+_FORMULA = re.compile(
+    r"^[\t\r]*(=|[+\-@][\w.+\-*/^&%$\s]*?[A-Za-z_][\w.]*\s*[(|!])", re.ASCII
+)
+# Export escapes formula-like cells with one more leading apostrophe; import removes one.
+# (Texts that already start with apostrophes before such a character are escaped too, so
+# that export → import returns exactly the original text.)
+_NEEDS_ESCAPE = re.compile(r"^'*[=+\-@\t\r]")
+_ESCAPED = re.compile(r"^'(?='*[=+\-@\t\r])")
+# A CSV cell may be as long as the whole file; the row checks report over-long values.
+_CSV_FIELD_LIMIT = 2**31 - 1
 
 
 class ImportFileError(InvalidInput):
@@ -122,15 +131,20 @@ def detect_format(name: str, explicit: str | None = None) -> FileFormat:
     raise UnknownFormat(name=name)
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / 1_048_576:.3g}"
+
+
 def check_size(size: int, limit: int) -> None:
     if size > limit:
-        raise FileTooLarge(size_mb=round(size / 1_048_576, 1), limit_mb=round(limit / 1_048_576))
+        raise FileTooLarge(size_mb=_megabytes(size), limit_mb=_megabytes(limit))
 
 
 def decode_text(data: bytes) -> str:
     """UTF-8 (with or without BOM), else GB18030 as Chinese Excel writes CSV."""
-    if b"\x00" in data[:65536]:
-        raise ImportFileError(detail="binary data (NUL bytes)")
+    nul = data.find(b"\x00")
+    if nul >= 0:  # binary data (or UTF-16), never a text export of a spreadsheet
+        raise BadEncoding(position=nul)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -187,8 +201,11 @@ def _row_from_cells(number: int, headers: list[str], cells: list[Any]) -> RawRow
 
 def read_csv(data: bytes) -> Iterator[RawRow]:
     text = decode_text(data)
-    sample = text[:4096]
-    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    # The header line decides: bodies further down may hold any number of tabs or commas.
+    header_line = text.split("\n", 1)[0]
+    delimiter = "\t" if header_line.count("\t") > header_line.count(",") else ","
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header_cells = next(reader)
@@ -217,8 +234,7 @@ def _check_unpacked_size(data: bytes) -> None:
     except zipfile.BadZipFile:
         raise NotASpreadsheet() from None
     if unpacked > MAX_UNPACKED_XLSX:
-        raise FileTooLarge(size_mb=round(unpacked / 1_048_576, 1),
-                           limit_mb=round(MAX_UNPACKED_XLSX / 1_048_576))
+        raise FileTooLarge(size_mb=_megabytes(unpacked), limit_mb=_megabytes(MAX_UNPACKED_XLSX))
 
 
 def read_xlsx(data: bytes) -> Iterator[RawRow]:
@@ -243,6 +259,10 @@ def read_xlsx(data: bytes) -> Iterator[RawRow]:
             row = _row_from_cells(number, headers, list(cells))
             if row is not None:
                 yield row
+    except ImportFileError:
+        raise
+    except Exception:  # a damaged workbook fails in many ways deep inside openpyxl
+        raise NotASpreadsheet() from None
     finally:
         workbook.close()
 
@@ -252,13 +272,14 @@ def read_jsonl(data: bytes) -> Iterator[RawRow]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
+        # A broken line is reported with the line itself as the offending value.
         try:
             obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield RawRow(number, {"__error__": f"json:{exc.msg}"}, [])
+        except json.JSONDecodeError:
+            yield RawRow(number, {"__error__": line.strip()}, [])
             continue
         if not isinstance(obj, dict):
-            yield RawRow(number, {"__error__": "not_an_object"}, [])
+            yield RawRow(number, {"__error__": line.strip()}, [])
             continue
         values = {canonical_column(k): v for k, v in obj.items()}
         unknown = sorted(k for k in values if k not in COLUMNS)
@@ -278,11 +299,35 @@ def read_rows(data: bytes, fmt: FileFormat) -> list[RawRow]:
 # --- writing -----------------------------------------------------------------------------
 
 LIST_SEPARATOR = "|"
+# How list cells are split on import: a cell holding '|' is split on '|' only (that is what
+# export writes); hand-made cells may also use these commas, semicolons and 、.
+LIST_SEPARATORS = {
+    "queues": "|,，;；、\n",
+    "tags": "|,，;；、\n",
+    "similar_questions": "|;；\n",
+}
+# Control characters an .xlsx (XML 1.0) cannot hold.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def split_list_cell(text: str, column: str) -> list[str]:
+    """The items of a list cell (blank items are dropped by the caller)."""
+    separators = LIST_SEPARATOR if LIST_SEPARATOR in text else LIST_SEPARATORS[column]
+    return re.split(f"[{re.escape(separators)}]", text)
 
 
 def _escape_formula(text: str) -> str:
     """Neutralise spreadsheet formulas in exported cells (OWASP CSV injection)."""
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+    return "'" + text if _NEEDS_ESCAPE.match(text) else text
+
+
+def _join_list(column: str, values: list[Any]) -> str:
+    text = LIST_SEPARATOR.join(str(v) for v in values)
+    if len(values) == 1 and any(ch in text for ch in LIST_SEPARATORS.get(column, "")):
+        # One item that holds a separator (e.g. a question with '；'): a trailing '|' makes
+        # the import split on '|' only, so the item comes back whole.
+        text += LIST_SEPARATOR
+    return text
 
 
 def _flat(record: dict[str, Any]) -> list[str]:
@@ -290,7 +335,7 @@ def _flat(record: dict[str, Any]) -> list[str]:
     for column in COLUMNS:
         value = record.get(column)
         if isinstance(value, list):
-            text = LIST_SEPARATOR.join(str(v) for v in value)
+            text = _join_list(column, value)
         else:
             text = "" if value is None else str(value)
         cells.append(_escape_formula(text))
@@ -319,7 +364,7 @@ def write_xlsx(records: list[dict[str, Any]]) -> bytes:
     sheet = workbook.create_sheet("articles")
     sheet.append(list(COLUMNS))
     for record in records:
-        sheet.append(_flat(record))
+        sheet.append([_XML_ILLEGAL.sub("", cell) for cell in _flat(record)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -10,10 +10,14 @@ _CHUNK = 1024 * 1024
 
 
 class Readable(Protocol):
+    size: int | None
+
     async def read(self, size: int = -1) -> bytes: ...
 
 
 async def read_upload(upload: Readable, limit: int) -> bytes:
+    if upload.size is not None:
+        check_size(upload.size, limit)  # the real size, before reading anything
     chunks: list[bytes] = []
     total = 0
     while chunk := await upload.read(_CHUNK):

@@ -48,7 +48,9 @@ def templates() -> Jinja2Templates:
         extensions=["jinja2.ext.i18n"],
     )
     engine = Jinja2Templates(env=env)
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # Not "newstyle": our gettext formats {placeholders} itself (str.format, like the rest
+    # of SECI); the result is a plain string and is autoescaped like any other value.
+    env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.globals.update(
         label=label,
         Perm=Perm,

@@ -44,9 +44,28 @@
     });
   }
 
+  // Filter forms (GET): leave out empty fields, so "All queues" / "Any time" send nothing
+  // instead of an empty number (the server rejects `queue=` with 422) and URLs stay short.
+  function setupFilterForms() {
+    document.querySelectorAll("form.filters, form.searchbar").forEach(function (form) {
+      if ((form.getAttribute("method") || "get").toLowerCase() !== "get") { return; }
+      form.addEventListener("submit", function (e) {
+        var params = new URLSearchParams();
+        new FormData(form).forEach(function (value, name) {
+          if (typeof value === "string" && value.trim() !== "") { params.append(name, value); }
+        });
+        e.preventDefault();
+        var query = params.toString();
+        var action = form.getAttribute("action") || window.location.pathname;
+        window.location.assign(action + (query ? "?" + query : ""));
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setupPreview();
     setupUnsavedGuard();
     setupBackLinks();
+    setupFilterForms();
   });
 })();

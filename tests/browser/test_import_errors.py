@@ -1,0 +1,44 @@
+"""A failed import lists every bad row on the import page and imports nothing."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.ui import WEB_IMPORT_BROKEN, login, row, unique
+
+pytestmark = pytest.mark.browser
+
+
+@WEB_IMPORT_BROKEN
+def test_failed_import_shows_row_errors_and_imports_nothing(page: Page) -> None:
+    good, bad_queue, bad_date = unique("IMP-"), unique("IMP-"), unique("IMP-")
+    csv = (
+        "code,title,body,module,queues,valid_from\n"
+        f"{good},漫游资费说明（导入）,每天 25 元,个人业务/国际漫游,A,\n"
+        f"{bad_queue},未知队列的知识,正文,个人业务/国际漫游,A|Z9,\n"
+        f"{bad_date},日期写错的知识,正文,个人业务/国际漫游,A,2026-13-45\n"
+    )
+
+    login(page, "manager")
+    page.locator("nav.mainnav").get_by_role("link", name="导入", exact=True).click()
+    expect(page.get_by_role("heading", name="导入知识")).to_be_visible()
+    page.locator("input[type=file][name=file]").set_input_files({
+        "name": "知识导入.csv", "mimeType": "text/csv", "buffer": csv.encode("utf-8"),
+    })
+    page.locator("form.import-form").get_by_role("button", name="导入").click()
+
+    report = page.locator("#report")
+    expect(report.get_by_role("heading")).to_have_text("发现 2 个问题，未导入任何数据。")
+    errors = report.locator("table.errors tbody tr")
+    expect(errors).to_have_count(2)
+    expect(errors.nth(0).locator("td")).to_have_text(["3", "queues", "Z9", "未知队列：Z9。"])
+    expect(errors.nth(1).locator("td")).to_have_text(
+        ["4", "valid_from", "2026-13-45", "日期格式不正确：2026-13-45（请按 YYYY-MM-DD 填写）。"])
+
+    # All or nothing: the good row was not imported either.
+    page.locator("nav.mainnav").get_by_role("link", name="知识", exact=True).click()
+    page.get_by_label("标题或知识编号").fill(good)
+    page.get_by_role("button", name="筛选").click()
+    expect(row(page, "暂无知识。")).to_have_count(1)
+    expect(row(page, good)).to_have_count(0)
