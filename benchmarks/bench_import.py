@@ -1,7 +1,7 @@
 """Import throughput: 10,000 synthetic articles from xlsx and JSONL, then a re-import.
 
-For each database (SQLite, PostgreSQL) and each format a fresh, migrated database is
-created. Timed per run, each in its own transaction:
+For each database (SQLite, PostgreSQL), format and repetition a fresh, migrated database
+is created. Timed per run, each in its own transaction:
 
 * ``parse``: ``read_rows`` only (decoding the file into raw rows);
 * ``dry run``: ``import_articles(dry_run=True)`` = parse + validate + plan, rolled back;
@@ -9,7 +9,8 @@ created. Timed per run, each in its own transaction:
 
 The first run creates every article (each published as version 1); the re-import sends
 the same rows with a fraction (default 10 %) changed, which publishes new versions of
-those and leaves the rest unchanged.
+those and leaves the rest unchanged. With ``--repeat N`` every figure is the median of N
+fresh repetitions (the machine may be shared; CPU used by other processes is reported).
 
     .venv/bin/python -m benchmarks.bench_import --db sqlite --rows 10000
 """
@@ -19,20 +20,24 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
+import statistics
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from benchmarks.common import (
     DB_CHOICES,
     DEFAULT_PG_URL,
+    CpuMeter,
     bench_database,
     databases,
+    load_average,
     markdown_table,
     write_json,
 )
@@ -40,6 +45,7 @@ from benchmarks.data import change_some, make_articles
 
 TARGET_ROWS_PER_S = 2000.0
 FORMATS = ("xlsx", "jsonl")
+RUNS = ("initial", "reimport")
 
 
 def _prepare(engine: Engine) -> int:
@@ -54,6 +60,12 @@ def _prepare(engine: Engine) -> int:
                                     all_modules=True)
         session.commit()
         return user.id
+
+
+def _backend_pids(session: Session) -> list[int]:
+    if session.get_bind().dialect.name != "postgresql":
+        return []
+    return [int(session.connection().execute(text("SELECT pg_backend_pid()")).scalar_one())]
 
 
 def _timed_run(engine: Engine, actor_id: int, *, data: bytes, fmt: str, label: str,
@@ -83,6 +95,9 @@ def _timed_run(engine: Engine, actor_id: int, *, data: bytes, fmt: str, label: s
     with Session(engine) as session:
         actor = session.get(User, actor_id)
         assert actor is not None
+        backend = _backend_pids(session)
+        meter = CpuMeter({"bench": lambda: [os.getpid()], "db": lambda: backend})
+        meter.start()
         started = time.perf_counter()
         if profiler:
             profiler.enable()
@@ -93,32 +108,71 @@ def _timed_run(engine: Engine, actor_id: int, *, data: bytes, fmt: str, label: s
         done = time.perf_counter()
         if profiler:
             profiler.disable()
+        cpu = meter.stop()
     if profiler and profile_dir:
         profile_dir.mkdir(parents=True, exist_ok=True)
         target = profile_dir / f"import_{engine.dialect.name}_{fmt}_{label}.prof"
         profiler.dump_stats(target)
-        text = io.StringIO()
-        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
-        print(f"--- cProfile {target.name} (top 25 cumulative)\n{text.getvalue()}",
+        stream = io.StringIO()
+        pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(25)
+        print(f"--- cProfile {target.name} (top 25 cumulative)\n{stream.getvalue()}",
               file=sys.stderr)
     total = done - started
     return {
-        "db": engine.dialect.name, "format": fmt, "run": label, "rows": len(raw),
-        "file_bytes": len(data), "created": len(report.created),
-        "updated": len(report.updated), "unchanged": len(report.unchanged),
-        "parse_s": parse_s, "dry_run_s": dry_s, "import_s": imported - started,
-        "commit_s": done - imported, "total_s": total,
-        "rows_per_s": len(raw) / total if total else 0.0,
-        "profiled": profiler is not None,
+        "format": fmt, "run": label, "rows": len(raw), "file_bytes": len(data),
+        "created": len(report.created), "updated": len(report.updated),
+        "unchanged": len(report.unchanged), "parse_s": parse_s, "dry_run_s": dry_s,
+        "import_s": imported - started, "commit_s": done - imported, "total_s": total,
+        "rows_per_s": len(raw) / total if total else 0.0, "profiled": profiler is not None,
+        **cpu,
     }
 
 
-def run(kind: str, *, rows: int, formats: list[str], change_fraction: float, seed: int,
-        pg_url: str, profile_dir: Path | None, reimport: bool = True,
-        dry_run: bool = True) -> list[dict[str, Any]]:
+def _one_repetition(kind: str, fmt: str, *, first: bytes, second: bytes | None, rows: int,
+                    changed_count: int, pg_url: str, profile_dir: Path | None,
+                    dry_run: bool) -> list[dict[str, Any]]:
     from seci.core.db import build_engine
     from seci.core.migrate import upgrade
     from seci.knowledge.models import ArticleVersion
+
+    with bench_database(kind, pg_url=pg_url) as db:
+        upgrade(db.url)
+        engine = build_engine(db.url)
+        try:
+            actor_id = _prepare(engine)
+            done = [_timed_run(engine, actor_id, data=first, fmt=fmt, label="initial",
+                               profile_dir=profile_dir, dry_run=dry_run)]
+            assert done[0]["created"] == rows, done[0]
+            if second is not None:
+                again = _timed_run(engine, actor_id, data=second, fmt=fmt, label="reimport",
+                                   profile_dir=profile_dir, dry_run=dry_run)
+                assert again["updated"] == changed_count, again
+                assert again["unchanged"] == rows - changed_count, again
+                done.append(again)
+            with Session(engine) as session:
+                versions = session.scalar(select(func.count()).select_from(ArticleVersion))
+            assert versions == rows + (changed_count if second is not None else 0), versions
+        finally:
+            engine.dispose()
+    return done
+
+
+def _median_of(reps: list[dict[str, Any]]) -> dict[str, Any]:
+    """One result from several repetitions: medians of the timings, spread of rows/s."""
+    merged = dict(reps[len(reps) // 2])
+    for key, value in reps[0].items():
+        if isinstance(value, float):
+            merged[key] = statistics.median(r[key] for r in reps)
+    merged["rows_per_s"] = merged["rows"] / merged["total_s"] if merged["total_s"] else 0.0
+    merged["rows_per_s_min"] = min(r["rows_per_s"] for r in reps)
+    merged["rows_per_s_max"] = max(r["rows_per_s"] for r in reps)
+    merged["repeat"] = len(reps)
+    return merged
+
+
+def run(kind: str, *, rows: int, formats: list[str], change_fraction: float, seed: int,
+        pg_url: str, profile_dir: Path | None = None, reimport: bool = True,
+        dry_run: bool = True, repeat: int = 1) -> list[dict[str, Any]]:
     from seci.knowledge.tabular import FileFormat, write_records
 
     records = make_articles(rows, seed=seed)
@@ -126,44 +180,28 @@ def run(kind: str, *, rows: int, formats: list[str], change_fraction: float, see
     results: list[dict[str, Any]] = []
     for fmt in formats:
         first = write_records(records, FileFormat(fmt))
-        second = write_records(changed, FileFormat(fmt))
-        with bench_database(kind, pg_url=pg_url) as db:
-            upgrade(db.url)
-            engine = build_engine(db.url)
-            try:
-                actor_id = _prepare(engine)
-                initial = _timed_run(engine, actor_id, data=first, fmt=fmt, label="initial",
-                                     profile_dir=profile_dir, dry_run=dry_run)
-                assert initial["created"] == rows, initial
-                done = [initial]
-                if reimport:
-                    again = _timed_run(engine, actor_id, data=second, fmt=fmt,
-                                       label="reimport", profile_dir=profile_dir,
-                                       dry_run=dry_run)
-                    assert again["updated"] == changed_count, again
-                    assert again["unchanged"] == rows - changed_count, again
-                    done.append(again)
-                with Session(engine) as session:
-                    versions = len(session.scalars(select(ArticleVersion.id)).all())
-                assert versions == rows + (changed_count if reimport else 0), versions
-            finally:
-                engine.dispose()
-        for result in done:
-            result["db"] = kind
-            _print_row(result)
-        results += done
+        second = write_records(changed, FileFormat(fmt)) if reimport else None
+        by_run: dict[str, list[dict[str, Any]]] = {}
+        for _ in range(repeat):
+            for result in _one_repetition(kind, fmt, first=first, second=second, rows=rows,
+                                          changed_count=changed_count, pg_url=pg_url,
+                                          profile_dir=profile_dir, dry_run=dry_run):
+                result["db"] = kind
+                _print_row(result)
+                by_run.setdefault(result["run"], []).append(result)
+        results += [_median_of(reps) for reps in by_run.values()]
     return results
+
+
+def _seconds(value: float) -> str:
+    return "–" if value != value else f"{value:.2f}"  # NaN: not measured
 
 
 def _print_row(result: dict[str, Any]) -> None:
     print(f"{result['db']:8} {result['format']:5} {result['run']:8} rows={result['rows']} "
           f"parse={result['parse_s']:.2f}s dry-run={_seconds(result['dry_run_s'])}s "
-          f"import+commit={result['total_s']:.2f}s -> {result['rows_per_s']:.0f} rows/s",
-          file=sys.stderr, flush=True)
-
-
-def _seconds(value: float) -> str:
-    return "–" if value != value else f"{value:.2f}"  # NaN: not measured
+          f"import+commit={result['total_s']:.2f}s -> {result['rows_per_s']:.0f} rows/s "
+          f"(other load {result['other_cores']:.2f} cores)", file=sys.stderr, flush=True)
 
 
 def verdict(rows_per_s: float) -> str:
@@ -173,12 +211,15 @@ def verdict(rows_per_s: float) -> str:
 def table(results: list[dict[str, Any]]) -> str:
     headers = ("Database", "Format", "Run", "Rows", "Created / updated / unchanged",
                "File MB", "Parse s", "Parse+validate (dry run) s", "Import+commit s",
-               "of which commit s", "Rows/s", "Target", "Result")
+               "of which commit s", "Rows/s (median)", "Rows/s min–max", "CPU bench/DB/other",
+               "Target", "Result")
     rows = [
         (r["db"], r["format"], r["run"], f"{r['rows']:,}",
          f"{r['created']:,} / {r['updated']:,} / {r['unchanged']:,}",
          f"{r['file_bytes'] / 1_048_576:.1f}", f"{r['parse_s']:.2f}", _seconds(r["dry_run_s"]),
          f"{r['total_s']:.2f}", f"{r['commit_s']:.2f}", f"{r['rows_per_s']:,.0f}",
+         f"{r['rows_per_s_min']:,.0f}–{r['rows_per_s_max']:,.0f} (n={r['repeat']})",
+         f"{r['bench_cores']:.2f} / {r['db_cores']:.2f} / {r['other_cores']:.2f}",
          f"≥ {TARGET_ROWS_PER_S:,.0f}",
          verdict(r["rows_per_s"]) + (" (profiled)" if r.get("profiled") else ""))
         for r in results
@@ -187,33 +228,39 @@ def table(results: list[dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--db", choices=DB_CHOICES, default="all")
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--formats", default=",".join(FORMATS),
                         help="comma-separated: xlsx,jsonl,csv")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="fresh repetitions per format; figures are medians")
     parser.add_argument("--change-fraction", type=float, default=0.10,
                         help="share of rows changed for the re-import")
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL,
                         help="PostgreSQL server/database to create the bench database from")
-    parser.add_argument("--profile", type=Path, default=None, metavar="DIR",
-                        help="run the timed imports under cProfile, write .prof files here")
     parser.add_argument("--no-reimport", action="store_true", help="initial import only")
     parser.add_argument("--no-dry-run", action="store_true",
                         help="skip the parse+validate (dry run) timing")
+    parser.add_argument("--profile", type=Path, default=None, metavar="DIR",
+                        help="run the timed imports under cProfile, write .prof files here")
     parser.add_argument("--json-out", default=None, help="write results as JSON here")
     args = parser.parse_args(argv)
 
+    load_before = load_average()
     results: list[dict[str, Any]] = []
     for kind in databases(args.db):
         results += run(kind, rows=args.rows, formats=args.formats.split(","),
                        change_fraction=args.change_fraction, seed=args.seed,
                        pg_url=args.pg_url, profile_dir=args.profile,
-                       reimport=not args.no_reimport, dry_run=not args.no_dry_run)
-    write_json(args.json_out, {"benchmark": "import", "target_rows_per_s": TARGET_ROWS_PER_S,
-                               "rows": args.rows, "change_fraction": args.change_fraction,
-                               "seed": args.seed, "results": results})
+                       reimport=not args.no_reimport, dry_run=not args.no_dry_run,
+                       repeat=max(1, args.repeat))
+    write_json(args.json_out, {
+        "benchmark": "import", "target_rows_per_s": TARGET_ROWS_PER_S, "rows": args.rows,
+        "change_fraction": args.change_fraction, "seed": args.seed, "repeat": args.repeat,
+        "load_before": load_before, "load_after": load_average(), "results": results,
+    })
     print(table(results))
     return 0 if all(verdict(r["rows_per_s"]) == "PASS" for r in results) else 1
 

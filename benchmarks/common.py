@@ -163,3 +163,98 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str
 def write_json(path: str | None, payload: dict[str, Any]) -> None:
     if path:
         Path(path).write_text(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+# --- CPU accounting (Linux /proc): who used the cores during a measurement ------------------
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _system_busy_seconds() -> float:
+    """CPU-seconds all cores spent busy since boot (user+nice+system+irq+softirq+steal)."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return 0.0
+    values = [int(v) for v in fields[:8]] + [0] * (8 - len(fields[:8]))
+    user, nice, system, _idle, _iowait, irq, softirq, steal = values
+    return (user + nice + system + irq + softirq + steal) / _CLOCK_TICKS
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return raw[raw.rfind(")") + 2:].split()  # fields from "state" on (comm may hold spaces)
+
+
+def pid_cpu_seconds(pid: int) -> float:
+    fields = _stat_fields(pid)
+    if fields is None:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime + stime
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat_fields(int(entry.name))
+            if fields is not None:
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, []))
+    return found
+
+
+class CpuMeter:
+    """Cores used during a measurement: by named process groups, and by everything else.
+
+    ``groups`` maps a label to a callable returning the pids to account to it (called at
+    start and at stop, so processes that appear meanwhile are counted from stop only).
+    """
+
+    def __init__(self, groups: dict[str, Any]) -> None:
+        self.groups = groups
+        self._start: dict[str, dict[int, float]] = {}
+        self._busy = 0.0
+        self._wall = 0.0
+
+    def _sample(self) -> dict[str, dict[int, float]]:
+        return {name: {pid: pid_cpu_seconds(pid) for pid in pids()}
+                for name, pids in self.groups.items()}
+
+    def start(self) -> None:
+        import time
+
+        self._start = self._sample()
+        self._busy = _system_busy_seconds()
+        self._wall = time.perf_counter()
+
+    def stop(self) -> dict[str, float]:
+        import time
+
+        wall = time.perf_counter() - self._wall
+        busy = _system_busy_seconds() - self._busy
+        end = self._sample()
+        result: dict[str, float] = {}
+        accounted = 0.0
+        for name, pids in end.items():
+            used = sum(cpu - self._start.get(name, {}).get(pid, 0.0) for pid, cpu in pids.items())
+            result[f"{name}_cores"] = used / wall if wall else 0.0
+            accounted += used
+        result["other_cores"] = max(0.0, busy - accounted) / wall if wall else 0.0
+        result["busy_cores"] = busy / wall if wall else 0.0
+        return result
+
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from seci.accounts.models import Queue, User
 from seci.accounts.roles import Role
 from seci.demo.loader import load_demo
-from seci.knowledge import articles as kb
+from seci.knowledge import queries
 from seci.knowledge.models import Article, ArticleVersion, Validity
 from seci.knowledge.modules import find_by_path
 from tests.factories import TODAY as DEMO_DAY
@@ -38,4 +38,4 @@ def test_demo_covers_expired_scheduled_internal_and_pending_work(db: Session) ->
     assert {Validity.VALID, Validity.EXPIRED, Validity.SCHEDULED} <= states
     assert any(v.audience == "internal" for v in versions)
     reviewer = db.scalars(select(User).where(User.username == "reviewer")).one()
-    assert kb.review_queue(db, user=reviewer)
+    assert queries.review_queue(db, user=reviewer)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from seci.core.errors import FieldErrors
 from seci.knowledge import articles as kb
 from seci.knowledge import feedback as fb
-from seci.knowledge import push
+from seci.knowledge import push, usage
 from seci.knowledge.errors import ArticleNotFound, InvalidTransition, NotArticleOwner
 from seci.knowledge.models import FeedbackStatus
 from tests.factories import World, make_article, revise
@@ -74,19 +74,19 @@ def test_nobody_flags_what_they_cannot_see(db: Session, world: World) -> None:
 
 def test_votes_count_once_per_user_and_can_change(db: Session, world: World) -> None:
     article = make_article(db, world)
-    kb.vote(db, article_id=article.id, user=world["agent"], helpful=True)
-    kb.vote(db, article_id=article.id, user=world["agent"], helpful=True)
-    result = kb.vote(db, article_id=article.id, user=world["supervisor"], helpful=True)
+    usage.vote(db, article_id=article.id, user=world["agent"], helpful=True)
+    usage.vote(db, article_id=article.id, user=world["agent"], helpful=True)
+    result = usage.vote(db, article_id=article.id, user=world["supervisor"], helpful=True)
     assert (result.helpful_count, result.unhelpful_count) == (2, 0)
-    result = kb.vote(db, article_id=article.id, user=world["agent"], helpful=False)
+    result = usage.vote(db, article_id=article.id, user=world["agent"], helpful=False)
     assert (result.helpful_count, result.unhelpful_count) == (1, 1)
 
 
 def test_views_are_counted_without_disturbing_editors(db: Session, world: World) -> None:
     article = make_article(db, world)
     lock = kb.get_article(db, article_id=article.id).lock_version
-    kb.record_view(db, article_id=article.id)
-    kb.record_view(db, article_id=article.id)
+    usage.record_view(db, article_id=article.id)
+    usage.record_view(db, article_id=article.id)
     db.expire_all()
     fresh = kb.get_article(db, article_id=article.id)
     assert fresh.view_count == 2

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from seci.core.clock import today
 from seci.core.errors import FieldErrors, PermissionDenied
 from seci.knowledge import articles as kb
+from seci.knowledge import queries
 from seci.knowledge.errors import (
     FourEyesViolation,
     InvalidTransition,
@@ -124,23 +125,23 @@ def test_expired_articles_are_hidden_from_agents_but_not_managers(db: Session,
     # valid_to is inclusive: the last day still counts
     assert kb.article_access(db, user=world["agent"], article=article,
                              on=date(2025, 12, 31)).live
-    listed, _ = kb.list_articles(db, user=world["agent"], query=kb.ArticleQuery(on=on))
+    listed, _ = queries.list_articles(db, user=world["agent"], query=queries.ArticleQuery(on=on))
     assert article.id not in {a.id for a in listed}
-    listed, _ = kb.list_articles(db, user=world["manager"],
-                                 query=kb.ArticleQuery(on=on, validity="expired"))
+    listed, _ = queries.list_articles(db, user=world["manager"],
+                                 query=queries.ArticleQuery(on=on, validity="expired"))
     assert article.id in {a.id for a in listed}
 
 
 def test_agents_only_see_their_queues(db: Session, world: World) -> None:
     for_a = make_article(db, world, queue_ids=world.queue_ids("A"))
     for_data = make_article(db, world, queue_ids=world.queue_ids("数据专席"))
-    listed, _ = kb.list_articles(db, user=world["agent"], query=kb.ArticleQuery())
+    listed, _ = queries.list_articles(db, user=world["agent"], query=queries.ArticleQuery())
     ids = {a.id for a in listed}
     assert for_a.id in ids and for_data.id not in ids
     assert not kb.article_access(db, user=world["agent"], article=for_data).live
     assert kb.article_access(db, user=world["agent_data"], article=for_data).live
     # staff who serve every queue see both
-    listed, _ = kb.list_articles(db, user=world["supervisor"], query=kb.ArticleQuery())
+    listed, _ = queries.list_articles(db, user=world["supervisor"], query=queries.ArticleQuery())
     assert {for_a.id, for_data.id} <= {a.id for a in listed}
 
 
@@ -150,8 +151,8 @@ def test_drafts_are_invisible_outside_their_module(db: Session, world: World) ->
     for outsider in ("editor_home", "reviewer_home", "agent", "supervisor", "admin"):
         access = kb.article_access(db, user=world[outsider], article=draft)
         assert not (access.working_copy or access.live), outsider
-    listed, _ = kb.list_articles(db, user=world["editor_home"],
-                                 query=kb.ArticleQuery(status="draft"))
+    listed, _ = queries.list_articles(db, user=world["editor_home"],
+                                 query=queries.ArticleQuery(status="draft"))
     assert draft.id not in {a.id for a in listed}
 
 
@@ -165,7 +166,7 @@ def test_expiring_list(db: Session, world: World) -> None:
     soon = make_article(db, world, valid_to=today() + timedelta(days=5))
     later = make_article(db, world, valid_to=today() + timedelta(days=60))
     expired = make_article(db, world, valid_to=today() - timedelta(days=1))
-    rows = kb.expiring_articles(db, user=world["editor"], days=30)
+    rows = queries.expiring_articles(db, user=world["editor"], days=30)
     ids = [a.id for a in rows]
     assert soon.id in ids
     assert later.id not in ids and expired.id not in ids

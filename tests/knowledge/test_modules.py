@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from seci.knowledge import articles as kb
 from seci.knowledge import modules as mod
+from seci.knowledge import queries
 from seci.knowledge.errors import ModuleArchived, ModuleCycle, ModuleNameTaken, ModuleNotEmpty
 from tests.factories import World, fields, make_article
 
@@ -48,7 +49,7 @@ def test_move_rewrites_the_whole_subtree(db: Session, world: World) -> None:
     assert mod.path_label(look, child.id) == "家庭业务/资费套餐/流量包"
     assert child.id in mod.subtree_ids(db, module_id=world.modules["家庭业务"].id)
     assert child.id not in mod.subtree_ids(db, module_id=world.modules["个人业务"].id)
-    listed, _ = kb.list_articles(db, user=world["manager"], query=kb.ArticleQuery(
+    listed, _ = queries.list_articles(db, user=world["manager"], query=queries.ArticleQuery(
         module_id=world.modules["家庭业务"].id))
     assert article.id in {a.id for a in listed}
     # moving to the top level works too

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -22,7 +21,6 @@ from seci.knowledge.access import (
     module_scope,
     require_module_access,
     validity_of,
-    visible_live_clause,
 )
 from seci.knowledge.errors import (
     ArticleNotFound,
@@ -40,13 +38,11 @@ from seci.knowledge.models import (
     ArticleFeedback,
     ArticleStatus,
     ArticleVersion,
-    ArticleVote,
     FeedbackStatus,
     Module,
     Validity,
     VersionQueue,
 )
-from seci.knowledge.modules import subtree_ids
 from seci.knowledge.validation import ArticleFields, check_code, check_fields
 
 CONTENT_FIELDS = (
@@ -133,127 +129,6 @@ def get_visible_article(session: Session, *, user: User, article_id: int,
     if not (access.live or access.working_copy):
         raise ArticleNotFound(article=article_id)
     return article, access
-
-
-@dataclass(frozen=True)
-class ArticleQuery:
-    module_id: int | None = None  # includes the module's subtree
-    queue_id: int | None = None
-    status: str | None = None
-    validity: str | None = None
-    text: str | None = None
-    audience: str | None = None
-    owner_id: int | None = None
-    on: date | None = None
-
-
-def _live_listing(session: Session, user: User, query: ArticleQuery, on: date) -> Any:
-    stmt = (
-        select(Article)
-        .join(ArticleVersion, ArticleVersion.id == Article.live_version_id)
-        .where(visible_live_clause(user, on))
-    )
-    if query.module_id is not None:
-        stmt = stmt.where(ArticleVersion.module_id.in_(subtree_ids(session,
-                                                                   module_id=query.module_id)))
-    if query.queue_id is not None:
-        stmt = stmt.where(
-            ArticleVersion.id.in_(
-                select(VersionQueue.version_id).where(VersionQueue.queue_id == query.queue_id)
-            )
-        )
-    if query.audience:
-        stmt = stmt.where(ArticleVersion.audience == query.audience)
-    if query.validity == Validity.EXPIRED:
-        stmt = stmt.where(ArticleVersion.valid_to < on)
-    elif query.validity == Validity.SCHEDULED:
-        stmt = stmt.where(ArticleVersion.valid_from > on)
-    elif query.validity == Validity.VALID:
-        stmt = stmt.where(
-            or_(ArticleVersion.valid_from.is_(None), ArticleVersion.valid_from <= on),
-            or_(ArticleVersion.valid_to.is_(None), ArticleVersion.valid_to >= on),
-        )
-    return stmt
-
-
-def _working_listing(session: Session, user: User, query: ArticleQuery) -> Any:
-    stmt = select(Article).where(Article.status.in_([ArticleStatus.DRAFT,
-                                                     ArticleStatus.IN_REVIEW]))
-    scope = module_scope(session, user)
-    mine = or_(Article.owner_id == user.id, Article.created_by_id == user.id,
-               Article.updated_by_id == user.id)
-    if not (user.can(Perm.ARTICLE_EDIT) or user.can(Perm.ARTICLE_REVIEW)):
-        stmt = stmt.where(mine)
-    elif scope is not None:
-        stmt = stmt.where(or_(mine, Article.module_id.in_(scope or {-1})))
-    if query.module_id is not None:
-        stmt = stmt.where(Article.module_id.in_(subtree_ids(session, module_id=query.module_id)))
-    return stmt
-
-
-def list_articles(session: Session, *, user: User, query: ArticleQuery, limit: int = 50,
-                  offset: int = 0) -> tuple[Sequence[Article], int]:
-    """Articles the user may see, newest change first; drafts only with status=draft/in_review."""
-    on = query.on or today()
-    if query.status in {ArticleStatus.DRAFT, ArticleStatus.IN_REVIEW}:
-        stmt = _working_listing(session, user, query).where(Article.status == query.status)
-    else:
-        stmt = _live_listing(session, user, query, on)
-        if query.status:
-            stmt = stmt.where(Article.status == query.status)
-    if query.owner_id is not None:
-        stmt = stmt.where(Article.owner_id == query.owner_id)
-    if query.text:
-        pattern = f"%{query.text.strip()}%"
-        stmt = stmt.where(or_(Article.title.like(pattern), Article.code.like(pattern)))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(Article.updated_at.desc(), Article.id.desc()).limit(limit).offset(offset)
-    ).unique().all()
-    return rows, total
-
-
-def count_live_by_module(session: Session, *, user: User, on: date | None = None) -> dict[int,
-                                                                                            int]:
-    on = on or today()
-    rows = session.execute(
-        select(ArticleVersion.module_id, func.count())
-        .select_from(Article)
-        .join(ArticleVersion, ArticleVersion.id == Article.live_version_id)
-        .where(visible_live_clause(user, on))
-        .group_by(ArticleVersion.module_id)
-    ).all()
-    return {module_id: count for module_id, count in rows}
-
-
-def expiring_articles(session: Session, *, user: User, days: int,
-                      on: date | None = None) -> Sequence[Article]:
-    """Published articles whose validity ends within ``days`` (for editors to renew)."""
-    on = on or today()
-    stmt = (
-        select(Article)
-        .join(ArticleVersion, ArticleVersion.id == Article.live_version_id)
-        .where(
-            Article.status != ArticleStatus.RETIRED,
-            ArticleVersion.valid_to.is_not(None),
-            ArticleVersion.valid_to >= on,
-            ArticleVersion.valid_to <= on + timedelta(days=days),
-        )
-        .order_by(ArticleVersion.valid_to, Article.code)
-    )
-    scope = module_scope(session, user)
-    if scope is not None:
-        stmt = stmt.where(Article.module_id.in_(scope or {-1}))
-    return session.scalars(stmt).unique().all()
-
-
-def review_queue(session: Session, *, user: User) -> Sequence[Article]:
-    """Submissions waiting for review in the user's modules, oldest first."""
-    stmt = select(Article).where(Article.status == ArticleStatus.IN_REVIEW)
-    scope = module_scope(session, user)
-    if scope is not None:
-        stmt = stmt.where(Article.module_id.in_(scope or {-1}))
-    return session.scalars(stmt.order_by(Article.submitted_at)).unique().all()
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -510,52 +385,3 @@ def set_owner(session: Session, *, article_id: int, owner_id: int, actor: User) 
            entity_id=article.id, summary=article.code, before={"owner_id": before},
            after={"owner_id": owner_id})
     return article
-
-
-# --- usage: views and votes --------------------------------------------------------------
-
-
-def record_view(session: Session, *, article_id: int) -> None:
-    session.execute(
-        update(Article).where(Article.id == article_id)
-        .values(view_count=Article.view_count + 1)
-        .execution_options(synchronize_session=False)
-    )
-
-
-@dataclass
-class VoteResult:
-    helpful_count: int
-    unhelpful_count: int
-    mine: bool | None = field(default=None)
-
-
-def vote(session: Session, *, article_id: int, user: User, helpful: bool) -> VoteResult:
-    """One vote per user; voting again changes it."""
-    article, access = get_visible_article(session, user=user, article_id=article_id)
-    if not access.live:
-        raise ArticleNotFound(article=article_id)
-    existing = session.scalar(
-        select(ArticleVote).where(ArticleVote.article_id == article_id,
-                                  ArticleVote.user_id == user.id)
-    )
-    if existing is None:
-        session.add(ArticleVote(article_id=article_id, user_id=user.id, helpful=helpful))
-    else:
-        existing.helpful = helpful
-        existing.voted_at = utcnow()
-    session.flush()
-    counts = dict(
-        session.execute(
-            select(ArticleVote.helpful, func.count())
-            .where(ArticleVote.article_id == article_id)
-            .group_by(ArticleVote.helpful)
-        ).all()
-    )
-    session.execute(
-        update(Article).where(Article.id == article_id)
-        .values(helpful_count=counts.get(True, 0), unhelpful_count=counts.get(False, 0))
-        .execution_options(synchronize_session=False)
-    )
-    session.refresh(article)
-    return VoteResult(article.helpful_count, article.unhelpful_count, helpful)

@@ -15,7 +15,7 @@ from seci.core.http import CurrentUser, SessionDep, require
 from seci.knowledge import articles as svc
 from seci.knowledge import feedback as fb
 from seci.knowledge import modules as mod
-from seci.knowledge import push, versions
+from seci.knowledge import push, queries, usage, versions
 from seci.knowledge.access import validity_of
 from seci.knowledge.exporting import export_articles
 from seci.knowledge.importing import import_articles
@@ -166,13 +166,13 @@ def list_articles(
 ) -> ArticlePage:
     """Articles you may see. Agents: valid knowledge of their queues only."""
     if expiring_within_days is not None:
-        rows = svc.expiring_articles(db, user=user, days=expiring_within_days)
+        rows = queries.expiring_articles(db, user=user, days=expiring_within_days)
         look = load_lookups(db)
         return ArticlePage(total=len(rows), items=[list_item(a, look) for a in rows])
     queue_id = queue_ids_for_codes(db, [queue])[0] if queue else None
-    rows, total = svc.list_articles(
+    rows, total = queries.list_articles(
         db, user=user, limit=limit, offset=offset,
-        query=svc.ArticleQuery(module_id=module, queue_id=queue_id, status=status,
+        query=queries.ArticleQuery(module_id=module, queue_id=queue_id, status=status,
                                validity=validity, text=text),
     )
     look = load_lookups(db)
@@ -191,7 +191,7 @@ def create_article(body: ArticleCreate, db: SessionDep, user: CurrentUser) -> Ar
 def get_article(article_id: int, db: SessionDep, user: CurrentUser) -> ArticleRead:
     """One article: the live version and, for its editors, the working copy."""
     read = _read(db, user, article_id)
-    svc.record_view(db, article_id=article_id)
+    usage.record_view(db, article_id=article_id)
     return read
 
 
@@ -274,7 +274,7 @@ def diff_versions(article_id: int, db: SessionDep, user: CurrentUser,
 
 @router.post("/articles/{article_id}/vote", response_model=VoteRead, responses=ERRORS)
 def vote(article_id: int, body: VoteRequest, db: SessionDep, user: CurrentUser) -> VoteRead:
-    result = svc.vote(db, article_id=article_id, user=user, helpful=body.helpful)
+    result = usage.vote(db, article_id=article_id, user=user, helpful=body.helpful)
     return VoteRead(helpful_count=result.helpful_count, unhelpful_count=result.unhelpful_count,
                     mine=result.mine)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request
-from starlette.datastructures import UploadFile
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
 
 from seci.accounts import service as accounts
 from seci.accounts.roles import Perm, Role

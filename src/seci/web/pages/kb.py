@@ -19,7 +19,7 @@ from seci.core.messages import describe_problem
 from seci.knowledge import articles as svc
 from seci.knowledge import feedback as fb
 from seci.knowledge import modules as mod
-from seci.knowledge import push, versions
+from seci.knowledge import push, queries, usage, versions
 from seci.knowledge.diff import diff_fields
 from seci.knowledge.errors import StaleEdit
 from seci.knowledge.lookups import load_lookups
@@ -49,12 +49,12 @@ def home(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
     context = {
         "unread": unread[:8],
         "unread_count": len(unread),
-        "review_count": len(svc.review_queue(db, user=user))
+        "review_count": len(queries.review_queue(db, user=user))
         if user.can(Perm.ARTICLE_REVIEW) else 0,
         "inbox_count": len(fb.owner_inbox(db, user=user)),
-        "expiring_count": len(svc.expiring_articles(db, user=user, days=30))
+        "expiring_count": len(queries.expiring_articles(db, user=user, days=30))
         if user.can(Perm.KB_SEE_EXPIRED) else 0,
-        "my_drafts": svc.list_articles(db, user=user, query=svc.ArticleQuery(
+        "my_drafts": queries.list_articles(db, user=user, query=queries.ArticleQuery(
             status=ArticleStatus.DRAFT, owner_id=user.id), limit=10)[0]
         if user.can(Perm.ARTICLE_EDIT) else [],
     }
@@ -68,14 +68,14 @@ def browse(request: Request, db: SessionDep, user: CurrentUser, module: int | No
     page = max(page, 1)
     if status and not user.can(Perm.KB_SEE_EXPIRED) and not user.can(Perm.ARTICLE_EDIT):
         status = None
-    rows, total = svc.list_articles(
+    rows, total = queries.list_articles(
         db, user=user, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
-        query=svc.ArticleQuery(module_id=module, queue_id=queue, status=status,
+        query=queries.ArticleQuery(module_id=module, queue_id=queue, status=status,
                                validity=validity, text=q),
     )
     look = load_lookups(db)
     return render(request, "kb/browse.html", {
-        "tree": mod.build_tree(db, counts=svc.count_live_by_module(db, user=user)),
+        "tree": mod.build_tree(db, counts=queries.count_live_by_module(db, user=user)),
         "articles": rows, "total": total, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
         "look": look, "queues": list_queues(db), "today": today(),
         "filters": {"module": module, "queue": queue, "status": status, "validity": validity,
@@ -92,7 +92,7 @@ def _shown(article: Article) -> Article | ArticleVersion:
 def article_page(request: Request, article_id: int, db: SessionDep,
                  user: CurrentUser) -> HTMLResponse:
     article, access = svc.get_visible_article(db, user=user, article_id=article_id)
-    svc.record_view(db, article_id=article_id)
+    usage.record_view(db, article_id=article_id)
     live = article.live_version if access.live else None
     history = versions.list_versions(db, user=user, article_id=article_id)
     people = [article.owner_id, article.updated_by_id, *(v.author_id for v in history),
@@ -345,7 +345,7 @@ def flag(article_id: int, db: SessionDep, user: CurrentUser, form: Form) -> Resp
 
 @router.post("/kb/articles/{article_id}/vote")
 def vote(article_id: int, db: SessionDep, user: CurrentUser, form: Form) -> Response:
-    svc.vote(db, article_id=article_id, user=user, helpful=field(form, "helpful") == "yes")
+    usage.vote(db, article_id=article_id, user=user, helpful=field(form, "helpful") == "yes")
     return redirect(f"/kb/articles/{article_id}", "voted")
 
 
@@ -363,7 +363,7 @@ def acknowledge(version_id: int, db: SessionDep, user: CurrentUser, form: Form) 
 def review_list(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
     if not user.can(Perm.ARTICLE_REVIEW):
         raise PermissionDenied()
-    rows = svc.review_queue(db, user=user)
+    rows = queries.review_queue(db, user=user)
     return render(request, "kb/review.html", {
         "articles": rows,
         "look": load_lookups(db, [a.submitted_by_id for a in rows]),
@@ -374,7 +374,7 @@ def review_list(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResp
 def drafts(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
     if not user.can(Perm.ARTICLE_EDIT):
         raise PermissionDenied()
-    rows, _ = svc.list_articles(db, user=user, query=svc.ArticleQuery(
+    rows, _ = queries.list_articles(db, user=user, query=queries.ArticleQuery(
         status=ArticleStatus.DRAFT), limit=200)
     return render(request, "kb/drafts.html", {
         "articles": rows, "look": load_lookups(db, [a.updated_by_id for a in rows]),
@@ -387,7 +387,7 @@ def expiring(request: Request, db: SessionDep, user: CurrentUser, days: int = 30
     if not user.can(Perm.KB_SEE_EXPIRED):
         raise PermissionDenied()
     days = min(max(days, 1), 366)
-    rows = svc.expiring_articles(db, user=user, days=days)
+    rows = queries.expiring_articles(db, user=user, days=days)
     return render(request, "kb/expiring.html", {
         "articles": rows, "days": days, "today": today(),
         "look": load_lookups(db, [a.owner_id for a in rows]),
