@@ -125,3 +125,19 @@ def test_the_agent_is_refused_manager_pages(client: TestClient, world: World) ->
         page = client.get(url)
         assert page.status_code == 403, url
         assert "没有" in page.text or "权限" in page.text
+
+
+def test_empty_filter_values_are_ignored(client: TestClient, world: World) -> None:
+    """A GET form submits '' for "all queues"; that must not be a 422."""
+    web_login(client, "manager")
+    assert client.get("/kb?queue=&module=&status=&validity=&q=&page=").status_code == 200
+    assert client.get("/audit?days=&page=").status_code == 200
+
+
+def test_error_pages_keep_the_logged_in_top_bar(client: TestClient, world: World) -> None:
+    web_login(client, "agent")
+    page = client.get("/kb/import")
+    assert page.status_code == 403
+    assert "Agent" in page.text  # the user's name in the top bar
+    assert 'action="/logout"' in page.text
+

@@ -12,9 +12,12 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
 from seci import __version__
+from seci.accounts.models import User
 from seci.accounts.routes import router as accounts_api
+from seci.accounts.service import resolve_web_session
 from seci.audit.routes import router as audit_api
 from seci.core.db import get_sessionmaker
+from seci.core.http import SESSION_COOKIE
 from seci.knowledge.routes import router as knowledge_api
 from seci.web import problems
 from seci.web.middleware import LocaleAndHeaders
@@ -52,8 +55,17 @@ def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
 
 
 def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    """The error page keeps the top bar of the logged-in user (navigation, log-out)."""
+    user = None
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        with request.app.state.sessionmaker() as session:
+            web_session = resolve_web_session(session, token=token)
+            user = session.get(User, web_session.user_id) if web_session else None
+            if web_session is not None:
+                request.state.csrf_token = web_session.csrf_token
     return render(request, "error.html", {"status": status, "message": message},
-                  status_code=status)
+                  user=user, status_code=status)
 
 
 def _add_docs(app: FastAPI) -> None:

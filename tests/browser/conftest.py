@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -158,7 +159,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
 
 @pytest.fixture
 def new_context(browser: Browser, live_server: LiveServer, request: pytest.FixtureRequest,
-                tmp_path: Path) -> Iterator[Callable[[], BrowserContext]]:
+                tmp_path: Path) -> Iterator[Callable[..., BrowserContext]]:
     """Factory for extra, independent browser sessions (e.g. two editors at once).
 
     When the test fails, every open page is saved as a screenshot in its tmp_path (or in
@@ -166,9 +167,9 @@ def new_context(browser: Browser, live_server: LiveServer, request: pytest.Fixtu
     """
     contexts: list[BrowserContext] = []
 
-    def make() -> BrowserContext:
+    def make(**options: Any) -> BrowserContext:
         context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT,
-                                      locale="zh-CN", timezone_id="Asia/Shanghai")
+                                      locale="zh-CN", timezone_id="Asia/Shanghai", **options)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context
@@ -187,5 +188,5 @@ def new_context(browser: Browser, live_server: LiveServer, request: pytest.Fixtu
 
 
 @pytest.fixture
-def page(new_context: Callable[[], BrowserContext]) -> Page:
+def page(new_context: Callable[..., BrowserContext]) -> Page:
     return new_context().new_page()

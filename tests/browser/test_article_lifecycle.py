@@ -8,7 +8,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.ui import (
-    GETTEXT_PLACEHOLDERS_BROKEN,
     approve_from_queue,
     fill_article,
     flash,
@@ -39,7 +38,6 @@ def test_login_rejects_a_wrong_password_and_lands_on_home(page: Page) -> None:
     expect(page.locator(".tiles")).to_contain_text("条新知识未读")
 
 
-@GETTEXT_PLACEHOLDERS_BROKEN
 def test_home_greets_the_user_by_name(page: Page) -> None:
     login(page, "agent")
     expect(page.get_by_role("heading", level=1)).to_have_text("您好，张小云")

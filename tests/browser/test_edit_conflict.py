@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.ui import GETTEXT_PLACEHOLDERS_BROKEN, create_draft, flash, login, unique
+from tests.browser.ui import create_draft, flash, login, unique
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ def open_editor(page: Page, article_id: int) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text("编辑")
 
 
-def save_in_two_browsers(new_context: Callable[[], BrowserContext]) -> Conflict:
+def save_in_two_browsers(new_context: Callable[..., BrowserContext]) -> Conflict:
     """李编辑 and 王经理 open the same draft; 李编辑 saves first, then 王经理 saves."""
     title = f"携号转网办理条件 {unique()}"
     first, second = new_context().new_page(), new_context().new_page()
@@ -53,7 +53,7 @@ def save_in_two_browsers(new_context: Callable[[], BrowserContext]) -> Conflict:
 
 
 def test_second_save_shows_the_conflict_and_keeps_my_text(
-        new_context: Callable[[], BrowserContext]) -> None:
+        new_context: Callable[..., BrowserContext]) -> None:
     conflict = save_in_two_browsers(new_context)
     page = conflict.page
 
@@ -76,7 +76,6 @@ def test_second_save_shows_the_conflict_and_keeps_my_text(
     expect(page.locator(".body.markdown")).to_contain_text("无欠费、无合约限制")
 
 
-@GETTEXT_PLACEHOLDERS_BROKEN
-def test_conflict_says_who_saved_first(new_context: Callable[[], BrowserContext]) -> None:
+def test_conflict_says_who_saved_first(new_context: Callable[..., BrowserContext]) -> None:
     conflict = save_in_two_browsers(new_context)
     expect(conflict.page.locator("section.conflict")).to_contain_text("李编辑")

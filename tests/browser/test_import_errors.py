@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.ui import WEB_IMPORT_BROKEN, login, row, unique
+from tests.browser.ui import login, row, unique
 
 pytestmark = pytest.mark.browser
 
 
-@WEB_IMPORT_BROKEN
 def test_failed_import_shows_row_errors_and_imports_nothing(page: Page) -> None:
     good, bad_queue, bad_date = unique("IMP-"), unique("IMP-"), unique("IMP-")
     csv = (
@@ -32,9 +31,9 @@ def test_failed_import_shows_row_errors_and_imports_nothing(page: Page) -> None:
     expect(report.get_by_role("heading")).to_have_text("发现 2 个问题，未导入任何数据。")
     errors = report.locator("table.errors tbody tr")
     expect(errors).to_have_count(2)
-    expect(errors.nth(0).locator("td")).to_have_text(["3", "queues", "Z9", "未知队列：Z9。"])
+    expect(errors.nth(0).locator("td")).to_have_text(["3", "队列", "Z9", "未知队列：Z9。"])
     expect(errors.nth(1).locator("td")).to_have_text(
-        ["4", "valid_from", "2026-13-45", "日期格式不正确：2026-13-45（请按 YYYY-MM-DD 填写）。"])
+        ["4", "生效日期", "2026-13-45", "日期格式不正确：2026-13-45（请按 YYYY-MM-DD 填写）。"])
 
     # All or nothing: the good row was not imported either.
     page.locator("nav.mainnav").get_by_role("link", name="知识", exact=True).click()

@@ -29,7 +29,7 @@ def test_agent_gets_the_403_page_for_manager_pages(page: Page) -> None:
         expect(page.locator(".error-page .error-message")).to_have_text("您没有执行此操作的权限。")
 
 
-def test_agent_sees_no_drafts(page: Page, new_context: Callable[[], BrowserContext]) -> None:
+def test_agent_sees_no_drafts(page: Page, new_context: Callable[..., BrowserContext]) -> None:
     title = f"尚未发布的草稿 {unique()}"
     editor = new_context().new_page()
     login(editor, "editor")

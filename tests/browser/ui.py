@@ -9,7 +9,6 @@ import re
 import uuid
 from collections.abc import Sequence
 
-import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from seci.demo.loader import DEMO_PASSWORD
@@ -90,16 +89,3 @@ def approve_from_queue(page: Page, title: str) -> None:
     page.get_by_role("button", name="审核通过并发布").click()
     expect(flash(page)).to_have_text("已审核通过并发布。")
 
-
-# Known bugs outside tests/browser, tracked the way tests/knowledge/test_import.py does:
-# strict xfail, so a test starts failing (XPASS) the day the bug is fixed; then remove it.
-GETTEXT_PLACEHOLDERS_BROKEN = pytest.mark.xfail(strict=True, reason=(
-    "src/seci/web/templating.py installs gettext with newstyle=True: Jinja then calls "
-    "gettext without the keyword arguments and %-formats the result, so every "
-    "{placeholder} in a template string is shown raw (e.g. '您好，{name}'). "
-    "Fix: install_gettext_callables(gettext, ngettext, newstyle=False)."))
-WEB_IMPORT_BROKEN = pytest.mark.xfail(strict=True, reason=(
-    "src/seci/web/pages/admin.py checks isinstance(upload, fastapi.UploadFile), but "
-    "request.form() yields starlette.datastructures.UploadFile (the base class), so every "
-    "upload is answered with '请选择要导入的文件。'; the report heading also needs the "
-    "templating.py gettext fix."))

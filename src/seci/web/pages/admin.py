@@ -11,6 +11,7 @@ from starlette.datastructures import UploadFile
 from seci.accounts import service as accounts
 from seci.accounts.roles import Perm, Role
 from seci.audit.service import AuditFilter, distinct_actions, list_events
+from seci.core.clock import utcnow
 from seci.core.config import get_settings
 from seci.core.errors import PermissionDenied, SeciError
 from seci.core.http import CurrentUser, SessionDep
@@ -21,7 +22,7 @@ from seci.knowledge.exporting import export_articles
 from seci.knowledge.importing import ImportRejected, import_articles
 from seci.knowledge.tabular import FileFormat
 from seci.knowledge.upload import read_upload
-from seci.web.pages.common import Form, field, ids, redirect
+from seci.web.pages.common import Form, field, ids, optional_int, redirect
 from seci.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -135,19 +136,20 @@ def module_action(db: SessionDep, user: CurrentUser, form: Form) -> Response:
 def audit_page(request: Request, db: SessionDep, user: CurrentUser,
                action: str | None = None, actor: str | None = None,
                entity_type: str | None = None, entity_id: str | None = None,
-               days: int | None = None, page: int = 1) -> HTMLResponse:
+               days: str | None = None, page: str | None = None) -> HTMLResponse:
     _need(user, Perm.AUDIT_VIEW)
-    page = max(page, 1)
-    since = datetime.now() - timedelta(days=days) if days else None
+    page_no = max(optional_int(page) or 1, 1)
+    period = optional_int(days)
+    since = utcnow() - timedelta(days=period) if period else None
     rows, total = list_events(db, filters=AuditFilter(
         action=action or None, actor=actor or None, entity_type=entity_type or None,
-        entity_id=entity_id or None, since=since), limit=50, offset=(page - 1) * 50)
+        entity_id=entity_id or None, since=since), limit=50, offset=(page_no - 1) * 50)
     return render(request, "audit/log.html", {
-        "events": rows, "total": total, "page": page, "pages": max(1, -(-total // 50)),
+        "events": rows, "total": total, "page": page_no, "pages": max(1, -(-total // 50)),
         "actions": distinct_actions(db),
         "filters": {"action": action or "", "actor": actor or "",
                     "entity_type": entity_type or "", "entity_id": entity_id or "",
-                    "days": days or ""},
+                    "days": period or ""},
     }, user=user)
 
 

@@ -30,6 +30,11 @@ def field(form: FormData, name: str, default: str = "") -> str:
     return value if isinstance(value, str) else default
 
 
+def optional_int(value: str | None) -> int | None:
+    """Query parameters from GET forms arrive as '' when a select shows 'all'."""
+    return int(value) if value and value.strip().isdigit() else None
+
+
 def ids(form: FormData, name: str) -> list[int]:
     """All integer values of a multi-valued field (checkboxes), ignoring anything else."""
     return [int(v) for v in form.getlist(name) if isinstance(v, str) and v.isdigit()]

@@ -32,7 +32,7 @@ from seci.knowledge.validation import (
     normalise_body,
     parse_date,
 )
-from seci.web.pages.common import Form, field, ids, redirect
+from seci.web.pages.common import Form, field, ids, optional_int, redirect
 from seci.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -62,25 +62,27 @@ def home(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
 
 
 @router.get("/kb", response_class=HTMLResponse)
-def browse(request: Request, db: SessionDep, user: CurrentUser, module: int | None = None,
-           queue: int | None = None, status: str | None = None, validity: str | None = None,
-           q: str | None = None, page: int = 1) -> HTMLResponse:
-    page = max(page, 1)
+def browse(request: Request, db: SessionDep, user: CurrentUser, module: str | None = None,
+           queue: str | None = None, status: str | None = None, validity: str | None = None,
+           q: str | None = None, page: str | None = None) -> HTMLResponse:
+    page_no = max(optional_int(page) or 1, 1)
+    module_id, queue_id = optional_int(module), optional_int(queue)
+    status, validity = status or None, validity or None
     if status and not user.can(Perm.KB_SEE_EXPIRED) and not user.can(Perm.ARTICLE_EDIT):
         status = None
     rows, total = queries.list_articles(
-        db, user=user, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
-        query=queries.ArticleQuery(module_id=module, queue_id=queue, status=status,
+        db, user=user, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE,
+        query=queries.ArticleQuery(module_id=module_id, queue_id=queue_id, status=status,
                                validity=validity, text=q),
     )
     look = load_lookups(db)
     return render(request, "kb/browse.html", {
         "tree": mod.build_tree(db, counts=queries.count_live_by_module(db, user=user)),
-        "articles": rows, "total": total, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
+        "articles": rows, "total": total, "page": page_no, "pages": max(1, -(-total // PAGE_SIZE)),
         "look": look, "queues": list_queues(db), "today": today(),
-        "filters": {"module": module, "queue": queue, "status": status, "validity": validity,
+        "filters": {"module": module_id, "queue": queue_id, "status": status, "validity": validity,
                     "q": q or ""},
-        "heading_crumbs": look.crumbs(module) if module else [],
+        "heading_crumbs": look.crumbs(module_id) if module_id else [],
     }, user=user)
 
 
