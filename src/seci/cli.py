@@ -11,7 +11,7 @@ from seci.accounts.cli import app as user_app
 from seci.core.config import get_settings
 from seci.core.errors import SeciError
 from seci.core.i18n import gettext, set_locale
-from seci.core.messages import describe_error
+from seci.core.messages import describe_error, label
 from seci.knowledge.cli import app as kb_app
 
 app = typer.Typer(help="SECI knowledge management for contact centres.", no_args_is_help=True)
@@ -97,7 +97,7 @@ def demo(
     console.print(gettext("Demo logins (password {password}):", password=DEMO_PASSWORD))
     for user in DEMO_USERS:
         console.print(f"  {user.username:<11} {user.display_name}  "
-                      f"({', '.join(str(r) for r in user.roles)})")
+                      f"({'、'.join(label('role', r) for r in user.roles)})")
     if serve_after:
         serve(host=host, port=port)
 
