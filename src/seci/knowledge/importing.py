@@ -305,7 +305,7 @@ def _plan(session: Session, rows: list[_ParsedRow], existing: dict[str, Article]
     """Sort rows into created / updated / unchanged and list modules to be created."""
     new_paths: set[str] = set()
     for row in rows:
-        if not _module_exists(validator, row.module_path):
+        if _module_id(validator, row.module_path) is None:
             new_paths.add(row.module_path)
         article = existing.get(row.code)
         if article is None:
@@ -318,17 +318,8 @@ def _plan(session: Session, rows: list[_ParsedRow], existing: dict[str, Article]
     report.modules_created = sorted(new_paths)
 
 
-def _module_exists(validator: _Validator, path: str) -> bool:
-    parent_id: int | None = None
-    for part in split_path(path):
-        module = validator.modules.get((parent_id, part))
-        if module is None:
-            return False
-        parent_id = module.id
-    return True
-
-
 def _module_id(validator: _Validator, path: str) -> int | None:
+    """The id of an existing module path, or None when (part of) it is still to be created."""
     parent_id: int | None = None
     for part in split_path(path):
         module = validator.modules.get((parent_id, part))
