@@ -127,3 +127,15 @@ def test_agents_cannot_see_coverage(db: Session, world: World) -> None:
 
     with pytest.raises(PermissionDenied):
         push.coverage(db, actor=world["agent"], days=30)
+
+
+def test_a_scheduled_version_is_news_when_it_takes_effect(db: Session, world: World) -> None:
+    from datetime import timedelta
+
+    from seci.core.clock import today
+
+    start = today() + timedelta(days=60)
+    article = make_article(db, world, valid_from=start)
+    assert push.new_knowledge(db, user=world["agent"], days=30) == []
+    items = push.new_knowledge(db, user=world["agent"], days=30, on=start)
+    assert [i.article.id for i in items] == [article.id]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import User, UserQueue, UserRole
@@ -26,6 +26,12 @@ from seci.knowledge.models import (
 )
 
 
+def _new_since(since: datetime) -> ColumnElement[bool]:
+    """Published in the window, or taking effect in it (a scheduled version is news on the
+    day it becomes valid, however long ago it was approved)."""
+    return or_(ArticleVersion.published_at >= since, ArticleVersion.valid_from >= since.date())
+
+
 @dataclass(frozen=True)
 class NewKnowledge:
     article: Article
@@ -42,7 +48,7 @@ def _recent_pushed(session: Session, *, user: User, days: int, on: date) -> Sequ
         .join(ArticleVersion, ArticleVersion.id == Article.live_version_id)
         .where(
             ArticleVersion.notify_agents.is_(True),
-            ArticleVersion.published_at >= since,
+            _new_since(since),
             visible_live_clause(user, on),
         )
         .order_by(ArticleVersion.published_at.desc())
@@ -126,7 +132,7 @@ def coverage(session: Session, *, actor: User, days: int, on: date | None = None
         .join(ArticleVersion, ArticleVersion.id == Article.live_version_id)
         .where(
             ArticleVersion.notify_agents.is_(True),
-            ArticleVersion.published_at >= since,
+            _new_since(since),
             Article.status != ArticleStatus.RETIRED,
             or_(ArticleVersion.valid_from.is_(None), ArticleVersion.valid_from <= on),
             or_(ArticleVersion.valid_to.is_(None), ArticleVersion.valid_to >= on),
