@@ -128,7 +128,8 @@ def world(db: Session) -> World:
 
 @pytest.fixture
 def app(session_factory: sessionmaker[Session]):  # type: ignore[no-untyped-def]
-    return create_app(session_factory)
+    # Views are written when the client closes, not by a thread sharing the test connection.
+    return create_app(session_factory, view_flush_seconds=None)
 
 
 @pytest.fixture

@@ -141,3 +141,18 @@ def test_error_pages_keep_the_logged_in_top_bar(client: TestClient, world: World
     assert "Agent" in page.text  # the user's name in the top bar
     assert 'action="/logout"' in page.text
 
+
+
+def test_article_views_are_counted_and_written_in_batches(app: object, client: TestClient,
+                                                         db: Session, world: World) -> None:
+    article = make_article(db, world)
+    web_login(client, "agent")
+    for _ in range(3):
+        client.get(f"/kb/articles/{article.id}")
+    headers = {"Accept": "application/json"}
+    client.get(f"/api/v1/articles/{article.id}", headers=headers)
+    db.expire_all()
+    assert db.get(Article, article.id).view_count == 0  # type: ignore[union-attr]
+    assert client.app.state.view_counter.flush() == 4  # type: ignore[attr-defined]
+    db.expire_all()
+    assert db.get(Article, article.id).view_count == 4  # type: ignore[union-attr]

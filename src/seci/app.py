@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import fastapi_offline
@@ -19,6 +21,7 @@ from seci.audit.routes import router as audit_api
 from seci.core.db import get_sessionmaker
 from seci.core.http import SESSION_COOKIE
 from seci.knowledge.routes import router as knowledge_api
+from seci.knowledge.usage import ViewCounter
 from seci.web import problems
 from seci.web.middleware import LocaleAndHeaders
 from seci.web.pages import router as pages
@@ -34,8 +37,20 @@ RFC 9457 problem document with a stable `code`.
 """
 
 
-def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
+def create_app(session_factory: sessionmaker[Session] | None = None,
+               view_flush_seconds: float | None = 5.0) -> FastAPI:
+    """The application; ``view_flush_seconds=None`` writes view counts only at shutdown."""
+    factory = session_factory or get_sessionmaker()
+    view_counter = ViewCounter(factory, interval=view_flush_seconds)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        view_counter.start()
+        yield
+        view_counter.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="SECI",
         version=__version__,
         description=DESCRIPTION,
@@ -43,7 +58,8 @@ def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
-    app.state.sessionmaker = session_factory or get_sessionmaker()
+    app.state.sessionmaker = factory
+    app.state.view_counter = view_counter
     app.add_middleware(LocaleAndHeaders)
     app.mount("/static/api-docs", StaticFiles(directory=SWAGGER_DIR), name="api-docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -61,7 +61,9 @@ def build_engine(url: str, **kwargs: Any) -> Engine:
 
 @lru_cache
 def get_engine() -> Engine:
-    return build_engine(get_settings().sqlalchemy_url)
+    settings = get_settings()
+    return build_engine(settings.sqlalchemy_url, pool_size=settings.db_pool_size,
+                        max_overflow=settings.db_max_overflow)
 
 
 @lru_cache

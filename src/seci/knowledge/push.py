@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import User, UserQueue, UserRole
@@ -39,19 +38,19 @@ class NewKnowledge:
     acked_at: datetime | None
 
 
-def _recent_pushed(session: Session, *, user: User, days: int, on: date) -> Sequence[
-        tuple[Article, ArticleVersion]]:
-    """Live versions published in the window, marked for push, visible to the user."""
+def _pushed(user: User, days: int, on: date) -> Select[Article, ArticleVersion, datetime]:
+    """Live versions pushed in the window that the user may see, with the user's read time."""
     since = datetime.combine(on - timedelta(days=days), datetime.min.time())
     stmt = (
-        select(Article, ArticleVersion)
+        select(Article, ArticleVersion, KnowledgeAck.acked_at)
         .join(ArticleVersion, ArticleVersion.id == Article.live_version_id)
+        .outerjoin(KnowledgeAck, and_(KnowledgeAck.version_id == ArticleVersion.id,
+                                      KnowledgeAck.user_id == user.id))
         .where(
             ArticleVersion.notify_agents.is_(True),
             _new_since(since),
             visible_live_clause(user, on),
         )
-        .order_by(ArticleVersion.published_at.desc())
     )
     if user.queue_ids:
         # Staff who see every queue still get the push of their own queues only.
@@ -60,24 +59,31 @@ def _recent_pushed(session: Session, *, user: User, days: int, on: date) -> Sequ
                 select(VersionQueue.version_id).where(VersionQueue.queue_id.in_(user.queue_ids))
             )
         )
-    return [(a, v) for a, v in session.execute(stmt).unique()]
+    return stmt
 
 
-def new_knowledge(session: Session, *, user: User, days: int, on: date | None = None
-                  ) -> list[NewKnowledge]:
+def new_knowledge(session: Session, *, user: User, days: int, on: date | None = None,
+                  unread_only: bool = False, limit: int | None = None) -> list[NewKnowledge]:
     """New and changed knowledge for the user's queues, unacknowledged first."""
-    on = on or today()
-    pairs = _recent_pushed(session, user=user, days=days, on=on)
-    acks = dict(
-        session.execute(
-            select(KnowledgeAck.version_id, KnowledgeAck.acked_at).where(
-                KnowledgeAck.user_id == user.id,
-                KnowledgeAck.version_id.in_([v.id for _, v in pairs] or [-1]),
-            )
-        ).all()
-    )
-    items = [NewKnowledge(a, v, acks.get(v.id)) for a, v in pairs]
-    return sorted(items, key=lambda item: item.acked_at is not None)
+    stmt = _pushed(user, days, on or today())
+    if unread_only:
+        stmt = stmt.where(KnowledgeAck.id.is_(None))
+    stmt = stmt.order_by(KnowledgeAck.id.is_not(None), ArticleVersion.published_at.desc(),
+                         ArticleVersion.id.desc()).limit(limit)
+    return [NewKnowledge(a, v, acked) for a, v, acked in session.execute(stmt).unique()]
+
+
+def unread_count(session: Session, *, user: User, days: int, on: date | None = None) -> int:
+    stmt = _pushed(user, days, on or today()).where(KnowledgeAck.id.is_(None))
+    return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
+def is_unread(session: Session, *, user: User, version_id: int, days: int,
+              on: date | None = None) -> bool:
+    """Whether this version waits for the user's read acknowledgement (article page)."""
+    stmt = _pushed(user, days, on or today()).where(ArticleVersion.id == version_id,
+                                                    KnowledgeAck.id.is_(None))
+    return session.execute(stmt.limit(1)).first() is not None
 
 
 def acknowledge(session: Session, *, user: User, version_id: int) -> KnowledgeAck:

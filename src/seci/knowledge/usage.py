@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import cast
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from seci.accounts.models import User
 from seci.core.clock import utcnow
@@ -13,13 +17,76 @@ from seci.knowledge.articles import get_visible_article
 from seci.knowledge.errors import ArticleNotFound
 from seci.knowledge.models import Article, ArticleVote
 
+logger = logging.getLogger("seci.knowledge")
 
-def record_view(session: Session, *, article_id: int) -> None:
+
+def add_views(session: Session, *, counts: dict[int, int]) -> None:
+    """Add counted views to articles in one statement (the optimistic lock is untouched)."""
+    if not counts:
+        return
+    table = cast(Table, Article.__table__)
     session.execute(
-        update(Article).where(Article.id == article_id)
-        .values(view_count=Article.view_count + 1)
-        .execution_options(synchronize_session=False)
+        update(table).where(table.c.id == bindparam("b_id"))
+        .values(view_count=table.c.view_count + bindparam("b_n")),
+        [{"b_id": article_id, "b_n": n} for article_id, n in counts.items()],
     )
+
+
+class ViewCounter:
+    """Counts article views in memory and writes them every few seconds.
+
+    A page view must not write to the database inside the reading request: on SQLite a read
+    transaction that turns into a write fails under concurrent load ("database is locked"),
+    and on any database it costs a row lock per view. Views counted by a process that dies
+    before its next flush are lost, which a view counter can afford.
+    """
+
+    def __init__(self, session_factory: sessionmaker[Session], interval: float | None = 5.0
+                 ) -> None:
+        self._session_factory = session_factory
+        self._interval = interval
+        self._pending: Counter[int] = Counter()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def add(self, article_id: int) -> None:
+        with self._lock:
+            self._pending[article_id] += 1
+
+    def flush(self) -> int:
+        """Write what was counted so far; returns the number of views written."""
+        with self._lock:
+            counts, self._pending = dict(self._pending), Counter()
+        if counts:
+            try:
+                with self._session_factory.begin() as session:
+                    add_views(session, counts=counts)
+            except Exception:
+                logger.exception("could not write %d article views", sum(counts.values()))
+                with self._lock:
+                    self._pending.update(counts)  # try again at the next flush
+                return 0
+        return sum(counts.values())
+
+    def start(self) -> None:
+        if self._interval is None or self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="seci-view-counter", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        self.flush()
+
+    def _run(self) -> None:
+        assert self._interval is not None
+        while not self._stop.wait(self._interval):
+            self.flush()
 
 
 @dataclass

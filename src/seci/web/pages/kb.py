@@ -45,10 +45,10 @@ PAGE_SIZE = 30
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
     days = get_settings().new_knowledge_days
-    unread = [i for i in push.new_knowledge(db, user=user, days=days) if i.acked_at is None]
+    unread = push.new_knowledge(db, user=user, days=days, unread_only=True, limit=8)
     context = {
-        "unread": unread[:8],
-        "unread_count": len(unread),
+        "unread": unread,
+        "unread_count": push.unread_count(db, user=user, days=days),
         "review_count": len(queries.review_queue(db, user=user))
         if user.can(Perm.ARTICLE_REVIEW) else 0,
         "inbox_count": len(fb.owner_inbox(db, user=user)),
@@ -94,22 +94,20 @@ def _shown(article: Article) -> Article | ArticleVersion:
 def article_page(request: Request, article_id: int, db: SessionDep,
                  user: CurrentUser) -> HTMLResponse:
     article, access = svc.get_visible_article(db, user=user, article_id=article_id)
-    usage.record_view(db, article_id=article_id)
+    request.app.state.view_counter.add(article_id)
     live = article.live_version if access.live else None
     history = versions.list_versions(db, user=user, article_id=article_id)
     people = [article.owner_id, article.updated_by_id, *(v.author_id for v in history),
               *(v.approved_by_id for v in history)]
     feedback = fb.feedback_for_article(db, article_id=article_id) \
         if (user.id == article.owner_id or user.can(Perm.ARTICLE_RETIRE)) else []
-    unread = {i.version.id for i in push.new_knowledge(db, user=user,
-                                                         days=get_settings().new_knowledge_days)
-              if i.acked_at is None}
+    must_ack = live is not None and push.is_unread(
+        db, user=user, version_id=live.id, days=get_settings().new_knowledge_days)
     return render(request, "kb/article.html", {
         "article": article, "access": access, "live": live,
         "pending": access.working_copy and article.status in {ArticleStatus.DRAFT,
                                                               ArticleStatus.IN_REVIEW},
-        "history": history, "feedback": feedback, "must_ack": live is not None
-        and live.id in unread,
+        "history": history, "feedback": feedback, "must_ack": must_ack,
         "look": load_lookups(db, people + [f.reporter_id for f in feedback]),
     }, user=user)
 
