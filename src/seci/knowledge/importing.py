@@ -366,9 +366,13 @@ def _write(session: Session, rows: list[_ParsedRow], existing: dict[str, Article
         }
 
     ids: dict[str, int] = {}
+    table = cast(Table, Article.__table__)
     if new_rows:
-        inserted = session.execute(
-            insert(Article).returning(Article.id, Article.code, sort_by_parameter_order=True),
+        # Core executemany without RETURNING: SQLite cannot return ids in parameter order in
+        # batches, and one statement per row was most of the import time. Ids are read back
+        # by code instead.
+        session.execute(
+            insert(table),
             [
                 content(r) | {
                     "code": r.code, "status": status, "owner_id": actor.id,
@@ -379,8 +383,7 @@ def _write(session: Session, rows: list[_ParsedRow], existing: dict[str, Article
                 for r in new_rows
             ],
         )
-        ids.update({code: article_id for article_id, code in inserted})
-    table = cast(Table, Article.__table__)
+        ids.update(_ids_by_code(session, [r.code for r in new_rows]))
     if changed_rows:
         session.execute(
             update(table)
@@ -410,6 +413,29 @@ def _write(session: Session, rows: list[_ParsedRow], existing: dict[str, Article
     session.flush()
 
 
+def _ids_by_code(session: Session, codes: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(codes), _CHUNK):
+        rows = session.execute(select(Article.code, Article.id)
+                               .where(Article.code.in_(codes[start:start + _CHUNK])))
+        found.update({code: article_id for code, article_id in rows})
+    return found
+
+
+def _new_version_ids(session: Session, numbers: dict[int, int]) -> dict[int, int]:
+    """article id → id of its version with the given number (just inserted)."""
+    article_ids = list(numbers)
+    found: dict[int, int] = {}
+    for start in range(0, len(article_ids), _CHUNK):
+        rows = session.execute(
+            select(ArticleVersion.article_id, ArticleVersion.version_no, ArticleVersion.id)
+            .where(ArticleVersion.article_id.in_(article_ids[start:start + _CHUNK]))
+        )
+        found.update({article_id: version_id for article_id, number, version_id in rows
+                      if numbers[article_id] == number})
+    return found
+
+
 def _publish_imported(session: Session, rows: list[_ParsedRow], existing: dict[str, Article],
                       ids: dict[str, int], content: Any, actor: User, now: Any) -> None:
     """Each imported row becomes the next version of its article and goes live."""
@@ -417,9 +443,8 @@ def _publish_imported(session: Session, rows: list[_ParsedRow], existing: dict[s
         return
     numbers = {r.code: (existing[r.code].latest_version_no + 1 if r.code in existing else 1)
                for r in rows}
-    inserted = session.execute(
-        insert(ArticleVersion).returning(ArticleVersion.id, ArticleVersion.article_id,
-                                         sort_by_parameter_order=True),
+    session.execute(
+        insert(cast(Table, ArticleVersion.__table__)),
         [
             content(r) | {
                 "article_id": ids[r.code], "version_no": numbers[r.code], "code": r.code,
@@ -429,13 +454,13 @@ def _publish_imported(session: Session, rows: list[_ParsedRow], existing: dict[s
             for r in rows
         ],
     )
-    version_ids = {article_id: version_id for version_id, article_id in inserted}
+    version_ids = _new_version_ids(session, {ids[r.code]: numbers[r.code] for r in rows})
     queue_rows = [
         {"version_id": version_ids[ids[r.code]], "queue_id": q}
         for r in rows for q in r.fields.queue_ids
     ]
     if queue_rows:
-        session.execute(insert(VersionQueue), queue_rows)
+        session.execute(insert(cast(Table, VersionQueue.__table__)), queue_rows)
     table = cast(Table, Article.__table__)
     session.execute(
         update(table).where(table.c.id == bindparam("b_id")).values(
