@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -54,6 +55,8 @@ from benchmarks.common import (
 from benchmarks.data import make_articles
 
 SCENARIOS = ("article", "kb", "kb_module")
+DEFAULT_APP = "seci.asgi:app"
+_EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Timeout)): (.*)$")
 AGENT = ("agent", "demo1234")
 VENV_BIN = Path(sys.executable).parent
 
@@ -62,6 +65,7 @@ WRK_SCRIPT = r"""
 local paths = {%(paths)s}
 wrk.headers["Cookie"] = "%(cookie)s"
 wrk.headers["Accept-Language"] = "zh-CN"
+%(extra_headers)s
 local threads = {}
 function setup(thread)
   table.insert(threads, thread)
@@ -169,13 +173,16 @@ def _free_port() -> int:
 class Server:
     """``uvicorn seci.asgi:app`` in its own process group, pointed at the bench database."""
 
-    def __init__(self, db: BenchDatabase, *, workers: int, log: Path) -> None:
+    def __init__(self, db: BenchDatabase, *, workers: int, log: Path,
+                 app: str = DEFAULT_APP, app_dir: Path | None = None) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, SECI_DATA_DIR=str(db.data_dir), SECI_DATABASE_URL=db.url)
-        command = [str(VENV_BIN / "uvicorn"), "seci.asgi:app", "--host", "127.0.0.1",
+        command = [str(VENV_BIN / "uvicorn"), app, "--host", "127.0.0.1",
                    "--port", str(self.port), "--workers", str(workers), "--no-access-log",
-                   "--log-level", "warning"]
+                   "--log-level", "warning", "--timeout-graceful-shutdown", "3"]
+        if app_dir is not None:
+            command += ["--app-dir", str(app_dir.resolve())]
         self.log = log
         self._log_file = log.open("w")
         # cwd = the data dir, so that no stray .env of the checkout is read.
@@ -205,15 +212,39 @@ class Server:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(timeout=20)
+                self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self._log_file.close()
 
-    def errors_logged(self) -> list[str]:
-        lines = self.log.read_text(errors="replace").splitlines()
-        return [line for line in lines if "Error" in line or "Exception" in line]
+    def log_lines(self) -> list[str]:
+        return self.log.read_text(errors="replace").splitlines()
+
+
+def classify_errors(lines: list[str]) -> dict[str, int]:
+    """Failed requests in a uvicorn log, by the exception that ended each traceback."""
+    kinds: dict[str, int] = {"failed requests": 0}
+    last: str | None = None
+
+    def close() -> None:
+        if last is not None:
+            kinds[last] = kinds.get(last, 0) + 1
+
+    for line in lines:
+        if "Exception in ASGI application" in line:
+            close()
+            kinds["failed requests"] += 1
+            last = "unknown"
+            continue
+        match = _EXCEPTION_LINE.match(line)
+        if match and last is not None:
+            name, detail = match.group(1).rsplit(".", 1)[-1], match.group(2)
+            if detail.startswith("(") and ")" in detail:  # "(sqlite3.OperationalError) ..."
+                detail = detail.split(")", 1)[1]
+            last = f"{name}: {detail.strip()[:70]}"
+    close()
+    return kinds
 
 
 def login(base: str) -> str:
@@ -237,19 +268,35 @@ def scenario_paths(name: str, prepared: Prepared) -> list[str]:
 
 def check_paths(base: str, cookie: str, paths: list[str]) -> None:
     """The cookie works and the pages render (no redirect to /login, no error page)."""
-    with httpx.Client(base_url=base, cookies={"seci_session": cookie}, timeout=60) as client:
+    with httpx.Client(base_url=base, cookies={"seci_session": cookie}, timeout=120) as client:
         for path in paths[:3]:
             response = client.get(path, follow_redirects=False)
             if response.status_code != 200 or 'name="password"' in response.text:
                 raise RuntimeError(f"GET {path} -> {response.status_code}")
 
 
+def settle(base: str, cookie: str, path: str, *, limit: float = 90.0) -> float:
+    """Wait until one request of ``path`` is answered (a stalled server recovers first)."""
+    started = time.monotonic()
+    with httpx.Client(base_url=base, cookies={"seci_session": cookie}, timeout=limit) as client:
+        while time.monotonic() - started < limit:
+            try:
+                if client.get(path, follow_redirects=False).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+    return time.monotonic() - started
+
+
 def run_wrk(base: str, *, cookie: str, paths: list[str], duration: float, clients: int,
-            threads: int, seed: int, workdir: Path) -> dict[str, Any]:
+            threads: int, seed: int, workdir: Path,
+            connection_close: bool = False) -> dict[str, Any]:
     script = workdir / "bench.lua"
     script.write_text(WRK_SCRIPT % {
         "paths": ", ".join(json.dumps(p) for p in paths), "cookie": f"seci_session={cookie}",
         "seed": seed,
+        "extra_headers": 'wrk.headers["Connection"] = "close"' if connection_close else "",
     })
     command = ["wrk", f"-t{threads}", f"-c{clients}", f"-d{max(1, round(duration))}s",
                "--timeout", "60s", "-s", str(script), base]
@@ -296,66 +343,73 @@ def _py_spy(server: Server, seconds: float, out: Path) -> subprocess.Popen[bytes
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def measure(db: BenchDatabase, prepared: Prepared | None, *, workers: int,
-            scenarios: list[str], duration: float, warmup: float, clients: int,
-            wrk_threads: int, seed: int, workdir: Path,
-            profile_dir: Path | None) -> tuple[list[dict[str, Any]], Prepared]:
-    server = Server(db, workers=workers, log=workdir / f"server-{db.kind}-{workers}.log")
+def measure(db: BenchDatabase, prepared: Prepared | None, *, workers: int, scenario: str,
+            duration: float, warmup: float, clients: int, wrk_threads: int, seed: int,
+            workdir: Path, profile_dir: Path | None, app: str = DEFAULT_APP,
+            app_dir: Path | None = None,
+            connection_close: bool = False) -> tuple[dict[str, Any], Prepared]:
+    """One page on a freshly started server, so that one run's stall cannot spill over."""
+    server = Server(db, workers=workers, app=app, app_dir=app_dir,
+                    log=workdir / f"server-{db.kind}-{workers}-{scenario}.log")
     backends = _postgres_backends(db)
-    results: list[dict[str, Any]] = []
     try:
         cookie = login(server.base)
         prepared = prepared or discover(server.base, cookie)
-        for name in scenarios:
-            paths = scenario_paths(name, prepared)
-            check_paths(server.base, cookie, paths)
-            if warmup > 0:
-                run_wrk(server.base, cookie=cookie, paths=paths, duration=warmup,
-                        clients=clients, threads=wrk_threads, seed=seed, workdir=workdir)
-            meter = CpuMeter({"server": server.pids, "db": backends})
-            spy = None
-            if profile_dir is not None:
-                profile_dir.mkdir(parents=True, exist_ok=True)
-                spy = _py_spy(server, duration, profile_dir /
-                              f"pages_{db.kind}_w{workers}_{name}.txt")
-            children = _children_cpu()
-            meter.start()
-            data = run_wrk(server.base, cookie=cookie, paths=paths, duration=duration,
-                           clients=clients, threads=wrk_threads, seed=seed, workdir=workdir)
-            cpu = meter.stop()
-            # wrk is a finished child of this process: its CPU is in RUSAGE_CHILDREN.
-            cpu["wrk_cores"] = (_children_cpu() - children) / (data["duration_us"] / 1e6)
-            cpu["other_cores"] = max(0.0, cpu["other_cores"] - cpu["wrk_cores"])
-            if spy is not None:
-                spy.wait(timeout=duration + 30)
-            seconds = data["duration_us"] / 1e6
-            result = {
-                "db": db.kind, "workers": workers, "scenario": name, "clients": clients,
-                "paths": len(paths), "seconds": seconds,
-                "rps": data["requests"] / seconds if seconds else 0.0,
-                "errors": data["connect_errors"] + data["read_errors"]
-                + data["write_errors"] + data["timeouts"],
-                **data, **cpu,
-            }
-            results.append(result)
-            print(f"{db.kind:8} workers={workers} {name:9} {result['rps']:7.1f} req/s "
-                  f"p50={data['p50_us'] / 1000:.0f}ms p95={data['p95_us'] / 1000:.0f}ms "
-                  f"non200={data['non200']} errors={result['errors']} "
-                  f"server={cpu['server_cores']:.2f} db={cpu['db_cores']:.2f} "
-                  f"other={cpu['other_cores']:.2f} cores", file=sys.stderr, flush=True)
+        paths = scenario_paths(scenario, prepared)
+        check_paths(server.base, cookie, paths)
+        if warmup > 0:
+            run_wrk(server.base, cookie=cookie, paths=paths, duration=warmup,
+                    clients=clients, threads=wrk_threads, seed=seed, workdir=workdir,
+                    connection_close=connection_close)
+            # Requests of the warm-up that the server still works on must not eat into
+            # the measured window.
+            settle(server.base, cookie, paths[0], limit=15)
+        meter = CpuMeter({"server": server.pids, "db": backends})
+        spy = None
+        if profile_dir is not None:
+            profile_dir.mkdir(parents=True, exist_ok=True)
+            spy = _py_spy(server, duration,
+                          profile_dir / f"pages_{db.kind}_w{workers}_{scenario}.txt")
+        log_offset = len(server.log_lines())
+        children = _children_cpu()
+        meter.start()
+        data = run_wrk(server.base, cookie=cookie, paths=paths, duration=duration,
+                       clients=clients, threads=wrk_threads, seed=seed, workdir=workdir,
+                       connection_close=connection_close)
+        cpu = meter.stop()
+        # wrk is a finished child of this process: its CPU is in RUSAGE_CHILDREN.
+        cpu["wrk_cores"] = (_children_cpu() - children) / (data["duration_us"] / 1e6)
+        cpu["other_cores"] = max(0.0, cpu["other_cores"] - cpu["wrk_cores"])
+        if spy is not None:
+            spy.wait(timeout=duration + 30)
+        # Requests still stuck when wrk stopped fail within the pool timeout (30 s): wait
+        # until the server answers again so that their cause is in the log.
+        recovery = settle(server.base, cookie, paths[0], limit=35)
+        failures = classify_errors(server.log_lines()[log_offset:])
     finally:
         server.stop()
-    logged = server.errors_logged()
-    for result in results:
-        result["server_log_errors"] = len(logged)
-    if logged:
-        print(f"server log has {len(logged)} error lines, e.g. {logged[:3]}", file=sys.stderr)
-    return results, prepared
+    seconds = data["duration_us"] / 1e6
+    result = {
+        "db": db.kind, "workers": workers, "scenario": scenario, "clients": clients,
+        "paths": len(paths), "seconds": seconds,
+        "rps": data["requests"] / seconds if seconds else 0.0,
+        "errors": data["connect_errors"] + data["read_errors"] + data["write_errors"]
+        + data["timeouts"],
+        "server_failures": failures, "recovery_s": recovery, **data, **cpu,
+    }
+    print(f"{db.kind:8} workers={workers} {scenario:9} {result['rps']:7.1f} req/s "
+          f"p50={data['p50_us'] / 1000:.0f}ms p95={data['p95_us'] / 1000:.0f}ms "
+          f"non200={data['non200']} errors={result['errors']} "
+          f"server={cpu['server_cores']:.2f} db={cpu['db_cores']:.2f} "
+          f"other={cpu['other_cores']:.2f} cores failures={failures} "
+          f"recovery={recovery:.1f}s", file=sys.stderr, flush=True)
+    return result, prepared
 
 
 def run(kind: str, *, rows: int, workers: list[int], scenarios: list[str], duration: float,
         warmup: float, clients: int, wrk_threads: int, seed: int, pg_url: str,
-        profile_dir: Path | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        profile_dir: Path | None = None, app: str = DEFAULT_APP, app_dir: Path | None = None,
+        connection_close: bool = False) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
     workdir = Path(tempfile.mkdtemp(prefix="seci_bench_pages_"))
@@ -367,11 +421,13 @@ def run(kind: str, *, rows: int, workers: list[int], scenarios: list[str], durat
                                     "prepare_s": time.perf_counter() - started}
             prepared: Prepared | None = None
             for count in workers:
-                found, prepared = measure(db, prepared, workers=count, scenarios=scenarios,
-                                          duration=duration, warmup=warmup, clients=clients,
-                                          wrk_threads=wrk_threads, seed=seed,
-                                          workdir=workdir, profile_dir=profile_dir)
-                results += found
+                for scenario in scenarios:
+                    found, prepared = measure(
+                        db, prepared, workers=count, scenario=scenario, duration=duration,
+                        warmup=warmup, clients=clients, wrk_threads=wrk_threads, seed=seed,
+                        workdir=workdir, profile_dir=profile_dir, app=app, app_dir=app_dir,
+                        connection_close=connection_close)
+                    results.append(found)
             if prepared is not None:
                 info |= {"visible_to_agent": len(prepared.article_ids),
                          "modules": len(prepared.module_ids)}
@@ -383,17 +439,42 @@ def run(kind: str, *, rows: int, workers: list[int], scenarios: list[str], durat
 
 def table(results: list[dict[str, Any]]) -> str:
     headers = ("Database", "Workers", "Page", "Requests", "Req/s", "p50 ms", "p95 ms",
-               "p99 ms", "max ms", "Non-200 / socket errors", "CPU server/DB/wrk/other")
+               "p99 ms", "max ms", "Non-200 / socket errors", "Server-side failures",
+               "CPU server/DB/wrk/other", "Result")
     rows = [
         (r["db"], r["workers"], _label(r["scenario"]), f"{r['requests']:,}",
-         f"{r['rps']:,.1f}", f"{r['p50_us'] / 1000:,.0f}", f"{r['p95_us'] / 1000:,.0f}",
-         f"{r['p99_us'] / 1000:,.0f}", f"{r['max_us'] / 1000:,.0f}",
-         f"{r['non200']} / {r['errors']}",
+         f"{r['rps']:,.1f}", *(_ms(r, key) for key in ("p50_us", "p95_us", "p99_us", "max_us")),
+         f"{r['non200']} / {r['errors']}", _failures(r),
          f"{r['server_cores']:.2f} / {r['db_cores']:.2f} / {r['wrk_cores']:.2f} / "
-         f"{r['other_cores']:.2f}")
+         f"{r['other_cores']:.2f}", verdict(r))
         for r in results
     ]
     return markdown_table(headers, rows)
+
+
+def _ms(result: dict[str, Any], key: str) -> str:
+    return f"{result[key] / 1000:,.0f}" if result["requests"] else "–"
+
+
+def _failures(result: dict[str, Any]) -> str:
+    kinds = dict(result.get("server_failures") or {})
+    failed = kinds.pop("failed requests", 0)
+    if not failed and not kinds:
+        return "0"
+    detail = "; ".join(f"{count}× {kind}" for kind, count in
+                       sorted(kinds.items(), key=lambda kv: -kv[1])[:3])
+    return f"{failed} ({detail})"
+
+
+def verdict(result: dict[str, Any]) -> str:
+    if not result["requests"]:
+        return "FAIL (stalled)"
+    return "PASS" if passed(result) else "FAIL (failed requests)"
+
+
+def passed(result: dict[str, Any]) -> bool:
+    failures = (result.get("server_failures") or {}).get("failed requests", 0)
+    return bool(result["requests"]) and not (result["non200"] or result["errors"] or failures)
 
 
 def _label(scenario: str) -> str:
@@ -416,6 +497,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
     parser.add_argument("--profile", type=Path, default=None, metavar="DIR",
                         help="record the server with py-spy during each page (raw stacks)")
+    parser.add_argument("--connection-close", action="store_true",
+                        help="a new connection per request (spreads load over workers)")
+    parser.add_argument("--app", default=DEFAULT_APP,
+                        help="ASGI app for uvicorn, e.g. to measure a patched build")
+    parser.add_argument("--app-dir", type=Path, default=None, help="uvicorn --app-dir")
     parser.add_argument("--json-out", default=None)
     args = parser.parse_args(argv)
 
@@ -429,17 +515,20 @@ def main(argv: list[str] | None = None) -> int:
                           scenarios=args.scenarios.split(","), duration=args.duration,
                           warmup=args.warmup, clients=args.clients,
                           wrk_threads=args.wrk_threads, seed=args.seed, pg_url=args.pg_url,
-                          profile_dir=args.profile)
+                          profile_dir=args.profile, app=args.app, app_dir=args.app_dir,
+                          connection_close=args.connection_close)
         results += found
         prepared.append(info)
     write_json(args.json_out, {
         "benchmark": "pages", "rows": args.rows, "duration": args.duration,
         "warmup": args.warmup, "clients": args.clients, "wrk_threads": args.wrk_threads,
-        "load_before": load_before, "load_after": load_average(), "prepared": prepared,
+        "app": args.app, "connection_close": args.connection_close,
+        "load_before": load_before, "load_after": load_average(),
+        "prepared": prepared,
         "results": results,
     })
     print(table(results))
-    return 0 if all(r["non200"] == 0 and r["errors"] == 0 for r in results) else 1
+    return 0 if all(passed(r) for r in results) else 1
 
 
 if __name__ == "__main__":

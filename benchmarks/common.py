@@ -121,9 +121,9 @@ def _git_commit() -> str:
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                               capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=ROOT, capture_output=True, text=True, check=True).stdout
-        return f"{head}{' + uncommitted changes' if dirty.strip() else ''}"
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout
+        return f"{head}{' + uncommitted changes in src/' if dirty.strip() else ''}"
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 

@@ -18,12 +18,13 @@ from seci.accounts.models import User
 from seci.accounts.routes import router as accounts_api
 from seci.accounts.service import resolve_web_session
 from seci.audit.routes import router as audit_api
+from seci.core.config import get_settings
 from seci.core.db import get_sessionmaker
 from seci.core.http import SESSION_COOKIE
 from seci.knowledge.routes import router as knowledge_api
 from seci.knowledge.usage import ViewCounter
 from seci.web import problems
-from seci.web.middleware import LocaleAndHeaders
+from seci.web.middleware import ConcurrencyLimit, LocaleAndHeaders
 from seci.web.pages import router as pages
 from seci.web.templating import render
 
@@ -61,6 +62,7 @@ def create_app(session_factory: sessionmaker[Session] | None = None,
     app.state.sessionmaker = factory
     app.state.view_counter = view_counter
     app.add_middleware(LocaleAndHeaders)
+    app.add_middleware(ConcurrencyLimit, limit=get_settings().max_concurrent_requests)
     app.mount("/static/api-docs", StaticFiles(directory=SWAGGER_DIR), name="api-docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in (accounts_api, knowledge_api, audit_api, pages):

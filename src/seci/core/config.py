@@ -29,8 +29,10 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(default=50 * 1024 * 1024, description="Largest import file")
     new_knowledge_days: int = Field(default=30, description="How far back 'new knowledge' looks")
     db_pool_size: int = Field(default=10, description="Database connections kept per process")
-    db_max_overflow: int = Field(
-        default=30, description="Extra connections under load (covers the 40 request threads)"
+    db_max_overflow: int = Field(default=20, description="Extra connections under load")
+    max_concurrent_requests: int = Field(
+        default=20,
+        description="Requests served at once per process; more wait in line (below the pool)",
     )
 
     @property

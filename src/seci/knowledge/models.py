@@ -78,7 +78,7 @@ class Article(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     # working copy
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
@@ -142,8 +142,9 @@ class ArticleVersion(Base):
     change_note: Mapped[str] = mapped_column(String(400), default="")
     notify_agents: Mapped[bool] = mapped_column(Boolean, default=True)
 
+    # Written with the version, read through SQL filters: never loaded by default.
     queue_links: Mapped[list[VersionQueue]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
+        cascade="all, delete-orphan", lazy="select"
     )
 
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, joinedload
 
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
@@ -89,9 +89,13 @@ def list_articles(session: Session, *, user: User, query: ArticleQuery, limit: i
     if query.text:
         pattern = f"%{query.text.strip()}%"
         stmt = stmt.where(or_(Article.title.like(pattern), Article.code.like(pattern)))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    total = session.scalar(
+        select(func.count()).select_from(stmt.with_only_columns(Article.id).subquery())
+    ) or 0
     rows = session.scalars(
-        stmt.order_by(Article.updated_at.desc(), Article.id.desc()).limit(limit).offset(offset)
+        stmt.options(defer(Article.body),
+                     joinedload(Article.live_version).defer(ArticleVersion.body))
+        .order_by(Article.updated_at.desc(), Article.id.desc()).limit(limit).offset(offset)
     ).unique().all()
     return rows, total
 

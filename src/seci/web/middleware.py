@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
@@ -41,6 +42,30 @@ def pick_locale(scope: Scope) -> str:
         if locale := normalise_locale(candidate):
             return locale
     return normalise_locale(get_settings().default_locale) or "zh_CN"
+
+
+class ConcurrencyLimit:
+    """Admit at most ``limit`` requests into the application at once per process.
+
+    Each request holds a worker thread and a database connection; without a limit a burst of
+    clients takes every thread, the threads wait for pooled connections and the process
+    stalls. Requests beyond the limit wait here, in the event loop, holding neither.
+    Static files bypass the line.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self._semaphore: asyncio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path", "").startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.limit)
+        async with self._semaphore:
+            await self.app(scope, receive, send)
 
 
 class LocaleAndHeaders:
