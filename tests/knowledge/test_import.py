@@ -523,7 +523,7 @@ def test_formula_cells_in_xlsx_are_rejected(db: Session, world: World) -> None:
 
 def test_text_that_merely_starts_with_a_sign_is_not_a_formula(db: Session,
                                                               world: World) -> None:
-    data = csv_bytes([record("R-1", title="-5元优惠说明", body="- 第一步\n- 第二步",
+    data = csv_bytes([record("R-1", title="-5元优惠说明", body="- APP(首页)办理\n- 第二步",
                              tags="+86|@客服")])
     run_import(db, world, data, "a.csv")
     article = article_by_code(db, "R-1")

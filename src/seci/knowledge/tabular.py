@@ -52,12 +52,12 @@ COLUMN_ALIASES: dict[str, str] = {
     "失效日期": "valid_to", "失效": "valid_to",
 }
 
-# Cells Excel would evaluate as formulas (CSV injection): '=…', or '+', '-', '@' followed
-# by formula text (numbers, operators, names) that reaches a function call, a DDE pipe or a
-# sheet reference, e.g. '@SUM(…)' or '-2+3+cmd|' /C calc'!A0'. Ordinary text such as
-# '-5元优惠', '+86' or a Markdown list '- 第一步' is not a formula.
+# Cells Excel would evaluate as formulas (CSV injection): '=…', or '+', '-', '@' directly
+# followed by formula text (numbers, operators, names) that reaches a function call, a DDE
+# pipe or a sheet reference, e.g. '@SUM(…)' or '-2+3+cmd|' /C calc'!A0'. Ordinary text such
+# as '-5元优惠', '+86', '@客服' or a Markdown list item ('- 第一步', '- APP(首页)') is not.
 _FORMULA = re.compile(
-    r"^[\t\r]*(=|[+\-@][\w.+\-*/^&%$\s]*?[A-Za-z_][\w.]*\s*[(|!])", re.ASCII
+    r"^[\t\r]*(=|[+\-@](?!\s)[\w.+\-*/^&%$]*?[A-Za-z_][\w.]*\s*[(|!])", re.ASCII
 )
 # Export escapes formula-like cells with one more leading apostrophe; import removes one.
 # (Texts that already start with apostrophes before such a character are escaped too, so
