@@ -1,0 +1,268 @@
+"""The Chinese text pipeline: one place for normalising, cleaning and segmenting text.
+
+Imports, indexing, queries and mining all call these functions, never a copy of them:
+
+- ``normalize``: NFKC (full-width → half-width), glued pinyin annotations removed
+  (``移動(dòng)`` → ``移動``), traditional → simplified with mainland vocabulary (OpenCC
+  ``tw2sp``: 寬頻 → 宽带), Latin case-folded, whitespace collapsed.
+- ``clean_scraped``: drops the spam, navigation and tag lines that scraped pages carry.
+- ``Analyzer.tokens``: jieba segmentation with SECI's telecom dictionary, synonyms rewritten
+  to their canonical term (上网费 → 流量费), stop words dropped.
+- ``char_ngrams`` and ``pinyin_keys``: typo tolerance (homophones typed with pinyin input,
+  花费余额 for 话费余额, meet on the same pinyin).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+logger = logging.getLogger("seci.retrieval")
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_PINYIN_LETTERS = "a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+# '移動(dòng)', '業(yè)', also a truncated '(w' at the end of a line.
+_GLUED_PINYIN = re.compile(rf"(?<=[{_CJK}])[(（][{_PINYIN_LETTERS}]{{1,7}}(?:[)）]|$)",
+                           re.MULTILINE)
+_SPACES = re.compile(r"\s+")
+_HAS_CJK = re.compile(rf"[{_CJK}]")
+
+
+@lru_cache
+def _converter() -> object:
+    import opencc
+
+    # Characters only: OpenCC's Taiwan phrase table also rewrites 呼叫 → 调用, which would
+    # turn every 呼叫中心 into nonsense; the few Taiwan words that matter are mapped below.
+    return opencc.OpenCC("t2s")
+
+
+# Taiwan / Hong Kong vocabulary (after character conversion) → mainland telecom words.
+_REGIONAL_WORDS = {
+    "宽频": "宽带", "软体": "软件", "网路": "网络", "简讯": "短信", "行动电话": "手机",
+    "手提电话": "手机", "资料流量": "流量", "数据漫游": "漫游", "预付卡": "充值卡",
+    "门号": "号码", "电信业者": "运营商", "营运商": "运营商", "资费方案": "套餐",
+}
+_REGIONAL = re.compile("|".join(sorted(map(re.escape, _REGIONAL_WORDS), key=len, reverse=True)))
+
+
+def strip_glued_pinyin(text: str) -> str:
+    return _GLUED_PINYIN.sub("", text)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters to simplified ones, regional telecom words to mainland ones."""
+    simplified = str(_converter().convert(text))  # type: ignore[attr-defined]
+    return _REGIONAL.sub(lambda match: _REGIONAL_WORDS[match.group(0)], simplified)
+
+
+def normalize(text: str) -> str:
+    """The canonical form of any text before it is compared with other text."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = strip_glued_pinyin(text)
+    text = to_simplified(text)
+    return _SPACES.sub(" ", text.casefold()).strip()
+
+
+# --- scraped pages ------------------------------------------------------------------------
+
+# Words that only occur in injected spam (adult sites, link farms) and in page chrome.
+_SPAM_MARKERS = (
+    "婷婷", "蜜桃", "久久", "国产", "精品", "一级", "欧美大片", "狠狠", "蜘蛛池", "av",
+)
+_CHROME_MARKERS = (
+    "上一篇", "下一篇", "相关文章", "推荐文章", "热门标签", "版权所有", "icp备", "公网安备",
+    "责任编辑", "链接已复制", "本文关键词", "声明：本文", "声明:本文", "全部栏目", "全 部 栏 目",
+    "主页 >", "首页 >", "摘自", "本页收集", "下面列出", "<menuitem", "<form", "<tbody", "©",
+    "蜘蛛池", "标签:", "关键词:",
+)
+_ARTICLE_LIST_LINE = re.compile(r"\d{4}-\d{2}-\d{2}\s*\|\s*$")  # "标题 2010-09-01 |"
+_LIST_SPLIT = re.compile(r"[|｜,，、;；\s]+")
+
+
+def _is_tag_or_place_list(line: str) -> bool:
+    """Menus, tag clouds and keyword lists: many short items and no sentence.
+
+    '玉溪 临沧 三门峡 …', '沾化县| 洪雅县| …', '企业400电话 网络优化推广 …', or a trailing
+    keyword list such as '标题 浅谈,热线,运营,隐,性知识,'.
+    """
+    items = [item for item in _LIST_SPLIT.split(line) if item]
+    sentence = re.search(r"[。：:？?！!]", line)
+    if len(items) >= 5 and not sentence:
+        if sum(len(item) <= 5 for item in items) / len(items) >= 0.8:
+            return True
+        if len(items) >= 6 and sum(len(item) <= 8 for item in items) / len(items) >= 0.8:
+            return True
+    tail = [item for item in re.split(r"[,，]", line.rsplit(" ", 1)[-1]) if item]
+    return len(tail) >= 4 and all(len(item) <= 3 for item in tail)
+
+
+def _is_spam(line: str) -> bool:
+    return sum(marker in line for marker in _SPAM_MARKERS) >= 2
+
+
+def _is_chrome(line: str) -> bool:
+    if any(marker in line for marker in _CHROME_MARKERS):
+        return True
+    if _ARTICLE_LIST_LINE.search(line):
+        return True
+    stripped = line.lstrip("•·*-– ").strip()
+    # Bulleted navigation items: short and without sentence punctuation.
+    return line.lstrip().startswith("•") and len(stripped) <= 12
+
+
+def clean_scraped(text: str) -> str:
+    """The readable article of a scraped page: normalised, without spam and page chrome."""
+    kept: list[str] = []
+    seen: set[str] = set()
+    for raw in (text or "").splitlines():
+        line = normalize(raw)
+        if not line or not _HAS_CJK.search(line):
+            if line and kept and kept[-1] != "":
+                kept.append("")
+            continue
+        if _is_spam(line) or _is_chrome(line) or _is_tag_or_place_list(line):
+            continue
+        if line in seen:  # scraped pages often repeat the article body
+            continue
+        seen.add(line)
+        kept.append(line)
+    return "\n".join(kept).strip()
+
+
+# --- synonyms and segmentation ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SynonymGroup:
+    canonical: str
+    variants: tuple[str, ...]
+
+
+def parse_synonym_lines(lines: Iterable[str]) -> list[SynonymGroup]:
+    """'canonical|variant|variant' per line; blank lines and '#' comments ignored."""
+    groups = []
+    for line in lines:
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        terms = [normalize(term) for term in line.split("|") if term.strip()]
+        if len(terms) >= 2:
+            groups.append(SynonymGroup(terms[0], tuple(dict.fromkeys(terms[1:]))))
+    return groups
+
+
+def seed_synonyms() -> list[SynonymGroup]:
+    text = (resources.files("seci.retrieval") / "data" / "synonyms.txt").read_text("utf-8")
+    return parse_synonym_lines(text.splitlines())
+
+
+def telecom_terms() -> list[tuple[str, int]]:
+    text = (resources.files("seci.retrieval") / "data" / "telecom_terms.txt").read_text("utf-8")
+    terms = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            parts = line.split()
+            terms.append((normalize(parts[0]), int(parts[1]) if len(parts) > 1 else 2000))
+    return terms
+
+
+STOP_WORDS = frozenset(
+    ["的", "了", "吗", "呢", "啊", "吧", "呀", "哦", "嘛", "么", "是", "在", "和", "与", "及", "或", "我", "你", "您", "他", "她", "它", "我们", "你们", "这", "那", "这个", "那个", "这么", "那么", "怎么", "怎么样", "怎样", "咋", "咋样", "啥", "什么", "为什么", "为啥", "如何", "请问", "一下", "一个", "有", "没有", "能", "能不能", "可以", "可不可以", "要", "想", "需要", "还", "也", "都", "就", "又", "很", "太", "好", "吗？", "呢？", "请", "帮", "帮我", "给", "让", "把", "被", "会", "得", "地", "着", "过", "多少", "几", "哪", "哪里", "哪儿", "为", "对", "从", "到", "上", "下", "中", "里", "个", "等", "等等", "一些", "已经", "现在", "还是", "然后", "但是", "因为", "所以"]
+)
+_TOKEN_CHARS = re.compile(rf"[{_CJK}0-9a-z]")
+
+
+class Analyzer:
+    """Segments text into search tokens with the telecom dictionary and synonyms.
+
+    One instance per process (``default_analyzer``); ``set_synonyms`` swaps the synonym
+    table at run time, so edits by managers apply without a restart.
+    """
+
+    def __init__(self, groups: Sequence[SynonymGroup] | None = None,
+                 cache_dir: Path | None = None) -> None:
+        import jieba
+
+        self._lock = threading.Lock()
+        self._jieba = jieba.Tokenizer()
+        if cache_dir is not None:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            self._jieba.tmp_dir = str(cache_dir)
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba.initialize()
+        for word, freq in telecom_terms():
+            self._jieba.add_word(word, freq)
+        self._canonical: dict[str, str] = {}
+        self.set_synonyms(groups if groups is not None else seed_synonyms())
+
+    def set_synonyms(self, groups: Sequence[SynonymGroup]) -> None:
+        mapping: dict[str, str] = {}
+        with self._lock:
+            for group in groups:
+                for term in (group.canonical, *group.variants):
+                    if len(term) >= 2:
+                        self._jieba.add_word(term, 3000)
+                for variant in group.variants:
+                    if variant != group.canonical:
+                        mapping[variant] = group.canonical
+            self._canonical = mapping
+
+    def canonical(self, token: str) -> str:
+        return self._canonical.get(token, token)
+
+    def tokens(self, text: str, *, normalized: bool = False) -> list[str]:
+        """Search tokens: segmented for search (long words and their parts), canonical,
+        without stop words and punctuation."""
+        text = text if normalized else normalize(text)
+        result: list[str] = []
+        for token in self._jieba.cut_for_search(text):
+            token = token.strip()
+            if not token or token in STOP_WORDS or not _TOKEN_CHARS.search(token):
+                continue
+            result.append(self.canonical(token))
+        return result
+
+
+_default: Analyzer | None = None
+_default_lock = threading.Lock()
+
+
+def default_analyzer() -> Analyzer:
+    """The process-wide analyzer, built on first use (jieba loads its dictionary once)."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                from seci.core.config import get_settings
+
+                _default = Analyzer(cache_dir=get_settings().data_dir / "cache")
+    return _default
+
+
+def char_ngrams(text: str, sizes: Sequence[int] = (1, 2)) -> list[str]:
+    """Character n-grams of the CJK and alphanumeric runs of normalised text."""
+    grams: list[str] = []
+    for run in re.findall(rf"[{_CJK}0-9a-z]+", text):
+        for size in sizes:
+            grams.extend(run[i:i + size] for i in range(len(run) - size + 1))
+    return grams
+
+
+def pinyin_keys(tokens: Sequence[str]) -> list[str]:
+    """Toneless pinyin of each Chinese token: 话费 and 花费 both become 'huafei'."""
+    from pypinyin import lazy_pinyin
+
+    keys = []
+    for token in tokens:
+        if _HAS_CJK.search(token) and len(token) >= 2:
+            keys.append("".join(lazy_pinyin(token)))
+    return keys
