@@ -175,14 +175,13 @@ def telecom_terms() -> list[tuple[str, int]]:
     return terms
 
 
-STOP_WORDS = frozenset((
-    "的", "了", "吗", "呢", "啊", "吧", "呀", "哦", "嘛", "么", "是", "在", "和", "与", "及", "或", "我", "你",
-    "您", "他", "她", "它", "我们", "你们", "这", "那", "这个", "那个", "这么", "那么", "怎么", "怎么样", "怎样", "咋",
-    "咋样", "啥", "什么", "为什么", "为啥", "如何", "请问", "一下", "一个", "有", "没有", "能", "能不能", "可以", "可不可以",
-    "要", "想", "需要", "还", "也", "都", "就", "又", "很", "太", "好", "吗？", "呢？", "请", "帮", "帮我", "给", "让",
-    "把", "被", "会", "得", "地", "着", "过", "多少", "几", "哪", "哪里", "哪儿", "为", "对", "从", "到", "上", "下",
-    "中", "里", "个", "等", "等等", "一些", "已经", "现在", "还是", "然后", "但是", "因为", "所以",
-))
+def _stop_words() -> frozenset[str]:
+    text = (resources.files("seci.retrieval") / "data" / "stopwords.txt").read_text("utf-8")
+    return frozenset(word for line in text.splitlines() if not line.startswith("#")
+                     for word in line.split())
+
+
+STOP_WORDS = _stop_words()
 _TOKEN_CHARS = re.compile(rf"[{_CJK}0-9a-z]")
 
 
