@@ -128,8 +128,8 @@ def world(db: Session) -> World:
 
 @pytest.fixture
 def app(session_factory: sessionmaker[Session]):  # type: ignore[no-untyped-def]
-    # Views are written when the client closes, not by a thread sharing the test connection.
-    return create_app(session_factory, view_flush_seconds=None)
+    # No background threads: they would share the test's single connection.
+    return create_app(session_factory, background=False)
 
 
 @pytest.fixture

@@ -23,6 +23,8 @@ from seci.core.db import get_sessionmaker
 from seci.core.http import SESSION_COOKIE
 from seci.knowledge.routes import router as knowledge_api
 from seci.knowledge.usage import ViewCounter
+from seci.retrieval.engine import BackgroundSync, SearchEngine
+from seci.retrieval.routes import router as search_api
 from seci.web import problems
 from seci.web.middleware import ConcurrencyLimit, LocaleAndHeaders
 from seci.web.pages import router as pages
@@ -39,15 +41,21 @@ RFC 9457 problem document with a stable `code`.
 
 
 def create_app(session_factory: sessionmaker[Session] | None = None,
-               view_flush_seconds: float | None = 5.0) -> FastAPI:
-    """The application; ``view_flush_seconds=None`` writes view counts only at shutdown."""
+               background: bool = True) -> FastAPI:
+    """The application. ``background=False`` (tests) runs no threads: view counts are
+    written at shutdown and the search index follows changes only when searched."""
     factory = session_factory or get_sessionmaker()
-    view_counter = ViewCounter(factory, interval=view_flush_seconds)
+    view_counter = ViewCounter(factory, interval=5.0 if background else None)
+    search_engine = SearchEngine()
+    search_sync = BackgroundSync(search_engine, factory)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         view_counter.start()
+        if background:
+            search_sync.start()
         yield
+        search_sync.stop()
         view_counter.stop()
 
     app = FastAPI(
@@ -61,11 +69,12 @@ def create_app(session_factory: sessionmaker[Session] | None = None,
     )
     app.state.sessionmaker = factory
     app.state.view_counter = view_counter
+    app.state.search_engine = search_engine
     app.add_middleware(LocaleAndHeaders)
     app.add_middleware(ConcurrencyLimit, limit=get_settings().max_concurrent_requests)
     app.mount("/static/api-docs", StaticFiles(directory=SWAGGER_DIR), name="api-docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in (accounts_api, knowledge_api, audit_api, pages):
+    for router in (accounts_api, knowledge_api, search_api, audit_api, pages):
         app.include_router(router)
     problems.install(app, _error_page)
     _add_docs(app)

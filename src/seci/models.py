@@ -4,5 +4,6 @@ from seci.accounts import models as accounts_models
 from seci.audit import models as audit_models
 from seci.core.db import Base
 from seci.knowledge import models as knowledge_models
+from seci.retrieval import models as retrieval_models
 
-__all__ = ["Base", "accounts_models", "audit_models", "knowledge_models"]
+__all__ = ["Base", "accounts_models", "audit_models", "knowledge_models", "retrieval_models"]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -35,6 +36,7 @@ from seci.knowledge.errors import (
 )
 from seci.knowledge.models import (
     Article,
+    ArticleChange,
     ArticleFeedback,
     ArticleStatus,
     ArticleVersion,
@@ -321,12 +323,19 @@ def publish_working_copy(session: Session, *, article: Article, author_id: int,
     session.refresh(article, ["live_version"])
     _close_accepted_feedback(session, article_id=article.id, version_no=number,
                              approver=approver)
+    note_live_change(session, [article.id])
     record(
         session, actor=approver, action="article.publish", entity_type="article",
         entity_id=article.id, summary=f"{article.code} v{number}",
         after=content_of(version) | {"version_no": number, "source": source},
     )
     return version
+
+
+def note_live_change(session: Session, article_ids: Sequence[int]) -> None:
+    """Append to the change feed that search indexes follow (see ArticleChange)."""
+    if article_ids:
+        session.execute(insert(ArticleChange), [{"article_id": i} for i in article_ids])
 
 
 def _close_accepted_feedback(session: Session, *, article_id: int, version_no: int,
@@ -368,6 +377,7 @@ def retire_article(session: Session, *, article_id: int, actor: User, reason: st
     article.retired_at = utcnow()
     article.retire_reason = reason.strip()[:400] or None
     session.flush()
+    note_live_change(session, [article.id])
     record(session, actor=actor, action="article.retire", entity_type="article",
            entity_id=article.id, summary=article.code, before={"status": before},
            after={"status": ArticleStatus.RETIRED, "reason": reason})

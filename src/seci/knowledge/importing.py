@@ -21,7 +21,7 @@ from seci.core.clock import utcnow
 from seci.core.errors import InvalidInput, PermissionDenied
 from seci.core.i18n import N_
 from seci.knowledge.access import module_scope
-from seci.knowledge.articles import content_of
+from seci.knowledge.articles import content_of, note_live_change
 from seci.knowledge.models import (
     Article,
     ArticleFeedback,
@@ -469,6 +469,7 @@ def _publish_imported(session: Session, rows: list[_ParsedRow], existing: dict[s
         [{"b_id": ids[r.code], "b_vid": version_ids[ids[r.code]], "b_no": numbers[r.code]}
          for r in rows],
     )
+    note_live_change(session, [ids[r.code] for r in rows])
     updated_ids = [existing[r.code].id for r in rows if r.code in existing]
     for start in range(0, len(updated_ids), _CHUNK):
         session.execute(

@@ -208,6 +208,17 @@ class KnowledgeAck(Base):
     acked_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ArticleChange(Base):
+    """Feed of changes to what is live: a row whenever an article's live version is
+    published, rolled back or retired. Search indexes (in every server process) follow it."""
+
+    __tablename__ = "article_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class VersionIsImmutable(RuntimeError):
     pass
 

@@ -182,6 +182,8 @@ def _stop_words() -> frozenset[str]:
 
 
 STOP_WORDS = _stop_words()
+# Bump when segmentation rules change, so that cached search tokens are rebuilt.
+DICTIONARY_REVISION = "2"
 _TOKEN_CHARS = re.compile(rf"[{_CJK}0-9a-z]")
 
 
@@ -203,9 +205,12 @@ class Analyzer:
             self._jieba.tmp_dir = str(cache_dir)
         jieba.setLogLevel(logging.WARNING)
         self._jieba.initialize()
-        for word, freq in telecom_terms():
+        terms = telecom_terms()
+        for word, freq in terms:
             self._jieba.add_word(word, freq)
+        self.dictionary_version = f"{DICTIONARY_REVISION}:{len(terms)}"
         self._canonical: dict[str, str] = {}
+        self._term_scan: re.Pattern[str] | None = None
         self.set_synonyms(groups if groups is not None else seed_synonyms())
 
     def set_synonyms(self, groups: Sequence[SynonymGroup]) -> None:
@@ -215,13 +220,25 @@ class Analyzer:
                 for term in (group.canonical, *group.variants):
                     if len(term) >= 2:
                         self._jieba.add_word(term, 3000)
+                        mapping.setdefault(term, group.canonical)
                 for variant in group.variants:
-                    if variant != group.canonical:
-                        mapping[variant] = group.canonical
+                    mapping[variant] = group.canonical
             self._canonical = mapping
+            # Synonym terms inside longer words ('套餐外流量费' holds '流量费') are found by
+            # scanning the text, since segmentation keeps the longer word whole.
+            terms = sorted((t for t in mapping if len(t) >= 2), key=len, reverse=True)
+            self._term_scan = re.compile("|".join(map(re.escape, terms))) if terms else None
+
+    def synonym_map(self) -> dict[str, str]:
+        return dict(self._canonical)
 
     def canonical(self, token: str) -> str:
         return self._canonical.get(token, token)
+
+    def raw_words(self, text: str) -> list[str]:
+        """The words of the text as typed (normalised, not canonical), for highlighting."""
+        return [w.strip() for w in self._jieba.cut(normalize(text))
+                if w.strip() and w.strip() not in STOP_WORDS and _TOKEN_CHARS.search(w)]
 
     def tokens(self, text: str, *, normalized: bool = False) -> list[str]:
         """Search tokens: segmented for search (long words and their parts), canonical,
@@ -233,6 +250,13 @@ class Analyzer:
             if not token or token in STOP_WORDS or not _TOKEN_CHARS.search(token):
                 continue
             result.append(self.canonical(token))
+        if self._term_scan is not None:
+            seen = set(result)
+            for match in self._term_scan.finditer(text):
+                canonical = self._canonical[match.group(0)]
+                if canonical not in seen:
+                    seen.add(canonical)
+                    result.append(canonical)
         return result
 
 

@@ -1,0 +1,74 @@
+"""What is indexed of a published version: its tokens per field, and its filter facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from seci.knowledge.models import ArticleVersion
+from seci.retrieval.text import Analyzer, char_ngrams, pinyin_keys
+
+# Field weights of the lexical ranker: a hit in the title or in a similar question (the
+# customer's own words) counts more than one in the body.
+FIELD_BOOSTS = {"title": 3.0, "questions": 2.5, "tags": 1.5, "body": 1.0, "pinyin": 0.6,
+                "grams": 0.4}
+
+
+@dataclass(frozen=True)
+class Tokens:
+    title: str
+    questions: str
+    tags: str
+    body: str
+    pinyin: str
+    grams: str
+
+    def field(self, name: str) -> str:
+        return str(getattr(self, name))
+
+
+def tokenize_version(analyzer: Analyzer, version: ArticleVersion) -> Tokens:
+    """Space-joined tokens of each field (the index splits on whitespace)."""
+    title = analyzer.tokens(version.title)
+    questions = [t for q in version.similar_questions for t in analyzer.tokens(q)]
+    tags = [t for tag in version.tags for t in analyzer.tokens(tag)]
+    body = analyzer.tokens(version.body)
+    # Bigrams within the words as typed (stop words left out: '怎么' matches everything).
+    short_text = " ".join(analyzer.raw_words(" ".join([version.title,
+                                                       *version.similar_questions])))
+    return Tokens(
+        title=" ".join(title),
+        questions=" ".join(questions),
+        tags=" ".join(tags),
+        body=" ".join(body),
+        pinyin=" ".join(pinyin_keys(title + questions)),
+        grams=" ".join(char_ngrams(short_text, sizes=(2,))),
+    )
+
+
+def query_tokens(analyzer: Analyzer, query: str) -> Tokens:
+    words = analyzer.tokens(query)
+    return Tokens(
+        title=" ".join(words), questions=" ".join(words), tags=" ".join(words),
+        body=" ".join(words), pinyin=" ".join(pinyin_keys(words)),
+        grams=" ".join(char_ngrams(" ".join(analyzer.raw_words(query)), sizes=(2,))),
+    )
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What filters need to know about an indexed version."""
+
+    article_id: int
+    version_id: int
+    code: str
+    title: str
+    module_path: str  # '/1/4/9/'
+    queue_ids: frozenset[int]
+    audience: str
+    valid_from: date | None
+    valid_to: date | None
+
+    def valid_on(self, on: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or self.valid_to >= on)

@@ -1,0 +1,31 @@
+"""Tokenised search documents, cached so that a restart does not segment the KB again."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from seci.core.clock import utcnow
+from seci.core.db import Base
+
+
+class SearchDocument(Base):
+    """Search tokens of one published version, per analyzer signature (dictionary and
+    synonyms): when those change, the signature changes and documents are re-tokenised."""
+
+    __tablename__ = "search_documents"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("article_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    signature: Mapped[str] = mapped_column(String(40), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    questions: Mapped[str] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    pinyin: Mapped[str] = mapped_column(Text)
+    grams: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,145 @@
+"""Search as a user may see it: filters from their role and queues, hits with highlights."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from seci.accounts.models import User
+from seci.accounts.roles import Perm
+from seci.core.clock import today
+from seci.core.errors import InvalidInput
+from seci.knowledge.models import ArticleVersion
+from seci.knowledge.render import plain_snippet
+from seci.retrieval.engine import RankedArticle, SearchEngine
+from seci.retrieval.index import Filters
+from seci.retrieval.text import normalize
+
+MAX_QUERY = 500
+SNIPPET = 110
+# Below this confidence the answer is "no good match" (the assistant relies on it).
+NO_MATCH_BELOW = 0.35
+
+
+class QueryTooLong(InvalidInput):
+    code = "query_too_long"
+    message = "The search text is too long (at most {max} characters)."
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    hit: bool
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article_id: int
+    code: str
+    title: list[Segment]
+    snippet: list[Segment]
+    module_path: str
+    queue_ids: frozenset[int]
+    valid_to: date | None
+    score: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    hits: list[SearchHit]
+    confident: bool  # the best hit is a good match
+
+
+def confidence_of(ranked: list[RankedArticle], query_terms: int) -> list[float]:
+    """A 0–1 confidence per hit from its score, the query length and the lead over the
+    next hit (a strong, clear winner is more likely right than one of many close hits)."""
+    if not ranked:
+        return []
+    result = []
+    for position, item in enumerate(ranked):
+        following = ranked[position + 1].score if position + 1 < len(ranked) else 0.0
+        per_term = item.score / max(query_terms, 1)
+        lead = (item.score - following) / item.score if item.score > 0 else 0.0
+        result.append(1.0 / (1.0 + math.exp(-(1.2 * per_term + 2.0 * lead - 3.0))))
+    return result
+
+
+def queue_filter(user: User, requested: int | None) -> frozenset[int] | None:
+    """Agents search their own queues; staff who read every queue may pick any or none."""
+    if user.can(Perm.KB_READ_ALL_QUEUES):
+        return frozenset({requested}) if requested is not None else None
+    own = frozenset(user.queue_ids)
+    return own & {requested} if requested is not None else own
+
+
+def highlight(text: str, terms: set[str]) -> list[Segment]:
+    """Split text into hit and non-hit segments (longest terms first)."""
+    usable = sorted((t for t in terms if t and (len(t) >= 2 or not t.isascii())),
+                    key=len, reverse=True)
+    if not usable or not text:
+        return [Segment(text, False)] if text else []
+    pattern = re.compile("|".join(re.escape(t) for t in usable), re.IGNORECASE)
+    segments: list[Segment] = []
+    position = 0
+    for match in pattern.finditer(text):
+        if match.start() > position:
+            segments.append(Segment(text[position:match.start()], False))
+        segments.append(Segment(match.group(0), True))
+        position = match.end()
+    if position < len(text):
+        segments.append(Segment(text[position:], False))
+    return segments
+
+
+def _snippet(body: str, terms: set[str]) -> str:
+    text = plain_snippet(body, length=5000)
+    lowered = text.lower()
+    first = min((i for t in terms if t and (i := lowered.find(t)) >= 0), default=0)
+    start = max(0, first - 20)
+    window = text[start:start + SNIPPET]
+    return ("…" if start else "") + window + ("…" if start + SNIPPET < len(text) else "")
+
+
+def search(session: Session, *, engine: SearchEngine, user: User | None, query: str,
+           module_id: int | None = None, queue_id: int | None = None, limit: int = 10,
+           on: date | None = None, audience: str | None = None) -> SearchResult:
+    """Valid published knowledge matching ``query`` that ``user`` may see, best first.
+
+    ``user=None`` searches as a customer: customer-visible articles of every queue.
+    """
+    if len(query) > MAX_QUERY:
+        raise QueryTooLong(max=MAX_QUERY)
+    engine.sync(session)
+    filters = Filters(
+        on=on or today(),
+        queue_ids=queue_filter(user, queue_id) if user is not None else None,
+        module_id=module_id,
+        audience="customer" if user is None else audience,
+    )
+    ranked = engine.rank(query, filters, limit)
+    terms = engine.analyzer.tokens(query)
+    confidences = confidence_of(ranked, len(set(terms)))
+    highlight_terms = set(terms) | set(engine.analyzer.raw_words(query))
+    bodies = {
+        v.article_id: v.body for v in session.query(ArticleVersion).filter(
+            ArticleVersion.id.in_([r.facts.version_id for r in ranked]))
+    } if ranked else {}
+    hits = [
+        SearchHit(
+            article_id=r.facts.article_id, code=r.facts.code,
+            title=highlight(r.facts.title, highlight_terms),
+            snippet=highlight(_snippet(bodies.get(r.facts.article_id, ""), highlight_terms),
+                              highlight_terms),
+            module_path=r.facts.module_path, queue_ids=r.facts.queue_ids,
+            valid_to=r.facts.valid_to, score=r.score, confidence=conf,
+        )
+        for r, conf in zip(ranked, confidences, strict=True)
+    ]
+    return SearchResult(query=normalize(query), hits=hits,
+                        confident=bool(hits) and hits[0].confidence >= NO_MATCH_BELOW)
