@@ -13,12 +13,14 @@ from seci.core.errors import SeciError
 from seci.core.i18n import gettext, set_locale
 from seci.core.messages import describe_error, label
 from seci.knowledge.cli import app as kb_app
+from seci.retrieval.cli import app as eval_app
 
 app = typer.Typer(help="SECI knowledge management for contact centres.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
 app.add_typer(user_app, name="user")
+app.add_typer(eval_app, name="eval")
 console = Console(soft_wrap=True, highlight=False)
 
 

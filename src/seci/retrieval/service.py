@@ -13,6 +13,7 @@ from seci.accounts.models import User
 from seci.accounts.roles import Perm
 from seci.core.clock import today
 from seci.core.errors import InvalidInput
+from seci.core.i18n import N_
 from seci.knowledge.models import ArticleVersion
 from seci.knowledge.render import plain_snippet
 from seci.retrieval.engine import RankedArticle, SearchEngine
@@ -27,7 +28,7 @@ NO_MATCH_BELOW = 0.35
 
 class QueryTooLong(InvalidInput):
     code = "query_too_long"
-    message = "The search text is too long (at most {max} characters)."
+    message = N_("The search text is too long (at most {max} characters).")
 
 
 @dataclass(frozen=True)

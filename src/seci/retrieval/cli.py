@@ -1,0 +1,56 @@
+"""`seci eval retrieval`: how well search finds the right article for real questions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from seci.core.errors import SeciError
+from seci.core.messages import describe_error
+from seci.retrieval.evaluation import EvalStore, evaluate, read_queries, report
+
+app = typer.Typer(help="Evaluate search and the assistant on labelled queries.",
+                  no_args_is_help=True)
+console = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+@app.command("retrieval")
+def eval_retrieval(
+    kb: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="KB in import JSONL")],
+    queries: Annotated[Path, typer.Option(exists=True, dir_okay=False,
+                                          help='Lines {"query", "expected", "style"}')],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
+) -> None:
+    """Import KB into a throw-away store, run every query, print recall@1/5, MRR, nDCG@10
+    and how often an unanswerable query got a confident answer."""
+    try:
+        labelled = read_queries(queries)
+        store = EvalStore()
+        try:
+            outcomes = evaluate(store.build(kb), labelled)
+        finally:
+            store.directory.cleanup()
+    except SeciError as error:
+        err.print(describe_error(error), markup=False)
+        raise typer.Exit(1) from None
+    figures = report(outcomes)
+    if as_json:
+        print(json.dumps(figures, ensure_ascii=False, indent=2))
+        return
+    table = Table("style", "queries", "recall@1", "recall@5", "MRR", "nDCG@10", "no-answer")
+    rows = [("all", figures), *figures["by_style"].items()]
+    for name, values in rows:
+        table.add_row(name, str(values["queries"]), _fmt(values["recall@1"]),
+                      _fmt(values["recall@5"]), _fmt(values["mrr"]), _fmt(values["ndcg@10"]),
+                      _fmt(values["no_answer_accuracy"]))
+    console.print(table)
