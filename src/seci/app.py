@@ -46,7 +46,7 @@ def create_app(session_factory: sessionmaker[Session] | None = None,
     written at shutdown and the search index follows changes only when searched."""
     factory = session_factory or get_sessionmaker()
     view_counter = ViewCounter(factory, interval=5.0 if background else None)
-    search_engine = SearchEngine()
+    search_engine = SearchEngine(train_inline=not background)
     search_sync = BackgroundSync(search_engine, factory)
 
     @asynccontextmanager

@@ -68,6 +68,7 @@ class Facts:
     audience: str
     valid_from: date | None
     valid_to: date | None
+    examples: tuple[str, ...] = ()  # title and similar questions: labelled paraphrases
 
     def valid_on(self, on: date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (

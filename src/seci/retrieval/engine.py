@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from seci.knowledge.models import Article, ArticleChange, ArticleStatus, ArticleVersion, Module
 from seci.retrieval.documents import Facts, Tokens, query_tokens, tokenize_version
 from seci.retrieval.index import Filters, LexicalIndex
+from seci.retrieval.matcher import Example, Matcher
 from seci.retrieval.models import SearchDocument
 from seci.retrieval.text import Analyzer, default_analyzer
 
@@ -36,20 +38,39 @@ def analyzer_signature(analyzer: Analyzer) -> str:
     return hashlib.sha1(payload.encode(), usedforsecurity=False).hexdigest()
 
 
+# Reciprocal-rank fusion: score = Σ weight / (RRF_K + rank). A small K lets a clear first
+# place count; the matcher, trained on how customers phrase things, weighs more.
+RRF_K = 5.0
+LEXICAL_WEIGHT = 1.0
+MATCHER_WEIGHT = 1.4
+CANDIDATES = 30
+
+
 @dataclass(frozen=True)
 class RankedArticle:
     facts: Facts
-    score: float
+    score: float  # fused
+    lexical_rank: int | None = None  # 1-based
+    lexical_score: float = 0.0
+    matcher_rank: int | None = None
+    matcher_share: float = 0.0  # softmax share of the matcher's scores among candidates
+    matcher_score: float | None = None  # the model's raw decision value
 
 
 class SearchEngine:
-    def __init__(self, analyzer: Analyzer | None = None) -> None:
+    def __init__(self, analyzer: Analyzer | None = None, *, train_inline: bool = True
+                 ) -> None:
+        """``train_inline``: (re)train the matcher on the search call that finds it out of
+        date; servers pass False and train in ``BackgroundSync`` instead."""
         self.analyzer = analyzer or default_analyzer()
         self._index = LexicalIndex()
         self._facts: dict[int, Facts] = {}
         self._watermark = -1  # last applied change; -1: nothing built yet
         self._signature = analyzer_signature(self.analyzer)
         self._lock = threading.RLock()
+        self._train_inline = train_inline
+        self._matcher: Matcher | None = None
+        self._matcher_stale = True
 
     # --- following the change feed --------------------------------------------------------
 
@@ -67,6 +88,7 @@ class SearchEngine:
             ))
             self._refresh(session, changed)
             self._watermark = latest
+            self._matcher_stale = True
             return len(changed)
 
     def _stale_signature(self) -> bool:
@@ -86,6 +108,7 @@ class SearchEngine:
         for start in range(0, len(ids), _BATCH):
             self._refresh(session, ids[start:start + _BATCH])
         self._watermark = latest
+        self._matcher_stale = True
         logger.info("search index built: %d articles", len(self._facts))
         return len(ids)
 
@@ -111,6 +134,7 @@ class SearchEngine:
                 title=version.title, module_path=path, queue_ids=frozenset(version.queue_ids),
                 audience=version.audience, valid_from=version.valid_from,
                 valid_to=version.valid_to,
+                examples=(version.title, *version.similar_questions),
             )
             self._facts[facts.article_id] = facts
             documents.append((facts, tokens[version.id]))
@@ -150,16 +174,69 @@ class SearchEngine:
     def facts(self, article_id: int) -> Facts | None:
         return self._facts.get(article_id)
 
+    def train_matcher(self) -> bool:
+        """Fit the matcher on the current facts if they changed since the last fit."""
+        with self._lock:
+            if not self._matcher_stale:
+                return False
+            examples = [Example(text, facts.article_id) for facts in self._facts.values()
+                        for text in facts.examples if text.strip()]
+            self._matcher_stale = False
+        matcher = Matcher(examples, self.analyzer.tokens) if len(
+            {e.label for e in examples}) >= 2 else None
+        with self._lock:
+            self._matcher = matcher
+        return True
+
     def rank(self, query: str, filters: Filters, limit: int) -> list[RankedArticle]:
+        """Lexical and learned rankings fused (reciprocal rank), best first."""
+        if self._train_inline and self._matcher_stale:
+            self.train_matcher()
         tokens = query_tokens(self.analyzer, query)
         with self._lock:
-            hits = self._index.search(tokens, filters, limit)
-            return [RankedArticle(self._facts[aid], score) for aid, score in hits
-                    if aid in self._facts]
+            lexical = [(aid, score) for aid, score in
+                       self._index.search(tokens, filters, max(limit, CANDIDATES))
+                       if aid in self._facts]
+            matcher = self._matcher
+            facts = self._facts
+        learned: list[tuple[int, float]] = []
+        if matcher is not None:
+            learned = [(aid, score) for aid, score in matcher.top(query, CANDIDATES * 3)
+                       if aid in facts and filters.accepts(facts[aid])][:CANDIDATES]
+        return fuse(facts, lexical, learned)[:limit]
 
     def __len__(self) -> int:
         return len(self._facts)
 
+
+def fuse(facts: dict[int, Facts], lexical: Sequence[tuple[int, float]],
+         learned: Sequence[tuple[int, float]]) -> list[RankedArticle]:
+    """Weighted reciprocal-rank fusion of the two rankings."""
+    lexical_rank = {aid: i + 1 for i, (aid, _) in enumerate(lexical)}
+    lexical_score = dict(lexical)
+    learned_rank = {aid: i + 1 for i, (aid, _) in enumerate(learned)}
+    learned_score = dict(learned)
+    shares = _softmax({aid: score for aid, score in learned})
+    fused = []
+    for aid in lexical_rank.keys() | learned_rank.keys():
+        score = 0.0
+        if aid in lexical_rank:
+            score += LEXICAL_WEIGHT / (RRF_K + lexical_rank[aid])
+        if aid in learned_rank:
+            score += MATCHER_WEIGHT / (RRF_K + learned_rank[aid])
+        fused.append(RankedArticle(
+            facts[aid], score, lexical_rank.get(aid), lexical_score.get(aid, 0.0),
+            learned_rank.get(aid), shares.get(aid, 0.0), learned_score.get(aid)))
+    return sorted(fused, key=lambda r: (-r.score, r.facts.article_id))
+
+
+def _softmax(scores: dict[int, float], temperature: float = 0.25) -> dict[int, float]:
+    if not scores:
+        return {}
+    top = max(scores.values())
+    weights = {aid: math.exp((s - top) / temperature) for aid, s in scores.items()}
+    total = sum(weights.values())
+    return {aid: w / total for aid, w in weights.items()}
 
 class BackgroundSync:
     """Applies the change feed every ``interval`` seconds in a thread of its own, so that
@@ -191,5 +268,6 @@ class BackgroundSync:
             try:
                 with self._session_factory.begin() as session:
                     self._engine.sync(session)
+                self._engine.train_matcher()
             except Exception:
                 logger.exception("search index sync failed; retrying")

@@ -46,6 +46,16 @@ class Filters:
     module_id: int | None = None  # subtree
     audience: str | None = None  # 'customer' for the assistant and customers
 
+    def accepts(self, facts: Facts) -> bool:
+        """The same filter in Python, for candidates that do not come from the index."""
+        if not facts.valid_on(self.on):
+            return False
+        if self.queue_ids is not None and not (facts.queue_ids & self.queue_ids):
+            return False
+        if self.module_id is not None and f"/{self.module_id}/" not in facts.module_path:
+            return False
+        return self.audience is None or facts.audience == self.audience
+
 
 class LexicalIndex:
     """Thread-safe in-memory BM25F index of the live knowledge."""

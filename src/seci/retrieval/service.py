@@ -57,17 +57,34 @@ class SearchResult:
     confident: bool  # the best hit is a good match
 
 
+# Logistic model of P(hit is the right article) from the evidence of both rankers; the
+# coefficients were fitted on the dev set (evaluation/dev, see docs/search.md).
+CONFIDENCE_COEFFICIENTS = {
+    "bias": -2.2,
+    "matcher_score": 2.4,  # linear model's decision value (> 0: it recognises the question)
+    "matcher_share": 2.0,  # how clearly the matcher prefers this article
+    "lexical_first": 0.9,  # the BM25 ranker puts it first too
+    "lexical_per_term": 0.25,  # BM25 score per query term (capped)
+}
+
+
+def confidence_features(item: RankedArticle, query_terms: int) -> dict[str, float]:
+    return {
+        "bias": 1.0,
+        "matcher_score": item.matcher_score if item.matcher_score is not None else -1.0,
+        "matcher_share": item.matcher_share,
+        "lexical_first": 1.0 if item.lexical_rank == 1 else 0.0,
+        "lexical_per_term": min(item.lexical_score / max(query_terms, 1), 8.0),
+    }
+
+
 def confidence_of(ranked: list[RankedArticle], query_terms: int) -> list[float]:
-    """A 0–1 confidence per hit from its score, the query length and the lead over the
-    next hit (a strong, clear winner is more likely right than one of many close hits)."""
-    if not ranked:
-        return []
+    """A 0–1 confidence per hit (see CONFIDENCE_COEFFICIENTS)."""
     result = []
-    for position, item in enumerate(ranked):
-        following = ranked[position + 1].score if position + 1 < len(ranked) else 0.0
-        per_term = item.score / max(query_terms, 1)
-        lead = (item.score - following) / item.score if item.score > 0 else 0.0
-        result.append(1.0 / (1.0 + math.exp(-(1.2 * per_term + 2.0 * lead - 3.0))))
+    for item in ranked:
+        features = confidence_features(item, query_terms)
+        z = sum(CONFIDENCE_COEFFICIENTS[name] * value for name, value in features.items())
+        result.append(1.0 / (1.0 + math.exp(-z)))
     return result
 
 
