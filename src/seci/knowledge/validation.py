@@ -14,8 +14,10 @@ MAX_TITLE = 200
 MAX_CODE = 64
 MAX_BODY = 100_000
 MAX_TAG = 40
-MAX_QUESTION = 200
-MAX_LIST = 100
+MAX_QUESTION = 500
+MAX_TAGS = 100
+# Similar questions are the matcher's training data: a well-used article gathers hundreds.
+MAX_QUESTIONS = 1000
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 # Spelled-out audiences an import or form may use; the stored value is the enum.
@@ -123,12 +125,12 @@ def check_fields(fields: ArticleFields, *, known_queue_ids: set[int]) -> list[Fi
     for queue_id in fields.queue_ids:
         if queue_id not in known_queue_ids:
             problems.append(FieldProblem("queues", "unknown_queue", str(queue_id)))
-    for name, values, limit in (
-        ("tags", fields.tags, MAX_TAG),
-        ("similar_questions", fields.similar_questions, MAX_QUESTION),
+    for name, values, limit, most in (
+        ("tags", fields.tags, MAX_TAG, MAX_TAGS),
+        ("similar_questions", fields.similar_questions, MAX_QUESTION, MAX_QUESTIONS),
     ):
-        if len(values) > MAX_LIST:
-            problems.append(FieldProblem(name, "too_many", str(len(values)), {"max": MAX_LIST}))
+        if len(values) > most:
+            problems.append(FieldProblem(name, "too_many", str(len(values)), {"max": most}))
         for value in values:
             if len(value) > limit:
                 problems.append(FieldProblem(name, "too_long", value[:40], {"max": limit}))

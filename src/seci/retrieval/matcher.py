@@ -38,7 +38,7 @@ class Matcher:
         self._tokenize = tokenize
         texts = [normalize(e.text) for e in examples]
         labels = np.array([e.label for e in examples])
-        self._chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True,
+        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True,
                                       min_df=1, lowercase=False)
         self._words = TfidfVectorizer(analyzer=self._word_features, sublinear_tf=True,
                                       lowercase=False)
