@@ -69,6 +69,7 @@ class Facts:
     valid_from: date | None
     valid_to: date | None
     examples: tuple[str, ...] = ()  # title and similar questions: labelled paraphrases
+    details: tuple[str, ...] = ()  # short body sentences: weaker examples
 
     def valid_on(self, on: date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (

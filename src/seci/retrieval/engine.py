@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -71,6 +72,7 @@ class SearchEngine:
         self._train_inline = train_inline
         self._matcher: Matcher | None = None
         self._matcher_stale = True
+        self._matcher_weight = MATCHER_WEIGHT
 
     # --- following the change feed --------------------------------------------------------
 
@@ -135,6 +137,7 @@ class SearchEngine:
                 audience=version.audience, valid_from=version.valid_from,
                 valid_to=version.valid_to,
                 examples=(version.title, *version.similar_questions),
+                details=body_sentences(version.body),
             )
             self._facts[facts.article_id] = facts
             documents.append((facts, tokens[version.id]))
@@ -180,7 +183,9 @@ class SearchEngine:
             if not self._matcher_stale:
                 return False
             examples = [Example(text, facts.article_id) for facts in self._facts.values()
-                        for text in facts.examples if text.strip()]
+                        for text in (*facts.examples, *facts.details) if text.strip()]
+            questions = sum(len(facts.examples) for facts in self._facts.values())
+            self._matcher_weight = matcher_weight(questions / max(len(self._facts), 1))
             self._matcher_stale = False
         matcher = Matcher(examples, self.analyzer.tokens) if len(
             {e.label for e in examples}) >= 2 else None
@@ -203,14 +208,33 @@ class SearchEngine:
         if matcher is not None:
             learned = [(aid, score) for aid, score in matcher.top(query, CANDIDATES * 3)
                        if aid in facts and filters.accepts(facts[aid])][:CANDIDATES]
-        return fuse(facts, lexical, learned)[:limit]
+        return fuse(facts, lexical, learned, self._matcher_weight)[:limit]
 
     def __len__(self) -> int:
         return len(self._facts)
 
 
+def matcher_weight(questions_per_article: float) -> float:
+    """Trust the matcher as far as it has examples: with a handful of similar questions per
+    article BM25 knows more; with a hundred (a KB that learned from its search log) the
+    matcher clearly wins."""
+    return min(2.0, 0.3 + 0.15 * math.sqrt(questions_per_article))
+
+
+def body_sentences(body: str, most: int = 12) -> tuple[str, ...]:
+    """Short lines of the body as weak training examples: details that tell sibling
+    articles apart ('结案标准', '首次联系时限')."""
+    lines = []
+    for raw in re.split(r"[\n。；;！!？?]", body):
+        line = raw.strip(" #-*|>\t")
+        if 4 <= len(line) <= 80:
+            lines.append(line)
+    return tuple(lines[:most])
+
+
 def fuse(facts: dict[int, Facts], lexical: Sequence[tuple[int, float]],
-         learned: Sequence[tuple[int, float]]) -> list[RankedArticle]:
+         learned: Sequence[tuple[int, float]], weight: float = MATCHER_WEIGHT
+         ) -> list[RankedArticle]:
     """Weighted reciprocal-rank fusion of the two rankings."""
     lexical_rank = {aid: i + 1 for i, (aid, _) in enumerate(lexical)}
     lexical_score = dict(lexical)
@@ -223,7 +247,7 @@ def fuse(facts: dict[int, Facts], lexical: Sequence[tuple[int, float]],
         if aid in lexical_rank:
             score += LEXICAL_WEIGHT / (RRF_K + lexical_rank[aid])
         if aid in learned_rank:
-            score += MATCHER_WEIGHT / (RRF_K + learned_rank[aid])
+            score += weight / (RRF_K + learned_rank[aid])
         fused.append(RankedArticle(
             facts[aid], score, lexical_rank.get(aid), lexical_score.get(aid, 0.0),
             learned_rank.get(aid), shares.get(aid, 0.0), learned_score.get(aid)))
