@@ -141,6 +141,11 @@ def test_tokens_are_cached_so_a_restart_does_not_segment_again(
     assert len(restarted) == 1
 
 
+def test_an_article_code_finds_its_article(db: Session, search_engine: SearchEngine,
+                                           kb_world: World) -> None:
+    assert _codes(db, search_engine, kb_world, "zw-ye")[0] == "ZW-YE"
+
+
 def test_hits_carry_highlights_and_a_snippet(db: Session, search_engine: SearchEngine,
                                              kb_world: World) -> None:
     [hit, *_] = search(db, engine=search_engine, user=kb_world["agent"], query="宽带故障").hits

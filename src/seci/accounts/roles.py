@@ -35,6 +35,7 @@ class Perm(StrEnum):
     ACK_COVERAGE = "ack.coverage"  # who has not read new knowledge
     AUDIT_VIEW = "audit.view"
     USER_MANAGE = "user.manage"
+    SEARCH_INSIGHTS = "search.insights"  # top queries and knowledge gaps
 
 
 _STAFF_READ = {Perm.KB_READ, Perm.KB_READ_ALL_QUEUES, Perm.FEEDBACK_CREATE}
@@ -42,10 +43,12 @@ _STAFF_READ = {Perm.KB_READ, Perm.KB_READ_ALL_QUEUES, Perm.FEEDBACK_CREATE}
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.AGENT: frozenset({Perm.KB_READ, Perm.FEEDBACK_CREATE}),
     Role.EDITOR: frozenset(
-        _STAFF_READ | {Perm.KB_SEE_EXPIRED, Perm.ARTICLE_EDIT, Perm.KB_EXPORT}
+        _STAFF_READ
+        | {Perm.KB_SEE_EXPIRED, Perm.ARTICLE_EDIT, Perm.KB_EXPORT, Perm.SEARCH_INSIGHTS}
     ),
     Role.REVIEWER: frozenset(
-        _STAFF_READ | {Perm.KB_SEE_EXPIRED, Perm.ARTICLE_REVIEW, Perm.AUDIT_VIEW}
+        _STAFF_READ
+        | {Perm.KB_SEE_EXPIRED, Perm.ARTICLE_REVIEW, Perm.AUDIT_VIEW, Perm.SEARCH_INSIGHTS}
     ),
     Role.MANAGER: frozenset(
         _STAFF_READ
@@ -60,11 +63,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.KB_EXPORT,
             Perm.ACK_COVERAGE,
             Perm.AUDIT_VIEW,
+            Perm.SEARCH_INSIGHTS,
         }
     ),
     Role.SUPERVISOR: frozenset(_STAFF_READ | {Perm.ACK_COVERAGE}),
     Role.TRAINER: frozenset(_STAFF_READ | {Perm.ACK_COVERAGE}),
-    Role.ANALYST: frozenset(_STAFF_READ | {Perm.KB_EXPORT}),
+    Role.ANALYST: frozenset(_STAFF_READ | {Perm.KB_EXPORT, Perm.SEARCH_INSIGHTS}),
     Role.ADMIN: frozenset(
         _STAFF_READ
         | {

@@ -177,6 +177,10 @@ class SearchEngine:
     def facts(self, article_id: int) -> Facts | None:
         return self._facts.get(article_id)
 
+    def all_facts(self) -> list[Facts]:
+        with self._lock:
+            return list(self._facts.values())
+
     def train_matcher(self) -> bool:
         """Fit the matcher on the current facts if they changed since the last fit."""
         with self._lock:
@@ -200,7 +204,8 @@ class SearchEngine:
         tokens = query_tokens(self.analyzer, query)
         with self._lock:
             lexical = [(aid, score) for aid, score in
-                       self._index.search(tokens, filters, max(limit, CANDIDATES))
+                       self._index.search(tokens, filters, max(limit, CANDIDATES),
+                                          code=query.strip())
                        if aid in self._facts]
             matcher = self._matcher
             facts = self._facts
@@ -295,3 +300,23 @@ class BackgroundSync:
                 self._engine.train_matcher()
             except Exception:
                 logger.exception("search index sync failed; retrying")
+
+
+def suggestions(engine: SearchEngine, prefix: str, filters: Filters, limit: int = 8
+                ) -> list[str]:
+    """Titles and similar questions containing what was typed so far (valid, visible)."""
+    from seci.retrieval.text import normalize
+
+    needle = normalize(prefix)
+    if not needle:
+        return []
+    found: dict[str, None] = {}
+    for facts in engine.all_facts():
+        if not filters.accepts(facts):
+            continue
+        for text in facts.examples:
+            if needle in normalize(text):
+                found.setdefault(text, None)
+                if len(found) >= limit:
+                    return list(found)
+    return list(found)

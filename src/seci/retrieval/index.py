@@ -31,6 +31,7 @@ def _schema() -> tantivy.Schema:
     for name in _FIELDS:
         builder.add_text_field(name, stored=False, tokenizer_name="whitespace",
                                index_option="freq")
+    builder.add_text_field("code", stored=False, tokenizer_name="raw")  # 知识编号, exact
     builder.add_text_field("queues", stored=False, tokenizer_name="raw")
     builder.add_text_field("modules", stored=False, tokenizer_name="raw")
     builder.add_text_field("audience", stored=False, tokenizer_name="raw")
@@ -93,6 +94,7 @@ class LexicalIndex:
         modules = [f"m{part}" for part in facts.module_path.strip("/").split("/") if part]
         return tantivy.Document(
             aid=facts.article_id,
+            code=facts.code.casefold(),
             queues=[f"q{q}" for q in sorted(facts.queue_ids)] or ["q-none"],
             modules=modules or ["m-none"],
             audience=facts.audience,
@@ -119,9 +121,13 @@ class LexicalIndex:
             clauses.append(tantivy.Query.term_query(schema, "audience", filters.audience))
         return [(tantivy.Occur.Must, tantivy.Query.const_score_query(c, 0.0)) for c in clauses]
 
-    def search(self, tokens: Tokens, filters: Filters, limit: int) -> list[tuple[int, float]]:
-        """(article id, BM25F score), best first."""
+    def search(self, tokens: Tokens, filters: Filters, limit: int, code: str = ""
+               ) -> list[tuple[int, float]]:
+        """(article id, BM25F score), best first; an exact article code wins outright."""
         should = []
+        if code:
+            exact = tantivy.Query.term_query(self._schema, "code", code.casefold())
+            should.append((tantivy.Occur.Should, tantivy.Query.boost_query(exact, 50.0)))
         for name, boost in FIELD_BOOSTS.items():
             for term in dict.fromkeys(tokens.field(name).split()):
                 query = tantivy.Query.term_query(self._schema, name, term)

@@ -29,3 +29,24 @@ class SearchDocument(Base):
     pinyin: Mapped[str] = mapped_column(Text)
     grams: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SearchLog(Base):
+    """One search that someone finished (pressed Enter or opened a result), for the gap
+    report and as training signal: what agents opened after which query."""
+
+    __tablename__ = "search_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16), default="agent")  # agent|api|assistant
+    query: Mapped[str] = mapped_column(String(500))
+    normalized: Mapped[str] = mapped_column(String(500), index=True)
+    hit_count: Mapped[int] = mapped_column(default=0)
+    shown_ids: Mapped[list[int]] = mapped_column(default=list)
+    top_confidence: Mapped[float] = mapped_column(default=0.0)
+    confident: Mapped[bool] = mapped_column(default=False)
+    opened_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"),
+                                                          default=None, index=True)
+    opened_at: Mapped[datetime | None] = mapped_column(default=None)

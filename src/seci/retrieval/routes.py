@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from seci.core.http import CurrentUser, SessionDep
 from seci.knowledge.lookups import Lookups, load_lookups, queue_ids_for_codes
-from seci.retrieval.service import SearchHit, search
+from seci.retrieval.service import SearchHit, search, suggest
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
 
@@ -49,6 +49,13 @@ def _hit(hit: SearchHit, look: Lookups) -> HitRead:
         module_path=look.module_path(module_id), queues=look.queue_codes(hit.queue_ids),
         valid_to=hit.valid_to, score=round(hit.score, 4), confidence=round(hit.confidence, 4),
     )
+
+
+@router.get("/search/suggest", response_model=list[str])
+def suggest_queries(request: Request, db: SessionDep, user: CurrentUser,
+                    q: Annotated[str, Query(max_length=500)] = "") -> list[str]:
+    """Completions for the search box from titles and similar questions."""
+    return suggest(db, engine=request.app.state.search_engine, user=user, prefix=q)
 
 
 @router.get("/search", response_model=SearchRead)

@@ -16,7 +16,7 @@ from seci.core.errors import InvalidInput
 from seci.core.i18n import N_
 from seci.knowledge.models import ArticleVersion
 from seci.knowledge.render import plain_snippet
-from seci.retrieval.engine import RankedArticle, SearchEngine
+from seci.retrieval.engine import RankedArticle, SearchEngine, suggestions
 from seci.retrieval.index import Filters
 from seci.retrieval.text import normalize
 
@@ -96,6 +96,25 @@ def queue_filter(user: User, requested: int | None) -> frozenset[int] | None:
     return own & {requested} if requested is not None else own
 
 
+def filters_for(user: User | None, *, module_id: int | None = None,
+                queue_id: int | None = None, on: date | None = None,
+                audience: str | None = None) -> Filters:
+    """What a user may find: valid on the day, their queues, customer-visible for customers."""
+    return Filters(
+        on=on or today(),
+        queue_ids=queue_filter(user, queue_id) if user is not None else None,
+        module_id=module_id,
+        audience="customer" if user is None else audience,
+    )
+
+
+def suggest(session: Session, *, engine: SearchEngine, user: User, prefix: str,
+            limit: int = 8) -> list[str]:
+    """Completions from titles and similar questions the user may see."""
+    engine.sync(session)
+    return suggestions(engine, prefix[:MAX_QUERY], filters_for(user), limit)
+
+
 def highlight(text: str, terms: set[str]) -> list[Segment]:
     """Split text into hit and non-hit segments (longest terms first)."""
     usable = sorted((t for t in terms if t and (len(t) >= 2 or not t.isascii())),
@@ -134,12 +153,8 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
     if len(query) > MAX_QUERY:
         raise QueryTooLong(max=MAX_QUERY)
     engine.sync(session)
-    filters = Filters(
-        on=on or today(),
-        queue_ids=queue_filter(user, queue_id) if user is not None else None,
-        module_id=module_id,
-        audience="customer" if user is None else audience,
-    )
+    filters = filters_for(user, module_id=module_id, queue_id=queue_id, on=on,
+                          audience=audience)
     ranked = engine.rank(query, filters, limit)
     terms = engine.analyzer.tokens(query)
     confidences = confidence_of(ranked, len(set(terms)))

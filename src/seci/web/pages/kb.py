@@ -220,11 +220,14 @@ def _values_from_form(form: FormData) -> dict[str, object]:
 
 @router.get("/kb/new-article", response_class=HTMLResponse)
 def new_article_page(request: Request, db: SessionDep, user: CurrentUser,
-                     module: int | None = None) -> HTMLResponse:
+                     module: int | None = None, title: str = "", question: str = ""
+                     ) -> HTMLResponse:
+    """The editor for a new draft; ``title``/``question`` prefill it from a knowledge gap."""
     if not user.can(Perm.ARTICLE_EDIT):
         raise PermissionDenied()
     return _editor(request, db, user, article=None, form_values={
-        "module_id": module, "audience": "customer", "queue_ids": [], "owner_id": user.id})
+        "module_id": module, "audience": "customer", "queue_ids": [], "owner_id": user.id,
+        "title": title[:200], "similar_questions": question[:500]})
 
 
 @router.post("/kb/articles", response_model=None)

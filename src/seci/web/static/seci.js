@@ -69,3 +69,112 @@
     setupFilterForms();
   });
 })();
+
+// Agent search: results as you type (debounced), suggestions, keyboard navigation.
+(function () {
+  "use strict";
+  var form = document.getElementById("search-form");
+  if (!form) { return; }
+  var input = document.getElementById("search-input");
+  var list = document.getElementById("search-results");
+  var status = document.getElementById("search-status");
+  var datalist = document.getElementById("search-suggestions");
+  var timer = null;
+  var sequence = 0;
+
+  function params(extra) {
+    var data = new URLSearchParams();
+    new FormData(form).forEach(function (value, key) {
+      if (value !== "") { data.append(key, value); }
+    });
+    Object.keys(extra || {}).forEach(function (key) { data.set(key, extra[key]); });
+    return data;
+  }
+
+  function segments(parent, parts) {
+    parts.forEach(function (part) {
+      var node = part.hit ? document.createElement("mark") : document.createTextNode(part.text);
+      if (part.hit) { node.textContent = part.text; }
+      parent.appendChild(node);
+    });
+  }
+
+  function render(body, query) {
+    list.textContent = "";
+    body.hits.forEach(function (hit, index) {
+      var item = document.createElement("li");
+      item.className = "result" + (index === 0 ? " selected" : "");
+      item.dataset.id = hit.article_id;
+      var link = document.createElement("a");
+      link.className = "result-title";
+      link.href = list.dataset.open + "?" + new URLSearchParams({article: hit.article_id, q: query});
+      segments(link, hit.title_segments);
+      item.appendChild(link);
+      var confidence = document.createElement("span");
+      confidence.className = "confidence";
+      confidence.title = list.dataset.confidenceLabel;
+      confidence.textContent = Math.round(hit.confidence * 100) + "%";
+      item.appendChild(confidence);
+      var crumbs = document.createElement("div");
+      crumbs.className = "crumbs muted";
+      crumbs.textContent = hit.module_path + " · " + hit.code;
+      item.appendChild(crumbs);
+      var snippet = document.createElement("p");
+      snippet.className = "snippet";
+      segments(snippet, hit.snippet_segments);
+      item.appendChild(snippet);
+      list.appendChild(item);
+    });
+    var empty = document.getElementById("search-empty");
+    if (empty) { empty.hidden = body.hits.length > 0; }
+    status.hidden = body.confident || !query;
+  }
+
+  function refresh() {
+    var query = input.value.trim();
+    if (!query) { list.textContent = ""; status.hidden = true; return; }
+    var mine = ++sequence;
+    fetch(form.dataset.api + "?" + params({q: query, limit: 10}), {credentials: "same-origin"})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) { if (body && mine === sequence) { render(body, query); } });
+    fetch(form.dataset.suggest + "?" + new URLSearchParams({q: query}), {credentials: "same-origin"})
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (items) {
+        datalist.textContent = "";
+        items.forEach(function (text) {
+          var option = document.createElement("option");
+          option.value = text;
+          datalist.appendChild(option);
+        });
+      });
+  }
+
+  function move(step) {
+    var items = Array.prototype.slice.call(list.querySelectorAll("li.result"));
+    if (!items.length) { return; }
+    var current = items.findIndex(function (li) { return li.classList.contains("selected"); });
+    var next = Math.max(0, Math.min(items.length - 1, current + step));
+    items.forEach(function (li) { li.classList.remove("selected"); });
+    items[next].classList.add("selected");
+    items[next].scrollIntoView({block: "nearest"});
+  }
+
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 250);
+  });
+  form.querySelectorAll("select").forEach(function (select) {
+    select.addEventListener("change", refresh);
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowDown") { event.preventDefault(); move(1); }
+    if (event.key === "ArrowUp") { event.preventDefault(); move(-1); }
+    if (event.key === "Enter") {
+      var selected = list.querySelector("li.result.selected a");
+      if (selected && input.value.trim()) {
+        event.preventDefault();
+        window.location.href = selected.href;
+      }
+    }
+  });
+})();

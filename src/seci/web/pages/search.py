@@ -1,0 +1,101 @@
+"""The agent's search page, opening a result (logged), and the knowledge-gap report."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from seci.accounts.roles import Perm
+from seci.accounts.service import list_queues
+from seci.core.clock import utcnow
+from seci.core.errors import PermissionDenied
+from seci.core.http import CurrentUser, SessionDep
+from seci.knowledge import articles as kb
+from seci.knowledge import modules as mod
+from seci.knowledge.lookups import load_lookups
+from seci.knowledge.validation import ArticleFields
+from seci.retrieval import log as search_log
+from seci.retrieval.service import search
+from seci.web.pages.common import Form, field, optional_int, redirect
+from seci.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/kb/search", response_class=HTMLResponse)
+def search_page(request: Request, db: SessionDep, user: CurrentUser, q: str = "",
+                module: str | None = None, queue: str | None = None) -> HTMLResponse:
+    """Server-rendered results (the page also updates them as you type)."""
+    module_id, queue_id = optional_int(module), optional_int(queue)
+    result = None
+    if q.strip():
+        result = search(db, engine=request.app.state.search_engine, user=user,
+                        query=q.strip(), module_id=module_id, queue_id=queue_id, limit=20)
+        search_log.log_search(db, user=user, query=q.strip(), result=result)
+    look = load_lookups(db)
+    paths = {hit.article_id: look.module_path(int(hit.module_path.strip("/").split("/")[-1]))
+             for hit in (result.hits if result else [])}
+    return render(request, "search/search.html", {
+        "q": q, "result": result, "paths": paths, "tree": mod.build_tree(db),
+        "queues": list_queues(db) if user.can(Perm.KB_READ_ALL_QUEUES)
+        else [x for x in list_queues(db) if x.id in user.queue_ids],
+        "filters": {"module": module_id, "queue": queue_id},
+    }, user=user)
+
+
+@router.get("/kb/search/open")
+def open_result(db: SessionDep, user: CurrentUser, article: int, q: str = "") -> Response:
+    """Record which article was opened for which query, then show it."""
+    if q.strip():
+        search_log.log_open(db, user=user, query=q.strip(), article_id=article)
+    return RedirectResponse(f"/kb/articles/{article}", status_code=303)
+
+
+def _need_insights(user: CurrentUser) -> None:
+    if not user.can(Perm.SEARCH_INSIGHTS):
+        raise PermissionDenied()
+
+
+@router.get("/kb/gaps", response_class=HTMLResponse)
+def gaps_page(request: Request, db: SessionDep, user: CurrentUser, days: int = 30
+              ) -> HTMLResponse:
+    """Top queries, and queries without a good answer (知识缺口)."""
+    _need_insights(user)
+    since = utcnow() - timedelta(days=min(max(days, 1), 365))
+    return render(request, "search/gaps.html", {
+        "days": days,
+        "gaps": search_log.query_stats(db, since=since, gaps_only=True),
+        "top": search_log.query_stats(db, since=since, limit=20),
+    }, user=user)
+
+
+@router.post("/kb/gaps/question")
+def add_similar_question(db: SessionDep, user: CurrentUser, form: Form) -> Response:
+    """One step: a revision of the chosen article with the query as a new similar question
+    (it then goes through review like any edit)."""
+    _need_insights(user)
+    query = field(form, "query").strip()
+    code = field(form, "code").strip()
+    article = kb.get_article_by_code(db, code=code)
+    questions = list(article.similar_questions)
+    if query and query not in questions:
+        questions.append(query)
+    kb.update_article(db, article_id=article.id, actor=user,
+                      expected_lock_version=article.lock_version, fields=ArticleFields(
+                          title=article.title, body=article.body, module_id=article.module_id,
+                          queue_ids=list(article.queue_ids), tags=list(article.tags),
+                          similar_questions=questions, audience=article.audience,
+                          valid_from=article.valid_from, valid_to=article.valid_to))
+    return redirect(f"/kb/articles/{article.id}/edit", "saved")
+
+
+@router.get("/kb/gaps/draft")
+def draft_from_gap(user: CurrentUser, query: str) -> Response:
+    """One step: the editor, prefilled with the query as title and similar question."""
+    _need_insights(user)
+    return RedirectResponse("/kb/new-article?" + urlencode({"title": query,
+                                                            "question": query}),
+                            status_code=303)
