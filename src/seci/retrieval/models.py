@@ -50,3 +50,24 @@ class SearchLog(Base):
     opened_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"),
                                                           default=None, index=True)
     opened_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SynonymRule(Base):
+    """A synonym group managers added to the shipped table (检索 > 同义词).
+
+    Rows are never deleted, only deactivated, and every write takes the next ``revision``
+    (unique): each server process compares the highest revision with the one its analyzer
+    uses, so an edit takes effect everywhere without a restart.
+    """
+
+    __tablename__ = "search_synonyms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    canonical: Mapped[str] = mapped_column(String(40), index=True)
+    variants: Mapped[list[str]] = mapped_column(default=list)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    revision: Mapped[int] = mapped_column(unique=True)
+    lock_version: Mapped[int] = mapped_column(default=1)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
