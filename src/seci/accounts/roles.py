@@ -36,6 +36,7 @@ class Perm(StrEnum):
     AUDIT_VIEW = "audit.view"
     USER_MANAGE = "user.manage"
     SEARCH_INSIGHTS = "search.insights"  # top queries and knowledge gaps
+    SYNONYMS_MANAGE = "synonyms.manage"  # the search synonym table
 
 
 _STAFF_READ = {Perm.KB_READ, Perm.KB_READ_ALL_QUEUES, Perm.FEEDBACK_CREATE}
@@ -64,6 +65,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.ACK_COVERAGE,
             Perm.AUDIT_VIEW,
             Perm.SEARCH_INSIGHTS,
+            Perm.SYNONYMS_MANAGE,
         }
     ),
     Role.SUPERVISOR: frozenset(_STAFF_READ | {Perm.ACK_COVERAGE}),
@@ -79,6 +81,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.KB_EXPORT,
             Perm.AUDIT_VIEW,
             Perm.USER_MANAGE,
+            Perm.SYNONYMS_MANAGE,
         }
     ),
 }

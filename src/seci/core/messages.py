@@ -25,6 +25,8 @@ FIELD_LABELS: dict[str, str] = {
     "reason": N_("Reason"),
     "password": N_("Password"),
     "username": N_("Username"),
+    "canonical": N_("Standard term"),
+    "variants": N_("Other ways to say it"),
 }
 
 PROBLEM_MESSAGES: dict[str, str] = {
@@ -47,6 +49,7 @@ PROBLEM_MESSAGES: dict[str, str] = {
     "unknown_column": N_("Unknown column: {value}."),
     "no_module_access": N_("You have no access to the business module {value}."),
     "module_archived": N_("The business module {value} is archived."),
+    "synonym_taken": N_("{value} is already a synonym of {other}."),
 }
 
 

@@ -14,6 +14,7 @@ import logging
 import math
 import re
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -25,8 +26,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from seci.knowledge.models import Article, ArticleChange, ArticleStatus, ArticleVersion, Module
 from seci.retrieval.documents import Facts, Tokens, query_tokens, tokenize_version
 from seci.retrieval.index import Filters, LexicalIndex
+from seci.retrieval.log import opened_after, opened_marker
 from seci.retrieval.matcher import Example, Matcher
 from seci.retrieval.models import SearchDocument
+from seci.retrieval.synonyms import current_revision, effective_groups
 from seci.retrieval.text import Analyzer, default_analyzer
 
 logger = logging.getLogger("seci.retrieval")
@@ -45,6 +48,8 @@ RRF_K = 5.0
 LEXICAL_WEIGHT = 1.0
 MATCHER_WEIGHT = 1.4
 CANDIDATES = 30
+# Search-log clicks retrain the matcher at most this often (seconds); KB changes at once.
+LOG_RETRAIN_INTERVAL = 600.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,11 @@ class SearchEngine:
         self._facts: dict[int, Facts] = {}
         self._watermark = -1  # last applied change; -1: nothing built yet
         self._signature = analyzer_signature(self.analyzer)
+        self._generation = self.analyzer.generation
+        self._synonym_revision = -1  # managers' synonym rules applied; -1: not yet
+        self._log_examples: list[Example] = []
+        self._log_marker: tuple[int, int] | None = None
+        self._log_loaded_at = -math.inf
         self._lock = threading.RLock()
         self._train_inline = train_inline
         self._matcher: Matcher | None = None
@@ -80,6 +90,9 @@ class SearchEngine:
         """Apply changes published since the last sync; returns the number of articles."""
         latest = session.scalar(select(func.max(ArticleChange.id))) or 0
         with self._lock:
+            self._apply_synonym_rules(session)
+            if self._train_inline:
+                self.refresh_log_examples(session)
             if self._watermark < 0 or latest < self._watermark or self._stale_signature():
                 return self._rebuild(session, latest)
             if latest == self._watermark:
@@ -93,7 +106,35 @@ class SearchEngine:
             self._matcher_stale = True
             return len(changed)
 
+    def _apply_synonym_rules(self, session: Session) -> None:
+        """Managers' synonym rules as of now (one indexed MAX per sync); a change makes the
+        signature stale, which re-tokenises the knowledge base."""
+        revision = current_revision(session)
+        if revision != self._synonym_revision or self.analyzer.generation != self._generation:
+            self.analyzer.set_synonyms(effective_groups(session))
+            self._synonym_revision = revision
+
+    def refresh_log_examples(self, session: Session, min_interval: float = 0.0) -> bool:
+        """Reload (query, opened article) pairs from the search log when it grew, at most
+        every ``min_interval`` seconds (each reload retrains the matcher)."""
+        now = time.monotonic()
+        if now - self._log_loaded_at < min_interval:
+            return False
+        marker = opened_marker(session)
+        if marker == self._log_marker:
+            return False
+        examples = [Example(query, article_id) for query, article_id in opened_after(session)]
+        with self._lock:
+            self._log_examples = examples
+            self._log_marker = marker
+            self._log_loaded_at = now
+            self._matcher_stale = True
+        return True
+
     def _stale_signature(self) -> bool:
+        if self.analyzer.generation == self._generation:
+            return False
+        self._generation = self.analyzer.generation
         current = analyzer_signature(self.analyzer)
         if current != self._signature:
             self._signature = current
@@ -188,7 +229,10 @@ class SearchEngine:
                 return False
             examples = [Example(text, facts.article_id) for facts in self._facts.values()
                         for text in (*facts.examples, *facts.details) if text.strip()]
-            questions = sum(len(facts.examples) for facts in self._facts.values())
+            # What agents opened after a query: paraphrases in their own words.
+            logged = [e for e in self._log_examples if e.label in self._facts]
+            examples.extend(logged)
+            questions = sum(len(facts.examples) for facts in self._facts.values()) + len(logged)
             self._matcher_weight = matcher_weight(questions / max(len(self._facts), 1))
             self._matcher_stale = False
         matcher = Matcher(examples, self.analyzer.tokens) if len(
@@ -297,6 +341,7 @@ class BackgroundSync:
             try:
                 with self._session_factory.begin() as session:
                     self._engine.sync(session)
+                    self._engine.refresh_log_examples(session, LOG_RETRAIN_INTERVAL)
                 self._engine.train_matcher()
             except Exception:
                 logger.exception("search index sync failed; retrying")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -12,22 +13,46 @@ from sqlalchemy.orm import Session
 from seci.accounts.models import User
 from seci.core.clock import utcnow
 from seci.retrieval.models import SearchLog
-from seci.retrieval.service import SearchResult
 from seci.retrieval.text import normalize
+
+if TYPE_CHECKING:
+    from seci.retrieval.service import SearchResult
+
+# Results as you type send a query per pause; a query that extends (or shortens) the one the
+# same user searched a moment ago replaces it, so the log keeps what they finally asked.
+TYPING_WINDOW = timedelta(seconds=30)
 
 
 def log_search(session: Session, *, user: User | None, query: str, result: SearchResult,
                channel: str = "agent") -> SearchLog:
-    entry = SearchLog(
-        user_id=user.id if user else None, channel=channel, query=query[:500],
-        normalized=normalize(query)[:500], hit_count=len(result.hits),
-        shown_ids=[hit.article_id for hit in result.hits],
-        top_confidence=result.hits[0].confidence if result.hits else 0.0,
-        confident=result.confident,
-    )
-    session.add(entry)
+    """Record a search with what was shown (merged into the user's query being typed)."""
+    normalized = normalize(query)[:500]
+    entry = _being_typed(session, user, normalized) if user is not None else None
+    if entry is None:
+        entry = SearchLog(user_id=user.id if user else None, channel=channel)
+        session.add(entry)
+    entry.at = utcnow()
+    entry.query = query[:500]
+    entry.normalized = normalized
+    entry.hit_count = len(result.hits)
+    entry.shown_ids = [hit.article_id for hit in result.hits]
+    entry.top_confidence = result.hits[0].confidence if result.hits else 0.0
+    entry.confident = result.confident
     session.flush()
     return entry
+
+
+def _being_typed(session: Session, user: User, normalized: str) -> SearchLog | None:
+    last = session.scalar(
+        select(SearchLog).where(SearchLog.user_id == user.id,
+                                SearchLog.at >= utcnow() - TYPING_WINDOW)
+        .order_by(SearchLog.id.desc()).limit(1)
+    )
+    if last is None or last.opened_article_id is not None:
+        return None
+    if normalized.startswith(last.normalized) or last.normalized.startswith(normalized):
+        return last
+    return None
 
 
 def log_open(session: Session, *, user: User, query: str, article_id: int) -> None:
@@ -91,9 +116,43 @@ def query_stats(session: Session, *, since: datetime, limit: int = 50,
 
 
 def opened_after(session: Session, *, limit: int = 20000) -> list[tuple[str, int]]:
-    """(query, opened article) pairs: labelled paraphrases for the matcher."""
-    return [(q, a) for q, a in session.execute(
-        select(SearchLog.query, SearchLog.opened_article_id)
+    """Distinct (query, opened article) pairs, newest first: labelled paraphrases for the
+    matcher, in the words agents actually type."""
+    pairs: dict[tuple[str, int], None] = {}
+    for normalized, article_id in session.execute(
+        select(SearchLog.normalized, SearchLog.opened_article_id)
         .where(SearchLog.opened_article_id.is_not(None))
-        .order_by(SearchLog.id.desc()).limit(limit)
-    ) if a is not None]
+        .order_by(SearchLog.id.desc()).limit(limit * 3)
+    ):
+        if article_id is not None and normalized:
+            pairs.setdefault((normalized, int(article_id)), None)
+            if len(pairs) >= limit:
+                break
+    return list(pairs)
+
+
+def opened_marker(session: Session) -> tuple[int, int]:
+    """Changes whenever an open is recorded (count, latest id of opened entries)."""
+    count, latest = session.execute(
+        select(func.count(), func.max(SearchLog.id))
+        .where(SearchLog.opened_article_id.is_not(None))
+    ).one()
+    return int(count or 0), int(latest or 0)
+
+
+def frequent_queries(session: Session, *, prefix: str, since: datetime, limit: int = 5
+                     ) -> list[str]:
+    """Queries others asked often that contain what was typed (suggestions)."""
+    needle = normalize(prefix)
+    if not needle:
+        return []
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = session.execute(
+        select(SearchLog.normalized, func.max(SearchLog.query), func.count().label("n"))
+        .where(SearchLog.at >= since, SearchLog.hit_count > 0,
+               SearchLog.normalized.like(f"%{escaped}%", escape="\\"))
+        .group_by(SearchLog.normalized)
+        .having(func.count() >= 2)
+        .order_by(func.count().desc(), SearchLog.normalized).limit(limit)
+    ).all()
+    return [str(example) for _, example, _ in rows]

@@ -5,19 +5,20 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
-from seci.core.clock import today
+from seci.core.clock import today, utcnow
 from seci.core.errors import InvalidInput
 from seci.core.i18n import N_
 from seci.knowledge.models import ArticleVersion
 from seci.knowledge.render import plain_snippet
 from seci.retrieval.engine import RankedArticle, SearchEngine, suggestions
 from seci.retrieval.index import Filters
+from seci.retrieval.log import frequent_queries
 from seci.retrieval.text import normalize
 
 MAX_QUERY = 500
@@ -110,9 +111,15 @@ def filters_for(user: User | None, *, module_id: int | None = None,
 
 def suggest(session: Session, *, engine: SearchEngine, user: User, prefix: str,
             limit: int = 8) -> list[str]:
-    """Completions from titles and similar questions the user may see."""
+    """Completions: frequent queries of the last 30 days first, then titles and similar
+    questions the user may see."""
     engine.sync(session)
-    return suggestions(engine, prefix[:MAX_QUERY], filters_for(user), limit)
+    prefix = prefix[:MAX_QUERY]
+    found = dict.fromkeys(frequent_queries(session, prefix=prefix, limit=3,
+                                           since=utcnow() - timedelta(days=30)))
+    for text in suggestions(engine, prefix, filters_for(user), limit):
+        found.setdefault(text, None)
+    return list(found)[:limit]
 
 
 def highlight(text: str, terms: set[str]) -> list[Segment]:

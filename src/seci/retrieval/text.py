@@ -224,6 +224,8 @@ class Analyzer:
                 for variant in group.variants:
                     mapping[variant] = group.canonical
             self._canonical = mapping
+            # Bumped on every change, so engines notice a new table without hashing it.
+            self.generation = getattr(self, "generation", 0) + 1
             # Synonym terms inside longer words ('套餐外流量费' holds '流量费') are found by
             # scanning the text, since segmentation keeps the longer word whole.
             terms = sorted((t for t in mapping if len(t) >= 2), key=len, reverse=True)

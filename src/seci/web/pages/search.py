@@ -1,4 +1,5 @@
-"""The agent's search page, opening a result (logged), and the knowledge-gap report."""
+"""The agent's search page, opening a result (logged), the knowledge-gap report and the
+synonym table."""
 
 from __future__ import annotations
 
@@ -10,15 +11,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from seci.accounts.roles import Perm
 from seci.accounts.service import list_queues
-from seci.core.clock import utcnow
-from seci.core.errors import PermissionDenied
+from seci.core.clock import today, utcnow
+from seci.core.errors import Conflict, FieldErrors, PermissionDenied, SeciError
 from seci.core.http import CurrentUser, SessionDep
+from seci.core.messages import describe_error, describe_problem, field_label
 from seci.knowledge import articles as kb
 from seci.knowledge import modules as mod
 from seci.knowledge.lookups import load_lookups
 from seci.knowledge.validation import ArticleFields
 from seci.retrieval import log as search_log
+from seci.retrieval import synonyms as syn
 from seci.retrieval.service import search
+from seci.retrieval.text import seed_synonyms
 from seci.web.pages.common import Form, field, optional_int, redirect
 from seci.web.templating import render
 
@@ -42,7 +46,7 @@ def search_page(request: Request, db: SessionDep, user: CurrentUser, q: str = ""
         "q": q, "result": result, "paths": paths, "tree": mod.build_tree(db),
         "queues": list_queues(db) if user.can(Perm.KB_READ_ALL_QUEUES)
         else [x for x in list_queues(db) if x.id in user.queue_ids],
-        "filters": {"module": module_id, "queue": queue_id},
+        "filters": {"module": module_id, "queue": queue_id}, "today": today(),
     }, user=user)
 
 
@@ -99,3 +103,76 @@ def draft_from_gap(user: CurrentUser, query: str) -> Response:
     return RedirectResponse("/kb/new-article?" + urlencode({"title": query,
                                                             "question": query}),
                             status_code=303)
+
+
+# --- the synonym table ----------------------------------------------------------------------
+
+
+def _need_synonyms(user: CurrentUser) -> None:
+    if not user.can(Perm.SYNONYMS_MANAGE):
+        raise PermissionDenied()
+
+
+def _synonyms_page(request: Request, db: SessionDep, user: CurrentUser, *,
+                   trial: str = "", error: str | None = None,
+                   form: dict[str, str] | None = None, status_code: int = 200
+                   ) -> HTMLResponse:
+    engine = request.app.state.search_engine
+    engine.sync(db)
+    return render(request, "search/synonyms.html", {
+        "rules": syn.list_rules(db), "shipped": seed_synonyms(), "trial": trial,
+        "trial_tokens": engine.analyzer.tokens(trial) if trial.strip() else [],
+        "error": error, "form": form or {},
+    }, user=user, status_code=status_code)
+
+
+@router.get("/kb/synonyms", response_class=HTMLResponse)
+def synonyms_page(request: Request, db: SessionDep, user: CurrentUser, trial: str = ""
+                  ) -> HTMLResponse:
+    """Managers' synonym groups, the shipped table, and a box to see how a text is read."""
+    _need_synonyms(user)
+    return _synonyms_page(request, db, user, trial=trial[:500])
+
+
+def _rule_input(form: Form) -> syn.RuleInput:
+    return syn.RuleInput(field(form, "canonical"), syn.split_terms(field(form, "variants")),
+                         field(form, "note"))
+
+
+def _form_error(error: SeciError) -> str:
+    if isinstance(error, FieldErrors):
+        return " ".join(f"{field_label(str(p.get('field')))}: {describe_problem(p)}"
+                        for p in error.errors)
+    return describe_error(error)
+
+
+@router.post("/kb/synonyms", response_class=HTMLResponse)
+def create_synonyms(request: Request, db: SessionDep, user: CurrentUser, form: Form
+                    ) -> Response:
+    _need_synonyms(user)
+    try:
+        syn.create_rule(db, actor=user, data=_rule_input(form))
+    except (FieldErrors, Conflict) as error:
+        db.rollback()
+        return _synonyms_page(request, db, user, error=_form_error(error), status_code=422,
+                              form={k: field(form, k) for k in ("canonical", "variants",
+                                                                 "note")})
+    return redirect("/kb/synonyms", "saved")
+
+
+@router.post("/kb/synonyms/{rule_id}", response_class=HTMLResponse)
+def update_synonyms(request: Request, db: SessionDep, user: CurrentUser, rule_id: int,
+                    form: Form) -> Response:
+    _need_synonyms(user)
+    expected = optional_int(field(form, "lock_version")) or 0
+    try:
+        if field(form, "action") == "delete":
+            syn.delete_rule(db, actor=user, rule_id=rule_id, expected_lock_version=expected)
+        else:
+            syn.update_rule(db, actor=user, rule_id=rule_id, expected_lock_version=expected,
+                            data=_rule_input(form))
+    except (FieldErrors, Conflict) as error:
+        db.rollback()
+        return _synonyms_page(request, db, user, error=_form_error(error),
+                              status_code=error.status_code)
+    return redirect("/kb/synonyms", "saved")

@@ -99,6 +99,16 @@
     });
   }
 
+  function validityBadge(validTo) {
+    var badge = document.createElement("span");
+    badge.className = "badge validity-valid";
+    if (!validTo) { badge.textContent = list.dataset.valid; return badge; }
+    var days = (Date.parse(validTo) - Date.parse(list.dataset.today)) / 86400000;
+    if (days <= 14) { badge.className = "badge warn"; }
+    badge.textContent = list.dataset.validTo + " " + validTo;
+    return badge;
+  }
+
   function render(body, query) {
     list.textContent = "";
     body.hits.forEach(function (hit, index) {
@@ -117,7 +127,14 @@
       item.appendChild(confidence);
       var crumbs = document.createElement("div");
       crumbs.className = "crumbs muted";
-      crumbs.textContent = hit.module_path + " · " + hit.code;
+      crumbs.textContent = hit.module_path + " · " + hit.code + " ";
+      crumbs.appendChild(validityBadge(hit.valid_to));
+      crumbs.appendChild(document.createTextNode(" · "));
+      var flag = document.createElement("a");
+      flag.className = "flag-link";
+      flag.href = "/kb/articles/" + hit.article_id + "#flag";
+      flag.textContent = list.dataset.flag;
+      crumbs.appendChild(flag);
       item.appendChild(crumbs);
       var snippet = document.createElement("p");
       snippet.className = "snippet";
@@ -177,4 +194,12 @@
       }
     }
   });
+})();
+
+// A link to '#flag' opens the "report a problem" form of the article.
+(function () {
+  "use strict";
+  if (window.location.hash !== "#flag") { return; }
+  var details = document.getElementById("flag");
+  if (details) { details.open = true; details.scrollIntoView({block: "center"}); }
 })();

@@ -1,0 +1,150 @@
+"""The search log: what was asked, shown and opened; knowledge gaps; learning from clicks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from seci.core.clock import utcnow
+from seci.knowledge import articles as kb
+from seci.retrieval import log as search_log
+from seci.retrieval.engine import SearchEngine
+from seci.retrieval.models import SearchLog
+from seci.retrieval.service import search, suggest
+from tests.conftest import csrf_of
+from tests.factories import World, bearer, make_article, web_login
+
+
+def _kb(db: Session, world: World) -> None:
+    make_article(db, world, code="XH-001", title="携号转网办理条件",
+                 body="在网满120天、无欠费可办理携号转网。", similar_questions=["换运营商号码不变"])
+    make_article(db, world, code="ZW-YE", title="话费余额查询",
+                 body="发送 YE 到 10086 查询话费余额。", similar_questions=["我还剩多少钱"])
+
+
+def _log(db: Session, world: World, engine: SearchEngine, query: str, user: str = "agent"
+         ) -> SearchLog:
+    result = search(db, engine=engine, user=world[user], query=query)
+    return search_log.log_search(db, user=world[user], query=query, result=result)
+
+
+def test_a_query_typed_in_pieces_is_logged_once(db: Session, world: World) -> None:
+    _kb(db, world)
+    engine = SearchEngine()
+    for prefix in ("携号", "携号转网", "携号转网要啥条件"):
+        entry = _log(db, world, engine, prefix)
+    rows = db.scalars(select(SearchLog)).all()
+    assert [r.query for r in rows] == ["携号转网要啥条件"]
+    assert entry.shown_ids and entry.hit_count == len(entry.shown_ids)
+    _log(db, world, engine, "话费余额")  # a different question is a new entry
+    _log(db, world, engine, "携号转网", user="agent_data")  # so is another user's
+    assert db.query(SearchLog).count() == 3
+
+
+def test_opening_a_result_is_recorded_on_the_search(db: Session, world: World) -> None:
+    _kb(db, world)
+    entry = _log(db, world, SearchEngine(), "换号不换运营商")
+    article = kb.get_article_by_code(db, code="XH-001")
+    search_log.log_open(db, user=world["agent"], query="换号不换运营商", article_id=article.id)
+    assert entry.opened_article_id == article.id
+    assert search_log.opened_after(db) == [("换号不换运营商", article.id)]
+    # After an open, the next query starts a new entry even if it extends the old one.
+    _log(db, world, SearchEngine(), "换号不换运营商怎么办")
+    assert db.query(SearchLog).count() == 2
+
+
+def test_gaps_are_queries_without_a_good_answer(db: Session, world: World) -> None:
+    _kb(db, world)
+    engine = SearchEngine()
+    for user in ("agent", "supervisor", "manager"):  # all see queue A
+        _log(db, world, engine, "今天股票涨了吗", user=user)
+        _log(db, world, engine, "携号转网条件", user=user)
+    since = utcnow() - timedelta(days=1)
+    gaps = search_log.query_stats(db, since=since, gaps_only=True)
+    assert [g.example for g in gaps] == ["今天股票涨了吗"]
+    assert gaps[0].searches == 3
+    top = search_log.query_stats(db, since=since)
+    assert {t.example for t in top} == {"今天股票涨了吗", "携号转网条件"}
+
+
+def test_suggestions_come_from_titles_questions_and_frequent_queries(
+        db: Session, world: World) -> None:
+    _kb(db, world)
+    engine = SearchEngine()
+    for user in ("agent", "supervisor"):
+        _log(db, world, engine, "话费余额怎么查", user=user)
+    found = suggest(db, engine=engine, user=world["agent"], prefix="话费")
+    assert found[0] == "话费余额怎么查"
+    assert "话费余额查询" in found
+    assert suggest(db, engine=engine, user=world["agent"], prefix="") == []
+
+
+def test_the_matcher_learns_from_what_agents_opened(db: Session, world: World) -> None:
+    _kb(db, world)
+    make_article(db, world, code="TJ-1", title="停机保号办理", body="每月收取5元保号费。",
+                 similar_questions=["出国期间号码不想停"])
+    make_article(db, world, code="FK-1", title="副卡办理", body="主卡可办理副卡。")
+    engine = SearchEngine()
+    query = "这阵子不在国内想把卡先封存"
+    before = search(db, engine=engine, user=world["agent"], query=query)
+    assert before.hits[0].code != "TJ-1"
+    target = kb.get_article_by_code(db, code="TJ-1")
+    for user in ("agent", "supervisor", "manager"):
+        _log(db, world, engine, query, user=user)
+        search_log.log_open(db, user=world[user], query=query, article_id=target.id)
+    after = search(db, engine=engine, user=world["agent"], query="在国外这阵子卡先封存")
+    assert after.hits[0].code == "TJ-1" and after.confident
+
+
+def test_search_page_logs_and_opening_redirects(client: TestClient, db: Session,
+                                                world: World) -> None:
+    _kb(db, world)
+    web_login(client, "agent")
+    page = client.get("/kb/search", params={"q": "换运营商号码不变"})
+    assert page.status_code == 200
+    assert "XH-001" in page.text and "#flag" in page.text
+    article = kb.get_article_by_code(db, code="XH-001")
+    opened = client.get("/kb/search/open", params={"article": article.id,
+                                                   "q": "换运营商号码不变"},
+                        follow_redirects=False)
+    assert opened.status_code == 303
+    assert opened.headers["location"] == f"/kb/articles/{article.id}"
+    entry = db.scalars(select(SearchLog)).one()
+    assert entry.opened_article_id == article.id and entry.channel == "agent"
+
+
+def test_search_api_logs_unless_told_not_to(client: TestClient, db: Session,
+                                            world: World) -> None:
+    _kb(db, world)
+    headers = bearer(db, world, "agent")
+    client.get("/api/v1/search", params={"q": "话费余额", "log": "false"}, headers=headers)
+    assert db.query(SearchLog).count() == 0
+    client.get("/api/v1/search", params={"q": "话费余额"}, headers=headers)
+    assert db.scalars(select(SearchLog.channel)).all() == ["api"]
+    suggestions = client.get("/api/v1/search/suggest", params={"q": "话费"}, headers=headers)
+    assert "话费余额查询" in suggestions.json()
+
+
+def test_gap_report_turns_a_query_into_a_similar_question(client: TestClient, db: Session,
+                                                          world: World) -> None:
+    _kb(db, world)
+    engine = SearchEngine()
+    _log(db, world, engine, "想换个运营商但号码要留着", user="agent")
+    web_login(client, "manager")
+    page = client.get("/kb/gaps")
+    assert page.status_code == 200 and "想换个运营商但号码要留着" in page.text
+    done = client.post("/kb/gaps/question", data={
+        "csrf_token": csrf_of(page.text), "query": "想换个运营商但号码要留着",
+        "code": "XH-001"}, follow_redirects=False)
+    assert done.status_code == 303
+    article = kb.get_article_by_code(db, code="XH-001")
+    assert "想换个运营商但号码要留着" in article.similar_questions  # a revision for review
+    draft = client.get("/kb/gaps/draft", params={"query": "副卡怎么办"}, follow_redirects=False)
+    assert draft.status_code == 303 and "/kb/new-article?" in draft.headers["location"]
+    editor = client.get(draft.headers["location"])
+    assert "副卡怎么办" in editor.text
+    web_login(client, "agent")
+    assert client.get("/kb/gaps").status_code == 403
