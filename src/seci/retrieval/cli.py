@@ -54,3 +54,41 @@ def eval_retrieval(
                       _fmt(values["recall@5"]), _fmt(values["mrr"]), _fmt(values["ndcg@10"]),
                       _fmt(values["no_answer_accuracy"]))
     console.print(table)
+
+
+@app.command("calibrate")
+def eval_calibrate(
+    kb: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="KB in import JSONL")],
+    queries: Annotated[Path, typer.Option(exists=True, dir_okay=False,
+                                          help='Lines {"query", "expected", "style"}')],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
+) -> None:
+    """Fit the search confidence model on labelled queries (a dev set, never the test set):
+    prints coefficients for CONFIDENCE_COEFFICIENTS and calibration before/after."""
+    from dataclasses import asdict
+
+    from seci.retrieval.calibration import calibrate
+
+    try:
+        result = calibrate(kb, read_queries(queries))
+    except SeciError as error:
+        err.print(describe_error(error), markup=False)
+        raise typer.Exit(1) from None
+    if as_json:
+        print(json.dumps(asdict(result), ensure_ascii=False, indent=2))
+        return
+    console.print(f"top hits: {result.top_hits}")
+    console.print(f"ECE   current {result.current_ece:.3f}  refitted (5-fold) "
+                  f"{result.refitted_ece:.3f}")
+    console.print(f"Brier current {result.current_brier:.3f}  refitted (5-fold) "
+                  f"{result.refitted_brier:.3f}")
+    table = Table("threshold", "answered", "precision", "no-answer", "gap refused")
+    for row in result.thresholds:
+        table.add_row(f"{row['threshold']:.2f}", f"{row['answered']:.3f}",
+                      f"{row['precision']:.3f}", f"{row['no_answer_accuracy']:.3f}",
+                      f"{row['gap_refused']:.3f}")
+    console.print(table)
+    console.print("CONFIDENCE_COEFFICIENTS = {")
+    for name, value in result.coefficients.items():
+        console.print(f'    "{name}": {value:.3f},')
+    console.print("}")

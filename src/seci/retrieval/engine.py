@@ -17,10 +17,13 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from seci.knowledge.models import Article, ArticleChange, ArticleStatus, ArticleVersion, Module
@@ -210,8 +213,14 @@ class SearchEngine:
         ]
         dialect = session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        # Another process may have cached the same version meanwhile: keep either copy.
-        session.execute(insert(SearchDocument).on_conflict_do_nothing(), rows)
+        # Another process may have cached the same version meanwhile: keep either copy. The
+        # cache is an optimisation: when the database is busy with another writer (SQLite
+        # allows one), the search answers with the fresh tokens and caches them next time.
+        try:
+            with session.begin_nested():
+                session.execute(insert(SearchDocument).on_conflict_do_nothing(), rows)
+        except OperationalError as error:
+            logger.info("token cache not written this time: %s", error.orig)
 
     # --- answering ------------------------------------------------------------------------
 
@@ -232,6 +241,7 @@ class SearchEngine:
             # What agents opened after a query: paraphrases in their own words.
             logged = [e for e in self._log_examples if e.label in self._facts]
             examples.extend(logged)
+            examples.extend(Example(text, NONE_OF_THESE) for text in background_questions())
             questions = sum(len(facts.examples) for facts in self._facts.values()) + len(logged)
             self._matcher_weight = matcher_weight(questions / max(len(self._facts), 1))
             self._matcher_stale = False
@@ -250,17 +260,35 @@ class SearchEngine:
             lexical = [(aid, score) for aid, score in
                        self._index.search(tokens, filters, max(limit, CANDIDATES),
                                           code=query.strip())
-                       if aid in self._facts]
+                       if aid in self._facts and aid not in filters.exclude]
             matcher = self._matcher
             facts = self._facts
         learned: list[tuple[int, float]] = []
         if matcher is not None:
-            learned = [(aid, score) for aid, score in matcher.top(query, CANDIDATES * 3)
-                       if aid in facts and filters.accepts(facts[aid])][:CANDIDATES]
+            ranked = matcher.top(query, CANDIDATES * 3)
+            # An article the matcher ranks below "none of these" is no candidate of its own
+            # (it still counts when the lexical ranker finds it).
+            floor = next((score for aid, score in ranked if aid == NONE_OF_THESE), -math.inf)
+            found = {aid for aid, _ in lexical}
+            learned = [(aid, score) for aid, score in ranked
+                       if aid in facts and filters.accepts(facts[aid])
+                       and (score >= floor or aid in found)][:CANDIDATES]
         return fuse(facts, lexical, learned, self._matcher_weight)[:limit]
 
     def __len__(self) -> int:
         return len(self._facts)
+
+
+# The matcher's extra class of unrelated questions (never an article id, never returned).
+NONE_OF_THESE = -1
+
+
+@lru_cache(maxsize=1)
+def background_questions() -> tuple[str, ...]:
+    """Questions no hotline article answers (data/background.txt)."""
+    text = (resources.files("seci.retrieval") / "data" / "background.txt").read_text("utf-8")
+    return tuple(line.strip() for line in text.splitlines()
+                 if line.strip() and not line.startswith("#"))
 
 
 def matcher_weight(questions_per_article: float) -> float:

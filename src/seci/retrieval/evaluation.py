@@ -139,6 +139,10 @@ class EvalStore:
 
     directory: tempfile.TemporaryDirectory[str] = field(
         default_factory=lambda: tempfile.TemporaryDirectory(prefix="seci-eval-"))
+    # Set by build(), for tools that look inside the ranking (calibration).
+    session: Any = None
+    search_engine: Any = None
+    user: Any = None
 
     def build(self, kb_path: Path, on: date | None = None) -> Searcher:
         from sqlalchemy.orm import sessionmaker
@@ -164,6 +168,7 @@ class EvalStore:
         session.commit()
         search_engine = SearchEngine()
         search_engine.sync(session)
+        self.session, self.search_engine, self.user = session, search_engine, importer
 
         def ask(query: str) -> tuple[list[str], bool]:
             result = search(session, engine=search_engine, user=importer, query=query,

@@ -46,10 +46,12 @@ class Filters:
     queue_ids: frozenset[int] | None = None  # any of these; None: every queue
     module_id: int | None = None  # subtree
     audience: str | None = None  # 'customer' for the assistant and customers
+    # Articles to leave out (calibration asks "what if the right article were missing?").
+    exclude: frozenset[int] = frozenset()
 
     def accepts(self, facts: Facts) -> bool:
         """The same filter in Python, for candidates that do not come from the index."""
-        if not facts.valid_on(self.on):
+        if facts.article_id in self.exclude or not facts.valid_on(self.on):
             return False
         if self.queue_ids is not None and not (facts.queue_ids & self.queue_ids):
             return False

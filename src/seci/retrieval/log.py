@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import case, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import User
 from seci.core.clock import utcnow
 from seci.retrieval.models import SearchLog
 from seci.retrieval.text import normalize
+
+logger = logging.getLogger("seci.retrieval")
 
 if TYPE_CHECKING:
     from seci.retrieval.service import SearchResult
@@ -24,22 +28,29 @@ TYPING_WINDOW = timedelta(seconds=30)
 
 
 def log_search(session: Session, *, user: User | None, query: str, result: SearchResult,
-               channel: str = "agent") -> SearchLog:
-    """Record a search with what was shown (merged into the user's query being typed)."""
+               channel: str = "agent") -> SearchLog | None:
+    """Record a search with what was shown (merged into the user's query being typed).
+
+    Best effort: when the embedded database is busy with another process's write, the
+    search is answered anyway and this entry is skipped (returns None)."""
     normalized = normalize(query)[:500]
-    entry = _being_typed(session, user, normalized) if user is not None else None
-    if entry is None:
-        entry = SearchLog(user_id=user.id if user else None, channel=channel)
-        session.add(entry)
-    entry.at = utcnow()
-    entry.query = query[:500]
-    entry.normalized = normalized
-    entry.hit_count = len(result.hits)
-    entry.shown_ids = [hit.article_id for hit in result.hits]
-    entry.top_confidence = result.hits[0].confidence if result.hits else 0.0
-    entry.confident = result.confident
-    session.flush()
-    return entry
+    try:
+        with session.begin_nested():
+            entry = _being_typed(session, user, normalized) if user is not None else None
+            if entry is None:
+                entry = SearchLog(user_id=user.id if user else None, channel=channel)
+                session.add(entry)
+            entry.at = utcnow()
+            entry.query = query[:500]
+            entry.normalized = normalized
+            entry.hit_count = len(result.hits)
+            entry.shown_ids = [hit.article_id for hit in result.hits]
+            entry.top_confidence = result.hits[0].confidence if result.hits else 0.0
+            entry.confident = result.confident
+        return entry
+    except OperationalError as error:
+        logger.warning("search not logged, database busy: %s", error.orig)
+        return None
 
 
 def _being_typed(session: Session, user: User, normalized: str) -> SearchLog | None:
