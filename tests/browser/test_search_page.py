@@ -1,0 +1,62 @@
+"""The agent's search page: results as you type, keyboard choice, opening, the gap report."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.ui import login, unique
+
+pytestmark = pytest.mark.browser
+
+
+def open_search(page: Page) -> None:
+    page.locator("nav.mainnav").get_by_role("link", name="搜索", exact=True).click()
+    expect(page.locator("#search-input")).to_be_focused()
+
+
+def test_results_as_you_type_keyboard_and_open(page: Page) -> None:
+    login(page, "agent")
+    open_search(page)
+    page.locator("#search-input").press_sequentially("我想换运营商但是号码不变", delay=30)
+    results = page.locator("#search-results li.result")
+    expect(results.first).to_contain_text("携号转网")
+    expect(results.first.locator("mark").first).to_be_visible()  # highlighted words
+    expect(results.first.locator(".crumbs")).to_contain_text("KB-XH-001")
+    expect(results.first.locator(".badge")).to_be_visible()  # validity
+    expect(results.first.locator("a.flag-link")).to_have_text("纠错")
+    assert results.count() >= 2
+    page.keyboard.press("ArrowDown")
+    expect(results.nth(1)).to_have_class(re.compile(r"\bselected\b"))
+    page.keyboard.press("ArrowUp")
+    expect(results.first).to_have_class(re.compile(r"\bselected\b"))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/kb/articles/\d+$"))
+    expect(page.locator("h1")).to_contain_text("携号转网")
+
+
+def test_traditional_and_typo_queries_find_the_article(page: Page) -> None:
+    login(page, "agent")
+    open_search(page)
+    page.locator("#search-input").fill("攜號轉網要什麼條件")
+    expect(page.locator("#search-results li.result").first).to_contain_text("携号转网")
+    page.locator("#search-input").fill("花费余额怎么查")
+    expect(page.locator("#search-results li.result").first).to_contain_text("话费")
+
+
+def test_a_gap_becomes_a_draft_in_one_step(page: Page) -> None:
+    nonsense = f"火星漫游资费{unique()}"
+    login(page, "agent")
+    open_search(page)
+    page.locator("#search-input").fill(nonsense)
+    page.locator("#search-input").press("Enter")  # the server-rendered search is logged
+    expect(page.locator("#search-status")).to_be_visible()  # "no good match"
+    page.get_by_role("button", name="退出登录").click()
+    login(page, "manager")
+    page.locator("nav.mainnav").get_by_role("link", name="知识缺口").click()
+    row = page.locator("#gaps tr", has_text=nonsense)
+    expect(row).to_have_count(1)
+    row.get_by_role("link", name="新建草稿").click()
+    expect(page.get_by_label("标题")).to_have_value(nonsense)
