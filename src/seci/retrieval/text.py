@@ -6,14 +6,17 @@ Imports, indexing, queries and mining all call these functions, never a copy of 
   (``移動(dòng)`` → ``移動``), traditional → simplified with mainland vocabulary (OpenCC
   ``tw2sp``: 寬頻 → 宽带), Latin case-folded, whitespace collapsed.
 - ``clean_scraped``: drops the spam, navigation and tag lines that scraped pages carry.
-- ``Analyzer.tokens``: jieba segmentation with SECI's telecom dictionary, synonyms rewritten
-  to their canonical term (上网费 → 流量费), stop words dropped.
+- ``Analyzer.tokens``: jieba segmentation with SECI's telecom dictionary (and, below it, terms
+  derived from THUOCL), synonyms rewritten to their canonical term (上网费 → 流量费), then
+  rare words of an open-wordnet synonym set to its common word (住址 → 地址), stop words
+  dropped.
 - ``char_ngrams`` and ``pinyin_keys``: typo tolerance (homophones typed with pinyin input,
   花费余额 for 话费余额, meet on the same pinyin).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -175,6 +178,33 @@ def telecom_terms() -> list[tuple[str, int]]:
     return terms
 
 
+def _data_lines(name: str) -> list[str]:
+    """Lines of a shipped data file without '#' comment lines and blank lines."""
+    text = (resources.files("seci.retrieval") / "data" / name).read_text("utf-8")
+    return [line.strip() for line in text.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def lexicon_terms() -> list[tuple[str, int]]:
+    """Terms derived from THUOCL (``lexicon_terms.txt``, built by scripts/build_lexicons.py):
+    (word, jieba frequency), already normalised."""
+    return [(word, int(freq)) for word, freq in (line.split()[:2]
+                                                 for line in _data_lines("lexicon_terms.txt"))]
+
+
+def lexicon_synonym_sets() -> list[tuple[str, ...]]:
+    """Synonym sets derived from the Chinese Open Wordnet (``lexicon_synonyms.txt``): the
+    representative (a common word), then the rarer words rewritten to it; normalised."""
+    return [tuple(line.split("|")) for line in _data_lines("lexicon_synonyms.txt")]
+
+
+def _lexicon_digest() -> str:
+    digest = hashlib.sha1(usedforsecurity=False)
+    for name in ("lexicon_terms.txt", "lexicon_synonyms.txt"):
+        digest.update((resources.files("seci.retrieval") / "data" / name).read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def _stop_words() -> frozenset[str]:
     text = (resources.files("seci.retrieval") / "data" / "stopwords.txt").read_text("utf-8")
     return frozenset(word for line in text.splitlines() if not line.startswith("#")
@@ -183,7 +213,7 @@ def _stop_words() -> frozenset[str]:
 
 STOP_WORDS = _stop_words()
 # Bump when segmentation rules change, so that cached search tokens are rebuilt.
-DICTIONARY_REVISION = "2"
+DICTIONARY_REVISION = "3"
 _TOKEN_CHARS = re.compile(rf"[{_CJK}0-9a-z]")
 
 
@@ -192,10 +222,20 @@ class Analyzer:
 
     One instance per process (``default_analyzer``); ``set_synonyms`` swaps the synonym
     table at run time, so edits by managers apply without a restart.
+
+    Two tiers of dictionaries, SECI's own always on top:
+
+    - words: THUOCL-derived terms are loaded first, SECI's telecom terms and synonym terms
+      after them (a word in both gets SECI's frequency);
+    - synonyms: curated and managers' groups (``set_synonyms``) rewrite a variant to its
+      canonical term. Open-wordnet sets come below them: a set's rare words are rewritten to
+      its common word, except where a curated group holds the word or the common word (the
+      group alone decides what those mean), and words inside longer words are not looked
+      for. ``lexicon=False`` leaves both lexicons out.
     """
 
     def __init__(self, groups: Sequence[SynonymGroup] | None = None,
-                 cache_dir: Path | None = None) -> None:
+                 cache_dir: Path | None = None, *, lexicon: bool = True) -> None:
         import jieba
 
         self._lock = threading.Lock()
@@ -205,12 +245,18 @@ class Analyzer:
             self._jieba.tmp_dir = str(cache_dir)
         jieba.setLogLevel(logging.WARNING)
         self._jieba.initialize()
+        extra = lexicon_terms() if lexicon else []
+        for word, freq in extra:  # first: SECI's terms below override them
+            self._jieba.add_word(word, freq)
         terms = telecom_terms()
         for word, freq in terms:
             self._jieba.add_word(word, freq)
-        self.dictionary_version = f"{DICTIONARY_REVISION}:{len(terms)}"
+        self._lexicon_sets = lexicon_synonym_sets() if lexicon else []
+        self.dictionary_version = f"{DICTIONARY_REVISION}:{len(terms)}" + (
+            f":lexicon-{_lexicon_digest()}" if lexicon else "")
         self._canonical: dict[str, str] = {}
         self._term_scan: re.Pattern[str] | None = None
+        self._lexicon_map: dict[str, str] = {}
         self.set_synonyms(groups if groups is not None else seed_synonyms())
 
     def set_synonyms(self, groups: Sequence[SynonymGroup]) -> None:
@@ -224,12 +270,30 @@ class Analyzer:
                 for variant in group.variants:
                     mapping[variant] = group.canonical
             self._canonical = mapping
+            self._lexicon_map = self._lexicon_mapping(mapping)
             # Bumped on every change, so engines notice a new table without hashing it.
             self.generation = getattr(self, "generation", 0) + 1
             # Synonym terms inside longer words ('套餐外流量费' holds '流量费') are found by
             # scanning the text, since segmentation keeps the longer word whole.
             terms = sorted((t for t in mapping if len(t) >= 2), key=len, reverse=True)
             self._term_scan = re.compile("|".join(map(re.escape, terms))) if terms else None
+
+    def _lexicon_mapping(self, curated: dict[str, str]) -> dict[str, str]:
+        """Rare word → the common word of its open-wordnet set, without the words of curated
+        groups: their group alone decides what they mean."""
+        mapping: dict[str, str] = {}
+        for representative, *members in self._lexicon_sets:
+            if representative in curated:
+                continue
+            for word in members:
+                if word not in curated:
+                    mapping.setdefault(word, representative)
+        return mapping
+
+    def lexicon_synonym(self, token: str) -> str | None:
+        """The common word an open-wordnet set rewrites the token to, if any (never for
+        words of curated groups, which ``canonical`` handles)."""
+        return self._lexicon_map.get(token)
 
     def synonym_map(self) -> dict[str, str]:
         return dict(self._canonical)
@@ -243,15 +307,17 @@ class Analyzer:
                 if w.strip() and w.strip() not in STOP_WORDS and _TOKEN_CHARS.search(w)]
 
     def tokens(self, text: str, *, normalized: bool = False) -> list[str]:
-        """Search tokens: segmented for search (long words and their parts), canonical,
-        without stop words and punctuation."""
+        """Search tokens: segmented for search (long words and their parts), canonical
+        (curated groups first, then the open-wordnet sets), without stop words and
+        punctuation."""
         text = text if normalized else normalize(text)
         result: list[str] = []
         for token in self._jieba.cut_for_search(text):
             token = token.strip()
             if not token or token in STOP_WORDS or not _TOKEN_CHARS.search(token):
                 continue
-            result.append(self.canonical(token))
+            token = self.canonical(token)
+            result.append(self._lexicon_map.get(token, token))
         if self._term_scan is not None:
             seen = set(result)
             for match in self._term_scan.finditer(text):
