@@ -22,6 +22,12 @@ ensure_venv() {
   # Reinstall only when pyproject.toml changed (or new extras are wanted).
   stamp=".venv/.seci-installed-$(sha1sum pyproject.toml | cut -c1-12)-${extras:-base}"
   if [ ! -f "$stamp" ]; then
+    # The neural extra needs torch: the pinned CPU build first, as the resolver would
+    # otherwise pick a torch with gigabytes of CUDA wheels.
+    if [[ ",$extras," == *,neural,* ]] && ! .venv/bin/python -c \
+        'import importlib.util, sys; sys.exit(importlib.util.find_spec("torch") is None)'; then
+      .venv/bin/python -m pip install --quiet "torch==${SECI_TORCH_VERSION:-2.13.0}"
+    fi
     .venv/bin/python -m pip install --quiet -e "$spec"
     touch "$stamp"
   fi

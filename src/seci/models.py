@@ -5,5 +5,7 @@ from seci.audit import models as audit_models
 from seci.core.db import Base
 from seci.knowledge import models as knowledge_models
 from seci.retrieval import models as retrieval_models
+from seci.retrieval import vector_models as retrieval_vector_models
 
-__all__ = ["Base", "accounts_models", "audit_models", "knowledge_models", "retrieval_models"]
+__all__ = ["Base", "accounts_models", "audit_models", "knowledge_models", "retrieval_models",
+           "retrieval_vector_models"]

@@ -34,6 +34,18 @@ class Settings(BaseSettings):
         default=20,
         description="Requests served at once per process; more wait in line (below the pool)",
     )
+    # Optional neural ranking (docs/search.md): off unless a model or an endpoint is given.
+    embedding_model: str = Field(
+        default="", description="Sentence model: a local directory or an installed package")
+    embedding_url: str = Field(
+        default="", description="OpenAI-compatible endpoint root (POST …/v1/embeddings)")
+    embedding_api_model: str = Field(default="", description="Model name the endpoint serves")
+    embedding_api_key: str = Field(default="", repr=False,
+                                   description="Bearer token for the endpoint, if it needs one")
+    embedding_timeout: float = Field(default=10.0, gt=0,
+                                     description="Seconds an endpoint request may take")
+    neural_weight: float = Field(default=1.0, ge=0,
+                                 description="Weight of the neural ranking in the fusion")
 
     @property
     def sqlalchemy_url(self) -> str:
