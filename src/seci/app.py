@@ -23,8 +23,10 @@ from seci.core.db import get_sessionmaker
 from seci.core.http import SESSION_COOKIE
 from seci.knowledge.routes import router as knowledge_api
 from seci.knowledge.usage import ViewCounter
+from seci.retrieval.embeddings import encoder_from_settings
 from seci.retrieval.engine import BackgroundSync, SearchEngine
 from seci.retrieval.routes import router as search_api
+from seci.retrieval.vectors import VectorRanker
 from seci.web import problems
 from seci.web.middleware import ConcurrencyLimit, LocaleAndHeaders
 from seci.web.pages import router as pages
@@ -40,13 +42,23 @@ RFC 9457 problem document with a stable `code`.
 """
 
 
+def _search_engine(background: bool) -> SearchEngine:
+    """The process's search engine, with neural ranking when the settings ask for it (a
+    setting that points at nothing usable stops the start with its reason)."""
+    settings = get_settings()
+    encoder = encoder_from_settings(settings)
+    vectors = VectorRanker(encoder) if encoder is not None else None
+    return SearchEngine(train_inline=not background, vectors=vectors,
+                        neural_weight=settings.neural_weight)
+
+
 def create_app(session_factory: sessionmaker[Session] | None = None,
                background: bool = True) -> FastAPI:
     """The application. ``background=False`` (tests) runs no threads: view counts are
     written at shutdown and the search index follows changes only when searched."""
     factory = session_factory or get_sessionmaker()
     view_counter = ViewCounter(factory, interval=5.0 if background else None)
-    search_engine = SearchEngine(train_inline=not background)
+    search_engine = _search_engine(background)
     search_sync = BackgroundSync(search_engine, factory)
 
     @asynccontextmanager

@@ -24,12 +24,37 @@ def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
+def _vectors(model: str, url: str, api_model: str) -> object | None:
+    """A VectorRanker when a neural option was given (errors end the command)."""
+    if not (model or url):
+        return None
+    from seci.core.config import get_settings
+    from seci.retrieval.embeddings import EmbeddingError, encoder_from_settings
+    from seci.retrieval.vectors import VectorRanker
+
+    settings = get_settings().model_copy(update={
+        "embedding_model": model, "embedding_url": url, "embedding_api_model": api_model,
+        "neural_weight": get_settings().neural_weight or 1.0})
+    try:
+        encoder = encoder_from_settings(settings)
+    except EmbeddingError as error:
+        err.print(str(error), markup=False)
+        raise typer.Exit(2) from None
+    return VectorRanker(encoder) if encoder is not None else None
+
+
 @app.command("retrieval")
 def eval_retrieval(
     kb: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="KB in import JSONL")],
     queries: Annotated[Path, typer.Option(exists=True, dir_okay=False,
                                           help='Lines {"query", "expected", "style"}')],
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
+    embedding_model: Annotated[str, typer.Option(
+        help="Add neural ranking: a local model directory or installed package")] = "",
+    embedding_url: Annotated[str, typer.Option(
+        help="Add neural ranking: an OpenAI-compatible endpoint root")] = "",
+    embedding_api_model: Annotated[str, typer.Option(
+        help="Model name the endpoint serves")] = "",
 ) -> None:
     """Import KB into a throw-away store, run every query, print recall@1/5, MRR, nDCG@10
     and how often an unanswerable query got a confident answer."""
@@ -37,7 +62,8 @@ def eval_retrieval(
         labelled = read_queries(queries)
         store = EvalStore()
         try:
-            outcomes = evaluate(store.build(kb), labelled)
+            vectors = _vectors(embedding_model, embedding_url, embedding_api_model)
+            outcomes = evaluate(store.build(kb, vectors=vectors), labelled)
         finally:
             store.directory.cleanup()
     except SeciError as error:

@@ -34,6 +34,7 @@ from seci.retrieval.matcher import Example, Matcher
 from seci.retrieval.models import SearchDocument
 from seci.retrieval.synonyms import current_revision, effective_groups
 from seci.retrieval.text import Analyzer, default_analyzer
+from seci.retrieval.vectors import VectorRanker
 
 logger = logging.getLogger("seci.retrieval")
 _BATCH = 500
@@ -64,14 +65,19 @@ class RankedArticle:
     matcher_rank: int | None = None
     matcher_share: float = 0.0  # softmax share of the matcher's scores among candidates
     matcher_score: float | None = None  # the model's raw decision value
+    neural_rank: int | None = None  # the optional sentence-embedding ranking
+    neural_score: float | None = None  # best cosine of the query with the article's texts
 
 
 class SearchEngine:
-    def __init__(self, analyzer: Analyzer | None = None, *, train_inline: bool = True
-                 ) -> None:
-        """``train_inline``: (re)train the matcher on the search call that finds it out of
-        date; servers pass False and train in ``BackgroundSync`` instead."""
+    def __init__(self, analyzer: Analyzer | None = None, *, train_inline: bool = True,
+                 vectors: VectorRanker | None = None, neural_weight: float = 1.0) -> None:
+        """``train_inline``: (re)train the matcher and encode new texts on the search call
+        that finds them out of date; servers pass False and do both in ``BackgroundSync``.
+        ``vectors``: the optional neural ranking (off unless configured)."""
         self.analyzer = analyzer or default_analyzer()
+        self.vectors = vectors
+        self._neural_weight = neural_weight
         self._index = LexicalIndex()
         self._facts: dict[int, Facts] = {}
         self._watermark = -1  # last applied change; -1: nothing built yet
@@ -151,6 +157,8 @@ class SearchEngine:
         ))
         self._index = LexicalIndex()
         self._facts = {}
+        if self.vectors is not None:
+            self.vectors.retain(ids)
         for start in range(0, len(ids), _BATCH):
             self._refresh(session, ids[start:start + _BATCH])
         self._watermark = latest
@@ -172,6 +180,8 @@ class SearchEngine:
             self._index.remove(sorted(gone))
             for article_id in gone:
                 self._facts.pop(article_id, None)
+            if self.vectors is not None:
+                self.vectors.remove(gone)
         tokens = self._tokens_for(session, [version for version, _ in live])
         documents = []
         for version, path in live:
@@ -186,6 +196,10 @@ class SearchEngine:
             self._facts[facts.article_id] = facts
             documents.append((facts, tokens[version.id]))
         self._index.upsert(documents)
+        if self.vectors is not None:
+            # Servers encode in the background thread (encode_pending), never under the lock.
+            self.vectors.update(session, [(v.article_id, v.id, [v.title, *v.similar_questions])
+                                          for v, _ in live], encode=self._train_inline)
 
     def _tokens_for(self, session: Session, versions: Iterable[ArticleVersion]
                     ) -> dict[int, Tokens]:
@@ -273,7 +287,12 @@ class SearchEngine:
             learned = [(aid, score) for aid, score in ranked
                        if aid in facts and filters.accepts(facts[aid])
                        and (score >= floor or aid in found)][:CANDIDATES]
-        return fuse(facts, lexical, learned, self._matcher_weight)[:limit]
+        neural: list[tuple[int, float]] = []
+        if self.vectors is not None and self._neural_weight > 0:
+            neural = self.vectors.top(
+                query, CANDIDATES, lambda aid: aid in facts and filters.accepts(facts[aid]))
+        return fuse(facts, lexical, learned, self._matcher_weight, neural,
+                    self._neural_weight)[:limit]
 
     def __len__(self) -> int:
         return len(self._facts)
@@ -310,24 +329,30 @@ def body_sentences(body: str, most: int = 12) -> tuple[str, ...]:
 
 
 def fuse(facts: dict[int, Facts], lexical: Sequence[tuple[int, float]],
-         learned: Sequence[tuple[int, float]], weight: float = MATCHER_WEIGHT
+         learned: Sequence[tuple[int, float]], weight: float = MATCHER_WEIGHT,
+         neural: Sequence[tuple[int, float]] = (), neural_weight: float = 1.0
          ) -> list[RankedArticle]:
-    """Weighted reciprocal-rank fusion of the two rankings."""
+    """Weighted reciprocal-rank fusion of the rankings."""
     lexical_rank = {aid: i + 1 for i, (aid, _) in enumerate(lexical)}
     lexical_score = dict(lexical)
     learned_rank = {aid: i + 1 for i, (aid, _) in enumerate(learned)}
     learned_score = dict(learned)
     shares = _softmax({aid: score for aid, score in learned})
+    neural_rank = {aid: i + 1 for i, (aid, _) in enumerate(neural)}
+    neural_score = dict(neural)
     fused = []
-    for aid in lexical_rank.keys() | learned_rank.keys():
+    for aid in lexical_rank.keys() | learned_rank.keys() | neural_rank.keys():
         score = 0.0
         if aid in lexical_rank:
             score += LEXICAL_WEIGHT / (RRF_K + lexical_rank[aid])
         if aid in learned_rank:
             score += weight / (RRF_K + learned_rank[aid])
+        if aid in neural_rank:
+            score += neural_weight / (RRF_K + neural_rank[aid])
         fused.append(RankedArticle(
             facts[aid], score, lexical_rank.get(aid), lexical_score.get(aid, 0.0),
-            learned_rank.get(aid), shares.get(aid, 0.0), learned_score.get(aid)))
+            learned_rank.get(aid), shares.get(aid, 0.0), learned_score.get(aid),
+            neural_rank.get(aid), neural_score.get(aid)))
     return sorted(fused, key=lambda r: (-r.score, r.facts.article_id))
 
 
@@ -365,12 +390,19 @@ class BackgroundSync:
             self._thread = None
 
     def _run(self) -> None:
+        vectors = self._engine.vectors
+        if vectors is not None:
+            vectors.warm_up()  # load the model here, not in the first search
         while not self._stop.wait(self._interval):
             try:
                 with self._session_factory.begin() as session:
                     self._engine.sync(session)
                     self._engine.refresh_log_examples(session, LOG_RETRAIN_INTERVAL)
                 self._engine.train_matcher()
+                while vectors is not None and not self._stop.is_set():
+                    with self._session_factory.begin() as session:
+                        if vectors.encode_pending(session) == 0:
+                            break
             except Exception:
                 logger.exception("search index sync failed; retrying")
 

@@ -144,7 +144,8 @@ class EvalStore:
     search_engine: Any = None
     user: Any = None
 
-    def build(self, kb_path: Path, on: date | None = None) -> Searcher:
+    def build(self, kb_path: Path, on: date | None = None, vectors: Any = None) -> Searcher:
+        """``vectors``: a VectorRanker for the optional neural ranking."""
         from sqlalchemy.orm import sessionmaker
 
         from seci.accounts import service as accounts
@@ -166,7 +167,7 @@ class EvalStore:
         import_articles(session, data=data, filename=kb_path.name, actor=importer,
                         max_bytes=len(data) + 1, fmt="jsonl")
         session.commit()
-        search_engine = SearchEngine()
+        search_engine = SearchEngine(vectors=vectors)
         search_engine.sync(session)
         self.session, self.search_engine, self.user = session, search_engine, importer
 
