@@ -25,8 +25,8 @@ from seci.retrieval.text import normalize
 MAX_QUERY = 500
 SNIPPET = 110
 # Below this confidence the answer is "no good match" (the assistant relies on it): a
-# calibrated 0.5 is "more likely right than wrong". On the dev set it answers 59% of the
-# queries with 94% precision and refuses 93% of the unanswerable ones and 94% of questions
+# calibrated 0.5 is "more likely right than wrong". On the dev set it answers 61% of the
+# queries with 95% precision and refuses 93% of the unanswerable ones and 94% of questions
 # whose article was taken out (`seci eval calibrate` prints the table).
 NO_MATCH_BELOW = 0.5
 
