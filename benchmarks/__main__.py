@@ -1,10 +1,12 @@
 """Run every benchmark and append a dated results section to docs/benchmarks.md.
 
-    .venv/bin/python -m benchmarks            # everything, ~15 minutes
-    .venv/bin/python -m benchmarks --quick    # small sizes, to check the harness (~3 min)
+    .venv/bin/python -m benchmarks            # everything, ~40 minutes
+    .venv/bin/python -m benchmarks --quick    # small sizes, to check the harness (~10 min)
+    .venv/bin/python -m benchmarks --only search          # search quality + speed, ~30 min
 
 Each benchmark runs as its own process (``benchmarks.bench_import``,
-``benchmarks.bench_pages``) and hands its figures back as JSON.
+``benchmarks.bench_pages``, ``benchmarks.bench_search_quality``,
+``benchmarks.bench_search_speed``) and hands its figures back as JSON.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import bench_import, bench_pages
+from benchmarks import bench_import, bench_pages, bench_search_quality, bench_search_speed
 from benchmarks.common import DB_CHOICES, DEFAULT_PG_URL, ROOT, machine_info, markdown_table
 
 RESULTS = ROOT / "docs" / "benchmarks.md"
+ONLY = ("import", "pages", "search-quality", "search-speed", "search")
+SEARCH_LIBRARIES = ("tantivy", "jieba", "pypinyin", "scikit-learn", "numpy", "scipy")
 HEADER = """# Benchmarks
 
 Performance figures for SECI, measured with `python -m benchmarks` (see
@@ -97,6 +101,112 @@ def _pages_section(data: dict[str, Any] | None) -> list[str]:
     ]
 
 
+def _wanted(only: str | None, name: str) -> bool:
+    return only is None or only == name or (only == "search" and name.startswith("search-"))
+
+
+def _library_versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in SEARCH_LIBRARIES:
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} not installed")
+    return ", ".join(found)
+
+
+def _budget(seconds: float | None) -> str:
+    return "without a time limit" if not seconds else f"limited to {seconds:.0f} s"
+
+
+def _search_quality_section(data: dict[str, Any] | None) -> list[str]:
+    if data is None:
+        return ["### Search quality", "",
+                "The search quality benchmark failed; see the console output.", ""]
+    results = data["results"]
+    judged = [r for r in results if bench_search_quality.verdict(r) != "–"]
+    verdict = ("no BANKING77 default-ranker run" if not judged else
+               "PASS" if all(bench_search_quality.verdict(r) == "PASS" for r in judged)
+               else "FAIL")
+    constructions = " ".join(f"**{name}**: {text}" for name, text in
+                             data["constructions"].items())
+    sample = (f" At most {data['max_queries']:,} queries per data set (fixed random sample)."
+              if data.get("max_queries") else "")
+    return [
+        f"### Search quality ({data['split']} split) — BANKING77 default ranker recall@1 ≥ "
+        f"{data['target_recall_at_1']:.2f}: {verdict}",
+        "",
+        "Each knowledge base is imported as JSONL through the knowledge service into a "
+        "throw-away SQLite store and searched through `seci.retrieval.service.search` as a "
+        "manager of all queues, exactly as `seci eval retrieval` does "
+        "(`seci.retrieval.evaluation.EvalStore`). *Default* = the `SearchEngine` as shipped "
+        "(tantivy BM25F fused with the learned matcher and whatever else is configured); "
+        "*BM25 alone* = the same engine with its matcher never trained, i.e. SECI's lexical "
+        "index (`LexicalIndex`, BM25F over SECI's tokens with its field boosts). "
+        f"Data read from `{data['data']}` (not copied). {constructions}{sample} "
+        "Build = import + first index; query times include the whole service call; the "
+        f"default ranker's matcher training {_budget(data.get('train_budget_s'))} (in a "
+        "thread, as a server's background sync; a ranker whose training overruns is "
+        "reported unfinished). Peak RSS = the ranker's own process.",
+        "",
+        bench_search_quality.table(results),
+        "",
+        "Per style (CrossWOZ: domain of the expected entity):",
+        "",
+        bench_search_quality.style_table(results),
+        "",
+    ]
+
+
+def _search_speed_section(data: dict[str, Any] | None) -> list[str]:
+    if data is None:
+        return ["### Search speed", "",
+                "The search speed benchmark failed; see the console output.", ""]
+    results = data["results"]
+    build_ok = all(bench_search_speed.build_verdict(r) == "PASS" for r in results)
+    judged = [bench_search_speed.latency_verdict(r) for r in results
+              if bench_search_speed.latency_verdict(r) != "–"]
+    latency = ("not measured at " f"{data['target_size']:,}" if not judged
+               else "PASS" if all(v == "PASS" for v in judged) else "FAIL")
+    sizes = ", ".join(f"{s:,}" for s in data["sizes"])
+    return [
+        f"### Search speed at {sizes} articles — first build ≥ "
+        f"{data['target_build_per_s']:,.0f} articles/s: {'PASS' if build_ok else 'FAIL'}; "
+        f"lexical search p95 < {data['target_lexical_p95_ms']:.0f} ms at "
+        f"{data['target_size']:,}: {latency}",
+        "",
+        f"Synthetic Chinese articles (`benchmarks/data.py`, seed {data['seed']}) imported "
+        f"through the knowledge service into a fresh {data['db']} database (chunks of "
+        f"{bench_search_speed.CHUNK:,} rows; not timed as search). Then a new process does "
+        "what a server does: *first build* = `SearchEngine.sync()` from the database "
+        "(segmenting every live version, writing the token cache, filling tantivy); lexical "
+        "queries while the matcher is untrained; *restart build* = a new engine synced from "
+        "the token cache; `train_matcher()` (a server runs it in the background; "
+        f"{_budget(data['train_budget_s'])}, else the default ranker is not measured); "
+        "default-ranker queries. Queries: a seeded mix of perturbed similar questions, "
+        "keyword queries, titles, long statements and article codes; `engine.rank` alone "
+        "and `seci.retrieval.service.search` as an agent of queues A and B (one session per "
+        f"query, filters, snippets, highlights); at most {data['queries']} queries or "
+        f"{data['budget_s']:.0f} s per measurement (n = queries measured), one at a time. "
+        "RSS = resident memory of the measuring process. Libraries: "
+        f"{_library_versions()}. Load average before: {data['load_before']}, after: "
+        f"{data['load_after']}.",
+        "",
+        bench_search_speed.build_table(results),
+        "",
+        bench_search_speed.latency_table(results),
+        "",
+        "p95 per query kind (`service.search`), lexical / default ms:",
+        "",
+        bench_search_speed.kind_table(results),
+        "",
+        data["flatness"],
+        "",
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--db", choices=DB_CHOICES, default="all")
@@ -109,33 +219,66 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
-    parser.add_argument("--only", choices=("import", "pages"), default=None)
+    parser.add_argument("--search-sizes", default="1000,10000,100000",
+                        help="knowledge-base sizes of the search speed benchmark")
+    parser.add_argument("--search-db", choices=("sqlite", "postgres"), default="sqlite",
+                        help="database the search speed benchmark builds its index from")
+    parser.add_argument("--search-split", choices=("test", "dev"), default="test",
+                        help="search quality: test (report) or dev (tuning) split")
+    parser.add_argument("--search-train-budget", type=float, default=None,
+                        help="seconds matcher training may take in the search benchmarks "
+                             "(0: no limit; default: each benchmark's own)")
+    parser.add_argument("--data", type=Path, default=bench_search_quality.DEFAULT_DATA,
+                        help="shared data sets for the search quality benchmark")
+    parser.add_argument("--only", choices=ONLY, default=None,
+                        help="one benchmark; 'search' = search-quality and search-speed")
     parser.add_argument("--quick", action="store_true",
-                        help="1,000 rows, 5 s per page: checks the harness, not the targets")
+                        help="1,000 rows, 5 s per page, search at 1k and 10k articles and "
+                             "600 queries per data set: checks the harness, not the targets")
     parser.add_argument("--no-write", action="store_true",
                         help=f"print the section instead of appending it to {RESULTS.name}")
     args = parser.parse_args(argv)
+    max_queries = None
     if args.quick:
         args.rows, args.repeat, args.page_rows, args.duration = 1000, 1, 300, 5.0
+        args.search_sizes = ",".join(str(s) for s in bench_search_speed.QUICK_SIZES)
+        max_queries = 600
+        if args.search_train_budget is None:
+            args.search_train_budget = 60.0
 
+    train_budget = ([] if args.search_train_budget is None
+                    else ["--train-budget", str(args.search_train_budget)])
     started = time.monotonic()
     stamp = datetime.now(UTC)
     machine = machine_info(args.pg_url)  # before the run: the commit that was measured
     common = ["--db", args.db, "--pg-url", args.pg_url]
     codes: list[int] = []
     with tempfile.TemporaryDirectory(prefix="seci_bench_") as tmp:
-        imported = pages = None
-        if args.only in (None, "import"):
+        imported = pages = quality = speed = None
+        if _wanted(args.only, "import"):
             imported, code = _run("benchmarks.bench_import",
                                   [*common, "--rows", str(args.rows),
                                    "--repeat", str(args.repeat)], Path(tmp) / "import.json")
             codes.append(code)
-        if args.only in (None, "pages"):
+        if _wanted(args.only, "pages"):
             pages, code = _run("benchmarks.bench_pages",
                                [*common, "--rows", str(args.page_rows),
                                 "--duration", str(args.duration), "--warmup", str(args.warmup),
                                 "--clients", str(args.clients), "--workers", args.workers],
                                Path(tmp) / "pages.json")
+            codes.append(code)
+        if _wanted(args.only, "search-quality"):
+            quality, code = _run("benchmarks.bench_search_quality",
+                                 ["--split", args.search_split, "--data", str(args.data),
+                                  *(["--max-queries", str(max_queries)] if max_queries else []),
+                                  *train_budget],
+                                 Path(tmp) / "search_quality.json")
+            codes.append(code)
+        if _wanted(args.only, "search-speed"):
+            speed, code = _run("benchmarks.bench_search_speed",
+                               ["--sizes", args.search_sizes, "--db", args.search_db,
+                                "--pg-url", args.pg_url, *train_budget],
+                               Path(tmp) / "search_speed.json")
             codes.append(code)
 
     command_args = argv if argv is not None else sys.argv[1:]
@@ -148,10 +291,14 @@ def main(argv: list[str] | None = None) -> int:
         markdown_table(("Machine", ""), list(machine.items())),
         "",
     ]
-    if args.only in (None, "import"):
+    if _wanted(args.only, "import"):
         lines += _import_section(imported)
-    if args.only in (None, "pages"):
+    if _wanted(args.only, "pages"):
         lines += _pages_section(pages)
+    if _wanted(args.only, "search-quality"):
+        lines += _search_quality_section(quality)
+    if _wanted(args.only, "search-speed"):
+        lines += _search_speed_section(speed)
     section = "\n".join(lines).rstrip() + "\n"
     if args.no_write:
         print(section)
