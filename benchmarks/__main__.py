@@ -26,7 +26,7 @@ from benchmarks.common import DB_CHOICES, DEFAULT_PG_URL, ROOT, machine_info, ma
 
 RESULTS = ROOT / "docs" / "benchmarks.md"
 ONLY = ("import", "pages", "search-quality", "search-speed", "search")
-SEARCH_LIBRARIES = ("tantivy", "jieba", "pypinyin", "scikit-learn", "numpy", "scipy")
+SEARCH_LIBRARIES = ("tantivy", "rjieba", "pypinyin", "scikit-learn", "numpy", "scipy")
 HEADER = """# Benchmarks
 
 Performance figures for SECI, measured with `python -m benchmarks` (see

@@ -9,7 +9,7 @@ Per size, two fresh processes share a fresh database:
    path an import from the UI takes (timed, but not the subject here);
 2. ``measure`` (a new process, as a server that starts):
    * ``first build``: ``SearchEngine.sync()`` from the database — every live version is
-     segmented (jieba, synonyms, pinyin, bigrams), the tokens are written to the token cache
+     segmented (rjieba, synonyms, pinyin, bigrams), the tokens are written to the token cache
      (``search_documents``) and committed, and the tantivy index is filled;
    * lexical queries: the engine before its matcher is trained — exactly what a server
      answers while ``BackgroundSync`` still trains — via ``engine.rank`` alone and via

@@ -18,9 +18,11 @@ from seci.retrieval.service import search
 from tests.factories import World, bearer, make_article, revise
 
 
-@pytest.fixture
-def search_engine() -> SearchEngine:
-    return SearchEngine()
+@pytest.fixture(params=["linear", "neighbours"])
+def search_engine(request: pytest.FixtureRequest) -> SearchEngine:
+    """Both forms of the matcher: small KBs train a linear model, large ones compare with
+    examples (forced here on a small KB)."""
+    return SearchEngine(max_linear_classes=10**9 if request.param == "linear" else 0)
 
 
 def _codes(db: Session, search_engine: SearchEngine, world: World, query: str, user: str = "agent",

@@ -8,6 +8,10 @@ the model must recognise are exactly such near misses, which a dev set holds too
 the coefficients for ``service.CONFIDENCE_COEFFICIENTS`` and, from cross-validation grouped
 by query, how well the current and the refitted model are calibrated (expected calibration
 error, Brier score) and what the no-match threshold does.
+
+Each matcher form has its model (its score has a scale of its own): the queries run once
+with the linear form forced (``CONFIDENCE_COEFFICIENTS``) and once with the neighbour form
+that large knowledge bases use (``NEIGHBOUR_CONFIDENCE_COEFFICIENTS``).
 """
 
 from __future__ import annotations
@@ -35,12 +39,12 @@ class Sample:
 
 
 def collect_samples(kb_path: Path, queries: Sequence[LabelledQuery],
-                    on: date | None = None) -> list[Sample]:
+                    on: date | None = None, matcher: str = "linear") -> list[Sample]:
     from seci.retrieval.service import confidence_features, filters_for
 
     store = EvalStore()
     try:
-        store.build(kb_path, on=on)
+        store.build(kb_path, on=on, matcher=matcher)
         engine = store.search_engine
         filters = filters_for(store.user, on=on)
         samples = []
@@ -98,7 +102,10 @@ def expected_calibration_error(probabilities: np.ndarray, correct: np.ndarray,
 
 
 @dataclass(frozen=True)
-class CalibrationReport:
+class FormCalibration:
+    """The confidence model of one matcher form."""
+
+    matcher: str
     coefficients: dict[str, float]
     current_ece: float
     refitted_ece: float  # cross-validated
@@ -106,6 +113,12 @@ class CalibrationReport:
     refitted_brier: float
     top_hits: int
     thresholds: list[dict[str, float]]
+
+
+@dataclass(frozen=True)
+class CalibrationReport:
+    linear: FormCalibration
+    neighbours: FormCalibration
 
 
 def cross_validated(samples: Sequence[Sample], folds: int = 5) -> np.ndarray:
@@ -145,14 +158,21 @@ def threshold_table(samples: Sequence[Sample], probabilities: np.ndarray,
 
 def calibrate(kb_path: Path, queries: Sequence[LabelledQuery],
               on: date | None = None) -> CalibrationReport:
-    from seci.retrieval.service import CONFIDENCE_COEFFICIENTS
+    return CalibrationReport(linear=calibrate_form(kb_path, queries, on, "linear"),
+                             neighbours=calibrate_form(kb_path, queries, on, "neighbours"))
 
-    samples = collect_samples(kb_path, queries, on)
+
+def calibrate_form(kb_path: Path, queries: Sequence[LabelledQuery], on: date | None,
+                   matcher: str) -> FormCalibration:
+    from seci.retrieval.service import coefficients_for
+
+    samples = collect_samples(kb_path, queries, on, matcher)
     top = [i for i, s in enumerate(samples) if s.position == 0]
     correct = np.array([s.correct for s in samples], dtype=float)
-    current = predict(CONFIDENCE_COEFFICIENTS, samples)
+    current = predict(coefficients_for(matcher == "neighbours"), samples)
     refitted = cross_validated(samples)
-    return CalibrationReport(
+    return FormCalibration(
+        matcher=matcher,
         coefficients=fit(samples),
         current_ece=expected_calibration_error(current[top], correct[top]),
         refitted_ece=expected_calibration_error(refitted[top], correct[top]),

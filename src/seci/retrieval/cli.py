@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from rich.table import Table
 
 from seci.core.errors import SeciError
 from seci.core.messages import describe_error
+from seci.retrieval.calibration import FormCalibration
 from seci.retrieval.evaluation import EvalStore, evaluate, read_queries, report
 
 app = typer.Typer(help="Evaluate search and the assistant on labelled queries.",
@@ -43,6 +45,12 @@ def _vectors(model: str, url: str, api_model: str) -> object | None:
     return VectorRanker(encoder) if encoder is not None else None
 
 
+class MatcherChoice(StrEnum):
+    AUTO = "auto"
+    LINEAR = "linear"
+    NEIGHBOURS = "neighbours"
+
+
 @app.command("retrieval")
 def eval_retrieval(
     kb: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="KB in import JSONL")],
@@ -55,6 +63,9 @@ def eval_retrieval(
         help="Add neural ranking: an OpenAI-compatible endpoint root")] = "",
     embedding_api_model: Annotated[str, typer.Option(
         help="Model name the endpoint serves")] = "",
+    matcher: Annotated[MatcherChoice, typer.Option(
+        help="Matcher form: auto (as a server chooses by KB size), linear or neighbours")
+    ] = MatcherChoice.AUTO,
 ) -> None:
     """Import KB into a throw-away store, run every query, print recall@1/5, MRR, nDCG@10
     and how often an unanswerable query got a confident answer."""
@@ -63,7 +74,8 @@ def eval_retrieval(
         store = EvalStore()
         try:
             vectors = _vectors(embedding_model, embedding_url, embedding_api_model)
-            outcomes = evaluate(store.build(kb, vectors=vectors), labelled)
+            outcomes = evaluate(store.build(kb, vectors=vectors, matcher=matcher.value),
+                                labelled)
         finally:
             store.directory.cleanup()
     except SeciError as error:
@@ -103,18 +115,25 @@ def eval_calibrate(
     if as_json:
         print(json.dumps(asdict(result), ensure_ascii=False, indent=2))
         return
-    console.print(f"top hits: {result.top_hits}")
-    console.print(f"ECE   current {result.current_ece:.3f}  refitted (5-fold) "
-                  f"{result.refitted_ece:.3f}")
-    console.print(f"Brier current {result.current_brier:.3f}  refitted (5-fold) "
-                  f"{result.refitted_brier:.3f}")
+    for form, name in ((result.linear, "CONFIDENCE_COEFFICIENTS"),
+                       (result.neighbours, "NEIGHBOUR_CONFIDENCE_COEFFICIENTS")):
+        _print_form(form, name)
+
+
+def _print_form(form: FormCalibration, name: str) -> None:
+    console.rule(f"{form.matcher} matcher")
+    console.print(f"top hits: {form.top_hits}")
+    console.print(f"ECE   current {form.current_ece:.3f}  refitted (5-fold) "
+                  f"{form.refitted_ece:.3f}")
+    console.print(f"Brier current {form.current_brier:.3f}  refitted (5-fold) "
+                  f"{form.refitted_brier:.3f}")
     table = Table("threshold", "answered", "precision", "no-answer", "gap refused")
-    for row in result.thresholds:
+    for row in form.thresholds:
         table.add_row(f"{row['threshold']:.2f}", f"{row['answered']:.3f}",
                       f"{row['precision']:.3f}", f"{row['no_answer_accuracy']:.3f}",
                       f"{row['gap_refused']:.3f}")
     console.print(table)
-    console.print("CONFIDENCE_COEFFICIENTS = {")
-    for name, value in result.coefficients.items():
-        console.print(f'    "{name}": {value:.3f},')
+    console.print(f"{name} = {{")
+    for key, value in form.coefficients.items():
+        console.print(f'    "{key}": {value:.3f},')
     console.print("}")

@@ -30,7 +30,7 @@ from seci.knowledge.models import Article, ArticleChange, ArticleStatus, Article
 from seci.retrieval.documents import Facts, Tokens, query_tokens, tokenize_version
 from seci.retrieval.index import Filters, LexicalIndex
 from seci.retrieval.log import opened_after, opened_marker
-from seci.retrieval.matcher import Example, Matcher
+from seci.retrieval.matcher import MAX_LINEAR_CLASSES, Example, Matcher
 from seci.retrieval.models import SearchDocument
 from seci.retrieval.synonyms import current_revision, effective_groups
 from seci.retrieval.text import Analyzer, default_analyzer
@@ -64,17 +64,21 @@ class RankedArticle:
     lexical_score: float = 0.0
     matcher_rank: int | None = None
     matcher_share: float = 0.0  # softmax share of the matcher's scores among candidates
-    matcher_score: float | None = None  # the model's raw decision value
+    matcher_score: float | None = None  # the model's raw score (decision value or cosine)
     neural_rank: int | None = None  # the optional sentence-embedding ranking
     neural_score: float | None = None  # best cosine of the query with the article's texts
+    neighbour_matcher: bool = False  # the matcher compares with examples (large KBs)
 
 
 class SearchEngine:
     def __init__(self, analyzer: Analyzer | None = None, *, train_inline: bool = True,
-                 vectors: VectorRanker | None = None, neural_weight: float = 1.0) -> None:
+                 vectors: VectorRanker | None = None, neural_weight: float = 1.0,
+                 max_linear_classes: int = MAX_LINEAR_CLASSES) -> None:
         """``train_inline``: (re)train the matcher and encode new texts on the search call
         that finds them out of date; servers pass False and do both in ``BackgroundSync``.
-        ``vectors``: the optional neural ranking (off unless configured)."""
+        ``vectors``: the optional neural ranking (off unless configured).
+        ``max_linear_classes``: above this many articles the matcher compares with examples
+        instead of training a linear model (see ``seci.retrieval.matcher``)."""
         self.analyzer = analyzer or default_analyzer()
         self.vectors = vectors
         self._neural_weight = neural_weight
@@ -92,6 +96,7 @@ class SearchEngine:
         self._matcher: Matcher | None = None
         self._matcher_stale = True
         self._matcher_weight = MATCHER_WEIGHT
+        self._max_linear_classes = max_linear_classes
 
     # --- following the change feed --------------------------------------------------------
 
@@ -259,7 +264,8 @@ class SearchEngine:
             questions = sum(len(facts.examples) for facts in self._facts.values()) + len(logged)
             self._matcher_weight = matcher_weight(questions / max(len(self._facts), 1))
             self._matcher_stale = False
-        matcher = Matcher(examples, self.analyzer.tokens) if len(
+        matcher = Matcher(examples, self.analyzer.tokens,
+                          max_linear_classes=self._max_linear_classes) if len(
             {e.label for e in examples}) >= 2 else None
         with self._lock:
             self._matcher = matcher
@@ -291,8 +297,9 @@ class SearchEngine:
         if self.vectors is not None and self._neural_weight > 0:
             neural = self.vectors.top(
                 query, CANDIDATES, lambda aid: aid in facts and filters.accepts(facts[aid]))
+        neighbours = matcher is not None and matcher.kind == "neighbours"
         return fuse(facts, lexical, learned, self._matcher_weight, neural,
-                    self._neural_weight)[:limit]
+                    self._neural_weight, neighbours=neighbours)[:limit]
 
     def __len__(self) -> int:
         return len(self._facts)
@@ -330,8 +337,8 @@ def body_sentences(body: str, most: int = 12) -> tuple[str, ...]:
 
 def fuse(facts: dict[int, Facts], lexical: Sequence[tuple[int, float]],
          learned: Sequence[tuple[int, float]], weight: float = MATCHER_WEIGHT,
-         neural: Sequence[tuple[int, float]] = (), neural_weight: float = 1.0
-         ) -> list[RankedArticle]:
+         neural: Sequence[tuple[int, float]] = (), neural_weight: float = 1.0,
+         *, neighbours: bool = False) -> list[RankedArticle]:
     """Weighted reciprocal-rank fusion of the rankings."""
     lexical_rank = {aid: i + 1 for i, (aid, _) in enumerate(lexical)}
     lexical_score = dict(lexical)
@@ -352,7 +359,7 @@ def fuse(facts: dict[int, Facts], lexical: Sequence[tuple[int, float]],
         fused.append(RankedArticle(
             facts[aid], score, lexical_rank.get(aid), lexical_score.get(aid, 0.0),
             learned_rank.get(aid), shares.get(aid, 0.0), learned_score.get(aid),
-            neural_rank.get(aid), neural_score.get(aid)))
+            neural_rank.get(aid), neural_score.get(aid), neighbours))
     return sorted(fused, key=lambda r: (-r.score, r.facts.article_id))
 
 

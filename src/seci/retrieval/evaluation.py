@@ -144,8 +144,10 @@ class EvalStore:
     search_engine: Any = None
     user: Any = None
 
-    def build(self, kb_path: Path, on: date | None = None, vectors: Any = None) -> Searcher:
-        """``vectors``: a VectorRanker for the optional neural ranking."""
+    def build(self, kb_path: Path, on: date | None = None, vectors: Any = None,
+              matcher: str = "auto") -> Searcher:
+        """``vectors``: a VectorRanker for the optional neural ranking. ``matcher``: 'auto'
+        (as a server chooses), 'linear' or 'neighbours' (forced, to measure each form)."""
         from sqlalchemy.orm import sessionmaker
 
         from seci.accounts import service as accounts
@@ -154,7 +156,10 @@ class EvalStore:
         from seci.core.db import build_engine
         from seci.knowledge.importing import import_articles
         from seci.retrieval.engine import SearchEngine
+        from seci.retrieval.matcher import MAX_LINEAR_CLASSES
         from seci.retrieval.service import search
+
+        linear_up_to = {"auto": MAX_LINEAR_CLASSES, "linear": 10**9, "neighbours": 0}[matcher]
 
         url = f"sqlite:///{Path(self.directory.name) / 'eval.db'}"
         migrate.upgrade(url)
@@ -167,7 +172,7 @@ class EvalStore:
         import_articles(session, data=data, filename=kb_path.name, actor=importer,
                         max_bytes=len(data) + 1, fmt="jsonl")
         session.commit()
-        search_engine = SearchEngine(vectors=vectors)
+        search_engine = SearchEngine(vectors=vectors, max_linear_classes=linear_up_to)
         search_engine.sync(session)
         self.session, self.search_engine, self.user = session, search_engine, importer
 

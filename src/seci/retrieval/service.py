@@ -64,16 +64,28 @@ class SearchResult:
 
 # Logistic model of P(hit is the right article) from the evidence of both rankers, fitted
 # with `seci eval calibrate` on the dev set (evaluation/dev; see docs/search.md): expected
-# calibration error of the top hit 0.15 with the earlier hand-set model, 0.04 after
+# calibration error of the top hit 0.15 with the earlier hand-set model, 0.036 after
 # (cross-validated). Refit whenever the rankers change.
 CONFIDENCE_COEFFICIENTS = {
-    "bias": 0.845,
-    "matcher_score": 5.765,  # linear model's decision value (> 0: it recognises the question)
-    "matcher_share": 1.654,  # how clearly the matcher prefers this article
-    "lexical_first": 0.365,  # the BM25 ranker puts it first too
-    "lexical_per_term": -0.135,  # BM25 score per query term (capped)
-    "first": 1.227,  # the top hit
-    "margin": -0.606,  # lead over the next hit (mostly explained by matcher_share)
+    "bias": 1.183,
+    "matcher_score": 6.226,  # linear model's decision value (> 0: it recognises the question)
+    "matcher_share": 0.814,  # how clearly the matcher prefers this article
+    "lexical_first": 0.101,  # the BM25 ranker puts it first too
+    "lexical_per_term": -0.124,  # BM25 score per query term (capped)
+    "first": 1.557,  # the top hit
+    "margin": -0.502,  # lead over the next hit (mostly explained by matcher_share)
+}
+# The same for the neighbour form of the matcher (knowledge bases above
+# matcher.MAX_LINEAR_CLASSES articles), whose score is a cosine similarity (0–2), fitted on
+# the same dev set with that form forced: ECE 0.045 (cross-validated).
+NEIGHBOUR_CONFIDENCE_COEFFICIENTS = {
+    "bias": -5.557,
+    "matcher_score": 3.322,  # best cosine with one of the article's examples
+    "matcher_share": 0.948,
+    "lexical_first": 0.796,
+    "lexical_per_term": 0.267,
+    "first": 1.779,
+    "margin": -0.456,
 }
 
 
@@ -85,7 +97,7 @@ def confidence_features(ranked: Sequence[RankedArticle], query_terms: int
         runner_up = ranked[position + 1].score if position + 1 < len(ranked) else 0.0
         rows.append({
             "bias": 1.0,
-            "matcher_score": item.matcher_score if item.matcher_score is not None else -1.0,
+            "matcher_score": _matcher_score(item),
             "matcher_share": item.matcher_share,
             "lexical_first": 1.0 if item.lexical_rank == 1 else 0.0,
             "lexical_per_term": min(item.lexical_score / max(query_terms, 1), 8.0),
@@ -96,12 +108,23 @@ def confidence_features(ranked: Sequence[RankedArticle], query_terms: int
     return rows
 
 
+def _matcher_score(item: RankedArticle) -> float:
+    """The matcher's score, or what stands for 'not recognised' on its scale."""
+    if item.matcher_score is not None:
+        return item.matcher_score
+    return 0.0 if item.neighbour_matcher else -1.0
+
+
+def coefficients_for(neighbour_matcher: bool) -> dict[str, float]:
+    return NEIGHBOUR_CONFIDENCE_COEFFICIENTS if neighbour_matcher else CONFIDENCE_COEFFICIENTS
+
+
 def confidence_of(ranked: Sequence[RankedArticle], query_terms: int) -> list[float]:
     """A 0–1 confidence per hit (see CONFIDENCE_COEFFICIENTS)."""
     result = []
-    for features in confidence_features(ranked, query_terms):
-        z = sum(CONFIDENCE_COEFFICIENTS.get(name, 0.0) * value
-                for name, value in features.items())
+    for item, features in zip(ranked, confidence_features(ranked, query_terms), strict=True):
+        coefficients = coefficients_for(item.neighbour_matcher)
+        z = sum(coefficients.get(name, 0.0) * value for name, value in features.items())
         result.append(1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0))))
     return result
 

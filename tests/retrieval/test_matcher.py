@@ -1,0 +1,54 @@
+"""The learned matcher in both forms: linear (small KBs) and nearest examples (large KBs)."""
+
+from __future__ import annotations
+
+import pytest
+
+from seci.retrieval.matcher import Example, Matcher
+from seci.retrieval.text import default_analyzer
+
+EXAMPLES = [
+    Example("携号转网办理条件", 1), Example("换运营商号码不变", 1), Example("我想转到联通", 1),
+    Example("宽带故障报修流程", 2), Example("家里断网了怎么办", 2), Example("网线没信号", 2),
+    Example("话费余额查询", 3), Example("我还剩多少钱", 3), Example("查一下余额", 3),
+    Example("今天天气怎么样", -1), Example("股票涨了吗", -1),
+]
+
+
+def _matcher(form: str) -> Matcher:
+    return Matcher(EXAMPLES, default_analyzer().tokens,
+                   max_linear_classes=10**9 if form == "linear" else 0)
+
+
+@pytest.mark.parametrize("form", ["linear", "neighbours"])
+def test_each_form_recognises_paraphrases(form: str) -> None:
+    matcher = _matcher(form)
+    assert matcher.kind == form
+    assert matcher.top("家里的宽带断网了", 1)[0][0] == 2
+    assert matcher.top("我的话费还剩多少", 1)[0][0] == 3
+    assert matcher.top("換運營商號碼不變", 1)[0][0] == 1  # traditional characters
+
+
+@pytest.mark.parametrize("form", ["linear", "neighbours"])
+def test_allowed_articles_and_limit(form: str) -> None:
+    ranked = _matcher(form).top("家里断网了怎么办", 5, allowed={1, 3})
+    assert {label for label, _ in ranked} <= {1, 3}
+    assert len(_matcher(form).top("宽带", 1)) == 1
+
+
+def test_the_form_follows_the_number_of_articles() -> None:
+    tokenize = default_analyzer().tokens
+    assert Matcher(EXAMPLES, tokenize, max_linear_classes=4).kind == "linear"
+    assert Matcher(EXAMPLES, tokenize, max_linear_classes=3).kind == "neighbours"
+
+
+def test_neighbours_score_an_article_by_its_best_example() -> None:
+    ranked = dict(_matcher("neighbours").top("家里断网了怎么办", 10))
+    # Identical text: the character and the word half each count 1.
+    assert ranked[2] == pytest.approx(2.0, abs=1e-6)
+    assert all(score < ranked[2] for label, score in ranked.items() if label != 2)
+
+
+def test_neighbours_barely_score_text_sharing_no_words() -> None:
+    # Only the word-boundary padding of character n-grams is shared.
+    assert all(score < 0.1 for _, score in _matcher("neighbours").top("xyz", 5))
