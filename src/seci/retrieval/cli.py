@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from seci.core.config import get_settings
 from seci.core.errors import SeciError
 from seci.core.messages import describe_error
 from seci.retrieval.calibration import FormCalibration
@@ -30,7 +31,6 @@ def _vectors(model: str, url: str, api_model: str) -> object | None:
     """A VectorRanker when a neural option was given (errors end the command)."""
     if not (model or url):
         return None
-    from seci.core.config import get_settings
     from seci.retrieval.embeddings import EmbeddingError, encoder_from_settings
     from seci.retrieval.vectors import VectorRanker
 
@@ -74,8 +74,10 @@ def eval_retrieval(
         store = EvalStore()
         try:
             vectors = _vectors(embedding_model, embedding_url, embedding_api_model)
-            outcomes = evaluate(store.build(kb, vectors=vectors, matcher=matcher.value),
-                                labelled)
+            weight = get_settings().neural_weight or 1.0  # SECI_NEURAL_WEIGHT, as a server
+            searcher = store.build(kb, vectors=vectors, matcher=matcher.value,
+                                   neural_weight=weight)
+            outcomes = evaluate(searcher, labelled)
         finally:
             store.directory.cleanup()
     except SeciError as error:

@@ -145,8 +145,9 @@ class EvalStore:
     user: Any = None
 
     def build(self, kb_path: Path, on: date | None = None, vectors: Any = None,
-              matcher: str = "auto") -> Searcher:
-        """``vectors``: a VectorRanker for the optional neural ranking. ``matcher``: 'auto'
+              matcher: str = "auto", neural_weight: float = 1.0) -> Searcher:
+        """``vectors``: a VectorRanker for the optional neural ranking, fused with
+        ``neural_weight`` (SECI_NEURAL_WEIGHT in a server). ``matcher``: 'auto'
         (as a server chooses), 'linear' or 'neighbours' (forced, to measure each form)."""
         from sqlalchemy.orm import sessionmaker
 
@@ -172,7 +173,8 @@ class EvalStore:
         import_articles(session, data=data, filename=kb_path.name, actor=importer,
                         max_bytes=len(data) + 1, fmt="jsonl")
         session.commit()
-        search_engine = SearchEngine(vectors=vectors, max_linear_classes=linear_up_to)
+        search_engine = SearchEngine(vectors=vectors, max_linear_classes=linear_up_to,
+                                     neural_weight=neural_weight)
         search_engine.sync(session)
         self.session, self.search_engine, self.user = session, search_engine, importer
 
