@@ -24,7 +24,7 @@ from typing import Literal
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from seci.retrieval.text import normalize
@@ -103,58 +103,77 @@ class _LinearScorer:
 
 class _NeighbourScorer:
     """Best cosine similarity of the query with an article's examples (characters and words
-    each count up to 1), computed from an inverted index (feature → examples)."""
+    each count up to 1), computed from an inverted index (feature → examples).
+
+    Features are hashed and weighted by hand, chunk by chunk and in place, so that a large
+    knowledge base (1.7 million examples at 100,000 articles) needs little more memory than
+    the index itself."""
 
     def __init__(self, texts: Sequence[str], labels: np.ndarray,
                  word_features: Callable[[str], list[str]]) -> None:
         self._chars = HashingVectorizer(analyzer="char_wb", ngram_range=(1, 4),
                                         n_features=HASH_FEATURES, alternate_sign=False,
-                                        norm=None, lowercase=False)
+                                        norm=None, lowercase=False, dtype=np.float32)
         self._words = HashingVectorizer(analyzer=word_features, n_features=HASH_FEATURES,
-                                        alternate_sign=False, norm=None, lowercase=False)
-        self._char_weights = TfidfTransformer(sublinear_tf=True)
-        self._word_weights = TfidfTransformer(sublinear_tf=True)
-        chars = self._char_weights.fit_transform(self._chars.transform(texts))
-        words = self._word_weights.fit_transform(self._words.transform(texts))
-        self._keep = np.concatenate([_informative(chars), _informative(words)])
-        examples = _normalized_blocks(sparse.hstack([chars, words]).tocsr(), self._keep)
+                                        alternate_sign=False, norm=None, lowercase=False,
+                                        dtype=np.float32)
+        chunks = [self._raw(texts[start:start + _CHUNK])
+                  for start in range(0, len(texts), _CHUNK)]
+        documents = np.zeros(2 * HASH_FEATURES, dtype=np.int64)
+        for chunk in chunks:
+            documents += np.bincount(chunk.indices, minlength=2 * HASH_FEATURES)
+        rows = len(texts)
+        # Smoothed IDF; n-grams in more than MAX_DOCUMENT_SHARE of the examples weigh 0.
+        self._weights = (np.log((1 + rows) / (1 + documents)) + 1).astype(np.float32)
+        self._weights[documents > max(MAX_DOCUMENT_SHARE * rows, 50)] = 0.0
+        for chunk in chunks:
+            self._weigh(chunk)
         # Transposed: a query's features pick their rows (posting lists) only.
-        self._postings = examples.T.tocsr()
+        self._postings = sparse.vstack(chunks, format="csr").T.tocsr()
         self._labels = labels
 
-    def _query_features(self, query: str) -> sparse.csr_matrix:
-        chars = self._char_weights.transform(self._chars.transform([query]))
-        words = self._word_weights.transform(self._words.transform([query]))
-        return _normalized_blocks(sparse.hstack([chars, words]).tocsr(), self._keep)
+    def _raw(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        return sparse.hstack([self._chars.transform(texts), self._words.transform(texts)],
+                             format="csr", dtype=np.float32)
+
+    def _weigh(self, matrix: sparse.csr_matrix) -> None:
+        """Sublinear TF × IDF, then each half of each row (characters, words) to unit
+        length; in place."""
+        data = matrix.data
+        np.log(data, out=data)
+        data += 1.0
+        data *= self._weights[matrix.indices]
+        row = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+        half = (matrix.indices >= HASH_FEATURES).astype(np.int64)
+        cell = row * 2 + half  # one norm per row and half
+        norms = np.sqrt(np.bincount(cell, weights=data.astype(np.float64) ** 2,
+                                    minlength=2 * matrix.shape[0]))
+        norms[norms == 0] = 1.0
+        data /= norms[cell].astype(np.float32)
+        matrix.eliminate_zeros()
 
     def scores(self, query: str) -> list[tuple[int, float]]:
-        similarity = (self._query_features(query) @ self._postings).tocsr()
+        features = self._raw([query])
+        self._weigh(features)
+        similarity = (features @ self._postings).tocsr()
         if similarity.nnz == 0:
             return []
-        labels = self._labels[similarity.indices]
-        order = np.argsort(-similarity.data, kind="stable")
+        values = similarity.data
+        # Only the best examples can hold the best articles: partition, then sort those.
+        if len(values) > _BEST_EXAMPLES:
+            best = np.argpartition(-values, _BEST_EXAMPLES - 1)[:_BEST_EXAMPLES]
+        else:
+            best = np.arange(len(values))
+        order = best[np.argsort(-values[best], kind="stable")]
+        labels = self._labels[similarity.indices[order]]
         # The first time a label appears in descending order is its best example.
-        unique, first = np.unique(labels[order], return_index=True)
-        best = similarity.data[order][first]
-        return [(int(label), float(value)) for label, value in zip(unique, best, strict=True)]
+        unique, first = np.unique(labels, return_index=True)
+        return [(int(label), float(values[order][index]))
+                for label, index in zip(unique, first, strict=True)]
 
 
-def _informative(block: sparse.csr_matrix) -> np.ndarray:
-    """A 0/1 mask of the block's columns: found in at most MAX_DOCUMENT_SHARE of the rows."""
-    counts = np.bincount(block.indices, minlength=block.shape[1])
-    limit = max(MAX_DOCUMENT_SHARE * block.shape[0], 50)
-    return np.asarray(counts <= limit, dtype=np.float64)
-
-
-def _normalized_blocks(features: sparse.csr_matrix, keep: np.ndarray) -> sparse.csr_matrix:
-    """Drop uninformative columns, then scale the character and the word half of each row
-    to unit length each (so each half's cosine counts up to 1)."""
-    kept = features.multiply(keep.reshape(1, -1)).tocsr()
-    kept.eliminate_zeros()
-    half = HASH_FEATURES
-    result = []
-    for block in (kept[:, :half], kept[:, half:]):
-        norms = np.sqrt(np.asarray(block.multiply(block).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        result.append(sparse.diags(1.0 / norms) @ block)
-    return sparse.hstack(result).tocsr()
+# Examples hashed per chunk (bounds the memory of the raw counts).
+_CHUNK = 50_000
+# Examples kept per query before grouping by article: enough for the candidates a search
+# takes (engine.CANDIDATES × 3), even when an article's examples crowd the top.
+_BEST_EXAMPLES = 5_000
