@@ -52,3 +52,14 @@ def test_neighbours_score_an_article_by_its_best_example() -> None:
 def test_neighbours_barely_score_text_sharing_no_words() -> None:
     # Only the word-boundary padding of character n-grams is shared.
     assert all(score < 0.1 for _, score in _matcher("neighbours").top("xyz", 5))
+
+
+def test_neighbours_keep_the_best_articles_when_only_the_best_examples_are_sorted(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from seci.retrieval import matcher as matcher_module
+
+    full = _matcher("neighbours").top("家里断网了怎么办", 10)
+    monkeypatch.setattr(matcher_module, "_BEST_EXAMPLES", 2)
+    partial = _matcher("neighbours").top("家里断网了怎么办", 10)
+    assert partial[0] == pytest.approx(full[0])
+    assert set(partial) <= set(full)
