@@ -194,10 +194,9 @@ def _assistant_reply(session: Session, engine: SearchEngine, conversation: Conve
     if not has_words(text):
         return [add_message(session, conversation, role=Role.BOT, kind=Kind.NO_MATCH,
                             text=replies.say(conversation.locale, replies.NO_WORDS))]
-    query, result = _understand(session, engine, conversation, text, on)
+    query, result, decision = _understand(session, engine, conversation, text, on)
     message.search_log_id = _log_id(learning.log_question(session, query=query,
                                                           result=result))
-    decision = decide(result)
     _remember_candidates(conversation, result)
     if decision.kind == Kind.ANSWER:
         article = customer_article(session, article_id=decision.hits[0].article_id, on=on)
@@ -238,47 +237,62 @@ def _picked_article(session: Session, choices: Message, text: str, on: date | No
 
 
 def _understand(session: Session, engine: SearchEngine, conversation: Conversation,
-                text: str, on: date | None) -> tuple[str, SearchResult]:
+                text: str, on: date | None) -> tuple[str, SearchResult, Decision]:
     """Search the message; a follow-up ("那国际的呢", "要多少钱") is read together with the
-    conversation's topic: the question that set it, or the title of the article answered."""
+    conversation's topic: the title of the article answered, else the question that set
+    it. Only follow-ups are combined: a new question must not inherit the old topic (it
+    would lend it a confidence it has not earned)."""
     query = query_of(text)
-    contexts = _topic_contexts(session, conversation, on)
-    follow_up = bool(contexts) and is_follow_up(query)
-    if not follow_up:
-        alone = _search(session, engine, query, on)
-        if alone.confident or not contexts or len(query) > 12:
-            return query, alone
-        attempts = [(query, alone)]
-    else:
-        attempts = []
+    contexts = _topic_contexts(session, conversation, on) if is_follow_up(query) else []
+    if not contexts:
+        result = _search(session, engine, query, on)
+        return query, result, decide(result)
     words = follow_up_words(query) or query
-    drop = conversation.topic_article_id if contrast_of(query) else None
+    attempts: list[tuple[str, SearchResult, Decision]] = []
     for context in contexts:
         combined = f"{context} {words}"[:500]
-        result = _without(_search(session, engine, combined, on), drop)
-        if decide(result).kind == Kind.ANSWER:
-            return combined, result
-        attempts.append((combined, result))
-    if follow_up:
+        result = _search(session, engine, combined, on)
+        if contrast_of(query) and conversation.topic_article_id is not None:
+            decision = _instead_of(result, conversation.topic_article_id)
+        else:
+            decision = decide(result)
+        if decision.kind == Kind.ANSWER:
+            return combined, result, decision
+        attempts.append((combined, result, decision))
+    if not any(d.kind == Kind.CHOICES for _, _, d in attempts):
         alone = _search(session, engine, query, on)
-        if decide(alone).kind == Kind.ANSWER:
-            return query, alone
-        attempts.append((query, alone))
-    for candidate in attempts:
-        if decide(candidate[1]).kind == Kind.CHOICES:
-            return candidate
+        attempts.append((query, alone, decide(alone)))
+    for attempt in attempts:
+        if attempt[2].kind != Kind.NO_MATCH:
+            return attempt
     return attempts[0]
+
+
+def _instead_of(result: SearchResult, topic_article_id: int) -> Decision:
+    """"那国际的呢" asks for the sibling of the current article ("国内流量包" → the
+    international one): read with the topic, the current article still ranks first and the
+    siblings follow closely. They are offered as choices, never answered outright: their
+    confidence was computed as runners-up."""
+    hits = result.hits
+    if not hits or hits[0].article_id != topic_article_id:
+        return decide(_without(result, topic_article_id))
+    siblings = [h for h in hits[1:] if h.score >= hits[0].score * RUNNER_UP_SCORE_RATIO]
+    if not siblings:
+        return Decision(Kind.NO_MATCH)
+    return Decision(Kind.CHOICES, tuple(siblings[:MAX_CHOICES]))
 
 
 def _topic_contexts(session: Session, conversation: Conversation, on: date | None
                     ) -> list[str]:
+    """The current article's title first (it names the thing a follow-up changes one
+    aspect of: "国内流量包" → "那国际的呢"), then the question that set the topic."""
     contexts = []
-    if conversation.topic_query:
-        contexts.append(conversation.topic_query)
     if conversation.topic_article_id is not None:
         article = customer_article(session, article_id=conversation.topic_article_id, on=on)
-        if article is not None and article.title not in contexts:
+        if article is not None:
             contexts.append(article.title)
+    if conversation.topic_query and conversation.topic_query not in contexts:
+        contexts.append(conversation.topic_query)
     return contexts
 
 
@@ -289,9 +303,8 @@ def _search(session: Session, engine: SearchEngine, query: str, on: date | None
 
 
 def _without(result: SearchResult, article_id: int | None) -> SearchResult:
-    """A contrastive follow-up ("那国际的呢") asks for something other than the current
-    article. The remaining hits keep the confidence they had as runners-up, which is
-    lower than a first place would get: the assistant errs towards offering choices."""
+    """The hits without one article; the rest keep the confidence they had (as runners-up:
+    lower than a first place gets, so the assistant errs towards choices)."""
     if article_id is None:
         return result
     hits = [h for h in result.hits if h.article_id != article_id]
