@@ -202,6 +202,8 @@ def announce(session: Session, conversation_id: int, seq: int) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _publish_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released; the real commit is still to come
     pending: list[tuple[int, int]] = session.info.pop(_PENDING, [])
     if not pending:
         return
