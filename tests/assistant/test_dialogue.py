@@ -122,13 +122,15 @@ def test_an_unsure_question_offers_choices_end_to_end(db: Session, hotline: Hotl
     conversation = new_conversation(db)
     unsure = [(0.4, 1.0), (0.05, 0.9), (0.02, 0.8)]
     original = dialogue._search
+    module_path = f"/{hotline.world.modules['个人业务'].id}/"
     ids = {1: hotline.articles["MY-KT"].id, 2: hotline.articles["ZW-TF"].id,
            3: hotline.articles["MY-LL"].id}
 
     def fake_search(*args: object) -> SearchResult:
         result = _result(*unsure)
         return SearchResult(query="q", confident=False, hits=[
-            replace(h, article_id=ids[h.article_id]) for h in result.hits])
+            replace(h, article_id=ids[h.article_id], module_path=module_path)
+            for h in result.hits])
 
     dialogue._search = fake_search  # type: ignore[assignment]
     try:
