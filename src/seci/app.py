@@ -17,6 +17,7 @@ from seci import __version__
 from seci.accounts.models import User
 from seci.accounts.routes import router as accounts_api
 from seci.accounts.service import resolve_web_session
+from seci.assistant.routes import router as assistant_api
 from seci.audit.routes import router as audit_api
 from seci.core.config import get_settings
 from seci.core.db import get_sessionmaker
@@ -86,7 +87,7 @@ def create_app(session_factory: sessionmaker[Session] | None = None,
     app.add_middleware(ConcurrencyLimit, limit=get_settings().max_concurrent_requests)
     app.mount("/static/api-docs", StaticFiles(directory=SWAGGER_DIR), name="api-docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in (accounts_api, knowledge_api, search_api, audit_api, pages):
+    for router in (accounts_api, knowledge_api, search_api, assistant_api, audit_api, pages):
         app.include_router(router)
     problems.install(app, _error_page)
     _add_docs(app)

@@ -1,11 +1,12 @@
 """Import every domain's models so that metadata (Alembic, tests) sees all tables."""
 
 from seci.accounts import models as accounts_models
+from seci.assistant import models as assistant_models
 from seci.audit import models as audit_models
 from seci.core.db import Base
 from seci.knowledge import models as knowledge_models
 from seci.retrieval import models as retrieval_models
 from seci.retrieval import vector_models as retrieval_vector_models
 
-__all__ = ["Base", "accounts_models", "audit_models", "knowledge_models", "retrieval_models",
-           "retrieval_vector_models"]
+__all__ = ["Base", "accounts_models", "assistant_models", "audit_models", "knowledge_models",
+           "retrieval_models", "retrieval_vector_models"]

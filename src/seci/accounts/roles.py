@@ -37,12 +37,17 @@ class Perm(StrEnum):
     USER_MANAGE = "user.manage"
     SEARCH_INSIGHTS = "search.insights"  # top queries and knowledge gaps
     SYNONYMS_MANAGE = "synonyms.manage"  # the search synonym table
+    ASSISTANT_HANDLE = "assistant.handle"  # take hand-offs and call-backs of one's queues
+    ASSISTANT_CONFIGURE = "assistant.configure"  # hand-off rules, queue opening hours
+    # Start conversations for identified customers (tier, customer id): channel systems
+    # such as the app backend, with an API token of an account holding this right.
+    ASSISTANT_CHANNEL = "assistant.channel"
 
 
 _STAFF_READ = {Perm.KB_READ, Perm.KB_READ_ALL_QUEUES, Perm.FEEDBACK_CREATE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.AGENT: frozenset({Perm.KB_READ, Perm.FEEDBACK_CREATE}),
+    Role.AGENT: frozenset({Perm.KB_READ, Perm.FEEDBACK_CREATE, Perm.ASSISTANT_HANDLE}),
     Role.EDITOR: frozenset(
         _STAFF_READ
         | {Perm.KB_SEE_EXPIRED, Perm.ARTICLE_EDIT, Perm.KB_EXPORT, Perm.SEARCH_INSIGHTS}
@@ -66,9 +71,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.AUDIT_VIEW,
             Perm.SEARCH_INSIGHTS,
             Perm.SYNONYMS_MANAGE,
+            Perm.ASSISTANT_CONFIGURE,
         }
     ),
-    Role.SUPERVISOR: frozenset(_STAFF_READ | {Perm.ACK_COVERAGE}),
+    Role.SUPERVISOR: frozenset(_STAFF_READ | {Perm.ACK_COVERAGE, Perm.ASSISTANT_HANDLE}),
     Role.TRAINER: frozenset(_STAFF_READ | {Perm.ACK_COVERAGE}),
     Role.ANALYST: frozenset(_STAFF_READ | {Perm.KB_EXPORT, Perm.SEARCH_INSIGHTS}),
     Role.ADMIN: frozenset(
@@ -82,6 +88,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.AUDIT_VIEW,
             Perm.USER_MANAGE,
             Perm.SYNONYMS_MANAGE,
+            Perm.ASSISTANT_CONFIGURE,
+            Perm.ASSISTANT_CHANNEL,
         }
     ),
 }

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
                                      description="Seconds an endpoint request may take")
     neural_weight: float = Field(default=1.0, ge=0,
                                  description="Weight of the neural ranking in the fusion")
+    # Several server processes: chat messages reach the process holding a customer's
+    # stream through Redis pub/sub (docs/assistant.md). Empty: one process, no Redis.
+    redis_url: str = Field(default="", description="redis://host:6379/0 for chat streams")
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -50,7 +50,8 @@ class ConcurrencyLimit:
     Each request holds a worker thread and a database connection; without a limit a burst of
     clients takes every thread, the threads wait for pooled connections and the process
     stalls. Requests beyond the limit wait here, in the event loop, holding neither.
-    Static files bypass the line.
+    Static files bypass the line, and so do event streams (paths ending in ``/events``):
+    a stream is open for many seconds but holds no thread or connection while it waits.
     """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
@@ -59,7 +60,8 @@ class ConcurrencyLimit:
         self._semaphore: asyncio.Semaphore | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path", "").startswith("/static/"):
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith("/static/") or path.endswith("/events"):
             await self.app(scope, receive, send)
             return
         if self._semaphore is None:

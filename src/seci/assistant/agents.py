@@ -1,0 +1,334 @@
+"""The agent's side: the hand-off inbox of their queues, taking a conversation, chatting,
+inserting an article's answer, transferring, closing with an outcome, agent assist, and
+the call-back list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.orm import Session
+
+from seci.accounts.models import Queue, User
+from seci.accounts.roles import Perm
+from seci.assistant import replies
+from seci.assistant.conversations import (
+    add_message,
+    get_conversation,
+    lock_conversation,
+    message_by_client_key,
+    messages_after,
+    recent_customer_texts,
+)
+from seci.assistant.dialogue import customer_article
+from seci.assistant.errors import (
+    CallbackNotFound,
+    InternalArticle,
+    NotInYourQueues,
+    NotYourConversation,
+    UnknownQueue,
+    WrongConversationState,
+)
+from seci.assistant.handoff import WaitingInfo, close, waiting_info
+from seci.assistant.models import CallbackRequest, Conversation, Kind, Message, Role, Status
+from seci.assistant.queues import mark_present
+from seci.assistant.text import clean_message, query_of
+from seci.audit.service import record
+from seci.core.clock import utcnow
+from seci.core.errors import FieldErrors, PermissionDenied
+from seci.knowledge.models import Article
+from seci.retrieval.engine import SearchEngine
+from seci.retrieval.service import SearchHit, search
+
+MAX_CATEGORY = 40
+MAX_NOTE = 500
+
+
+def _require_handler(agent: User) -> None:
+    if not agent.can(Perm.ASSISTANT_HANDLE):
+        raise PermissionDenied()
+
+
+def _visible_to(agent: User, conversation: Conversation) -> bool:
+    return conversation.agent_id == agent.id or (
+        conversation.queue_id is not None and conversation.queue_id in agent.queue_ids)
+
+
+def conversation_for_agent(session: Session, *, agent: User, conversation_id: int
+                           ) -> Conversation:
+    """A conversation of the agent's queues, or one they handle."""
+    _require_handler(agent)
+    conversation = get_conversation(session, conversation_id=conversation_id)
+    if not _visible_to(agent, conversation):
+        raise NotInYourQueues(conversation=conversation_id)
+    return conversation
+
+
+def _own(session: Session, agent: User, conversation_id: int) -> Conversation:
+    """A conversation this agent is chatting in right now."""
+    conversation = conversation_for_agent(session, agent=agent,
+                                          conversation_id=conversation_id)
+    lock_conversation(session, conversation)
+    if conversation.status != Status.WITH_AGENT:
+        raise WrongConversationState(status=conversation.status)
+    if conversation.agent_id != agent.id:
+        raise NotYourConversation()
+    return conversation
+
+
+# --- the inbox ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    article_id: int
+    code: str
+    title: str
+    audience: str
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    conversation: Conversation
+    queue: Queue | None
+    wait_seconds: int
+    position: int | None
+    last_customer_text: str
+    candidates: list[ArticleRef]
+
+
+def article_refs(session: Session, article_ids: Sequence[int]) -> list[ArticleRef]:
+    """Titles of articles (as published) in the given order."""
+    if not article_ids:
+        return []
+    rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(article_ids)))}
+    refs = []
+    for article_id in article_ids:
+        article = rows.get(article_id)
+        if article is not None:
+            live = article.live_version
+            refs.append(ArticleRef(article.id, article.code,
+                                   live.title if live else article.title,
+                                   live.audience if live else article.audience))
+    return refs
+
+
+def inbox(session: Session, *, agent: User, queue_id: int | None = None
+          ) -> tuple[list[InboxItem], list[InboxItem]]:
+    """(waiting in the agent's queues, longest wait first; conversations the agent has).
+    Looking at the inbox marks the agent present, so customers hear someone is there."""
+    _require_handler(agent)
+    mark_present(session, agent)
+    queue_ids = set(agent.queue_ids)
+    if queue_id is not None:
+        queue_ids &= {queue_id}
+    waiting = session.scalars(
+        select(Conversation).where(Conversation.status == Status.WAITING,
+                                   Conversation.queue_id.in_(sorted(queue_ids) or [-1]))
+        .order_by(Conversation.handed_off_at, Conversation.id).limit(200)
+    ).all()
+    mine = session.scalars(
+        select(Conversation).where(Conversation.status == Status.WITH_AGENT,
+                                   Conversation.agent_id == agent.id)
+        .order_by(Conversation.accepted_at)
+    ).all()
+    queues = {q.id: q for q in session.scalars(select(Queue))}
+    now = utcnow()
+    lines: dict[int, int] = {}
+
+    def item(conversation: Conversation, in_line: bool) -> InboxItem:
+        position = None
+        if in_line and conversation.queue_id is not None:
+            lines[conversation.queue_id] = lines.get(conversation.queue_id, 0) + 1
+            position = lines[conversation.queue_id]
+        since = conversation.handed_off_at or conversation.created_at
+        texts = recent_customer_texts(session, conversation.id, count=1)
+        return InboxItem(conversation, queues.get(conversation.queue_id or -1),
+                         int((now - since).total_seconds()), position,
+                         texts[-1] if texts else "",
+                         article_refs(session, conversation.candidate_article_ids))
+
+    return [item(c, True) for c in waiting], [item(c, False) for c in mine]
+
+
+@dataclass(frozen=True)
+class ConversationView:
+    conversation: Conversation
+    transcript: Sequence[Message]
+    candidates: list[ArticleRef]
+    waiting: WaitingInfo | None
+
+
+def view_for_agent(session: Session, *, agent: User, conversation_id: int
+                   ) -> ConversationView:
+    """Everything the agent needs, so the customer never repeats themself: the whole
+    transcript (with internal notes), the assistant's candidates, the place in line."""
+    conversation = conversation_for_agent(session, agent=agent,
+                                          conversation_id=conversation_id)
+    return ConversationView(
+        conversation,
+        messages_after(session, conversation_id=conversation.id, customer_view=False,
+                       limit=2000),
+        article_refs(session, conversation.candidate_article_ids),
+        waiting_info(session, conversation),
+    )
+
+
+# --- working a conversation --------------------------------------------------------------
+
+
+def accept(session: Session, *, agent: User, conversation_id: int) -> Conversation:
+    """Take a waiting conversation; of two agents accepting at once, one wins (409 for the
+    other)."""
+    conversation = conversation_for_agent(session, agent=agent,
+                                          conversation_id=conversation_id)
+    now = utcnow()
+    taken: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(Conversation)
+        .where(Conversation.id == conversation.id, Conversation.status == Status.WAITING,
+               Conversation.queue_id.in_(sorted(agent.queue_ids) or [-1]))
+        .values(status=Status.WITH_AGENT, agent_id=agent.id, accepted_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(conversation)
+    if not taken.rowcount:
+        if conversation.status == Status.WITH_AGENT and conversation.agent_id != agent.id:
+            raise NotYourConversation()
+        raise WrongConversationState(status=conversation.status)
+    mark_present(session, agent)
+    add_message(session, conversation, role=Role.SYSTEM, kind=Kind.ACCEPTED,
+                text=replies.say(conversation.locale, replies.ACCEPTED,
+                                 agent=agent.display_name),
+                data={"agent": agent.display_name}, author_id=agent.id)
+    return conversation
+
+
+def send_agent_message(session: Session, *, agent: User, conversation_id: int, text: str,
+                       client_key: str | None = None) -> Message:
+    conversation = _own(session, agent, conversation_id)
+    key = (client_key or "").strip()[:64] or None
+    if key is not None and (stored := message_by_client_key(session, conversation, key)):
+        return stored
+    return add_message(session, conversation, role=Role.AGENT, kind=Kind.TEXT,
+                       text=clean_message(text), client_key=key, author_id=agent.id)
+
+
+def insert_article(session: Session, *, agent: User, conversation_id: int, article_id: int,
+                   on: date | None = None) -> Message:
+    """Send an article's customer text. Internal-only articles stay with the agent."""
+    conversation = _own(session, agent, conversation_id)
+    article = customer_article(session, article_id=article_id, on=on)
+    if article is None:
+        raise InternalArticle(article=article_id)
+    return add_message(session, conversation, role=Role.AGENT, kind=Kind.ARTICLE,
+                       text=f"**{article.title}**\n\n{article.body}",
+                       data={"article_id": article.article_id, "code": article.code,
+                             "title": article.title, "version_no": article.version_no},
+                       article_ids=[article.article_id], author_id=agent.id)
+
+
+def transfer(session: Session, *, agent: User, conversation_id: int, queue_code: str,
+             note: str = "") -> Conversation:
+    """Pass the conversation to another queue with a note for the next agent. It keeps its
+    original hand-off time, so the customer does not go to the back of the line."""
+    conversation = conversation_for_agent(session, agent=agent,
+                                          conversation_id=conversation_id)
+    lock_conversation(session, conversation)
+    if conversation.status == Status.WITH_AGENT and conversation.agent_id != agent.id:
+        raise NotYourConversation()
+    if conversation.status not in {Status.WITH_AGENT, Status.WAITING}:
+        raise WrongConversationState(status=conversation.status)
+    target = session.scalar(select(Queue).where(Queue.code == queue_code,
+                                                Queue.archived.is_(False)))
+    if target is None:
+        raise UnknownQueue(queue=queue_code)
+    if len(note) > MAX_NOTE:
+        raise FieldErrors([{"field": "note", "code": "too_long", "max": MAX_NOTE}])
+    source = session.get(Queue, conversation.queue_id) if conversation.queue_id else None
+    conversation.status = Status.WAITING
+    conversation.queue_id = target.id
+    conversation.agent_id = None
+    conversation.accepted_at = None
+    conversation.handed_off_at = conversation.handed_off_at or utcnow()
+    add_message(session, conversation, role=Role.SYSTEM, kind=Kind.TRANSFERRED,
+                text=replies.say(conversation.locale, replies.TRANSFERRED, queue=target.name),
+                data={"queue": target.code, "from": source.code if source else None},
+                author_id=agent.id)
+    if note.strip():
+        add_message(session, conversation, role=Role.SYSTEM, kind=Kind.NOTE,
+                    text=note.strip(), internal=True, author_id=agent.id,
+                    data={"from": source.code if source else None, "to": target.code,
+                          "agent": agent.display_name})
+    return conversation
+
+
+def close_with_outcome(session: Session, *, agent: User, conversation_id: int, resolved: bool,
+                       category: str, first_contact_resolved: bool) -> Conversation:
+    """Close with the outcome (for first-contact resolution and hand-off analytics); the
+    customer is asked for a 1–5 rating."""
+    conversation = _own(session, agent, conversation_id)
+    category = " ".join(category.split())
+    if not category or len(category) > MAX_CATEGORY:
+        raise FieldErrors([{"field": "category", "code": "required" if not category
+                            else "too_long", "max": MAX_CATEGORY}])
+    conversation.resolved = resolved
+    conversation.category = category
+    conversation.first_contact_resolved = first_contact_resolved and resolved
+    close(session, conversation, closed_by_id=agent.id)
+    return conversation
+
+
+def assist(session: Session, *, engine: SearchEngine, agent: User, conversation_id: int,
+           limit: int = 5) -> list[SearchHit]:
+    """Articles for what the customer said last (agent assist): searched as the agent, so
+    internal articles of their queues are included."""
+    conversation = conversation_for_agent(session, agent=agent,
+                                          conversation_id=conversation_id)
+    texts = recent_customer_texts(session, conversation.id, count=2)
+    query = query_of(" ".join(texts))
+    if not query:
+        return []
+    return search(session, engine=engine, user=agent, query=query, limit=limit).hits
+
+
+# --- call-backs ---------------------------------------------------------------------------------
+
+
+def list_callbacks(session: Session, *, agent: User, status: str = "open"
+                   ) -> Sequence[CallbackRequest]:
+    """Call-back requests of the agent's queues (phones are masked by whoever shows them)."""
+    _require_handler(agent)
+    mark_present(session, agent)
+    return session.scalars(
+        select(CallbackRequest).where(CallbackRequest.queue_id.in_(sorted(agent.queue_ids) or [-1]),
+                                      CallbackRequest.status == status)
+        .order_by(CallbackRequest.created_at).limit(200)
+    ).all()
+
+
+def claim_callback(session: Session, *, agent: User, callback_id: int) -> CallbackRequest:
+    """Take a call-back: the agent now sees the whole number (the claim is audited)."""
+    _require_handler(agent)
+    callback = session.get(CallbackRequest, callback_id)
+    if callback is None or callback.queue_id not in agent.queue_ids:
+        raise CallbackNotFound(callback=callback_id)
+    if callback.status != "open" and callback.claimed_by_id != agent.id:
+        raise NotYourConversation()
+    callback.status = "claimed"
+    callback.claimed_by_id = agent.id
+    callback.claimed_at = callback.claimed_at or utcnow()
+    record(session, actor=agent, action="assistant_callback_claimed",
+           entity_type="callback", entity_id=callback.id,
+           summary=f"conversation {callback.conversation_id}")
+    session.flush()
+    return callback
+
+
+def complete_callback(session: Session, *, agent: User, callback_id: int) -> CallbackRequest:
+    callback = claim_callback(session, agent=agent, callback_id=callback_id)
+    callback.status = "done"
+    session.flush()
+    return callback

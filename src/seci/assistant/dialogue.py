@@ -1,0 +1,434 @@
+"""The assistant's side of a conversation: read the customer's message, answer from the
+knowledge base, offer choices, admit it does not know, or hand over to a person.
+
+Answers only ever come from published, valid articles whose audience is customers: the
+search runs as a customer (``user=None``), and every article is checked again against the
+database before its text is sent (``customer_article``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from seci.assistant import learning, replies
+from seci.assistant.conversations import (
+    add_message,
+    last_bot_message,
+    lock_conversation,
+    message_by_client_key,
+    replies_to,
+)
+from seci.assistant.errors import (
+    AlreadyRated,
+    ConversationClosed,
+    NotAnAnswer,
+    WrongConversationState,
+)
+from seci.assistant.handoff import hand_off
+from seci.assistant.models import (
+    Conversation,
+    HandoffReason,
+    HandoffRule,
+    Kind,
+    Message,
+    Role,
+    Status,
+)
+from seci.assistant.rules import (
+    Trigger,
+    count_trigger,
+    enabled_rules,
+    explicit_request_trigger,
+    message_trigger,
+)
+from seci.assistant.text import (
+    clean_message,
+    contrast_of,
+    customer_text,
+    feedback_in_words,
+    follow_up_words,
+    has_words,
+    is_follow_up,
+    parse_choice,
+    query_of,
+)
+from seci.core.clock import today
+from seci.knowledge.access import validity_of
+from seci.knowledge.models import Article, ArticleStatus, ArticleVersion, Audience, Validity
+from seci.retrieval.engine import SearchEngine
+from seci.retrieval.service import NO_MATCH_BELOW, SearchHit, SearchResult, search
+
+# Tuned on the dev set with `seci eval assistant` (docs/assistant.md). Confidence is that of
+# seci.retrieval.service: calibrated for the best hit; runners-up get much lower values by
+# design, so their closeness is judged on the fused score.
+# Choices rather than an answer: a runner-up nearly as good as a confident best hit.
+AMBIGUOUS_SCORE_RATIO = 0.9
+AMBIGUOUS_CONFIDENCE = 0.25
+# Choices rather than "no match": the best hit is plausible but unsure; runners-up join
+# it when their score is close enough. Below the floor: no match, a human is offered.
+CHOICE_FLOOR = 0.3
+RUNNER_UP_SCORE_RATIO = 0.7
+MAX_CHOICES = 3
+SEARCH_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class CustomerArticle:
+    """What a customer may be told of an article: its title and customer sections."""
+
+    article_id: int
+    code: str
+    title: str
+    body: str
+    module_id: int
+    version_no: int
+
+
+@dataclass
+class Turn:
+    conversation: Conversation
+    message: Message  # the customer's message as stored
+    replies: list[Message] = field(default_factory=list)
+    duplicate: bool = False  # a retried send: nothing was added
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: Kind  # ANSWER, CHOICES or NO_MATCH
+    hits: tuple[SearchHit, ...] = ()
+
+
+def customer_article(session: Session, *, article_id: int, on: date | None = None
+                     ) -> CustomerArticle | None:
+    """The article as a customer may read it — published, valid on the day, audience
+    customers — or None. Every text the assistant sends passes through here."""
+    row = session.execute(
+        select(Article.status, ArticleVersion)
+        .join(ArticleVersion, ArticleVersion.id == Article.live_version_id)
+        .where(Article.id == article_id)
+    ).first()
+    if row is None:
+        return None
+    status, version = row
+    if status == ArticleStatus.RETIRED or version.audience != Audience.CUSTOMER:
+        return None
+    if validity_of(version.valid_from, version.valid_to, on or today()) is not Validity.VALID:
+        return None
+    return CustomerArticle(article_id=version.article_id, code=version.code,
+                           title=version.title, body=customer_text(version.body),
+                           module_id=version.module_id, version_no=version.version_no)
+
+
+def decide(result: SearchResult) -> Decision:
+    """Answer when the best hit is confident and clearly ahead; choices when several are
+    close or the best is plausible but unsure; otherwise say there is no good answer."""
+    hits = result.hits
+    if not hits:
+        return Decision(Kind.NO_MATCH)
+    top = hits[0]
+    runners_up = hits[1:MAX_CHOICES]
+    if top.confidence >= NO_MATCH_BELOW:
+        close = [h for h in runners_up if h.confidence >= AMBIGUOUS_CONFIDENCE
+                 and h.score >= top.score * AMBIGUOUS_SCORE_RATIO]
+        return Decision(Kind.CHOICES, (top, *close)) if close else Decision(Kind.ANSWER, (top,))
+    if top.confidence >= CHOICE_FLOOR:
+        close = [h for h in runners_up if h.score >= top.score * RUNNER_UP_SCORE_RATIO]
+        return Decision(Kind.CHOICES, (top, *close))
+    return Decision(Kind.NO_MATCH, (top,))
+
+
+# --- a customer's message -------------------------------------------------------------------
+
+
+def send_customer_message(session: Session, *, engine: SearchEngine,
+                          conversation: Conversation, text: str,
+                          client_key: str | None = None, on: date | None = None) -> Turn:
+    """Store the customer's message, then let the assistant reply (while no agent has the
+    conversation). A retried send with the same ``client_key`` returns what was stored."""
+    key = (client_key or "").strip()[:64] or None
+    if key is not None and (stored := message_by_client_key(session, conversation, key)):
+        return Turn(conversation, stored, list(replies_to(session, stored)), duplicate=True)
+    if conversation.status == Status.CLOSED:
+        raise ConversationClosed()
+    cleaned = clean_message(text)
+    lock_conversation(session, conversation)
+    if key is not None and (stored := message_by_client_key(session, conversation, key)):
+        return Turn(conversation, stored, list(replies_to(session, stored)), duplicate=True)
+    if conversation.status == Status.CLOSED:
+        raise ConversationClosed()
+    previous_bot = last_bot_message(session, conversation)
+    message = add_message(session, conversation, role=Role.CUSTOMER, kind=Kind.TEXT,
+                          text=cleaned, client_key=key)
+    turn = Turn(conversation, message)
+    if conversation.status == Status.BOT:
+        turn.replies = _assistant_reply(session, engine, conversation, message,
+                                        previous_bot, on)
+    return turn
+
+
+def _assistant_reply(session: Session, engine: SearchEngine, conversation: Conversation,
+                     message: Message, previous_bot: Message | None, on: date | None
+                     ) -> list[Message]:
+    text = message.text
+    rules = enabled_rules(session)
+    if previous_bot is not None and previous_bot.kind == Kind.CHOICES:
+        picked = _picked_article(session, previous_bot, text, on)
+        if picked is not None:
+            question = _question_of(session, previous_bot)
+            learning.confirm_answer(session, question=question, article_id=picked.article_id)
+            return [_answer(session, conversation, picked, question or message)]
+    if previous_bot is not None and previous_bot.kind == Kind.ANSWER \
+            and previous_bot.helpful is None:
+        verdict = feedback_in_words(text)
+        if verdict is not None:
+            return _feedback_reply(session, conversation, previous_bot, verdict, rules)
+    trigger = message_trigger(rules, text=text, conversation=conversation)
+    if trigger is not None:
+        return [_hand_off_on_message(session, engine, conversation, message, trigger, rules,
+                                     previous_bot, on)]
+    if not has_words(text):
+        return [add_message(session, conversation, role=Role.BOT, kind=Kind.NO_MATCH,
+                            text=replies.say(conversation.locale, replies.NO_WORDS))]
+    query, result, decision = _understand(session, engine, conversation, text, on)
+    message.search_log_id = _log_id(learning.log_question(session, query=query,
+                                                          result=result))
+    _remember_candidates(conversation, result)
+    if decision.kind == Kind.ANSWER:
+        article = customer_article(session, article_id=decision.hits[0].article_id, on=on)
+        if article is not None:
+            conversation.topic_query = query
+            return [_answer(session, conversation, article, message)]
+    if decision.kind == Kind.CHOICES:
+        offered = [a for h in decision.hits
+                   if (a := customer_article(session, article_id=h.article_id, on=on))]
+        if offered:
+            conversation.topic_query = query
+            conversation.topic_module_id = offered[0].module_id
+            return [_choices(session, conversation, offered, message)]
+    return _no_match(session, conversation, decision, rules)
+
+
+def _log_id(entry: object) -> int | None:
+    return getattr(entry, "id", None)
+
+
+def _question_of(session: Session, bot_message: Message) -> Message | None:
+    seq = bot_message.data.get("question_seq")
+    if not isinstance(seq, int):
+        return None
+    return session.scalar(select(Message).where(
+        Message.conversation_id == bot_message.conversation_id, Message.seq == seq))
+
+
+def _picked_article(session: Session, choices: Message, text: str, on: date | None
+                    ) -> CustomerArticle | None:
+    offered: list[dict[str, object]] = list(choices.data.get("choices", []))
+    index = parse_choice(text, [str(c.get("title", "")) for c in offered])
+    if index is None:
+        return None
+    article_id = offered[index].get("article_id")
+    # The article was customer-visible when offered; it must still be now.
+    return customer_article(session, article_id=int(str(article_id)), on=on)
+
+
+def _understand(session: Session, engine: SearchEngine, conversation: Conversation,
+                text: str, on: date | None) -> tuple[str, SearchResult, Decision]:
+    """Search the message; a follow-up ("那国际的呢", "要多少钱") is read together with the
+    conversation's topic: the title of the article answered, else the question that set
+    it. Only follow-ups are combined: a new question must not inherit the old topic (it
+    would lend it a confidence it has not earned)."""
+    query = query_of(text)
+    contexts = _topic_contexts(session, conversation, on) if is_follow_up(query) else []
+    if not contexts:
+        result = _search(session, engine, query, on)
+        return query, result, decide(result)
+    words = follow_up_words(query) or query
+    attempts: list[tuple[str, SearchResult, Decision]] = []
+    for context in contexts:
+        combined = f"{context} {words}"[:500]
+        result = _search(session, engine, combined, on)
+        if contrast_of(query) and conversation.topic_article_id is not None:
+            decision = _instead_of(result, conversation.topic_article_id)
+        else:
+            decision = decide(result)
+        if decision.kind == Kind.ANSWER:
+            return combined, result, decision
+        attempts.append((combined, result, decision))
+    if not any(d.kind == Kind.CHOICES for _, _, d in attempts):
+        alone = _search(session, engine, query, on)
+        attempts.append((query, alone, decide(alone)))
+    for attempt in attempts:
+        if attempt[2].kind != Kind.NO_MATCH:
+            return attempt
+    return attempts[0]
+
+
+def _instead_of(result: SearchResult, topic_article_id: int) -> Decision:
+    """"那国际的呢" asks for the sibling of the current article ("国内流量包" → the
+    international one): read with the topic, the current article still ranks first and the
+    siblings follow closely. They are offered as choices, never answered outright: their
+    confidence was computed as runners-up."""
+    hits = result.hits
+    if not hits or hits[0].article_id != topic_article_id:
+        return decide(_without(result, topic_article_id))
+    siblings = [h for h in hits[1:] if h.score >= hits[0].score * RUNNER_UP_SCORE_RATIO]
+    if not siblings:
+        return Decision(Kind.NO_MATCH)
+    return Decision(Kind.CHOICES, tuple(siblings[:MAX_CHOICES]))
+
+
+def _topic_contexts(session: Session, conversation: Conversation, on: date | None
+                    ) -> list[str]:
+    """The current article's title first (it names the thing a follow-up changes one
+    aspect of: "国内流量包" → "那国际的呢"), then the question that set the topic."""
+    contexts = []
+    if conversation.topic_article_id is not None:
+        article = customer_article(session, article_id=conversation.topic_article_id, on=on)
+        if article is not None:
+            contexts.append(article.title)
+    if conversation.topic_query and conversation.topic_query not in contexts:
+        contexts.append(conversation.topic_query)
+    return contexts
+
+
+def _search(session: Session, engine: SearchEngine, query: str, on: date | None
+            ) -> SearchResult:
+    # user=None: as a customer — audience "customer", valid on the day, every queue.
+    return search(session, engine=engine, user=None, query=query, limit=SEARCH_LIMIT, on=on)
+
+
+def _without(result: SearchResult, article_id: int | None) -> SearchResult:
+    """The hits without one article; the rest keep the confidence they had (as runners-up:
+    lower than a first place gets, so the assistant errs towards choices)."""
+    if article_id is None:
+        return result
+    hits = [h for h in result.hits if h.article_id != article_id]
+    return SearchResult(query=result.query, hits=hits,
+                        confident=bool(hits) and hits[0].confidence >= NO_MATCH_BELOW)
+
+
+def _remember_candidates(conversation: Conversation, result: SearchResult) -> None:
+    ids = [h.article_id for h in result.hits[:MAX_CHOICES]]
+    if ids:
+        conversation.candidate_article_ids = list(dict.fromkeys(
+            [*ids, *conversation.candidate_article_ids]))[:5]
+        top = result.hits[0]
+        if top.confidence >= CHOICE_FLOOR:
+            conversation.topic_module_id = int(top.module_path.strip("/").split("/")[-1])
+
+
+def _answer(session: Session, conversation: Conversation, article: CustomerArticle,
+            question: Message) -> Message:
+    conversation.topic_article_id = article.article_id
+    conversation.topic_module_id = article.module_id
+    conversation.failed_in_row = 0
+    return add_message(
+        session, conversation, role=Role.BOT, kind=Kind.ANSWER,
+        text=replies.answer_text(conversation.locale, article.title, article.body),
+        data={"article_id": article.article_id, "code": article.code, "title": article.title,
+              "version_no": article.version_no, "question_seq": question.seq},
+        article_ids=[article.article_id],
+    )
+
+
+def _choices(session: Session, conversation: Conversation, offered: Sequence[CustomerArticle],
+             question: Message) -> Message:
+    shown = list(offered[:MAX_CHOICES])
+    return add_message(
+        session, conversation, role=Role.BOT, kind=Kind.CHOICES,
+        text=replies.choices_text(conversation.locale, [a.title for a in shown]),
+        data={"choices": [{"number": i, "article_id": a.article_id, "code": a.code,
+                           "title": a.title} for i, a in enumerate(shown, start=1)],
+              "question_seq": question.seq},
+        article_ids=[a.article_id for a in shown],
+    )
+
+
+def _no_match(session: Session, conversation: Conversation, decision: Decision,
+              rules: Sequence[HandoffRule]) -> list[Message]:
+    conversation.failed_in_row += 1
+    trigger = count_trigger(rules, conversation=conversation)
+    if trigger is not None:
+        return [hand_off(session, conversation, trigger=trigger, rules=rules)]
+    return [add_message(session, conversation, role=Role.BOT, kind=Kind.NO_MATCH,
+                        text=replies.say(conversation.locale, replies.NO_MATCH),
+                        data={"offer_human": True})]
+
+
+def _hand_off_on_message(session: Session, engine: SearchEngine, conversation: Conversation,
+                         message: Message, trigger: Trigger, rules: Sequence[HandoffRule],
+                         previous_bot: Message | None, on: date | None) -> Message:
+    """A rule fired on the message. What else it says is still searched, so that the
+    agent sees the topic and candidate articles, and the question reaches the gap list."""
+    rest = message.text.replace(trigger.matched, " ") if trigger.matched else message.text
+    if has_words(rest) and len(query_of(rest).replace(" ", "")) >= 4:
+        query = query_of(message.text)
+        result = _search(session, engine, query, on)
+        _remember_candidates(conversation, result)
+        conversation.topic_query = conversation.topic_query or query
+        message.search_log_id = _log_id(learning.log_question(session, query=query,
+                                                              result=result))
+        learning.reject_answer(session, question=message)
+    elif trigger.reason == HandoffReason.EXPLICIT_REQUEST and previous_bot is not None \
+            and previous_bot.kind == Kind.ANSWER and previous_bot.helpful is None:
+        # "转人工" right after an answer: that answer did not do it.
+        learning.reject_answer(session, question=_question_of(session, previous_bot))
+    return hand_off(session, conversation, trigger=trigger, rules=rules)
+
+
+# --- 是否解决 ---------------------------------------------------------------------------------
+
+
+def give_feedback(session: Session, *, conversation: Conversation, seq: int, helpful: bool
+                  ) -> list[Message]:
+    """The customer's 是否解决 on an answer; "not helpful" may lead to a person."""
+    lock_conversation(session, conversation)
+    answer = session.scalar(select(Message).where(
+        Message.conversation_id == conversation.id, Message.seq == seq))
+    if answer is None or answer.kind != Kind.ANSWER:
+        raise NotAnAnswer(seq=seq)
+    if answer.helpful is not None:
+        raise AlreadyRated()
+    return _feedback_reply(session, conversation, answer, helpful,
+                           enabled_rules(session))
+
+
+def _feedback_reply(session: Session, conversation: Conversation, answer: Message,
+                    helpful: bool, rules: Sequence[HandoffRule]) -> list[Message]:
+    answer.helpful = helpful
+    question = _question_of(session, answer)
+    if helpful:
+        learning.confirm_answer(session, question=question,
+                                article_id=int(answer.data["article_id"]))
+        conversation.failed_in_row = 0
+    else:
+        learning.reject_answer(session, question=question)
+        conversation.negative_feedback += 1
+        conversation.failed_in_row += 1
+    session.flush()
+    if conversation.status != Status.BOT:
+        return []
+    if not helpful and (trigger := count_trigger(rules, conversation=conversation)):
+        return [hand_off(session, conversation, trigger=trigger, rules=rules)]
+    template = replies.HELPFUL_THANKS if helpful else replies.NOT_HELPFUL
+    return [add_message(session, conversation, role=Role.BOT, kind=Kind.FEEDBACK,
+                        text=replies.say(conversation.locale, template),
+                        data={"answer_seq": answer.seq, "helpful": helpful,
+                              "offer_human": not helpful})]
+
+
+def request_human(session: Session, *, conversation: Conversation) -> list[Message]:
+    """The customer pressed 转人工."""
+    lock_conversation(session, conversation)
+    if conversation.status != Status.BOT:
+        raise WrongConversationState(status=conversation.status)
+    trigger = explicit_request_trigger(session)
+    previous = last_bot_message(session, conversation)
+    if previous is not None and previous.kind == Kind.ANSWER and previous.helpful is None:
+        learning.reject_answer(session, question=_question_of(session, previous))
+    return [hand_off(session, conversation, trigger=trigger, rules=enabled_rules(session))]

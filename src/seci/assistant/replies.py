@@ -1,0 +1,72 @@
+"""What the assistant and the system say, in the conversation's language.
+
+The words live in the message catalog (English source, zh_CN translation) like every other
+user-facing string. A message's text is rendered once, when it is stored, so the
+transcript an agent reads is exactly what the customer saw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from seci.core.i18n import N_, get_locale, gettext, set_locale
+
+GREETING = N_("Hello, I am the smart assistant. What can I do for you? You can ask in your "
+              "own words; type 转人工 at any time to talk to a person.")
+ANSWER_FOOTER = N_("Did this solve your problem? (是否解决)")
+CHOICES = N_("Do you mean one of these? Reply with the number:")
+NO_MATCH = N_("Sorry, I could not find a reliable answer to that. Could you say it in other "
+              "words? Or type 转人工 and a colleague will help you.")
+NO_WORDS = N_("I can only read text. Please type your question in words.")
+HELPFUL_THANKS = N_("Glad it helped. Anything else?")
+NOT_HELPFUL = N_("Sorry that did not help. Could you describe the problem in more detail? Or "
+                 "type 转人工 to talk to a person.")
+HANDOFF_OPEN = N_("I am passing you to a colleague at {queue}. You are number {position} in "
+                  "line; your conversation so far goes with you, so you need not repeat it.")
+HANDOFF_NO_AGENT = N_("I am passing you to {queue}. All colleagues are busy at the moment; you "
+                      "are number {position} in line. You can also leave your mobile number "
+                      "and we will call you back.")
+HANDOFF_CLOSED = N_("{queue} is closed now (it opens again {opens}). Please leave your mobile "
+                    "number and we will call you back.")
+ACCEPTED = N_("{agent} is now helping you.")
+TRANSFERRED = N_("You are being transferred to {queue}. Please wait a moment.")
+CLOSED = N_("This conversation has ended. How satisfied are you with the service? Please rate "
+            "from 1 (very dissatisfied) to 5 (very satisfied).")
+CALLBACK = N_("Thank you. We will call {phone} back as soon as a colleague is free.")
+WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
+            N_("Saturday"), N_("Sunday"))
+OPENS_AT = N_("{day} {time}")
+
+
+@contextmanager
+def speaking(locale: str) -> Iterator[None]:
+    """Render in the conversation's language, whatever the request's language is."""
+    previous = get_locale()
+    set_locale(locale)
+    try:
+        yield
+    finally:
+        set_locale(previous)
+
+
+def say(locale: str, template: str, **params: Any) -> str:
+    with speaking(locale):
+        return gettext(template, **params)
+
+
+def choices_text(locale: str, titles: list[str]) -> str:
+    lines = [say(locale, CHOICES)]
+    lines.extend(f"{number}. {title}" for number, title in enumerate(titles, start=1))
+    return "\n".join(lines)
+
+
+def answer_text(locale: str, title: str, body: str) -> str:
+    return f"**{title}**\n\n{body}\n\n{say(locale, ANSWER_FOOTER)}"
+
+
+def opens_text(locale: str, weekday: int, minute: int) -> str:
+    with speaking(locale):
+        return gettext(OPENS_AT, day=gettext(WEEKDAYS[weekday]),
+                       time=f"{minute // 60:02d}:{minute % 60:02d}")
