@@ -238,7 +238,7 @@ def test_http_settings_are_checked_early() -> None:
 
 def test_encoder_from_settings(tmp_path: Path) -> None:
     assert encoder_from_settings(Settings()) is None  # off by default
-    assert Settings().neural_weight == 1.0
+    assert Settings().neural_weight == 2.0
     encoder = encoder_from_settings(Settings(embedding_url="http://10.0.0.1:8080/",
                                              embedding_api_model="bge-m3",
                                              embedding_api_key="k", embedding_timeout=3))

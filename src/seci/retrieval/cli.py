@@ -36,7 +36,7 @@ def _vectors(model: str, url: str, api_model: str) -> object | None:
 
     settings = get_settings().model_copy(update={
         "embedding_model": model, "embedding_url": url, "embedding_api_model": api_model,
-        "neural_weight": get_settings().neural_weight or 1.0})
+        "neural_weight": get_settings().neural_weight or 2.0})
     try:
         encoder = encoder_from_settings(settings)
     except EmbeddingError as error:
@@ -74,7 +74,7 @@ def eval_retrieval(
         store = EvalStore()
         try:
             vectors = _vectors(embedding_model, embedding_url, embedding_api_model)
-            weight = get_settings().neural_weight or 1.0  # SECI_NEURAL_WEIGHT, as a server
+            weight = get_settings().neural_weight or 2.0  # SECI_NEURAL_WEIGHT, as a server
             searcher = store.build(kb, vectors=vectors, matcher=matcher.value,
                                    neural_weight=weight)
             outcomes = evaluate(searcher, labelled)

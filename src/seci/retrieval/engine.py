@@ -72,7 +72,7 @@ class RankedArticle:
 
 class SearchEngine:
     def __init__(self, analyzer: Analyzer | None = None, *, train_inline: bool = True,
-                 vectors: VectorRanker | None = None, neural_weight: float = 1.0,
+                 vectors: VectorRanker | None = None, neural_weight: float = 2.0,
                  max_linear_classes: int = MAX_LINEAR_CLASSES) -> None:
         """``train_inline``: (re)train the matcher and encode new texts on the search call
         that finds them out of date; servers pass False and do both in ``BackgroundSync``.

@@ -145,7 +145,7 @@ class EvalStore:
     user: Any = None
 
     def build(self, kb_path: Path, on: date | None = None, vectors: Any = None,
-              matcher: str = "auto", neural_weight: float = 1.0) -> Searcher:
+              matcher: str = "auto", neural_weight: float = 2.0) -> Searcher:
         """``vectors``: a VectorRanker for the optional neural ranking, fused with
         ``neural_weight`` (SECI_NEURAL_WEIGHT in a server). ``matcher``: 'auto'
         (as a server chooses), 'linear' or 'neighbours' (forced, to measure each form)."""
