@@ -13,6 +13,7 @@ from seci.retrieval.text import (
     clean_scraped,
     normalize,
     parse_synonym_lines,
+    pinyin_bigrams,
     pinyin_keys,
     strip_glued_pinyin,
     to_simplified,
@@ -123,5 +124,26 @@ def test_homophone_typos_meet_on_pinyin() -> None:
     assert pinyin_keys(["花费", "余额"]) == pinyin_keys(["话费", "余额"]) == ["huafei", "yue"]
 
 
+def test_typos_that_split_a_word_still_share_pinyin_bigrams() -> None:
+    # 菜铃 is no word, so segmentation cuts it and its word key misses 彩铃's.
+    assert "cai_ling" in pinyin_bigrams("菜铃怎么取消")
+    assert "cai_ling" in pinyin_bigrams("彩铃业务退订")
+    assert pinyin_bigrams("积份") == pinyin_bigrams("积分") == ["ji_fen"]
+    assert pinyin_bigrams("5g套餐 ok") == ["tao_can"]  # Chinese runs only
+
+
 def test_character_ngrams() -> None:
     assert char_ngrams("话费ab") == ["话", "费", "a", "b", "话费", "费a", "ab"]
+
+
+def test_the_pinyin_field_of_a_split_typo_meets_the_article() -> None:
+    from types import SimpleNamespace
+
+    from seci.retrieval.documents import query_tokens, tokenize_version
+
+    analyzer = Analyzer(lexicon=False)
+    version = SimpleNamespace(title="彩铃业务退订", similar_questions=["彩铃怎么取消"], tags=[],
+                              body="发送短信退订彩铃。")
+    article = set(tokenize_version(analyzer, version).pinyin.split())  # type: ignore[arg-type]
+    typo = set(query_tokens(analyzer, "菜铃").pinyin.split())
+    assert "cai_ling" in article & typo

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from seci.knowledge.models import ArticleVersion
-from seci.retrieval.text import Analyzer, char_ngrams, pinyin_keys
+from seci.retrieval.text import Analyzer, char_ngrams, normalize, pinyin_bigrams, pinyin_keys
 
 # Field weights of the lexical ranker: a hit in the title or in a similar question (the
 # customer's own words) counts more than one in the body.
@@ -41,7 +41,8 @@ def tokenize_version(analyzer: Analyzer, version: ArticleVersion) -> Tokens:
         questions=" ".join(questions),
         tags=" ".join(tags),
         body=" ".join(body),
-        pinyin=" ".join(pinyin_keys(title + questions)),
+        pinyin=" ".join(pinyin_keys(title + questions) + pinyin_bigrams(
+            normalize(" ".join([version.title, *version.similar_questions])))),
         grams=" ".join(char_ngrams(short_text, sizes=(2,))),
     )
 
@@ -50,7 +51,8 @@ def query_tokens(analyzer: Analyzer, query: str) -> Tokens:
     words = analyzer.tokens(query)
     return Tokens(
         title=" ".join(words), questions=" ".join(words), tags=" ".join(words),
-        body=" ".join(words), pinyin=" ".join(pinyin_keys(words)),
+        body=" ".join(words),
+        pinyin=" ".join(pinyin_keys(words) + pinyin_bigrams(normalize(query))),
         grams=" ".join(char_ngrams(" ".join(analyzer.raw_words(query)), sizes=(2,))),
     )
 

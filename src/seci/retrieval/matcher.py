@@ -27,7 +27,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
 from sklearn.svm import LinearSVC
 
-from seci.retrieval.text import normalize
+from seci.retrieval.text import normalize, pinyin_bigrams
 
 MAX_LINEAR_CLASSES = 400
 # Neighbour features: hashed (no vocabulary held in memory), and n-grams found in more than
@@ -65,7 +65,8 @@ class Matcher:
 
     def _word_features(self, text: str) -> list[str]:
         words = self._tokenize(text)
-        return words + [f"{a}_{b}" for a, b in pairwise(words)]
+        return words + [f"{a}_{b}" for a, b in pairwise(words)] + [
+            f"py:{g}" for g in pinyin_bigrams(text)]
 
     def top(self, query: str, limit: int, allowed: set[int] | None = None
             ) -> list[tuple[int, float]]:

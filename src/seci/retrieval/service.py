@@ -64,28 +64,28 @@ class SearchResult:
 
 # Logistic model of P(hit is the right article) from the evidence of both rankers, fitted
 # with `seci eval calibrate` on the dev set (evaluation/dev; see docs/search.md): expected
-# calibration error of the top hit 0.15 with the earlier hand-set model, 0.036 after
+# calibration error of the top hit 0.15 with the earlier hand-set model, 0.039 after
 # (cross-validated). Refit whenever the rankers change.
 CONFIDENCE_COEFFICIENTS = {
-    "bias": 1.183,
-    "matcher_score": 6.226,  # linear model's decision value (> 0: it recognises the question)
-    "matcher_share": 0.814,  # how clearly the matcher prefers this article
-    "lexical_first": 0.101,  # the BM25 ranker puts it first too
-    "lexical_per_term": -0.124,  # BM25 score per query term (capped)
-    "first": 1.557,  # the top hit
-    "margin": -0.502,  # lead over the next hit (mostly explained by matcher_share)
+    "bias": 0.390,
+    "matcher_score": 5.662,  # linear model's decision value (> 0: it recognises the question)
+    "matcher_share": 1.013,  # how clearly the matcher prefers this article
+    "lexical_first": -0.046,  # the BM25 ranker puts it first too
+    "lexical_per_term": -0.047,  # BM25 score per query term (capped)
+    "first": 1.777,  # the top hit
+    "margin": -0.308,  # lead over the next hit (mostly explained by matcher_share)
 }
 # The same for the neighbour form of the matcher (knowledge bases above
 # matcher.MAX_LINEAR_CLASSES articles), whose score is a cosine similarity (0–2), fitted on
-# the same dev set with that form forced: ECE 0.045 (cross-validated).
+# the same dev set with that form forced: ECE 0.041 (cross-validated).
 NEIGHBOUR_CONFIDENCE_COEFFICIENTS = {
-    "bias": -5.557,
-    "matcher_score": 3.322,  # best cosine with one of the article's examples
-    "matcher_share": 0.948,
-    "lexical_first": 0.796,
-    "lexical_per_term": 0.267,
-    "first": 1.779,
-    "margin": -0.456,
+    "bias": -5.729,
+    "matcher_score": 3.098,  # best cosine with one of the article's examples
+    "matcher_share": 1.193,
+    "lexical_first": 1.030,
+    "lexical_per_term": 0.304,
+    "first": 1.448,
+    "margin": -0.589,
 }
 
 

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -214,7 +215,7 @@ def _stop_words() -> frozenset[str]:
 
 STOP_WORDS = _stop_words()
 # Bump when segmentation rules change, so that cached search tokens are rebuilt.
-DICTIONARY_REVISION = "4"  # 4: the Rust port of jieba (rjieba)
+DICTIONARY_REVISION = "5"  # 4: the Rust port of jieba (rjieba); 5: pinyin bigrams
 # Frequency given to synonym terms: high enough that segmentation keeps them whole.
 SYNONYM_TERM_FREQ = 3000
 _TOKEN_CHARS = re.compile(rf"[{_CJK}0-9a-z]")
@@ -371,6 +372,20 @@ def char_ngrams(text: str, sizes: Sequence[int] = (1, 2)) -> list[str]:
 def pinyin_keys(tokens: Sequence[str]) -> list[str]:
     """Toneless pinyin of each Chinese token: 话费 and 花费 both become 'huafei'."""
     return [_pinyin_key(token) for token in tokens if len(token) >= 2 and _HAS_CJK.search(token)]
+
+
+def pinyin_bigrams(text: str) -> list[str]:
+    """Toneless pinyin of adjacent Chinese characters of normalised text, whatever the
+    segmentation: a homophone typo that splits a word (菜铃 for 彩铃, 积份 for 积分) still
+    shares 'cai_ling' with it."""
+    grams: list[str] = []
+    for run in _CJK_RUN.findall(text):
+        syllables = [_pinyin_key(char) for char in run]
+        grams.extend(f"{a}_{b}" for a, b in pairwise(syllables))
+    return grams
+
+
+_CJK_RUN = re.compile(rf"[{_CJK}]+")
 
 
 @lru_cache(maxsize=200_000)
