@@ -171,7 +171,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
 @pytest.fixture
 def new_context(browser: Browser, live_server: LiveServer, request: pytest.FixtureRequest,
                 tmp_path: Path) -> Iterator[Callable[..., BrowserContext]]:
-    """Factory for extra, independent browser sessions (e.g. two editors at once).
+    """Factory for extra, independent browser sessions (e.g. two editors at once);
+    options go to ``Browser.new_context`` (e.g. a phone's viewport).
 
     When the test fails, every open page is saved as a screenshot in its tmp_path (or in
     the directory SECI_BROWSER_ARTIFACTS names).
@@ -179,8 +180,9 @@ def new_context(browser: Browser, live_server: LiveServer, request: pytest.Fixtu
     contexts: list[BrowserContext] = []
 
     def make(**options: Any) -> BrowserContext:
-        context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT,
-                                      locale="zh-CN", timezone_id="Asia/Shanghai", **options)
+        options = {"viewport": VIEWPORT, "locale": "zh-CN",
+                   "timezone_id": "Asia/Shanghai"} | options
+        context = browser.new_context(base_url=live_server.url, **options)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context

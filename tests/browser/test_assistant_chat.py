@@ -103,3 +103,15 @@ def test_nobody_free_the_customer_leaves_a_call_back_number(
     row.first.get_by_role("button", name="认领").click()
     expect(agent.locator("main .flash")).to_contain_text("已认领")
     expect(agent.locator("#callbacks")).to_contain_text("13812345678")
+
+
+def test_the_chat_fits_a_phone_screen(new_context: Callable[..., BrowserContext]) -> None:
+    phone = new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+                        has_touch=True).new_page()
+    log = open_chat(phone)
+    ask(phone, "国际漫游怎么开通")
+    expect(messages(log, "answer")).to_have_count(1)
+    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    expect(phone.get_by_role("button", name="发送", exact=True)).to_be_in_viewport()
+    expect(phone.get_by_role("button", name="转人工")).to_be_in_viewport()

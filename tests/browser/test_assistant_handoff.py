@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from tests.browser.chat_ui import ask, conversation_id_of, messages, open_chat
 from tests.browser.ui import login, unique
@@ -88,3 +88,37 @@ def test_hand_off_accept_chat_insert_close_and_rate(
     page.reload()
     expect(page.locator("#chat-rating")).to_be_hidden()  # rated once, also after a reload
     expect(messages(page.get_by_role("log", name="对话"), "closed")).to_have_count(1)
+
+
+def test_a_reconnecting_stream_resumes_after_the_last_message(
+        page: Page, new_context: Callable[..., BrowserContext]) -> None:
+    """Every stream of this customer ends at once (``wait=0``), so the browser reconnects
+    again and again (with Last-Event-ID, which the server reads; Playwright does not show
+    it); the agent's messages arrive once each, in order."""
+    streams: list[str] = []
+
+    def short_stream(route: Route) -> None:
+        streams.append(route.request.url)
+        route.continue_(url=route.request.url + "&wait=0")
+
+    page.route("**/api/v1/assistant/conversations/*/events?*", short_stream)
+    question = f"转人工，我的账户{unique()}有问题"
+    customer = open_chat(page)
+    ask(page, question)
+    expect(messages(customer, "handoff")).to_have_count(1)
+    agent = new_context().new_page()
+    login(agent, "agent")
+    open_from_inbox(agent, question)
+    agent.get_by_role("button", name="接入").click()
+    expect(messages(customer, "accepted")).to_have_count(1)
+
+    reply = agent.get_by_label("回复客户", exact=True)
+    for text in ("第一条", "第二条", "第三条"):
+        reply.fill(text)
+        reply.press("Enter")
+        expect(reply).to_have_value("")
+    expect(customer.locator("li.from-agent .msg-body")).to_have_text(["第一条", "第二条",
+                                                                      "第三条"])
+    expect(customer.locator("li.msg")).to_have_count(len(set(
+        customer.locator("li.msg").evaluate_all("items => items.map(i => i.dataset.seq)"))))
+    assert len(streams) > 1  # the messages came over reconnected streams
