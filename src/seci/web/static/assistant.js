@@ -236,8 +236,6 @@
 
   Follow.prototype.running = function () { return this.source !== null; };
 
-  window.SeciAssistant = {Transcript: Transcript};
-
   // --- the customer chat ------------------------------------------------------------------
 
   function setupChat() {
@@ -388,7 +386,12 @@
         result.data.messages.forEach(receive);
         apply(result.data.conversation);
         follow.open();
-      }, function () { setStatus(""); showError(T.notSent); });
+      }, function () {
+        // No server: offer 开始新对话 to try again.
+        setStatus("");
+        showError(T.notSent);
+        applyState({status: "closed", satisfaction: 0, waiting: null});
+      });
     }
 
     function resume(saved) {
