@@ -33,12 +33,13 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from seci.app import create_app
 from seci.core import migrate
 from seci.core.db import build_engine
 from seci.demo.loader import load_demo
+from seci.retrieval.engine import SearchEngine
 from tests.conftest import create_database
 
 CHROMIUM = os.environ.get("SECI_CHROMIUM", "/usr/lib/chromium/chromium")
@@ -95,6 +96,14 @@ def _wait_until_up(url: str, server: _ThreadedServer, thread: threading.Thread) 
     raise RuntimeError(f"the test server did not answer at {url} within {STARTUP_SECONDS}s")
 
 
+def _index_and_train(engine: SearchEngine, factory: sessionmaker[Session]) -> None:
+    """What BackgroundSync does in production before the first customer asks: without a
+    trained matcher the assistant is never confident enough to answer."""
+    with factory() as session:
+        engine.sync(session)
+    engine.train_matcher()
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     root = tmp_path_factory.mktemp("browser-db")
@@ -109,7 +118,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
     sock = _free_socket()
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(factory), host="127.0.0.1", port=port,
+    app = create_app(factory)
+    _index_and_train(app.state.search_engine, factory)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port,
                             log_level="warning", lifespan="off", ws="none",
                             access_log=False)
     server = _ThreadedServer(config)
@@ -160,7 +171,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
 @pytest.fixture
 def new_context(browser: Browser, live_server: LiveServer, request: pytest.FixtureRequest,
                 tmp_path: Path) -> Iterator[Callable[..., BrowserContext]]:
-    """Factory for extra, independent browser sessions (e.g. two editors at once).
+    """Factory for extra, independent browser sessions (e.g. two editors at once);
+    options go to ``Browser.new_context`` (e.g. a phone's viewport).
 
     When the test fails, every open page is saved as a screenshot in its tmp_path (or in
     the directory SECI_BROWSER_ARTIFACTS names).
@@ -168,8 +180,9 @@ def new_context(browser: Browser, live_server: LiveServer, request: pytest.Fixtu
     contexts: list[BrowserContext] = []
 
     def make(**options: Any) -> BrowserContext:
-        context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT,
-                                      locale="zh-CN", timezone_id="Asia/Shanghai", **options)
+        options = {"viewport": VIEWPORT, "locale": "zh-CN",
+                   "timezone_id": "Asia/Shanghai"} | options
+        context = browser.new_context(base_url=live_server.url, **options)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context

@@ -98,14 +98,24 @@ def _message_json(message: Message) -> dict[str, Any]:
     return message_read(message).model_dump(mode="json")
 
 
-def waiting_read(info: WaitingInfo | None, locale: str) -> WaitingRead | None:
+def _hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def opening_reads(db: Session, queue: Queue) -> list[OpeningWrite]:
+    return [OpeningWrite(weekday=h.weekday, opens=_hhmm(h.opens_minute),
+                         closes=_hhmm(h.closes_minute)) for h in openings(db, queue.id)]
+
+
+def waiting_read(db: Session, info: WaitingInfo | None, locale: str) -> WaitingRead | None:
     if info is None:
         return None
     opens = opens_text(locale, *info.state.next_open) if info.state.next_open else None
     return WaitingRead(queue=info.queue.code, queue_name=info.queue.name,
                        position=info.position, open=info.state.open_now, opens_at=opens,
                        agents_present=info.state.agents_present,
-                       callback_offered=info.state.callback_offered)
+                       callback_offered=info.state.callback_offered,
+                       hours=opening_reads(db, info.queue))
 
 
 def conversation_read(db: Session, conversation: Conversation) -> ConversationRead:
@@ -113,7 +123,7 @@ def conversation_read(db: Session, conversation: Conversation) -> ConversationRe
         id=conversation.id, status=conversation.status, channel=conversation.channel,
         locale=conversation.locale, last_seq=conversation.last_seq,
         handoff_reason=conversation.handoff_reason,
-        waiting=waiting_read(waiting_info(db, conversation), conversation.locale),
+        waiting=waiting_read(db, waiting_info(db, conversation), conversation.locale),
         satisfaction=conversation.satisfaction, created_at=conversation.created_at,
     )
 
@@ -311,7 +321,7 @@ def _topic(db: Session, conversation: Conversation) -> str | None:
     return load_lookups(db).module_path(conversation.topic_module_id)
 
 
-def _inbox_item(db: Session, item: agents.InboxItem) -> InboxItemRead:
+def inbox_item_read(db: Session, item: agents.InboxItem) -> InboxItemRead:
     conversation = item.conversation
     topic_article = agents.article_refs(db, [conversation.topic_article_id]) \
         if conversation.topic_article_id else []
@@ -337,8 +347,8 @@ def inbox(db: SessionDep, agent: Handler,
         if queue_id is None:
             raise UnknownQueue(queue=queue)
     waiting, mine = agents.inbox(db, agent=agent, queue_id=queue_id)
-    return InboxRead(waiting=[_inbox_item(db, i) for i in waiting],
-                     mine=[_inbox_item(db, i) for i in mine])
+    return InboxRead(waiting=[inbox_item_read(db, i) for i in waiting],
+                     mine=[inbox_item_read(db, i) for i in mine])
 
 
 def _agent_view(db: Session, agent: User, conversation_id: int) -> AgentConversationRead:
@@ -352,7 +362,7 @@ def _agent_view(db: Session, agent: User, conversation_id: int) -> AgentConversa
         channel=conversation.channel, handoff_reason=conversation.handoff_reason,
         topic=_topic(db, conversation), topic_query=conversation.topic_query,
         candidates=_refs(view.candidates),
-        waiting=waiting_read(view.waiting, conversation.locale),
+        waiting=waiting_read(db, view.waiting, conversation.locale),
         transcript=[message_read(m) for m in view.transcript],
         resolved=conversation.resolved, category=conversation.category,
         first_contact_resolved=conversation.first_contact_resolved,
@@ -433,10 +443,13 @@ def assist(request: Request, db: SessionDep, agent: Handler, conversation_id: in
     """Articles for the customer's latest messages (yours to see, internal ones too)."""
     hits = agents.assist(db, engine=request.app.state.search_engine, agent=agent,
                          conversation_id=conversation_id)
+    audiences = {r.article_id: r.audience
+                 for r in agents.article_refs(db, [h.article_id for h in hits])}
     return [SuggestionRead(article_id=h.article_id, code=h.code,
                            title="".join(s.text for s in h.title),
                            snippet=plain_snippet("".join(s.text for s in h.snippet), 160),
-                           confidence=round(h.confidence, 4)) for h in hits]
+                           confidence=round(h.confidence, 4),
+                           audience=audiences.get(h.article_id, "internal")) for h in hits]
 
 
 @router.get("/agent/conversations/{conversation_id}/events", responses={
@@ -529,12 +542,8 @@ def _minutes(text: str) -> int:
 
 
 def _hours_read(db: Session, queue: Queue) -> QueueHoursRead:
-    return QueueHoursRead(
-        queue=queue.code, open_now=queue_state(db, queue).open_now,
-        hours=[OpeningWrite(weekday=h.weekday,
-                            opens=f"{h.opens_minute // 60:02d}:{h.opens_minute % 60:02d}",
-                            closes=f"{h.closes_minute // 60:02d}:{h.closes_minute % 60:02d}")
-               for h in openings(db, queue.id)])
+    return QueueHoursRead(queue=queue.code, open_now=queue_state(db, queue).open_now,
+                          hours=opening_reads(db, queue))
 
 
 @router.get("/queues/{code}/hours", response_model=QueueHoursRead, responses=AGENT_ERRORS)

@@ -39,6 +39,12 @@ class MessageRead(BaseModel):
     created_at: datetime
 
 
+class OpeningWrite(BaseModel):
+    weekday: int = Field(ge=0, le=6, description="0 Monday … 6 Sunday")
+    opens: str = Field(pattern=r"^\d{2}:\d{2}$", description="HH:MM, local time")
+    closes: str = Field(pattern=r"^\d{2}:\d{2}$", description="HH:MM; 24:00 = midnight")
+
+
 class WaitingRead(BaseModel):
     queue: str
     queue_name: str
@@ -47,6 +53,9 @@ class WaitingRead(BaseModel):
     opens_at: str | None = Field(description="When a closed queue opens again")
     agents_present: int
     callback_offered: bool = Field(description="Out of hours or nobody at their desk")
+    hours: list[OpeningWrite] = Field(default_factory=list,
+                                      description="The queue's opening hours (local time); "
+                                                  "empty: around the clock")
 
 
 class ConversationRead(BaseModel):
@@ -186,6 +195,8 @@ class SuggestionRead(BaseModel):
     title: str
     snippet: str
     confidence: float
+    audience: str = Field(description="customer: may be inserted into the chat; internal: "
+                                      "for the agent's eyes only")
 
 
 # --- configuration --------------------------------------------------------------------------
@@ -208,12 +219,6 @@ class RuleWrite(BaseModel):
 class RuleRead(RuleWrite):
     id: int
     updated_at: datetime
-
-
-class OpeningWrite(BaseModel):
-    weekday: int = Field(ge=0, le=6, description="0 Monday … 6 Sunday")
-    opens: str = Field(pattern=r"^\d{2}:\d{2}$", description="HH:MM, local time")
-    closes: str = Field(pattern=r"^\d{2}:\d{2}$", description="HH:MM; 24:00 = midnight")
 
 
 class QueueHoursRead(BaseModel):

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     # Several server processes: chat messages reach the process holding a customer's
     # stream through Redis pub/sub (docs/assistant.md). Empty: one process, no Redis.
     redis_url: str = Field(default="", description="redis://host:6379/0 for chat streams")
+    # The customer chat page (/chat) may be framed by the widget on other intranet pages.
+    assistant_embed_origins: str = Field(
+        default="*",
+        description="Origins whose pages may embed the chat (space-separated, e.g. "
+                    "'http://portal.example'); '*' any, empty none")
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -59,6 +59,30 @@ LABELS: dict[str, dict[str, str]] = {
         "in_review": N_("In review"),
         "published": N_("Published"),
         "retired": N_("Retired"),
+        # conversations of the assistant (error messages name their state)
+        "bot": N_("with the assistant"),
+        "waiting": N_("waiting for an agent"),
+        "with_agent": N_("with an agent"),
+        "closed": N_("closed"),
+    },
+    "handoff_reason": {
+        "explicit_request": N_("Asked for a person"),
+        "complaint": N_("Complaint"),
+        "insult": N_("Angry customer"),
+        "tier": N_("Customer tier"),
+        "failed_answers": N_("Assistant could not answer"),
+        "negative_feedback": N_("Answers did not help"),
+    },
+    "conversation_status": {
+        "bot": N_("With the assistant"),
+        "waiting": N_("Waiting"),
+        "with_agent": N_("With an agent"),
+        "closed": N_("Closed"),
+    },
+    "callback_status": {
+        "open": N_("Open"),
+        "claimed": N_("Claimed"),
+        "done": N_("Done"),
     },
     "validity": {
         "valid": N_("Valid"),

@@ -26,6 +26,9 @@ FLASH: dict[str, str] = {
     "queue_saved": N_("Queue saved."),
     "token_created": N_("API token created. Copy it now: it is shown only once."),
     "logged_out": N_("You have logged out."),
+    "callback_claimed": N_("Call-back claimed: the whole number is shown to you."),
+    "callback_done": N_("Call-back marked as done."),
+    "transferred": N_("Conversation transferred."),
 }
 
 

@@ -14,10 +14,41 @@ from seci.core.http import LOCALE_COOKIE
 from seci.core.i18n import normalise_locale, set_locale
 
 # Pages use no inline script or style; the Swagger page needs its inline bootstrap.
-_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+_CSP_BASE = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+             "form-action 'self'; base-uri 'self'")
+_CSP = _CSP_BASE + "; frame-ancestors 'none'"
+# The customer chat is the one page other sites may frame (the widget's iframe): it holds
+# no staff session, and its requests carry only the conversation's own token.
+EMBEDDABLE_PATHS = frozenset({"/chat"})
+_NONE = "'none'"
 _CSP_DOCS = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
              "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+
+
+def embed_csp(origins: str) -> str:
+    """The chat page's policy: framed only by the configured origins ('*' any)."""
+    allowed = " ".join(o for o in origins.split() if o == "*" or _is_origin(o))
+    return f"{_CSP_BASE}; frame-ancestors {allowed or _NONE}"
+
+
+def _is_origin(value: str) -> bool:
+    scheme, _, rest = value.partition("://")
+    return scheme in {"http", "https"} and bool(rest) and not any(
+        c in rest for c in ";,'\" ")
+
+
+def security_headers(path: str) -> list[tuple[bytes, bytes]]:
+    """Content-Security-Policy and friends for a response to ``path``."""
+    if path in {"/api/docs", "/api/redoc"}:
+        policy, frame = _CSP_DOCS, [(b"x-frame-options", b"DENY")]
+    elif path in EMBEDDABLE_PATHS:
+        # No X-Frame-Options: it cannot name several origins; frame-ancestors does.
+        policy, frame = embed_csp(get_settings().assistant_embed_origins), []
+    else:
+        policy, frame = _CSP, [(b"x-frame-options", b"DENY")]
+    return [(b"content-security-policy", policy.encode()),
+            (b"x-content-type-options", b"nosniff"), *frame,
+            (b"referrer-policy", b"same-origin")]
 
 
 def _header(scope: Scope, name: bytes) -> str:
@@ -79,17 +110,12 @@ class LocaleAndHeaders:
             await self.app(scope, receive, send)
             return
         set_locale(pick_locale(scope))
-        docs = scope.get("path", "") in {"/api/docs", "/api/redoc"}
+        extra = security_headers(scope.get("path", ""))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers: list[Any] = list(message.get("headers", []))
-                headers += [
-                    (b"content-security-policy", (_CSP_DOCS if docs else _CSP).encode()),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"x-frame-options", b"DENY"),
-                    (b"referrer-policy", b"same-origin"),
-                ]
+                headers += extra
                 message["headers"] = headers
             await send(message)
 
