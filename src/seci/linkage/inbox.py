@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
 from seci.linkage.chain import Chain, PostState, PostStatus, all_chains
-from seci.linkage.coverage import acknowledged_user_ids
+from seci.linkage.coverage import acknowledged_user_ids, team_checks
 from seci.linkage.models import Post
 from seci.linkage.notices import is_released_to
 from seci.linkage.quiz import find_quiz, passed_user_ids
@@ -41,13 +41,21 @@ def _item(chain: Chain, state: PostState) -> InboxItem:
                      overdue=state.overdue)
 
 
-def _staff_items(user: User, chains: list[Chain]) -> list[InboxItem]:
+def _team_checked(session: Session, user: User, chain: Chain) -> bool:
+    """A supervisor's part is done once their own team is confirmed (or they lead none)."""
+    return not user.team or user.team in team_checks(session, notice_id=chain.notice.id)
+
+
+def _staff_items(session: Session, user: User, chains: list[Chain]) -> list[InboxItem]:
     items = []
     for chain in chains:
         for state in chain.posts:
             holder = POST_HOLDERS.get(state.post)
-            if holder and user.can(holder) and state.status is PostStatus.OPEN:
-                items.append(_item(chain, state))
+            if not (holder and user.can(holder) and state.status is PostStatus.OPEN):
+                continue
+            if state.post is Post.SUPERVISORS and _team_checked(session, user, chain):
+                continue
+            items.append(_item(chain, state))
     return items
 
 
@@ -71,7 +79,7 @@ def items_for(session: Session, user: User) -> list[InboxItem]:
     """Open posts of the user's roles (agents: their own acknowledgement and quiz),
     overdue first, then by deadline."""
     chains = [c for c in all_chains(session) if not c.complete]
-    items = _staff_items(user, chains)
+    items = _staff_items(session, user, chains)
     if user.can(Perm.QUIZ_TAKE):
         items += _agent_items(session, user, chains)
     return sorted(items, key=lambda item: (not item.overdue, item.due_on or date.max))
