@@ -26,6 +26,18 @@ FLASH: dict[str, str] = {
     "queue_saved": N_("Queue saved."),
     "token_created": N_("API token created. Copy it now: it is shown only once."),
     "logged_out": N_("You have logged out."),
+    "suggestion_sent": N_("Thank you! Your suggestion went to the department that owns it."),
+    "suggestion_answered": N_("Answer saved; the author sees it."),
+    "suggestion_rewarded": N_("Reward granted."),
+    "suggestion_withdrawn": N_("Suggestion withdrawn."),
+    "notice_created": N_("Notice entered; now draft its articles."),
+    "notice_drafted": N_("Draft created and linked to the notice."),
+    "notice_submitted": N_("The notice's drafts went to review."),
+    "notice_released": N_("Released to the queues."),
+    "quiz_saved": N_("Quiz saved."),
+    "notice_acked": N_("Marked as read."),
+    "team_checked": N_("Your team's check is recorded."),
+    "call_flagged": N_("Flagged to the article's owner."),
 }
 
 
