@@ -5,8 +5,10 @@ from seci.assistant import models as assistant_models
 from seci.audit import models as audit_models
 from seci.core.db import Base
 from seci.knowledge import models as knowledge_models
+from seci.linkage import models as linkage_models
 from seci.retrieval import models as retrieval_models
 from seci.retrieval import vector_models as retrieval_vector_models
+from seci.suggestions import models as suggestion_models
 
 __all__ = ["Base", "accounts_models", "assistant_models", "audit_models", "knowledge_models",
-           "retrieval_models", "retrieval_vector_models"]
+           "linkage_models", "retrieval_models", "retrieval_vector_models", "suggestion_models"]

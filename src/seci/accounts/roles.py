@@ -42,19 +42,38 @@ class Perm(StrEnum):
     # Start conversations for identified customers (tier, customer id): channel systems
     # such as the app backend, with an API token of an account holding this right.
     ASSISTANT_CHANNEL = "assistant.channel"
+    # Suggestions (金点子)
+    SUGGESTION_SUBMIT = "suggestion.submit"  # every employee
+    SUGGESTION_ANSWER = "suggestion.answer"  # adopt or decline those routed to one's department
+    SUGGESTION_REWARD = "suggestion.reward"  # 花红 bonus and 红花 honour for adopted ones
+    SUGGESTION_STATS = "suggestion.stats"  # every suggestion (authors hidden), statistics
+    SUGGESTION_SEE_AUTHOR = "suggestion.see_author"  # who wrote an anonymous suggestion
+    SUGGESTION_CONFIGURE = "suggestion.configure"  # categories: department and deadline
+    # Post linkage (岗位联动)
+    NOTICE_VIEW = "notice.view"  # the tracker: every notice and its chain
+    NOTICE_MANAGE = "notice.manage"  # enter notices, draft their articles, release them
+    QUIZ_MANAGE = "quiz.manage"  # attach a quiz to a notice
+    QUIZ_TAKE = "quiz.take"  # acknowledge a notice's articles and take its quiz
+    NOTICE_TEAM_CHECK = "notice.team_check"  # a supervisor confirms their team is ready
+    CALL_FLAG = "notice.call_flag"  # quality flags a wrong answer heard in a call
 
 
-_STAFF_READ = {Perm.KB_READ, Perm.KB_READ_ALL_QUEUES, Perm.FEEDBACK_CREATE}
+_STAFF_READ = {Perm.KB_READ, Perm.KB_READ_ALL_QUEUES, Perm.FEEDBACK_CREATE,
+               Perm.SUGGESTION_SUBMIT}
+# Staff who follow the post-linkage tracker.
+_TRACKER = {Perm.NOTICE_VIEW}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.AGENT: frozenset({Perm.KB_READ, Perm.FEEDBACK_CREATE, Perm.ASSISTANT_HANDLE}),
+    Role.AGENT: frozenset({Perm.KB_READ, Perm.FEEDBACK_CREATE, Perm.ASSISTANT_HANDLE,
+                           Perm.SUGGESTION_SUBMIT, Perm.QUIZ_TAKE}),
     Role.EDITOR: frozenset(
-        _STAFF_READ
+        _STAFF_READ | _TRACKER
         | {Perm.KB_SEE_EXPIRED, Perm.ARTICLE_EDIT, Perm.KB_EXPORT, Perm.SEARCH_INSIGHTS}
     ),
     Role.REVIEWER: frozenset(
-        _STAFF_READ
-        | {Perm.KB_SEE_EXPIRED, Perm.ARTICLE_REVIEW, Perm.AUDIT_VIEW, Perm.SEARCH_INSIGHTS}
+        _STAFF_READ | _TRACKER
+        | {Perm.KB_SEE_EXPIRED, Perm.ARTICLE_REVIEW, Perm.AUDIT_VIEW, Perm.SEARCH_INSIGHTS,
+           Perm.SUGGESTION_ANSWER, Perm.CALL_FLAG}
     ),
     Role.MANAGER: frozenset(
         _STAFF_READ
@@ -72,11 +91,25 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.SEARCH_INSIGHTS,
             Perm.SYNONYMS_MANAGE,
             Perm.ASSISTANT_CONFIGURE,
+            Perm.SUGGESTION_ANSWER,
+            Perm.SUGGESTION_REWARD,
+            Perm.SUGGESTION_STATS,
+            Perm.SUGGESTION_CONFIGURE,
+            Perm.NOTICE_VIEW,
+            Perm.NOTICE_MANAGE,
         }
     ),
-    Role.SUPERVISOR: frozenset(_STAFF_READ | {Perm.ACK_COVERAGE, Perm.ASSISTANT_HANDLE}),
-    Role.TRAINER: frozenset(_STAFF_READ | {Perm.ACK_COVERAGE}),
-    Role.ANALYST: frozenset(_STAFF_READ | {Perm.KB_EXPORT, Perm.SEARCH_INSIGHTS}),
+    Role.SUPERVISOR: frozenset(
+        _STAFF_READ | _TRACKER
+        | {Perm.ACK_COVERAGE, Perm.ASSISTANT_HANDLE, Perm.SUGGESTION_ANSWER,
+           Perm.SUGGESTION_STATS, Perm.NOTICE_TEAM_CHECK}
+    ),
+    Role.TRAINER: frozenset(
+        _STAFF_READ | _TRACKER | {Perm.ACK_COVERAGE, Perm.SUGGESTION_ANSWER, Perm.QUIZ_MANAGE}
+    ),
+    Role.ANALYST: frozenset(
+        _STAFF_READ | _TRACKER | {Perm.KB_EXPORT, Perm.SEARCH_INSIGHTS, Perm.SUGGESTION_STATS}
+    ),
     Role.ADMIN: frozenset(
         _STAFF_READ
         | {
@@ -90,6 +123,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.SYNONYMS_MANAGE,
             Perm.ASSISTANT_CONFIGURE,
             Perm.ASSISTANT_CHANNEL,
+            Perm.SUGGESTION_ANSWER,
+            Perm.SUGGESTION_STATS,
+            Perm.SUGGESTION_SEE_AUTHOR,
+            Perm.SUGGESTION_CONFIGURE,
+            Perm.NOTICE_VIEW,
         }
     ),
 }

@@ -26,6 +26,16 @@ FIELD_LABELS: dict[str, str] = {
     "password": N_("Password"),
     "username": N_("Username"),
     "canonical": N_("Standard term"),
+    "category": N_("Category"),
+    "department": N_("Department"),
+    "answer_days": N_("Days to answer"),
+    "bonus_yuan": N_("Bonus (yuan)"),
+    "citation": N_("Citation"),
+    "call_ref": N_("Call"),
+    "team": N_("Team"),
+    "questions": N_("Questions"),
+    "answers": N_("Answers"),
+    "pass_percent": N_("Pass mark (%)"),
     "variants": N_("Other ways to say it"),
 }
 
@@ -50,6 +60,11 @@ PROBLEM_MESSAGES: dict[str, str] = {
     "no_module_access": N_("You have no access to the business module {value}."),
     "module_archived": N_("The business module {value} is archived."),
     "synonym_taken": N_("{value} is already a synonym of {other}."),
+    "out_of_range": N_("Must be between {min} and {max}."),
+    "reward_needed": N_("Grant a bonus, a red flower or both."),
+    "quiz_options": N_("A question needs {min} to {max} options, none empty."),
+    "quiz_answer": N_("The right answer must be one of the options."),
+    "quiz_unanswered": N_("Answer all {count} questions."),
 }
 
 
@@ -125,6 +140,49 @@ LABELS: dict[str, dict[str, str]] = {
         "retired": N_("retired"),
         "rolled back": N_("rolled back"),
         "handled": N_("handled"),
+    },
+    "suggestion_status": {
+        "submitted": N_("Waiting for an answer"),
+        "adopted": N_("Adopted"),
+        "declined": N_("Not adopted"),
+        "rewarded": N_("Rewarded"),
+        "withdrawn": N_("Withdrawn"),
+    },
+    "suggestion_category": {
+        "process": N_("Process"),
+        "system": N_("System"),
+        "product": N_("Product"),
+        "management": N_("Management"),
+    },
+    "department": {
+        "business": N_("Business management"),
+        "quality": N_("Quality management"),
+        "training": N_("Training"),
+        "operations": N_("Operations (supervisors)"),
+        "it": N_("IT support"),
+    },
+    "post": {
+        "business": N_("Business management: drafts"),
+        "quality": N_("Quality: review"),
+        "publishing": N_("Publishing to the queues"),
+        "training": N_("Training: quiz"),
+        "agents": N_("Agents: read and quiz"),
+        "supervisors": N_("Supervisors: team check"),
+    },
+    "post_status": {
+        "done": N_("Done"),
+        "open": N_("In progress"),
+        "waiting": N_("Waiting"),
+    },
+    "inbox_kind": {
+        "suggestion.answer": N_("Answer a suggestion"),
+        "suggestion.reward": N_("Decide a suggestion's reward"),
+        "notice.business": N_("Draft the notice's articles"),
+        "notice.quality": N_("Review the notice's articles"),
+        "notice.publishing": N_("Release the notice to the queues"),
+        "notice.training": N_("Attach a quiz"),
+        "notice.agents": N_("Read the notice and take its quiz"),
+        "notice.supervisors": N_("Confirm your team is ready"),
     },
     "field": {
         "code": N_("Code"),

@@ -29,6 +29,18 @@ FLASH: dict[str, str] = {
     "callback_claimed": N_("Call-back claimed: the whole number is shown to you."),
     "callback_done": N_("Call-back marked as done."),
     "transferred": N_("Conversation transferred."),
+    "suggestion_sent": N_("Thank you! Your suggestion went to the department that owns it."),
+    "suggestion_answered": N_("Answer saved; the author sees it."),
+    "suggestion_rewarded": N_("Reward granted."),
+    "suggestion_withdrawn": N_("Suggestion withdrawn."),
+    "notice_created": N_("Notice entered; now draft its articles."),
+    "notice_drafted": N_("Draft created and linked to the notice."),
+    "notice_submitted": N_("The notice's drafts went to review."),
+    "notice_released": N_("Released to the queues."),
+    "quiz_saved": N_("Quiz saved."),
+    "notice_acked": N_("Marked as read."),
+    "team_checked": N_("Your team's check is recorded."),
+    "call_flagged": N_("Flagged to the article's owner."),
 }
 
 

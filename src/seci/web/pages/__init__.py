@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from seci.web.pages import admin, assistant, auth, kb, search
+from seci.web.pages import admin, assistant, auth, inbox, kb, linkage, search, suggestions
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, kb, search, assistant, admin):
+for module in (auth, kb, search, assistant, suggestions, linkage, inbox, admin):
     router.include_router(module.router)

@@ -1,0 +1,101 @@
+"""Suggestion box pages (金点子): submit and my suggestions, the department inbox, one
+suggestion with its answer and reward, the statistics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from seci.accounts.roles import Perm
+from seci.accounts.service import users_by_id
+from seci.core.errors import PermissionDenied
+from seci.core.http import CurrentUser, SessionDep
+from seci.suggestions import queries, service, stats
+from seci.suggestions.departments import departments_of
+from seci.web.pages.common import Form, field, redirect
+from seci.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/suggestions", response_class=HTMLResponse)
+def box(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
+    """Submit a suggestion; what I filed and what became of it."""
+    return render(request, "suggestions/box.html", {
+        "categories": service.list_categories(db),
+        "mine": queries.my_suggestions(db, user=user),
+        "is_overdue": service.is_overdue,
+        "answers_suggestions": bool(departments_of(user)),
+    }, user=user)
+
+
+@router.post("/suggestions")
+def submit(db: SessionDep, user: CurrentUser, form: Form) -> Response:
+    suggestion = service.submit_suggestion(
+        db, author=user, title=field(form, "title"), body=field(form, "body"),
+        category=field(form, "category"), anonymous=field(form, "anonymous") == "on")
+    return redirect(f"/suggestions/{suggestion.id}", "suggestion_sent")
+
+
+@router.get("/suggestions/inbox", response_class=HTMLResponse)
+def inbox(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
+    """Suggestions routed to my departments, earliest deadline first."""
+    if not departments_of(user):
+        raise PermissionDenied()
+    return render(request, "suggestions/inbox.html", {
+        "open": queries.department_inbox(db, user=user),
+        "recent": [s for s in queries.department_inbox(db, user=user, open_only=False)
+                   if s.status != "submitted"][:20],
+        "departments": sorted(departments_of(user)),
+        "is_overdue": service.is_overdue,
+    }, user=user)
+
+
+@router.get("/suggestions/stats", response_class=HTMLResponse)
+def statistics(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
+    """Adoption rate, time to answer, per team and per month; the overdue list."""
+    return render(request, "suggestions/stats.html", {
+        "stats": stats.suggestion_stats(db, user=user),
+        "overdue": queries.overdue_suggestions(db, user=user),
+    }, user=user)
+
+
+@router.get("/suggestions/{suggestion_id}", response_class=HTMLResponse)
+def detail(request: Request, db: SessionDep, user: CurrentUser, suggestion_id: int
+           ) -> HTMLResponse:
+    s = service.get_visible_suggestion(db, user=user, suggestion_id=suggestion_id)
+    people = users_by_id(db, [i for i in (s.author_id, s.answered_by_id, s.rewarded_by_id)
+                              if i is not None])
+    return render(request, "suggestions/detail.html", {
+        "s": s, "people": people, "overdue": service.is_overdue(s),
+        "show_author": service.author_visible(user, s),
+        "may_answer": service.handles(user, s) and s.author_id != user.id
+        and s.status == "submitted",
+        "may_reward": user.can(Perm.SUGGESTION_REWARD) and s.author_id != user.id
+        and s.status == "adopted",
+    }, user=user)
+
+
+@router.post("/suggestions/{suggestion_id}/answer")
+def answer(db: SessionDep, user: CurrentUser, form: Form, suggestion_id: int) -> Response:
+    service.answer_suggestion(db, suggestion_id=suggestion_id, actor=user,
+                              adopt=field(form, "decision") == "adopt",
+                              reason=field(form, "reason"))
+    return redirect(f"/suggestions/{suggestion_id}", "suggestion_answered")
+
+
+@router.post("/suggestions/{suggestion_id}/reward")
+def reward(db: SessionDep, user: CurrentUser, form: Form, suggestion_id: int) -> Response:
+    bonus = field(form, "bonus_yuan", "0").strip() or "0"
+    service.reward_suggestion(db, suggestion_id=suggestion_id, actor=user,
+                              bonus_yuan=int(bonus) if bonus.isdigit() else -1,
+                              red_flower=field(form, "red_flower") == "on",
+                              citation=field(form, "citation"))
+    return redirect(f"/suggestions/{suggestion_id}", "suggestion_rewarded")
+
+
+@router.post("/suggestions/{suggestion_id}/withdraw")
+def withdraw(db: SessionDep, user: CurrentUser, form: Form, suggestion_id: int) -> Response:
+    del form  # checked for its CSRF token
+    service.withdraw_suggestion(db, suggestion_id=suggestion_id, actor=user)
+    return redirect(f"/suggestions/{suggestion_id}", "suggestion_withdrawn")
