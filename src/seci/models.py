@@ -7,6 +7,7 @@ from seci.core.db import Base
 from seci.knowledge import models as knowledge_models
 from seci.retrieval import models as retrieval_models
 from seci.retrieval import vector_models as retrieval_vector_models
+from seci.tacit import models as tacit_models
 
 __all__ = ["Base", "accounts_models", "assistant_models", "audit_models", "knowledge_models",
-           "retrieval_models", "retrieval_vector_models"]
+           "retrieval_models", "retrieval_vector_models", "tacit_models"]

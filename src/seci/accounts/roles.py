@@ -42,19 +42,31 @@ class Perm(StrEnum):
     # Start conversations for identified customers (tier, customer id): channel systems
     # such as the app backend, with an API token of an account holding this right.
     ASSISTANT_CHANNEL = "assistant.channel"
+    # The tacit-knowledge pipeline (docs/tacit.md). Everybody may submit a contribution,
+    # read the board, the honour wall and the leaderboard, and raise a process issue.
+    TACIT_CONTRIBUTE = "tacit.contribute"
+    TACIT_RECORD_FOR = "tacit.record_for"  # record a contribution on an agent's behalf
+    TACIT_SCREEN = "tacit.screen"  # classify, score, reject / merge / route / trial
+    TACIT_PROMOTE = "tacit.promote"  # turn a trialled contribution into a best practice
+    TACIT_EVALUATE = "tacit.evaluate"  # own an evaluation, enter its figures
+    TACIT_MANAGE = "tacit.manage"  # points table, honours, manual points, process issues
 
 
-_STAFF_READ = {Perm.KB_READ, Perm.KB_READ_ALL_QUEUES, Perm.FEEDBACK_CREATE}
+_STAFF_READ = {Perm.KB_READ, Perm.KB_READ_ALL_QUEUES, Perm.FEEDBACK_CREATE,
+               Perm.TACIT_CONTRIBUTE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.AGENT: frozenset({Perm.KB_READ, Perm.FEEDBACK_CREATE, Perm.ASSISTANT_HANDLE}),
+    Role.AGENT: frozenset({Perm.KB_READ, Perm.FEEDBACK_CREATE, Perm.ASSISTANT_HANDLE,
+                           Perm.TACIT_CONTRIBUTE}),
     Role.EDITOR: frozenset(
         _STAFF_READ
-        | {Perm.KB_SEE_EXPIRED, Perm.ARTICLE_EDIT, Perm.KB_EXPORT, Perm.SEARCH_INSIGHTS}
+        | {Perm.KB_SEE_EXPIRED, Perm.ARTICLE_EDIT, Perm.KB_EXPORT, Perm.SEARCH_INSIGHTS,
+           Perm.TACIT_PROMOTE}
     ),
     Role.REVIEWER: frozenset(
         _STAFF_READ
-        | {Perm.KB_SEE_EXPIRED, Perm.ARTICLE_REVIEW, Perm.AUDIT_VIEW, Perm.SEARCH_INSIGHTS}
+        | {Perm.KB_SEE_EXPIRED, Perm.ARTICLE_REVIEW, Perm.AUDIT_VIEW, Perm.SEARCH_INSIGHTS,
+           Perm.TACIT_SCREEN}
     ),
     Role.MANAGER: frozenset(
         _STAFF_READ
@@ -72,11 +84,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.SEARCH_INSIGHTS,
             Perm.SYNONYMS_MANAGE,
             Perm.ASSISTANT_CONFIGURE,
+            Perm.TACIT_RECORD_FOR,
+            Perm.TACIT_SCREEN,
+            Perm.TACIT_PROMOTE,
+            Perm.TACIT_EVALUATE,
+            Perm.TACIT_MANAGE,
         }
     ),
-    Role.SUPERVISOR: frozenset(_STAFF_READ | {Perm.ACK_COVERAGE, Perm.ASSISTANT_HANDLE}),
-    Role.TRAINER: frozenset(_STAFF_READ | {Perm.ACK_COVERAGE}),
-    Role.ANALYST: frozenset(_STAFF_READ | {Perm.KB_EXPORT, Perm.SEARCH_INSIGHTS}),
+    Role.SUPERVISOR: frozenset(
+        _STAFF_READ
+        | {Perm.ACK_COVERAGE, Perm.ASSISTANT_HANDLE, Perm.TACIT_RECORD_FOR,
+           Perm.TACIT_EVALUATE}
+    ),
+    Role.TRAINER: frozenset(_STAFF_READ | {Perm.ACK_COVERAGE, Perm.TACIT_RECORD_FOR}),
+    Role.ANALYST: frozenset(
+        _STAFF_READ | {Perm.KB_EXPORT, Perm.SEARCH_INSIGHTS, Perm.TACIT_EVALUATE}
+    ),
     Role.ADMIN: frozenset(
         _STAFF_READ
         | {
@@ -90,6 +113,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.SYNONYMS_MANAGE,
             Perm.ASSISTANT_CONFIGURE,
             Perm.ASSISTANT_CHANNEL,
+            Perm.TACIT_MANAGE,
         }
     ),
 }
