@@ -30,7 +30,7 @@ class ProcessIssueNotFound(NotFound):
 
 class WrongStep(Conflict):
     code = "contribution_wrong_step"
-    message = N_("Contribution {contribution} is {status}; it cannot be {action} now.")
+    message = N_("Contribution {contribution} is {step_status}; it cannot be {action} now.")
 
 
 class OwnContribution(PermissionDenied):

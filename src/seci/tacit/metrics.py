@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from seci.core.i18n import N_
+
 
 class MetricKind(StrEnum):
     PROPORTION = "proportion"  # successes of n
@@ -16,7 +18,7 @@ class Metric:
     code: str
     kind: MetricKind
     higher_is_better: bool
-    unit: str = ""  # of a mean, e.g. seconds
+    unit: str = ""  # of a mean, e.g. seconds (a catalog message)
 
 
 METRICS: dict[str, Metric] = {
@@ -24,7 +26,7 @@ METRICS: dict[str, Metric] = {
         Metric("fcr", MetricKind.PROPORTION, True),  # 一次解决率
         Metric("satisfaction", MetricKind.PROPORTION, True),  # 满意率
         Metric("repeat_complaints", MetricKind.PROPORTION, False),  # 重复投诉率
-        Metric("handling_time", MetricKind.MEAN, False, "s"),  # 平均处理时长
+        Metric("handling_time", MetricKind.MEAN, False, N_("s")),  # 平均处理时长
     )
 }
 TEAM_ROLES = ("trial", "comparison")

@@ -37,7 +37,7 @@ def describe(result: MetricResult) -> str:
         change = gettext(template, value=f"{abs(effect) * 100:.2f}")
     else:
         template = N_("up {value} {unit}") if effect >= 0 else N_("down {value} {unit}")
-        change = gettext(template, value=f"{abs(effect):.1f}", unit=metric.unit)
+        change = gettext(template, value=f"{abs(effect):.1f}", unit=gettext(metric.unit))
     verdict = gettext(N_("significant")) if result.result.significant \
         else gettext(N_("not significant"))
     return f"{change}, {format_p(result.result.p_value)}, {verdict}"
@@ -49,3 +49,8 @@ def name_of_test(result: MetricResult) -> str:
 
 def comparison_name(result: MetricResult) -> str:
     return gettext(COMPARISONS[result.comparison])
+
+
+def row_prefix(row: int) -> str:
+    """'Row 3: ' — row 0 is the file's header."""
+    return gettext(N_("Header: ")) if row == 0 else gettext(N_("Row {row}: "), row=row)

@@ -28,7 +28,7 @@ def require_perm(user: User, perm: Perm) -> None:
 
 def require_status(contribution: Contribution, action: str, *allowed: Status) -> None:
     if contribution.status not in allowed:
-        raise WrongStep(contribution=contribution.id, status=contribution.status,
+        raise WrongStep(contribution=contribution.id, step_status=contribution.status,
                         action=action)
 
 

@@ -26,6 +26,13 @@ FLASH: dict[str, str] = {
     "queue_saved": N_("Queue saved."),
     "token_created": N_("API token created. Copy it now: it is shown only once."),
     "logged_out": N_("You have logged out."),
+    "contribution_submitted": N_("Thank you! Your contribution waits for screening."),
+    "contribution_screened": N_("Screening decision saved."),
+    "contribution_promoted": N_("Best-practice article written and submitted for review."),
+    "figures_saved": N_("Figures saved."),
+    "evaluation_closed": N_("Evaluation closed."),
+    "issue_raised": N_("Thank you. The problem is on the board."),
+    "honour_awarded": N_("Honour awarded."),
 }
 
 

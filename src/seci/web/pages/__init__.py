@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from seci.web.pages import admin, auth, kb, search
+from seci.web.pages import admin, auth, incentives, kb, search, tacit
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, kb, search, admin):
+for module in (auth, kb, search, tacit, incentives, admin):
     router.include_router(module.router)
