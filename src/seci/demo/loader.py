@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from seci.accounts import service as accounts
 from seci.accounts.models import User
 from seci.accounts.roles import Role
+from seci.demo.tacit import load_tacit_demo
 from seci.knowledge import articles as kb
 from seci.knowledge import feedback, push
 from seci.knowledge.importing import import_articles
@@ -73,6 +74,7 @@ def load_demo(session: Session) -> bool:
             users[spec.username] = _create_user(session, spec, queues)
     _assign_owners(session, users)
     _scenario(session, users)
+    load_tacit_demo(session, users, queues)
     return True
 
 
