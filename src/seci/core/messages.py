@@ -193,7 +193,7 @@ LABELS: dict[str, dict[str, str]] = {
         "handling_time": N_("Handling time (s)"),
     },
     "tacit_team": {"trial": N_("Trial team"), "comparison": N_("Comparison team")},
-    "tacit_phase": {"before": N_("Before"), "after": N_("After")},
+    "tacit_phase": {"before": N_("Before the trial"), "after": N_("After the trial")},
     "tacit_evaluation": {"open": N_("Open"), "closed": N_("Closed")},
     "tacit_verdict": {"effective": N_("Effective"), "not_effective": N_("Not effective")},
     "tacit_issue": {"open": N_("Open"), "resolved": N_("Resolved")},
