@@ -30,6 +30,8 @@ from seci.retrieval.engine import BackgroundSync, SearchEngine
 from seci.retrieval.routes import router as search_api
 from seci.retrieval.vectors import VectorRanker
 from seci.suggestions.routes import router as suggestions_api
+from seci.tacit.incentive_routes import router as incentives_api
+from seci.tacit.routes import router as tacit_api
 from seci.web import problems
 from seci.web.middleware import ConcurrencyLimit, LocaleAndHeaders
 from seci.web.pages import router as pages
@@ -90,7 +92,7 @@ def create_app(session_factory: sessionmaker[Session] | None = None,
     app.mount("/static/api-docs", StaticFiles(directory=SWAGGER_DIR), name="api-docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in (accounts_api, knowledge_api, search_api, assistant_api, suggestions_api,
-                   linkage_api, audit_api, pages):
+                   linkage_api, tacit_api, incentives_api, audit_api, pages):
         app.include_router(router)
     problems.install(app, _error_page)
     _add_docs(app)

@@ -9,6 +9,8 @@ from seci.linkage import models as linkage_models
 from seci.retrieval import models as retrieval_models
 from seci.retrieval import vector_models as retrieval_vector_models
 from seci.suggestions import models as suggestion_models
+from seci.tacit import models as tacit_models
 
 __all__ = ["Base", "accounts_models", "assistant_models", "audit_models", "knowledge_models",
-           "linkage_models", "retrieval_models", "retrieval_vector_models", "suggestion_models"]
+           "linkage_models", "retrieval_models", "retrieval_vector_models", "suggestion_models",
+           "tacit_models"]

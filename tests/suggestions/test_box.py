@@ -116,12 +116,26 @@ def test_adopt_then_reward_with_bonus_and_honour(db: Session, world: World,
                                   bonus_yuan=50, red_flower=False)
 
 
-def test_points_hook_is_a_documented_no_op_until_the_ledger_merges(db: Session,
-                                                                   world: World) -> None:
-    suggestion = submit(db, world)
-    assert rewards.award_adoption_points(db, suggestion=suggestion,
-                                         actor=world["manager"]) is None
-    assert rewards.POINTS_REASON == "suggestion_adopted"
+def test_adoption_credits_the_authors_points_once_but_not_when_anonymous(
+        db: Session, world: World) -> None:
+    from seci.tacit.models import PointEntry
+
+    def entries(suggestion_id: int) -> list[PointEntry]:
+        return list(db.scalars(select(PointEntry).where(
+            PointEntry.source_type == rewards.POINTS_SOURCE,
+            PointEntry.source_id == suggestion_id)))
+
+    named = submit(db, world)
+    service.answer_suggestion(db, suggestion_id=named.id, actor=world["manager"],
+                              adopt=True, reason="下月上线合并菜单")
+    rewards.award_adoption_points(db, suggestion=named, actor=world["manager"])  # again
+    assert [(e.user_id, e.reason_code) for e in entries(named.id)] == [
+        (named.author_id, rewards.POINTS_REASON)]
+
+    anonymous = submit(db, world, anonymous=True)
+    service.answer_suggestion(db, suggestion_id=anonymous.id, actor=world["manager"],
+                              adopt=True, reason="采纳")
+    assert entries(anonymous.id) == []
 
 
 def test_the_author_withdraws_before_an_answer(db: Session, world: World) -> None:
@@ -181,8 +195,9 @@ def test_every_state_change_is_audited(db: Session, world: World) -> None:
     service.withdraw_suggestion(db, suggestion_id=withdrawn.id, actor=world["agent"])
     actions = set(db.scalars(select(AuditEvent.action).where(
         AuditEvent.entity_type == "suggestion")))
+    # points.award: the adoption's points, audited against the suggestion they are for.
     assert actions == {"suggestion.submit", "suggestion.adopt", "suggestion.reward",
-                       "suggestion.decline", "suggestion.withdraw"}
+                       "suggestion.decline", "suggestion.withdraw", "points.award"}
 
 
 def test_overdue_lists_unanswered_past_their_deadline(db: Session, world: World) -> None:

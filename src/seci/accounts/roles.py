@@ -56,24 +56,33 @@ class Perm(StrEnum):
     QUIZ_TAKE = "quiz.take"  # acknowledge a notice's articles and take its quiz
     NOTICE_TEAM_CHECK = "notice.team_check"  # a supervisor confirms their team is ready
     CALL_FLAG = "notice.call_flag"  # quality flags a wrong answer heard in a call
+    # The tacit-knowledge pipeline (docs/tacit.md). Everybody may submit a contribution,
+    # read the board, the honour wall and the leaderboard, and raise a process issue.
+    TACIT_CONTRIBUTE = "tacit.contribute"
+    TACIT_RECORD_FOR = "tacit.record_for"  # record a contribution on an agent's behalf
+    TACIT_SCREEN = "tacit.screen"  # classify, score, reject / merge / route / trial
+    TACIT_PROMOTE = "tacit.promote"  # turn a trialled contribution into a best practice
+    TACIT_EVALUATE = "tacit.evaluate"  # own an evaluation, enter its figures
+    TACIT_MANAGE = "tacit.manage"  # points table, honours, manual points, process issues
 
 
 _STAFF_READ = {Perm.KB_READ, Perm.KB_READ_ALL_QUEUES, Perm.FEEDBACK_CREATE,
-               Perm.SUGGESTION_SUBMIT}
+               Perm.SUGGESTION_SUBMIT, Perm.TACIT_CONTRIBUTE}
 # Staff who follow the post-linkage tracker.
 _TRACKER = {Perm.NOTICE_VIEW}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.AGENT: frozenset({Perm.KB_READ, Perm.FEEDBACK_CREATE, Perm.ASSISTANT_HANDLE,
-                           Perm.SUGGESTION_SUBMIT, Perm.QUIZ_TAKE}),
+                           Perm.SUGGESTION_SUBMIT, Perm.QUIZ_TAKE, Perm.TACIT_CONTRIBUTE}),
     Role.EDITOR: frozenset(
         _STAFF_READ | _TRACKER
-        | {Perm.KB_SEE_EXPIRED, Perm.ARTICLE_EDIT, Perm.KB_EXPORT, Perm.SEARCH_INSIGHTS}
+        | {Perm.KB_SEE_EXPIRED, Perm.ARTICLE_EDIT, Perm.KB_EXPORT, Perm.SEARCH_INSIGHTS,
+           Perm.TACIT_PROMOTE}
     ),
     Role.REVIEWER: frozenset(
         _STAFF_READ | _TRACKER
         | {Perm.KB_SEE_EXPIRED, Perm.ARTICLE_REVIEW, Perm.AUDIT_VIEW, Perm.SEARCH_INSIGHTS,
-           Perm.SUGGESTION_ANSWER, Perm.CALL_FLAG}
+           Perm.SUGGESTION_ANSWER, Perm.CALL_FLAG, Perm.TACIT_SCREEN}
     ),
     Role.MANAGER: frozenset(
         _STAFF_READ
@@ -97,18 +106,26 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.SUGGESTION_CONFIGURE,
             Perm.NOTICE_VIEW,
             Perm.NOTICE_MANAGE,
+            Perm.TACIT_RECORD_FOR,
+            Perm.TACIT_SCREEN,
+            Perm.TACIT_PROMOTE,
+            Perm.TACIT_EVALUATE,
+            Perm.TACIT_MANAGE,
         }
     ),
     Role.SUPERVISOR: frozenset(
         _STAFF_READ | _TRACKER
         | {Perm.ACK_COVERAGE, Perm.ASSISTANT_HANDLE, Perm.SUGGESTION_ANSWER,
-           Perm.SUGGESTION_STATS, Perm.NOTICE_TEAM_CHECK}
+           Perm.SUGGESTION_STATS, Perm.NOTICE_TEAM_CHECK, Perm.TACIT_RECORD_FOR,
+           Perm.TACIT_EVALUATE}
     ),
     Role.TRAINER: frozenset(
-        _STAFF_READ | _TRACKER | {Perm.ACK_COVERAGE, Perm.SUGGESTION_ANSWER, Perm.QUIZ_MANAGE}
+        _STAFF_READ | _TRACKER
+        | {Perm.ACK_COVERAGE, Perm.SUGGESTION_ANSWER, Perm.QUIZ_MANAGE, Perm.TACIT_RECORD_FOR}
     ),
     Role.ANALYST: frozenset(
-        _STAFF_READ | _TRACKER | {Perm.KB_EXPORT, Perm.SEARCH_INSIGHTS, Perm.SUGGESTION_STATS}
+        _STAFF_READ | _TRACKER
+        | {Perm.KB_EXPORT, Perm.SEARCH_INSIGHTS, Perm.SUGGESTION_STATS, Perm.TACIT_EVALUATE}
     ),
     Role.ADMIN: frozenset(
         _STAFF_READ
@@ -128,6 +145,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.SUGGESTION_SEE_AUTHOR,
             Perm.SUGGESTION_CONFIGURE,
             Perm.NOTICE_VIEW,
+            Perm.TACIT_MANAGE,
         }
     ),
 }

@@ -37,6 +37,33 @@ FIELD_LABELS: dict[str, str] = {
     "answers": N_("Answers"),
     "pass_percent": N_("Pass mark (%)"),
     "variants": N_("Other ways to say it"),
+    "content": N_("Content"),
+    "source": N_("Source"),
+    "method_name": N_("Method name"),
+    "score_timely": N_("Timely"),
+    "score_usable": N_("Usable"),
+    "score_accurate": N_("Accurate"),
+    "score_generality": N_("Generality"),
+    "trial_from": N_("From"),
+    "trial_to": N_("To"),
+    "answer_due": N_("Answer by"),
+    "due_date": N_("Evaluation due"),
+    "evaluation_owner_id": N_("Evaluation owner"),
+    "article_id": N_("Article"),
+    "metric": N_("Metric"),
+    "phase": N_("Phase"),
+    "successes": N_("Successes"),
+    "mean": N_("Mean"),
+    "sd": N_("SD"),
+    "verdict": N_("Verdict"),
+    "conclusion": N_("Conclusion"),
+    "file": N_("File"),
+    "user_id": N_("Person"),
+    "points": N_("Points"),
+    "description": N_("Problem"),
+    "resolution": N_("Resolution"),
+    "note": N_("Note"),
+    "answer": N_("Answer"),
 }
 
 PROBLEM_MESSAGES: dict[str, str] = {
@@ -65,6 +92,13 @@ PROBLEM_MESSAGES: dict[str, str] = {
     "quiz_options": N_("A question needs {min} to {max} options, none empty."),
     "quiz_answer": N_("The right answer must be one of the options."),
     "quiz_unanswered": N_("Answer all {count} questions."),
+    "successes_out_of_range": N_("{value} is not between 0 and n."),
+    "duplicate_figure": N_("{value} is already given in row {first_row}."),
+    "not_a_number": N_("Not a number: {value}."),
+    "missing_column": N_("The column {value} is missing."),
+    "empty_file": N_("The file holds no rows."),
+    "not_utf8": N_("The file is not UTF-8 text."),
+    "self_honour": N_("You cannot award an honour to yourself."),
 }
 
 
@@ -140,6 +174,84 @@ LABELS: dict[str, dict[str, str]] = {
         "retired": N_("retired"),
         "rolled back": N_("rolled back"),
         "handled": N_("handled"),
+        "screened": N_("screened"),
+        "followed up": N_("followed up"),
+        "answered": N_("answered"),
+        "promoted": N_("promoted"),
+        "evaluated": N_("evaluated"),
+        "rejected": N_("rejected"),
+    },
+    "tacit_status": {
+        "submitted": N_("Waiting for screening"),
+        "routed": N_("With another department"),
+        "trial": N_("On trial"),
+        "promoting": N_("Best practice in review"),
+        "evaluating": N_("Being evaluated"),
+        "evaluated": N_("Evaluated"),
+        "rejected": N_("Rejected"),
+        "merged": N_("Merged into an article"),
+        "answered": N_("Answered by the department"),
+    },
+    "tacit_step": {
+        "mining": N_("Mining"),
+        "screening": N_("Screening and trial"),
+        "promotion": N_("Promotion"),
+        "evaluation": N_("Evaluation"),
+        "incentives": N_("Incentives"),
+        "improvement": N_("Continuous improvement"),
+    },
+    "tacit_kind": {
+        "experience": N_("Experience"),
+        "method": N_("Work method"),
+        "case": N_("Case"),
+        "script": N_("Script"),
+        "question": N_("Hard question with answer"),
+    },
+    "tacit_category": {
+        "experience": N_("Experience"),
+        "method": N_("Work method"),
+        "case": N_("Case"),
+        "question": N_("Question"),
+        "department": N_("Suggestion for another department"),
+    },
+    "tacit_source": {
+        "self": N_("Self-submitted"),
+        "coaching": N_("Coaching team"),
+        "interview": N_("Interview / observation"),
+        "sharing": N_("Sharing session"),
+        "brainstorm": N_("Brainstorm on a hard problem"),
+        "data_mining": N_("Data mining"),
+    },
+    "tacit_metric": {
+        "fcr": N_("First-contact resolution rate"),
+        "satisfaction": N_("Satisfaction rate"),
+        "repeat_complaints": N_("Repeat complaints"),
+        "handling_time": N_("Handling time (s)"),
+    },
+    "tacit_team": {"trial": N_("Trial team"), "comparison": N_("Comparison team")},
+    "tacit_phase": {"before": N_("Before the trial"), "after": N_("After the trial")},
+    "tacit_evaluation": {"open": N_("Open"), "closed": N_("Closed")},
+    "tacit_verdict": {"effective": N_("Effective"), "not_effective": N_("Not effective")},
+    "tacit_issue": {"open": N_("Open"), "resolved": N_("Resolved")},
+    "tacit_event": {"follow_up": N_("Follow-up"), "note": N_("Figures entered")},
+    "tacit_honour": {
+        "title": N_("Honour title"),
+        "red_flag": N_("Rotating red flag"),
+        "benchmark": N_("Benchmark employee"),
+    },
+    "tacit_reason": {
+        "contribution_submitted": N_("Contribution accepted"),
+        "contribution_adopted": N_("Contribution adopted"),
+        "contribution_promoted": N_("Promoted to best practice"),
+        "contribution_proven": N_("Proven effective"),
+        "suggestion_adopted": N_("Suggestion adopted"),
+    },
+    "tacit_task": {
+        "screen": N_("Screen"),
+        "follow_up": N_("Follow up"),
+        "promote": N_("Promote"),
+        "evaluate": N_("Evaluate"),
+        "resolve_issue": N_("Process problem"),
     },
     "suggestion_status": {
         "submitted": N_("Waiting for an answer"),
@@ -199,7 +311,7 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 # Error parameters that hold a code rather than free text.
-_CODED_PARAMS = {"status": "status", "action": "action"}
+_CODED_PARAMS = {"status": "status", "action": "action", "step_status": "tacit_status"}
 
 
 def label(kind: str, code: str | None) -> str:

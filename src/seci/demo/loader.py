@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from seci.accounts import service as accounts
 from seci.accounts.models import User
 from seci.accounts.roles import Role
+from seci.demo.tacit import load_tacit_demo
 from seci.demo.workflows import load_workflows
 from seci.knowledge import articles as kb
 from seci.knowledge import feedback, push
@@ -75,6 +76,7 @@ def load_demo(session: Session) -> bool:
     _assign_owners(session, users)
     _scenario(session, users)
     load_workflows(session, users, queues)
+    load_tacit_demo(session, users, queues)
     return True
 
 

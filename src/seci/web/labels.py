@@ -41,6 +41,13 @@ FLASH: dict[str, str] = {
     "notice_acked": N_("Marked as read."),
     "team_checked": N_("Your team's check is recorded."),
     "call_flagged": N_("Flagged to the article's owner."),
+    "contribution_submitted": N_("Thank you! Your contribution waits for screening."),
+    "contribution_screened": N_("Screening decision saved."),
+    "contribution_promoted": N_("Best-practice article written and submitted for review."),
+    "figures_saved": N_("Figures saved."),
+    "evaluation_closed": N_("Evaluation closed."),
+    "issue_raised": N_("Thank you. The problem is on the board."),
+    "honour_awarded": N_("Honour awarded."),
 }
 
 

@@ -1,11 +1,11 @@
 """suggestions (金点子) with their categories (seeded: process, system, product, management)
 and post linkage (岗位联动): notices, their articles, deadlines, quiz, team checks, call flags
 
-Independent of the tacit pipeline's tables (0008 on its branch): at the merge only
-down_revision moves.
+Independent of the tacit pipeline's tables (0008); it follows 0008 only to keep one line
+of migrations.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-24 02:04:07.795102
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0009'
-down_revision: str | None = '0007'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,8 +2,20 @@
 
 from fastapi import APIRouter
 
-from seci.web.pages import admin, assistant, auth, inbox, kb, linkage, search, suggestions
+from seci.web.pages import (
+    admin,
+    assistant,
+    auth,
+    inbox,
+    incentives,
+    kb,
+    linkage,
+    search,
+    suggestions,
+    tacit,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, kb, search, assistant, suggestions, linkage, inbox, admin):
+for module in (auth, kb, search, assistant, tacit, incentives, suggestions, linkage, inbox,
+               admin):
     router.include_router(module.router)

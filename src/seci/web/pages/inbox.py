@@ -1,5 +1,5 @@
-"""My inbox: what waits for the user, one section per workflow (the tacit pipeline adds its
-own section at the merge)."""
+"""My inbox: what waits for the user, one section per workflow (the knowledge pipeline,
+suggestions, post linkage)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from seci.core.http import CurrentUser, SessionDep
 from seci.linkage import inbox as linkage_inbox
 from seci.suggestions import inbox as suggestions_inbox
+from seci.tacit import inbox as tacit_inbox
 from seci.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -17,6 +18,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/inbox", response_class=HTMLResponse)
 def my_inbox(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
     return render(request, "inbox.html", {
+        "tacit_inbox": tacit_inbox.items_for(db, user),
         "sections": [
             ("suggestions", suggestions_inbox.items_for(db, user)),
             ("linkage", linkage_inbox.items_for(db, user)),

@@ -32,6 +32,7 @@ from seci.knowledge.validation import (
     normalise_body,
     parse_date,
 )
+from seci.tacit import inbox as tacit_inbox
 from seci.web.pages.common import Form, field, ids, optional_int, redirect
 from seci.web.templating import render
 
@@ -57,6 +58,7 @@ def home(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
         "my_drafts": queries.list_articles(db, user=user, query=queries.ArticleQuery(
             status=ArticleStatus.DRAFT, owner_id=user.id), limit=10)[0]
         if user.can(Perm.ARTICLE_EDIT) else [],
+        "tacit_inbox": tacit_inbox.items_for(db, user),
     }
     return render(request, "home.html", context, user=user)
 

@@ -1,0 +1,1 @@
+"""Tacit knowledge made explicit: the six-step contribution pipeline and its incentives."""
