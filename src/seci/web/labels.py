@@ -29,6 +29,10 @@ FLASH: dict[str, str] = {
     "callback_claimed": N_("Call-back claimed: the whole number is shown to you."),
     "callback_done": N_("Call-back marked as done."),
     "transferred": N_("Conversation transferred."),
+    "rule_saved": N_("Hand-off rule saved."),
+    "rule_enabled": N_("Hand-off rule enabled."),
+    "rule_disabled": N_("Hand-off rule disabled."),
+    "hours_saved": N_("Queue hours saved."),
 }
 
 

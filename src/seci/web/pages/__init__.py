@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from seci.web.pages import admin, assistant, auth, kb, search
+from seci.web.pages import admin, assistant, assistant_hours, assistant_rules, auth, kb, search
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, kb, search, assistant, admin):
+for module in (auth, kb, search, assistant, assistant_rules, assistant_hours, admin):
     router.include_router(module.router)
