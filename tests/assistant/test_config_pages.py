@@ -226,7 +226,7 @@ def test_a_manager_sets_weekday_hours_and_sees_them_in_words(
     back, expected = _hours_form(client, "A")
     assert 'value="08:00-20:00"' in back
     always = client.post("/assistant/hours/A", data={
-        "csrf_token": csrf_of(back), "mode": "always", "expected": expected, **days},
+        "csrf_token": csrf_of(back), "mode": "always", "expected": expected},
         follow_redirects=False)
     assert always.status_code == 303 and openings(db, queue.id) == []
 
@@ -250,12 +250,17 @@ def test_bad_hours_are_refused_at_the_day(client: TestClient, db: Session, world
     assert openings(db, world.queues["A"].id) == []
 
 
-def test_a_week_without_hours_is_refused(client: TestClient, world: World) -> None:
+def test_a_week_without_hours_or_hours_under_24_hours_are_refused(
+        client: TestClient, world: World) -> None:
     web_login(client, "manager")
     page, expected = _hours_form(client, "A")
     response = client.post("/assistant/hours/A", data={
         "csrf_token": csrf_of(page), "mode": "days", "expected": expected})
     assert response.status_code == 422 and "至少填写一天" in _error_at(response.text, "mode")
+    typed = client.post("/assistant/hours/A", data={
+        "csrf_token": csrf_of(page), "mode": "always", "expected": expected,
+        "day2": "08:00-20:00"})
+    assert typed.status_code == 422 and "按以下时段" in _error_at(typed.text, "mode")
 
 
 def test_hours_saved_by_someone_else_meanwhile_answer_409(client: TestClient, db: Session,

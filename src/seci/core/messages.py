@@ -61,6 +61,8 @@ PROBLEM_MESSAGES: dict[str, str] = {
                               "belongs to the next day."),
     "overlapping_hours": N_("The ranges overlap: {value}."),
     "no_hours": N_("Enter the hours of at least one day, or choose around the clock."),
+    "hours_with_always": N_("You chose 24 hours, every day, but typed hours: choose “These "
+                            "hours” to keep them, or clear the days."),
 }
 
 

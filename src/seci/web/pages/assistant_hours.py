@@ -90,7 +90,9 @@ def day_texts(hours: Sequence[Opening]) -> list[str]:
 def hours_from_form(form: FormData) -> tuple[list[Opening], dict[str, str]]:
     """The openings the form asks for, and error messages by field (day0 … day6, mode)."""
     if field(form, "mode") == ALWAYS:
-        return [], {}
+        typed = any(field(form, f"day{day}").strip() for day in range(7))
+        # Typed hours under "24 hours" would be dropped without a word: ask instead.
+        return [], {"mode": describe_problem({"code": "hours_with_always"})} if typed else {}
     hours: list[Opening] = []
     errors: dict[str, str] = {}
     for day in range(7):
