@@ -84,3 +84,18 @@ class CallbackNotFound(NotFound):
 class RuleNotFound(NotFound):
     code = "rule_not_found"
     message = N_("Hand-off rule {rule} not found.")
+
+
+class StaleRule(Conflict):
+    """Someone saved the rule after this manager opened it."""
+
+    code = "stale_rule"
+    message = N_("Hand-off rule {rule} was changed by someone else after you opened it.")
+
+
+class StaleHours(Conflict):
+    """Someone saved the queue's hours after this manager opened them."""
+
+    code = "stale_hours"
+    message = N_("The hours of queue {queue} were changed by someone else after you opened "
+                 "them.")

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from seci.accounts.models import Queue, User, UserQueue
 from seci.accounts.roles import Perm
+from seci.assistant.errors import StaleHours
 from seci.assistant.models import AgentPresence, Conversation, QueueHours, Status
+from seci.audit.service import record
 from seci.core.clock import utcnow
 from seci.core.config import get_settings
 from seci.core.errors import FieldErrors
@@ -93,6 +95,26 @@ def set_hours(session: Session, *, queue: Queue, hours: Sequence[Opening]) -> No
                                opens_minute=h.opens_minute, closes_minute=h.closes_minute)
                     for h in hours)
     session.flush()
+
+
+def hours_fingerprint(hours: Sequence[Opening]) -> str:
+    """The hours as one comparable text ("0:480-1200;1:480-1200"; empty: around the clock),
+    for forms that must not overwrite a change made after they were opened."""
+    return ";".join(f"{h.weekday}:{h.opens_minute}-{h.closes_minute}"
+                    for h in sorted(hours, key=lambda h: (h.weekday, h.opens_minute)))
+
+
+def update_hours(session: Session, *, actor: User, queue: Queue, hours: Sequence[Opening],
+                 expected: str | None = None) -> None:
+    """Replace a queue's hours, audited. With ``expected`` (the fingerprint the form was
+    opened with) hours saved by someone else in the meantime raise StaleHours."""
+    before = hours_fingerprint(openings(session, queue.id))
+    if expected is not None and expected != before:
+        raise StaleHours(queue=queue.code)
+    set_hours(session, queue=queue, hours=hours)
+    record(session, actor=actor, action="assistant_hours_updated", entity_type="queue",
+           entity_id=queue.id, summary=queue.code, before={"hours": before},
+           after={"hours": hours_fingerprint(hours)})
 
 
 def mark_present(session: Session, user: User) -> None:

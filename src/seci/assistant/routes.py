@@ -28,7 +28,7 @@ from seci.assistant.dialogue import give_feedback, request_human, send_customer_
 from seci.assistant.errors import UnknownQueue
 from seci.assistant.handoff import WaitingInfo, waiting_info
 from seci.assistant.models import CallbackRequest, Conversation, HandoffRule, Kind, Message
-from seci.assistant.queues import Opening, openings, queue_state, set_hours
+from seci.assistant.queues import Opening, openings, queue_state, update_hours
 from seci.assistant.replies import opens_text
 from seci.assistant.schemas import (
     AgentConversationRead,
@@ -557,6 +557,6 @@ def write_hours(db: SessionDep, user: Configurer, code: str, body: list[OpeningW
                 ) -> QueueHoursRead:
     """Replace a queue's opening hours; an empty list means around the clock."""
     queue = _queue(db, code)
-    set_hours(db, queue=queue, hours=[Opening(h.weekday, _minutes(h.opens), _minutes(h.closes))
-                                      for h in body])
+    update_hours(db, actor=user, queue=queue,
+                 hours=[Opening(h.weekday, _minutes(h.opens), _minutes(h.closes)) for h in body])
     return _hours_read(db, queue)

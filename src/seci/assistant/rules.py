@@ -3,20 +3,23 @@ queue. Managers edit the rows; the defaults ship with migration 0007."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import Queue, User
-from seci.assistant.errors import RuleNotFound, UnknownQueue
+from seci.assistant.errors import RuleNotFound, StaleRule, UnknownQueue
 from seci.assistant.models import Conversation, HandoffReason, HandoffRule, RuleKind
 from seci.assistant.text import matches_keywords
 from seci.audit.service import record
 from seci.core.clock import utcnow
 from seci.core.errors import FieldErrors
 from seci.knowledge.modules import breadcrumb, module_names_by_id, split_path
+from seci.retrieval.text import normalize
 
 ROUTING = "routing"  # the reason column of module rows
 
@@ -146,6 +149,30 @@ def list_rules(session: Session) -> Sequence[HandoffRule]:
                                                         HandoffRule.id)).all()
 
 
+# Separators people type out of habit; in a keyword rule only "|" separates words.
+_WRONG_SEPARATORS = re.compile(r"[,，、;；]")
+
+
+def keyword_problems(pattern: str) -> list[dict[str, object]]:
+    """What is wrong with a keyword list ("投诉|工信部|=人工"): an empty word between two
+    "|", a comma or 、 where "|" was meant (the words would only match together), a word
+    with no letter or digit (it would never match, or match everything)."""
+    problems: list[dict[str, object]] = []
+    for word in (w.strip() for w in pattern.split("|")):
+        bare = word.removeprefix("=").strip()
+        if not bare:
+            problems.append({"field": "pattern", "code": "empty_keyword"})
+        elif _WRONG_SEPARATORS.search(bare):
+            problems.append({"field": "pattern", "code": "keyword_separator", "value": word})
+        elif not any(c.isalnum() for c in normalize(bare)):
+            problems.append({"field": "pattern", "code": "keyword_no_letters", "value": word})
+    unique: list[dict[str, object]] = []
+    for problem in problems:
+        if problem not in unique:
+            unique.append(problem)
+    return unique
+
+
 def _validated(session: Session, data: RuleInput) -> dict[str, object]:
     problems: list[dict[str, object]] = []
     kinds = {k.value for k in RuleKind}
@@ -158,6 +185,8 @@ def _validated(session: Session, data: RuleInput) -> dict[str, object]:
             problems.append({"field": "reason", "code": "invalid_choice", "value": reason})
         if not data.pattern.strip(" |="):
             problems.append({"field": "pattern", "code": "required"})
+        else:
+            problems += keyword_problems(data.pattern)
     elif data.kind in _DEFAULT_REASON:
         reason = _DEFAULT_REASON[RuleKind(data.kind)]
     if data.kind == RuleKind.TIER and not data.pattern.strip():
@@ -192,11 +221,15 @@ def create_rule(session: Session, *, actor: User, data: RuleInput) -> HandoffRul
     return rule
 
 
-def update_rule(session: Session, *, actor: User, rule_id: int, data: RuleInput
-                ) -> HandoffRule:
+def update_rule(session: Session, *, actor: User, rule_id: int, data: RuleInput,
+                expected_updated_at: datetime | None = None) -> HandoffRule:
+    """Change a rule. With ``expected_updated_at`` (the web form's copy) a rule saved by
+    someone else in the meantime raises StaleRule instead of being overwritten."""
     rule = session.get(HandoffRule, rule_id)
     if rule is None:
         raise RuleNotFound(rule=rule_id)
+    if expected_updated_at is not None and rule.updated_at != expected_updated_at:
+        raise StaleRule(rule=rule_id)
     before = {"kind": rule.kind, "pattern": rule.pattern, "queue": rule.target_queue,
               "enabled": rule.enabled, "threshold": rule.threshold}
     for name, value in _validated(session, data).items():

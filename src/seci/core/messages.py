@@ -99,6 +99,19 @@ PROBLEM_MESSAGES: dict[str, str] = {
     "empty_file": N_("The file holds no rows."),
     "not_utf8": N_("The file is not UTF-8 text."),
     "self_honour": N_("You cannot award an honour to yourself."),
+    # hand-off rules and queue hours (assistant)
+    "empty_keyword": N_("An empty word between two |; remove the extra |."),
+    "keyword_separator": N_("“{value}” holds a comma or 、; separate keywords with | only."),
+    "keyword_no_letters": N_("“{value}” has no letter or digit, so it cannot be matched."),
+    "not_a_whole_number": N_("Not a whole number: {value}."),
+    "bad_hours": N_("Write times as 08:00-20:00 (several ranges separated by commas): "
+                    "{value}."),
+    "closes_before_opens": N_("{value} closes before it opens; a range after midnight "
+                              "belongs to the next day."),
+    "overlapping_hours": N_("The ranges overlap: {value}."),
+    "no_hours": N_("Enter the hours of at least one day, or choose around the clock."),
+    "hours_with_always": N_("You chose 24 hours, every day, but typed hours: choose “These "
+                            "hours” to keep them, or clear the days."),
 }
 
 
@@ -121,6 +134,14 @@ LABELS: dict[str, dict[str, str]] = {
         "tier": N_("Customer tier"),
         "failed_answers": N_("Assistant could not answer"),
         "negative_feedback": N_("Answers did not help"),
+        "routing": N_("Routing"),
+    },
+    "rule_kind": {
+        "keyword": N_("Keywords"),
+        "tier": N_("Customer tier"),
+        "failed_answers": N_("Failed answers in a row"),
+        "negative_feedback": N_("Answers marked not helpful"),
+        "module": N_("Business module"),
     },
     "conversation_status": {
         "bot": N_("With the assistant"),

@@ -48,6 +48,10 @@ FLASH: dict[str, str] = {
     "evaluation_closed": N_("Evaluation closed."),
     "issue_raised": N_("Thank you. The problem is on the board."),
     "honour_awarded": N_("Honour awarded."),
+    "rule_saved": N_("Hand-off rule saved."),
+    "rule_enabled": N_("Hand-off rule enabled."),
+    "rule_disabled": N_("Hand-off rule disabled."),
+    "hours_saved": N_("Queue hours saved."),
 }
 
 

@@ -5,6 +5,8 @@ from fastapi import APIRouter
 from seci.web.pages import (
     admin,
     assistant,
+    assistant_hours,
+    assistant_rules,
     auth,
     inbox,
     incentives,
@@ -16,6 +18,6 @@ from seci.web.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, kb, search, assistant, tacit, incentives, suggestions, linkage, inbox,
-               admin):
+for module in (auth, kb, search, assistant, assistant_rules, assistant_hours, tacit, incentives,
+               suggestions, linkage, inbox, admin):
     router.include_router(module.router)
