@@ -2,7 +2,7 @@
 it into a trial, a manager promotes it, the reviewer publishes the best practice, the
 analyst enters the figures and closes the evaluation; the author's points show.
 
-With SECI_TACIT_SCREENSHOTS=1 the flow is also photographed into docs/screenshots/.
+With SECI_DOC_SCREENSHOTS=1 the flow is also photographed into docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def _shot(page: Page, name: str) -> None:
-    if os.environ.get("SECI_TACIT_SCREENSHOTS") == "1":
+    if os.environ.get("SECI_DOC_SCREENSHOTS") == "1":
         page.screenshot(path=SCREENSHOTS / f"tacit-{name}.png", full_page=True)
 
 
