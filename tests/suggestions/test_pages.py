@@ -53,3 +53,18 @@ def test_pages_check_permissions(client: TestClient, db: Session, world: World) 
     assert client.get("/suggestions/stats").status_code == 403
     assert client.get(f"/suggestions/{suggestion.id}").status_code == 404
     assert "金点子" in client.get("/inbox").text
+
+
+def test_a_bad_submission_comes_back_with_its_text_and_the_reason(client: TestClient,
+                                                                   db: Session,
+                                                                   world: World) -> None:
+    web_login(client, "agent")
+    page = client.get("/suggestions").text
+    response = client.post("/suggestions", data={
+        "csrf_token": csrf_of(page), "title": "夜班交接单电子化", "body": "   ",
+        "category": "process"})
+    assert response.status_code == 422
+    assert 'value="夜班交接单电子化"' in response.text  # nothing typed is lost
+    assert 'id="error-body"' in response.text
+    assert service.list_categories(db)  # the page still lists the categories
+    assert "夜班交接单电子化" not in client.get("/suggestions").text  # nothing was filed

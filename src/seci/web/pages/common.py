@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -10,7 +11,9 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from seci.accounts.models import User
+from seci.core.errors import FieldErrors
 from seci.core.http import optional_user, verify_csrf
+from seci.core.messages import describe_problem
 
 
 async def checked_form(request: Request,
@@ -54,3 +57,14 @@ def safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//"):
         return target
     return "/"
+
+
+def messages_by_field(error: FieldErrors, fields: Collection[str]) -> dict[str, str]:
+    """A form's problems as text by field name, to show next to each field; problems of
+    other fields go under "" (the form as a whole)."""
+    messages: dict[str, str] = {}
+    for problem in error.errors:
+        name = str(problem.get("field") or "")
+        name = name if name in fields else ""
+        messages[name] = " ".join(filter(None, (messages.get(name), describe_problem(problem))))
+    return messages

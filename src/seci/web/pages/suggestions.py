@@ -8,11 +8,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from seci.accounts.roles import Perm
 from seci.accounts.service import users_by_id
-from seci.core.errors import PermissionDenied
+from seci.core.errors import FieldErrors, PermissionDenied
 from seci.core.http import CurrentUser, SessionDep
 from seci.suggestions import queries, service, stats
 from seci.suggestions.departments import departments_of
-from seci.web.pages.common import Form, field, redirect
+from seci.web.pages.common import Form, field, messages_by_field, redirect
 from seci.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -21,19 +21,34 @@ router = APIRouter(include_in_schema=False)
 @router.get("/suggestions", response_class=HTMLResponse)
 def box(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
     """Submit a suggestion; what I filed and what became of it."""
+    return _box_page(request, db, user)
+
+
+def _box_page(request: Request, db: SessionDep, user: CurrentUser, *,
+              values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+              status_code: int = 200) -> HTMLResponse:
     return render(request, "suggestions/box.html", {
         "categories": service.list_categories(db),
         "mine": queries.my_suggestions(db, user=user),
         "is_overdue": service.is_overdue,
         "answers_suggestions": bool(departments_of(user)),
-    }, user=user)
+        "values": values or {}, "errors": errors or {},
+    }, user=user, status_code=status_code)
+
+
+SUBMIT_FIELDS = ("title", "body", "category", "anonymous")
 
 
 @router.post("/suggestions")
-def submit(db: SessionDep, user: CurrentUser, form: Form) -> Response:
-    suggestion = service.submit_suggestion(
-        db, author=user, title=field(form, "title"), body=field(form, "body"),
-        category=field(form, "category"), anonymous=field(form, "anonymous") == "on")
+def submit(request: Request, db: SessionDep, user: CurrentUser, form: Form) -> Response:
+    values = {name: field(form, name) for name in SUBMIT_FIELDS}
+    try:
+        suggestion = service.submit_suggestion(
+            db, author=user, title=values["title"], body=values["body"],
+            category=values["category"], anonymous=values["anonymous"] == "on")
+    except FieldErrors as error:  # shown at the fields, nothing typed is lost
+        return _box_page(request, db, user, values=values,
+                         errors=messages_by_field(error, SUBMIT_FIELDS), status_code=422)
     return redirect(f"/suggestions/{suggestion.id}", "suggestion_sent")
 
 
@@ -63,6 +78,12 @@ def statistics(request: Request, db: SessionDep, user: CurrentUser) -> HTMLRespo
 @router.get("/suggestions/{suggestion_id}", response_class=HTMLResponse)
 def detail(request: Request, db: SessionDep, user: CurrentUser, suggestion_id: int
            ) -> HTMLResponse:
+    return _detail_page(request, db, user, suggestion_id)
+
+
+def _detail_page(request: Request, db: SessionDep, user: CurrentUser, suggestion_id: int, *,
+                 values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                 status_code: int = 200) -> HTMLResponse:
     s = service.get_visible_suggestion(db, user=user, suggestion_id=suggestion_id)
     people = users_by_id(db, [i for i in (s.author_id, s.answered_by_id, s.rewarded_by_id)
                               if i is not None])
@@ -73,14 +94,20 @@ def detail(request: Request, db: SessionDep, user: CurrentUser, suggestion_id: i
         and s.status == "submitted",
         "may_reward": user.can(Perm.SUGGESTION_REWARD) and s.author_id != user.id
         and s.status == "adopted",
-    }, user=user)
+        "values": values or {}, "errors": errors or {},
+    }, user=user, status_code=status_code)
 
 
 @router.post("/suggestions/{suggestion_id}/answer")
-def answer(db: SessionDep, user: CurrentUser, form: Form, suggestion_id: int) -> Response:
-    service.answer_suggestion(db, suggestion_id=suggestion_id, actor=user,
-                              adopt=field(form, "decision") == "adopt",
-                              reason=field(form, "reason"))
+def answer(request: Request, db: SessionDep, user: CurrentUser, form: Form,
+           suggestion_id: int) -> Response:
+    reason = field(form, "reason")
+    try:
+        service.answer_suggestion(db, suggestion_id=suggestion_id, actor=user,
+                                  adopt=field(form, "decision") == "adopt", reason=reason)
+    except FieldErrors as error:
+        return _detail_page(request, db, user, suggestion_id, values={"reason": reason},
+                            errors=messages_by_field(error, ("reason",)), status_code=422)
     return redirect(f"/suggestions/{suggestion_id}", "suggestion_answered")
 
 
