@@ -204,7 +204,8 @@ def send_message(request: Request, response: Response, db: SessionDep,
         else body.text
     turn = send_customer_message(db, engine=request.app.state.search_engine,
                                  conversation=conversation, text=text,
-                                 client_key=body.client_key)
+                                 client_key=body.client_key,
+                                 writer=request.app.state.answer_writer)
     if turn.duplicate:
         response.status_code = 200
     return TurnRead(message=message_read(turn.message),
