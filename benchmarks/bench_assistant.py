@@ -469,8 +469,11 @@ async def drive(base: str, plan: Plan, agent_headers: dict[str, str]
     questions = load_questions()
     # Every customer holds a stream and sends now and then: one connection each for both,
     # plus the agent's. Generous timeouts: a slow answer is measured, not cut off.
+    # Idle connections are dropped before uvicorn's keep-alive timeout (5 s) closes them:
+    # otherwise a send may race the server's close and fail, which no browser shows.
     limits = httpx.Limits(max_connections=2 * plan.conversations + 20,
-                          max_keepalive_connections=2 * plan.conversations + 20)
+                          max_keepalive_connections=2 * plan.conversations + 20,
+                          keepalive_expiry=2.0)
     timeout = httpx.Timeout(60.0, pool=120.0)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout) as client:
         desk = Desk(agent_headers)
