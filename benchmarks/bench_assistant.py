@@ -42,6 +42,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from benchmarks.bench_pages import Server, _postgres_backends, classify_errors
 from benchmarks.common import (
@@ -526,14 +527,34 @@ def measure(db: BenchDatabase, *, workers: int, redis_url: str | None, plan: Pla
         meter = CpuMeter({"server": server.pids, "db": backends,
                           "bench": lambda: [os.getpid()]})
         log_offset = len(server.log_lines())
+        sessions = pg_sessions(db)
         meter.start()
         chats, desk, checked, elapsed = asyncio.run(drive(server.base, plan, agent_headers))
         cpu = meter.stop()
+        cpu["db_connections_opened"] = pg_sessions(db) - sessions
         failures = classify_errors(server.log_lines()[log_offset:])
     finally:
         server.stop()
     return _result(db, workers, redis_url, plan, chats, desk, checked, elapsed, cpu,
                    failures)
+
+
+def pg_sessions(db: BenchDatabase) -> float:
+    """Connections ever opened to the bench database (PostgreSQL ≥ 14; 0 on SQLite)."""
+    if db.kind != "postgres":
+        return 0.0
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(DEFAULT_PG_URL, poolclass=NullPool)
+    try:
+        with admin.connect() as conn:
+            found = conn.scalar(text("SELECT sessions FROM pg_stat_database "
+                                     "WHERE datname = :n"),
+                                {"n": make_url(db.url).database})
+    finally:
+        admin.dispose()
+    return float(found or 0)
 
 
 def _result(db: BenchDatabase, workers: int, redis_url: str | None, plan: Plan,
@@ -655,7 +676,7 @@ def redis_reachable(url: str) -> str | None:
 def run(kind: str, *, plan: Plan, pg_workers: int, pg_url: str, redis_url: str
         ) -> dict[str, Any]:
     workers = 1 if kind == "sqlite" else pg_workers
-    bus = None if kind == "sqlite" else redis_url
+    bus = None if kind == "sqlite" else (redis_url or None)
     if bus is not None and (reason := redis_reachable(bus)):
         return {"db": kind, "workers": workers, "bus": "redis", "skipped": reason}
     workdir = Path(tempfile.mkdtemp(prefix="seci_bench_assistant_"))
@@ -678,7 +699,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-workers", type=int, default=2,
                         help="uvicorn workers on PostgreSQL (with Redis)")
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
-    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL,
+                        help="Redis of the PostgreSQL run; '' = in-process bus (one worker "
+                             "only: with several, streams would see other workers' messages "
+                             "only by polling)")
     parser.add_argument("--seed", type=int, default=20261124)
     parser.add_argument("--json-out")
     args = parser.parse_args(argv)
