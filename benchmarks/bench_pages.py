@@ -174,10 +174,12 @@ class Server:
     """``uvicorn seci.asgi:app`` in its own process group, pointed at the bench database."""
 
     def __init__(self, db: BenchDatabase, *, workers: int, log: Path,
-                 app: str = DEFAULT_APP, app_dir: Path | None = None) -> None:
+                 app: str = DEFAULT_APP, app_dir: Path | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, SECI_DATA_DIR=str(db.data_dir), SECI_DATABASE_URL=db.url)
+        env = dict(os.environ, SECI_DATA_DIR=str(db.data_dir), SECI_DATABASE_URL=db.url,
+                   **(env or {}))
         command = [str(VENV_BIN / "uvicorn"), app, "--host", "127.0.0.1",
                    "--port", str(self.port), "--workers", str(workers), "--no-access-log",
                    "--log-level", "warning", "--timeout-graceful-shutdown", "3"]

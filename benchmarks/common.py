@@ -79,6 +79,17 @@ def postgres_version(pg_url: str = DEFAULT_PG_URL) -> str:
         return f"unreachable ({type(exc).__name__})"
 
 
+def redis_version(url: str = "redis://127.0.0.1:6379/0") -> str:
+    try:
+        import redis
+
+        info: dict[str, Any] = redis.Redis.from_url(  # the synchronous client
+            url, socket_connect_timeout=2).info("server")  # type: ignore[assignment]
+        return str(info.get("redis_version", "unknown"))
+    except Exception as exc:  # shown as-is in the machine description
+        return f"unreachable ({type(exc).__name__})"
+
+
 def _cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -144,6 +155,8 @@ def machine_info(pg_url: str = DEFAULT_PG_URL) -> dict[str, str]:
         "SQLAlchemy": version("sqlalchemy"),
         "psycopg": version("psycopg"),
         "uvicorn": version("uvicorn"),
+        "httpx": version("httpx"),
+        "Redis": redis_version(),
         "openpyxl": version("openpyxl"),
         "wrk": match.group(1) if match else wrk,
         "Commit": _git_commit(),

@@ -17,6 +17,7 @@ from seci import __version__
 from seci.accounts.models import User
 from seci.accounts.routes import router as accounts_api
 from seci.accounts.service import resolve_web_session
+from seci.assistant.generation import writer_from_settings
 from seci.assistant.routes import router as assistant_api
 from seci.audit.routes import router as audit_api
 from seci.core.config import get_settings
@@ -65,6 +66,8 @@ def create_app(session_factory: sessionmaker[Session] | None = None,
     view_counter = ViewCounter(factory, interval=5.0 if background else None)
     search_engine = _search_engine(background)
     search_sync = BackgroundSync(search_engine, factory)
+    # Optional answer phrasing (docs/assistant.md); unusable settings stop the start.
+    answer_writer = writer_from_settings(get_settings())
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -74,6 +77,8 @@ def create_app(session_factory: sessionmaker[Session] | None = None,
         yield
         search_sync.stop()
         view_counter.stop()
+        if answer_writer is not None:
+            answer_writer.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -87,6 +92,7 @@ def create_app(session_factory: sessionmaker[Session] | None = None,
     app.state.sessionmaker = factory
     app.state.view_counter = view_counter
     app.state.search_engine = search_engine
+    app.state.answer_writer = answer_writer
     app.add_middleware(LocaleAndHeaders)
     app.add_middleware(ConcurrencyLimit, limit=get_settings().max_concurrent_requests)
     app.mount("/static/api-docs", StaticFiles(directory=SWAGGER_DIR), name="api-docs-assets")

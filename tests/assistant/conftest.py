@@ -3,6 +3,7 @@ ones that must never reach a customer."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -19,6 +20,7 @@ from seci.retrieval.engine import SearchEngine
 from tests.factories import PASSWORD, World, make_article
 
 SECRET = "内部口径"  # appears only in internal articles
+REDIS_URL = os.environ.get("SECI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @dataclass
@@ -37,6 +39,11 @@ def _add(db: Session, world: World, code: str, **fields: object) -> Article:
 
 @pytest.fixture
 def hotline(db: Session, world: World) -> Hotline:
+    return build_hotline(db, world)
+
+
+def build_hotline(db: Session, world: World) -> Hotline:
+    """The articles (flushed, not committed) and a search engine over them."""
     queues = world.queue_ids("A", "A+", "B")
     articles = {
         "MY-KT": _add(db, world, "MY-KT", title="国际漫游开通与资费",
@@ -101,3 +108,14 @@ def say(db: Session, hotline: Hotline, conversation: Conversation, text: str,
                                  text=text, client_key=client_key)
     db.commit()
     return turn
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The local Redis (database 15), or the test is skipped with the reason."""
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except Exception as error:
+        pytest.skip(f"no Redis at {REDIS_URL} ({error}); CI has one on 127.0.0.1:6379")
+    return REDIS_URL

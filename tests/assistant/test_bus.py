@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 
 import pytest
@@ -12,8 +11,6 @@ from sqlalchemy.orm import Session
 from seci.assistant import bus as bus_module
 from seci.assistant.bus import InProcessBus, RedisBus
 from tests.assistant.conftest import Hotline, new_conversation, say
-
-REDIS_URL = os.environ.get("SECI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _receive(bus: InProcessBus, conversation_id: int, publish: object) -> int | None:
@@ -60,16 +57,6 @@ def test_notices_go_out_on_commit_not_on_rollback(db: Session, hotline: Hotline,
     assert published == []
     say(db, hotline, conversation, "出国了手机还能用不")
     assert published == [(conversation.id, conversation.last_seq)]  # the latest seq, once
-
-
-@pytest.fixture
-def redis_url() -> str:
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except Exception as error:
-        pytest.skip(f"no Redis at {REDIS_URL} ({error}); CI has one on 127.0.0.1:6379")
-    return REDIS_URL
 
 
 def test_redis_carries_notices_between_processes(redis_url: str) -> None:

@@ -29,6 +29,7 @@ from seci.assistant.errors import (
     NotAnAnswer,
     WrongConversationState,
 )
+from seci.assistant.generation import AnswerWriter, Phrasing, Verdict
 from seci.assistant.handoff import hand_off
 from seci.assistant.models import (
     Conversation,
@@ -98,6 +99,16 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class Reply:
+    """How the assistant answers: the engine that found the articles and, optionally, the
+    chat model that phrases the answer from them (``generation``)."""
+
+    engine: SearchEngine
+    writer: AnswerWriter | None = None
+    on: date | None = None
+
+
+@dataclass(frozen=True)
 class Decision:
     kind: Kind  # ANSWER, CHOICES or NO_MATCH
     hits: tuple[SearchHit, ...] = ()
@@ -147,9 +158,11 @@ def decide(result: SearchResult) -> Decision:
 
 def send_customer_message(session: Session, *, engine: SearchEngine,
                           conversation: Conversation, text: str,
-                          client_key: str | None = None, on: date | None = None) -> Turn:
+                          client_key: str | None = None, on: date | None = None,
+                          writer: AnswerWriter | None = None) -> Turn:
     """Store the customer's message, then let the assistant reply (while no agent has the
-    conversation). A retried send with the same ``client_key`` returns what was stored."""
+    conversation). A retried send with the same ``client_key`` returns what was stored.
+    With a ``writer`` (optional generation) answers are phrased by a chat model."""
     key = (client_key or "").strip()[:64] or None
     if key is not None and (stored := message_by_client_key(session, conversation, key)):
         return Turn(conversation, stored, list(replies_to(session, stored)), duplicate=True)
@@ -166,22 +179,24 @@ def send_customer_message(session: Session, *, engine: SearchEngine,
                           text=cleaned, client_key=key)
     turn = Turn(conversation, message)
     if conversation.status == Status.BOT:
-        turn.replies = _assistant_reply(session, engine, conversation, message,
-                                        previous_bot, on)
+        turn.replies = _assistant_reply(session, Reply(engine, writer, on), conversation,
+                                        message, previous_bot)
     return turn
 
 
-def _assistant_reply(session: Session, engine: SearchEngine, conversation: Conversation,
-                     message: Message, previous_bot: Message | None, on: date | None
-                     ) -> list[Message]:
+def _assistant_reply(session: Session, how: Reply, conversation: Conversation,
+                     message: Message, previous_bot: Message | None) -> list[Message]:
+    engine, on = how.engine, how.on
     text = message.text
     rules = enabled_rules(session)
     if previous_bot is not None and previous_bot.kind == Kind.CHOICES:
         picked = _picked_article(session, previous_bot, text, on)
         if picked is not None:
-            question = _question_of(session, previous_bot)
+            question = _question_of(session, previous_bot) or message
             learning.confirm_answer(session, question=question, article_id=picked.article_id)
-            return [_answer(session, conversation, picked, question or message)]
+            # The customer chose this article: a refusal still shows it, as its own text.
+            phrasing = _phrase(how.writer, question.text, picked, conversation.locale)
+            return [_answer(session, conversation, picked, question, phrasing)]
     if previous_bot is not None and previous_bot.kind == Kind.ANSWER \
             and previous_bot.helpful is None:
         verdict = feedback_in_words(text)
@@ -201,8 +216,12 @@ def _assistant_reply(session: Session, engine: SearchEngine, conversation: Conve
     if decision.kind == Kind.ANSWER:
         article = customer_article(session, article_id=decision.hits[0].article_id, on=on)
         if article is not None:
-            conversation.topic_query = query
-            return [_answer(session, conversation, article, message)]
+            phrasing = _phrase(how.writer, text, article, conversation.locale)
+            if phrasing.verdict != Verdict.REFUSED:
+                conversation.topic_query = query
+                return [_answer(session, conversation, article, message, phrasing)]
+            # The chat model found no answer to the question in the article: no match.
+            learning.reject_answer(session, question=message)
     if decision.kind == Kind.CHOICES:
         offered = [a for h in decision.hits
                    if (a := customer_article(session, article_id=h.article_id, on=on))]
@@ -322,17 +341,31 @@ def _remember_candidates(conversation: Conversation, result: SearchResult) -> No
             conversation.topic_module_id = int(top.module_path.strip("/").split("/")[-1])
 
 
+def _phrase(writer: AnswerWriter | None, question: str, article: CustomerArticle,
+            locale: str) -> Phrasing:
+    """The chat model's answer from the article, when generation is on; otherwise (and
+    whenever it gives nothing usable) a fallback to the article's own text."""
+    if writer is None:
+        return Phrasing(Verdict.FALLBACK)
+    return writer.phrase(question=question, articles=[article], locale=locale)
+
+
 def _answer(session: Session, conversation: Conversation, article: CustomerArticle,
-            question: Message) -> Message:
+            question: Message, phrasing: Phrasing | None = None) -> Message:
     conversation.topic_article_id = article.article_id
     conversation.topic_module_id = article.module_id
     conversation.failed_in_row = 0
+    phrased = phrasing.text if phrasing and phrasing.verdict == Verdict.PHRASED else None
+    data: dict[str, object] = {
+        "article_id": article.article_id, "code": article.code, "title": article.title,
+        "version_no": article.version_no, "question_seq": question.seq}
+    if phrased is not None:
+        data["generated"] = True  # the transcript shows the answer was phrased by a model
     return add_message(
         session, conversation, role=Role.BOT, kind=Kind.ANSWER,
-        text=replies.answer_text(conversation.locale, article.title, article.body),
-        data={"article_id": article.article_id, "code": article.code, "title": article.title,
-              "version_no": article.version_no, "question_seq": question.seq},
-        article_ids=[article.article_id],
+        text=replies.answer_text(conversation.locale, article.title,
+                                 phrased if phrased is not None else article.body),
+        data=data, article_ids=[article.article_id],
     )
 
 

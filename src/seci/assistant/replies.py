@@ -16,6 +16,8 @@ from seci.core.i18n import N_, get_locale, gettext, set_locale
 GREETING = N_("Hello, I am the smart assistant. What can I do for you? You can ask in your "
               "own words; type 转人工 at any time to talk to a person.")
 ANSWER_FOOTER = N_("Did this solve your problem? (是否解决)")
+# Names the article(s) a phrased answer comes from (optional generation).
+SOURCE = N_("Source:")
 CHOICES = N_("Do you mean one of these? Reply with the number:")
 NO_MATCH = N_("Sorry, I could not find a reliable answer to that. Could you say it in other "
               "words? Or type 转人工 and a colleague will help you.")

@@ -58,6 +58,7 @@ from seci.assistant.schemas import (
 )
 from seci.assistant.stream import conversation_events
 from seci.assistant.text import mask_phone
+from seci.core.db import begin_writing
 from seci.core.errors import NotAuthenticated, PermissionDenied
 from seci.core.http import CurrentUser, SessionDep, require
 from seci.knowledge.lookups import load_lookups
@@ -79,6 +80,16 @@ AGENT_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 # A stream ends after this long and the browser reconnects with Last-Event-ID.
 STREAM_SECONDS = 30.0
+
+
+def writing(db: SessionDep) -> None:
+    """Requests that write take SQLite's write lock before their first read
+    (``seci.core.db.begin_writing``): under concurrent chats they wait their turn instead
+    of failing with "database is locked". Resolved before the route's own dependencies."""
+    begin_writing(db)
+
+
+WRITES = [Depends(writing)]
 
 
 # --- presentation ----------------------------------------------------------------------------
@@ -170,7 +181,7 @@ CustomerConversation = Annotated[Conversation, Depends(customer_conversation)]
 
 
 @router.post("/conversations", response_model=ConversationStarted, status_code=201,
-             responses=CUSTOMER_ERRORS)
+             responses=CUSTOMER_ERRORS, dependencies=WRITES)
 def start(db: SessionDep, body: ConversationStart,
           channel: Annotated[User | None, Depends(channel_user)]) -> ConversationStarted:
     """Start a chat with the assistant; keep the returned token to continue it."""
@@ -204,7 +215,7 @@ def list_messages(db: SessionDep, conversation: CustomerConversation,
 
 
 @router.post("/conversations/{conversation_id}/messages", response_model=TurnRead,
-             status_code=201, responses=CUSTOMER_ERRORS)
+             status_code=201, responses=CUSTOMER_ERRORS, dependencies=WRITES)
 def send_message(request: Request, response: Response, db: SessionDep,
                  conversation: CustomerConversation, body: CustomerMessage) -> TurnRead:
     """Send what the customer typed (or the number of a clicked choice). The message is
@@ -214,7 +225,8 @@ def send_message(request: Request, response: Response, db: SessionDep,
         else body.text
     turn = send_customer_message(db, engine=request.app.state.search_engine,
                                  conversation=conversation, text=text,
-                                 client_key=body.client_key)
+                                 client_key=body.client_key,
+                                 writer=request.app.state.answer_writer)
     if turn.duplicate:
         response.status_code = 200
     return TurnRead(message=message_read(turn.message),
@@ -224,7 +236,7 @@ def send_message(request: Request, response: Response, db: SessionDep,
 
 
 @router.post("/conversations/{conversation_id}/feedback", response_model=list[MessageRead],
-             responses=CUSTOMER_ERRORS)
+             responses=CUSTOMER_ERRORS, dependencies=WRITES)
 def feedback(db: SessionDep, conversation: CustomerConversation, body: FeedbackWrite
              ) -> list[MessageRead]:
     """是否解决: whether an answer helped. "Not helpful" may bring a person in."""
@@ -233,14 +245,14 @@ def feedback(db: SessionDep, conversation: CustomerConversation, body: FeedbackW
 
 
 @router.post("/conversations/{conversation_id}/handoff", response_model=list[MessageRead],
-             responses=CUSTOMER_ERRORS)
+             responses=CUSTOMER_ERRORS, dependencies=WRITES)
 def ask_for_person(db: SessionDep, conversation: CustomerConversation) -> list[MessageRead]:
     """The 转人工 button."""
     return [message_read(m) for m in request_human(db, conversation=conversation)]
 
 
 @router.post("/conversations/{conversation_id}/callback", response_model=CallbackRead,
-             status_code=201, responses=CUSTOMER_ERRORS)
+             status_code=201, responses=CUSTOMER_ERRORS, dependencies=WRITES)
 def leave_callback(db: SessionDep, conversation: CustomerConversation, body: CallbackWrite
                    ) -> CallbackRead:
     """Leave a mobile number instead of waiting; the chat ends."""
@@ -250,14 +262,14 @@ def leave_callback(db: SessionDep, conversation: CustomerConversation, body: Cal
 
 
 @router.post("/conversations/{conversation_id}/end", response_model=MessageRead,
-             responses=CUSTOMER_ERRORS)
+             responses=CUSTOMER_ERRORS, dependencies=WRITES)
 def end(db: SessionDep, conversation: CustomerConversation) -> MessageRead:
     """The customer ends the chat; the reply asks for the 1–5 rating."""
     return message_read(handoff.end_chat(db, conversation=conversation))
 
 
 @router.post("/conversations/{conversation_id}/rating", response_model=ConversationRead,
-             responses=CUSTOMER_ERRORS)
+             responses=CUSTOMER_ERRORS, dependencies=WRITES)
 def rate(db: SessionDep, conversation: CustomerConversation, body: RatingWrite
          ) -> ConversationRead:
     """Satisfaction 1–5 after the conversation closed (once)."""
@@ -335,7 +347,7 @@ def inbox_item_read(db: Session, item: agents.InboxItem) -> InboxItemRead:
     )
 
 
-@router.get("/inbox", response_model=InboxRead, responses=AGENT_ERRORS)
+@router.get("/inbox", response_model=InboxRead, responses=AGENT_ERRORS, dependencies=WRITES)
 def inbox(db: SessionDep, agent: Handler,
           queue: Annotated[str | None, Query(description="One of your queues (code)")] = None
           ) -> InboxRead:
@@ -379,7 +391,7 @@ def agent_conversation(db: SessionDep, agent: Handler, conversation_id: int
 
 
 @router.post("/agent/conversations/{conversation_id}/accept",
-             response_model=AgentConversationRead, responses=AGENT_ERRORS)
+             response_model=AgentConversationRead, responses=AGENT_ERRORS, dependencies=WRITES)
 def accept(db: SessionDep, agent: Handler, conversation_id: int) -> AgentConversationRead:
     """Take a waiting conversation (409 when another agent was quicker)."""
     agents.accept(db, agent=agent, conversation_id=conversation_id)
@@ -387,7 +399,7 @@ def accept(db: SessionDep, agent: Handler, conversation_id: int) -> AgentConvers
 
 
 @router.post("/agent/conversations/{conversation_id}/messages", response_model=MessageRead,
-             status_code=201, responses=AGENT_ERRORS)
+             status_code=201, responses=AGENT_ERRORS, dependencies=WRITES)
 def agent_message(db: SessionDep, agent: Handler, conversation_id: int, body: AgentMessage
                   ) -> MessageRead:
     return message_read(agents.send_agent_message(db, agent=agent,
@@ -396,7 +408,7 @@ def agent_message(db: SessionDep, agent: Handler, conversation_id: int, body: Ag
 
 
 @router.post("/agent/conversations/{conversation_id}/articles", response_model=MessageRead,
-             status_code=201, responses=AGENT_ERRORS)
+             status_code=201, responses=AGENT_ERRORS, dependencies=WRITES)
 def insert_article(db: SessionDep, agent: Handler, conversation_id: int, body: ArticleInsert
                    ) -> MessageRead:
     """Send an article's customer text (409 for internal-only articles)."""
@@ -405,7 +417,7 @@ def insert_article(db: SessionDep, agent: Handler, conversation_id: int, body: A
 
 
 @router.post("/agent/conversations/{conversation_id}/transfer",
-             response_model=AgentConversationRead, responses=AGENT_ERRORS)
+             response_model=AgentConversationRead, responses=AGENT_ERRORS, dependencies=WRITES)
 def transfer(db: SessionDep, agent: Handler, conversation_id: int, body: TransferWrite
              ) -> AgentConversationRead:
     """To another queue, with a note only agents see. The agent may no longer see it
@@ -426,7 +438,7 @@ def transfer(db: SessionDep, agent: Handler, conversation_id: int, body: Transfe
 
 
 @router.post("/agent/conversations/{conversation_id}/close",
-             response_model=AgentConversationRead, responses=AGENT_ERRORS)
+             response_model=AgentConversationRead, responses=AGENT_ERRORS, dependencies=WRITES)
 def close(db: SessionDep, agent: Handler, conversation_id: int, body: CloseWrite
           ) -> AgentConversationRead:
     """Close with the outcome; the customer is asked for a 1–5 rating."""
@@ -480,7 +492,7 @@ def list_callbacks(db: SessionDep, agent: Handler,
 
 
 @router.post("/callbacks/{callback_id}/claim", response_model=CallbackRead,
-             responses=AGENT_ERRORS)
+             responses=AGENT_ERRORS, dependencies=WRITES)
 def claim_callback(db: SessionDep, agent: Handler, callback_id: int) -> CallbackRead:
     """Take a call-back: the whole number is shown to you (audited)."""
     callback = agents.claim_callback(db, agent=agent, callback_id=callback_id)
@@ -488,7 +500,7 @@ def claim_callback(db: SessionDep, agent: Handler, callback_id: int) -> Callback
 
 
 @router.post("/callbacks/{callback_id}/done", response_model=CallbackRead,
-             responses=AGENT_ERRORS)
+             responses=AGENT_ERRORS, dependencies=WRITES)
 def complete_callback(db: SessionDep, agent: Handler, callback_id: int) -> CallbackRead:
     callback = agents.complete_callback(db, agent=agent, callback_id=callback_id)
     return callback_read(callback, _queue_codes(db))
@@ -517,12 +529,14 @@ def list_rules(db: SessionDep, user: Configurer) -> list[RuleRead]:
     return [_rule_read(r) for r in rules.list_rules(db)]
 
 
-@router.post("/rules", response_model=RuleRead, status_code=201, responses=AGENT_ERRORS)
+@router.post("/rules", response_model=RuleRead, status_code=201,
+             responses=AGENT_ERRORS, dependencies=WRITES)
 def create_rule(db: SessionDep, user: Configurer, body: RuleWrite) -> RuleRead:
     return _rule_read(rules.create_rule(db, actor=user, data=_rule_input(body)))
 
 
-@router.put("/rules/{rule_id}", response_model=RuleRead, responses=AGENT_ERRORS)
+@router.put("/rules/{rule_id}", response_model=RuleRead,
+            responses=AGENT_ERRORS, dependencies=WRITES)
 def update_rule(db: SessionDep, user: Configurer, rule_id: int, body: RuleWrite) -> RuleRead:
     """Change or disable (``enabled: false``) a rule."""
     return _rule_read(rules.update_rule(db, actor=user, rule_id=rule_id,
@@ -552,7 +566,8 @@ def read_hours(db: SessionDep, user: CurrentUser, code: str) -> QueueHoursRead:
     return _hours_read(db, _queue(db, code))
 
 
-@router.put("/queues/{code}/hours", response_model=QueueHoursRead, responses=AGENT_ERRORS)
+@router.put("/queues/{code}/hours", response_model=QueueHoursRead,
+            responses=AGENT_ERRORS, dependencies=WRITES)
 def write_hours(db: SessionDep, user: Configurer, code: str, body: list[OpeningWrite]
                 ) -> QueueHoursRead:
     """Replace a queue's opening hours; an empty list means around the clock."""

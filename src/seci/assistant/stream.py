@@ -43,10 +43,14 @@ def read_batch(factory: sessionmaker[Session], *, conversation_id: int, after_se
     """Messages after ``after_seq`` and whether the conversation has ended (one short
     session, so a stream holds no database connection while it waits)."""
     with factory() as session:
-        messages = messages_after(session, conversation_id=conversation_id,
-                                  after_seq=after_seq, customer_view=customer_view)
+        # The status first: on PostgreSQL (READ COMMITTED) every statement sees what was
+        # committed before it, so a close committed between the two reads would otherwise
+        # end the stream without its last message. Read second, the messages include
+        # everything committed before the status that was seen.
         status = session.scalar(select(Conversation.status)
                                 .where(Conversation.id == conversation_id))
+        messages = messages_after(session, conversation_id=conversation_id,
+                                  after_seq=after_seq, customer_view=customer_view)
         return Batch([(m.seq, as_json(m)) for m in messages], status == Status.CLOSED)
 
 

@@ -55,6 +55,15 @@ class Settings(BaseSettings):
         default="*",
         description="Origins whose pages may embed the chat (space-separated, e.g. "
                     "'http://portal.example'); '*' any, empty none")
+    # Optional phrasing of the assistant's answers by a chat model on the intranet
+    # (docs/assistant.md). Empty URL: answers are the article's own text.
+    generation_url: str = Field(
+        default="", description="OpenAI-compatible endpoint root (POST …/v1/chat/completions)")
+    generation_model: str = Field(default="", description="Chat model name the endpoint serves")
+    generation_api_key: str = Field(default="", repr=False,
+                                    description="Bearer token for the endpoint, if it needs one")
+    generation_timeout: float = Field(default=10.0, gt=0,
+                                      description="Seconds the endpoint may take to answer")
 
     @property
     def sqlalchemy_url(self) -> str:
