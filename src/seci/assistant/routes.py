@@ -303,12 +303,17 @@ def customer_events(
     reconnect loses nothing. Ends with ``event: end`` when the conversation is closed."""
     conversation = conversation_for_token(db, conversation_id=conversation_id,
                                           token=x_conversation_token or token or "")
-    return _stream(request, conversation.id, _after(last_event_id, after), wait,
+    return _stream(request, db, conversation.id, _after(last_event_id, after), wait,
                    customer_view=True)
 
 
-def _stream(request: Request, conversation_id: int, after_seq: int, wait: float,
-            customer_view: bool) -> StreamingResponse:
+def _stream(request: Request, db: Session, conversation_id: int, after_seq: int,
+            wait: float, customer_view: bool) -> StreamingResponse:
+    # The request's session would otherwise keep its connection, in an open transaction,
+    # until the stream ends (30 s): a few hundred open chats would hold the whole pool and
+    # every other request would queue for a connection. The stream reads in short
+    # sessions of its own.
+    db.commit()
     events = conversation_events(
         request.app.state.sessionmaker, get_bus(), conversation_id=conversation_id,
         after_seq=after_seq, customer_view=customer_view, as_json=_message_json,
@@ -477,7 +482,7 @@ def agent_events(
     """The agent's stream of the conversation (the customer's messages as they type)."""
     conversation = agents.conversation_for_agent(db, agent=agent,
                                                  conversation_id=conversation_id)
-    return _stream(request, conversation.id, _after(last_event_id, after), wait,
+    return _stream(request, db, conversation.id, _after(last_event_id, after), wait,
                    customer_view=False)
 
 
