@@ -147,8 +147,11 @@ def save_figures(session: Session, *, contribution_id: int, actor: User,
         session.add(figure)
         saved.append(figure)
     session.flush()
+    # The history line says "figures entered"; the figures themselves are on the page (a
+    # code such as "form: 2" here would reach readers untranslated).
     add_event(session, contribution=contribution, actor=actor, kind=EventKind.NOTE,
-              note=f"{source}: {len(rows)}", audit_action="evaluation.figures")
+              note="", audit_action="evaluation.figures",
+              details={"source": source, "rows": len(rows)})
     return saved
 
 
@@ -235,8 +238,9 @@ def close_evaluation(session: Session, *, contribution_id: int, actor: User, ver
     record(session, actor=actor, action="evaluation.close", entity_type="contribution",
            entity_id=contribution.id, summary=contribution.title,
            after={"verdict": verdict})
+    # The verdict is shown, translated, with the evaluation; the history keeps the words.
     move(session, contribution=contribution, to=Status.EVALUATED, actor=actor,
-         note=f"{verdict}: {evaluation.conclusion}")
+         note=evaluation.conclusion)
     if verdict == Verdict.EFFECTIVE:
         award_points(session, user_id=contribution.author_id, reason_code="contribution_proven",
                      source_type="contribution", source_id=contribution.id, actor=actor)

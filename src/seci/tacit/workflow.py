@@ -62,12 +62,15 @@ def move(session: Session, *, contribution: Contribution, to: Status, actor: Use
 
 
 def add_event(session: Session, *, contribution: Contribution, actor: User, kind: EventKind,
-              note: str, audit_action: str) -> ContributionEvent:
-    """A history entry that does not change the status (a follow-up, figures entered)."""
+              note: str, audit_action: str, details: dict[str, object] | None = None
+              ) -> ContributionEvent:
+    """A history entry that does not change the status (a follow-up, figures entered);
+    ``details`` go to the audit trail only."""
     event = ContributionEvent(contribution_id=contribution.id, actor_id=actor.id, kind=kind,
                               note=note)
     session.add(event)
     session.flush()
     record(session, actor=actor, action=audit_action, entity_type="contribution",
-           entity_id=contribution.id, summary=contribution.title, after={"note": note[:200]})
+           entity_id=contribution.id, summary=contribution.title,
+           after={"note": note[:200], **(details or {})})
     return event
