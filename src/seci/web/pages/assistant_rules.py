@@ -32,7 +32,7 @@ from seci.assistant.preview import RulePreview, preview_message
 from seci.core.errors import FieldErrors, PermissionDenied
 from seci.core.http import CurrentUser, SessionDep
 from seci.core.messages import describe_error, describe_problem
-from seci.web.pages.common import Form, field, redirect
+from seci.web.pages.common import Form, field, messages_by_field, redirect
 from seci.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -112,12 +112,7 @@ def field_errors(error: FieldErrors | UnknownQueue) -> dict[str, str]:
     if isinstance(error, UnknownQueue):
         return {"target_queue": describe_problem({"code": "unknown_queue",
                                                   "value": error.params.get("queue")})}
-    messages: dict[str, str] = {}
-    for problem in error.errors:
-        name = str(problem.get("field") or "")
-        name = name if name in TEXT_FIELDS else ""
-        messages[name] = " ".join(filter(None, (messages.get(name), describe_problem(problem))))
-    return messages
+    return messages_by_field(error, TEXT_FIELDS)
 
 
 # --- rendering -------------------------------------------------------------------------------
