@@ -43,3 +43,18 @@ def test_linkage_pages_check_permissions(client: TestClient, db: Session,
     assert client.get("/notices/new").status_code == 403
     assert client.get(f"/notices/{notice.id}/quiz/edit").status_code == 403
     assert client.get(f"/notices/{notice.id}/coverage").status_code == 403
+
+
+def test_a_bad_notice_comes_back_with_its_text_and_the_reason(client: TestClient,
+                                                               db: Session,
+                                                               world: World) -> None:
+    web_login(client, "manager")
+    page = client.get("/notices/new").text
+    response = client.post("/notices", data={
+        "csrf_token": csrf_of(page), "title": "流量日包调价通告", "reference": "渝〔2026〕70号",
+        "body": "流量日包由5元/天调整为3元/天。", "effective_on": "2026-13-45"})
+    assert response.status_code == 422
+    assert "流量日包由5元/天调整为3元/天。" in response.text  # nothing typed is lost
+    assert 'value="流量日包调价通告"' in response.text
+    assert 'id="error-effective_on"' in response.text
+    assert "流量日包调价通告" not in client.get("/notices").text  # nothing was entered

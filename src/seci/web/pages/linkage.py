@@ -4,6 +4,7 @@ the trainer's quiz editor, the agents' quiz, coverage per team."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -18,7 +19,7 @@ from seci.knowledge.lookups import load_lookups
 from seci.knowledge.validation import parse_date
 from seci.linkage import chain, coverage, flags, notices, quiz
 from seci.linkage.models import Notice
-from seci.web.pages.common import Form, field, ids, optional_int, redirect
+from seci.web.pages.common import Form, field, ids, messages_by_field, optional_int, redirect
 from seci.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -40,8 +41,19 @@ def tracker(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse
 def new_notice(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
     if not user.can(Perm.NOTICE_MANAGE):
         raise PermissionDenied()
+    return _new_notice_page(request, db, user)
+
+
+def _new_notice_page(request: Request, db: SessionDep, user: CurrentUser, *,
+                     values: dict[str, Any] | None = None,
+                     errors: dict[str, str] | None = None,
+                     status_code: int = 200) -> HTMLResponse:
     return render(request, "linkage/new.html", {
-        "tree": mod.build_tree(db), "queues": list_queues(db)}, user=user)
+        "tree": mod.build_tree(db), "queues": list_queues(db),
+        "values": values or {}, "errors": errors or {}}, user=user, status_code=status_code)
+
+
+NOTICE_FIELDS = ("title", "body", "reference", "module_id", "queue_ids", "effective_on")
 
 
 def _effective_day(form: FormData) -> date | None:
@@ -54,11 +66,19 @@ def _effective_day(form: FormData) -> date | None:
 
 
 @router.post("/notices")
-def create(db: SessionDep, user: CurrentUser, form: Form) -> Response:
-    notice = notices.create_notice(
-        db, actor=user, title=field(form, "title"), body=field(form, "body"),
-        reference=field(form, "reference"), module_id=optional_int(field(form, "module_id"))
-        or 0, queue_ids=ids(form, "queue_ids"), effective_on=_effective_day(form))
+def create(request: Request, db: SessionDep, user: CurrentUser, form: Form) -> Response:
+    try:
+        notice = notices.create_notice(
+            db, actor=user, title=field(form, "title"), body=field(form, "body"),
+            reference=field(form, "reference"),
+            module_id=optional_int(field(form, "module_id")) or 0,
+            queue_ids=ids(form, "queue_ids"), effective_on=_effective_day(form))
+    except FieldErrors as error:  # shown at the fields, nothing typed is lost
+        values: dict[str, Any] = {name: field(form, name) for name in NOTICE_FIELDS}
+        values["queue_ids"] = ids(form, "queue_ids")
+        return _new_notice_page(request, db, user, values=values,
+                                errors=messages_by_field(error, NOTICE_FIELDS),
+                                status_code=422)
     return redirect(f"/notices/{notice.id}", "notice_created")
 
 
