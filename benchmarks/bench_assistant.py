@@ -70,6 +70,14 @@ OUT_OF_SCOPE_SHARE = 0.15
 PATIENCE_S = 30.0
 AGENT_PATIENCE_S = 90.0
 AGENT_POLL_S = 0.5
+# Generous timeouts: a slow answer is measured, not cut off. Idle connections are dropped
+# before uvicorn's keep-alive timeout (5 s) closes them: otherwise a send may race the
+# server's close and fail, which no browser shows.
+CLIENT_TIMEOUT = httpx.Timeout(60.0, pool=120.0)
+BROWSER_LIMITS = httpx.Limits(max_connections=2, max_keepalive_connections=2,
+                              keepalive_expiry=2.0)
+AGENT_LIMITS = httpx.Limits(max_connections=40, max_keepalive_connections=40,
+                            keepalive_expiry=2.0)
 AGENT_TEXT = "您好，我是人工客服，请问还有什么可以帮您？"
 
 
@@ -291,8 +299,18 @@ async def send(client: httpx.AsyncClient, chat: Chat, text: str) -> list[dict[st
     return replies
 
 
-async def customer(client: httpx.AsyncClient, chat: Chat, plan: Plan, desk: Desk,
+async def customer(base: str, chat: Chat, plan: Plan, desk: Desk,
                    questions: tuple[list[str], list[str]]) -> None:
+    """One customer with a browser of their own: a client with two connections, one for
+    the event stream and one for sending (a shared pool of hundreds of connections would
+    make the load generator, not the server, the bottleneck)."""
+    async with httpx.AsyncClient(base_url=base, timeout=CLIENT_TIMEOUT,
+                                 limits=BROWSER_LIMITS) as client:
+        await _customer(client, chat, plan, desk, questions)
+
+
+async def _customer(client: httpx.AsyncClient, chat: Chat, plan: Plan, desk: Desk,
+                    questions: tuple[list[str], list[str]]) -> None:
     rng = random.Random(plan.seed * 100_003 + chat.number)
     in_scope, out_of_scope = questions
 
@@ -468,21 +486,19 @@ async def check(client: httpx.AsyncClient, chats: list[Chat]) -> Check:
 async def drive(base: str, plan: Plan, agent_headers: dict[str, str]
                 ) -> tuple[list[Chat], Desk, Check, float]:
     questions = load_questions()
-    # Every customer holds a stream and sends now and then: one connection each for both,
-    # plus the agent's. Generous timeouts: a slow answer is measured, not cut off.
-    # Idle connections are dropped before uvicorn's keep-alive timeout (5 s) closes them:
-    # otherwise a send may race the server's close and fail, which no browser shows.
-    limits = httpx.Limits(max_connections=2 * plan.conversations + 20,
-                          max_keepalive_connections=2 * plan.conversations + 20,
-                          keepalive_expiry=2.0)
-    timeout = httpx.Timeout(60.0, pool=120.0)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout) as client:
+    async with httpx.AsyncClient(base_url=base, limits=AGENT_LIMITS,
+                                 timeout=CLIENT_TIMEOUT) as client:
         desk = Desk(agent_headers)
         stop = asyncio.Event()
+        lags = []
+        async def lagger():
+            while not stop.is_set():
+                t = time.perf_counter(); await asyncio.sleep(0.05); lags.append(time.perf_counter() - t - 0.05)
+        lag_task = asyncio.create_task(lagger())
         agent_task = asyncio.create_task(agent(client, desk, stop))
         chats = [Chat(number) for number in range(plan.conversations)]
         started = time.perf_counter()
-        tasks = [asyncio.create_task(customer(client, chat, plan, desk, questions))
+        tasks = [asyncio.create_task(customer(base, chat, plan, desk, questions))
                  for chat in chats]
         done, pending = await asyncio.wait(tasks, timeout=plan.max_seconds)
         for task in pending:
@@ -495,6 +511,8 @@ async def drive(base: str, plan: Plan, agent_headers: dict[str, str]
         elapsed = time.perf_counter() - started
         stop.set()
         await agent_task
+        await lag_task
+        lags.sort(); print(f"LOOP LAG ms p50 {lags[len(lags)//2]*1000:.0f} p95 {lags[int(len(lags)*.95)]*1000:.0f} max {lags[-1]*1000:.0f}", file=sys.stderr)
         for task in list(desk.tasks):
             task.cancel()
         return chats, desk, await check(client, chats), elapsed

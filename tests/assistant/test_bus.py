@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy.orm import Session
 
 from seci.assistant import bus as bus_module
-from seci.assistant.bus import InProcessBus, RedisBus
+from seci.assistant.bus import InProcessBus, Notice, RedisBus, StoredMessage
 from tests.assistant.conftest import Hotline, new_conversation, say
 
 
-def _receive(bus: InProcessBus, conversation_id: int, publish: object) -> int | None:
-    async def scenario() -> int | None:
+def _receive(bus: InProcessBus, conversation_id: int, publish: object) -> list[Notice]:
+    async def scenario() -> list[Notice]:
         async with bus.subscribe(conversation_id) as subscription:
             await asyncio.to_thread(publish)  # type: ignore[arg-type]
             return await subscription.wait(5.0)
@@ -24,24 +24,33 @@ def _receive(bus: InProcessBus, conversation_id: int, publish: object) -> int | 
 
 def test_the_in_process_bus_wakes_the_conversations_streams_only() -> None:
     bus = InProcessBus()
-    assert _receive(bus, 7, lambda: bus.publish(7, 3)) == 3
+    assert _receive(bus, 7, lambda: bus.publish(7, Notice(3))) == [Notice(3)]
 
-    async def other() -> int | None:
+    async def other() -> list[Notice]:
         async with bus.subscribe(8) as subscription:
-            bus.publish(7, 4)
+            bus.publish(7, Notice(4))
             return await subscription.wait(0.2)
 
-    assert asyncio.run(other()) is None
+    assert asyncio.run(other()) == []
     assert bus.subscriber_count(7) == 0  # unsubscribed on leaving
+
+
+def test_a_notice_survives_the_trip_through_redis_as_text() -> None:
+    notice = Notice(5, (StoredMessage(4, False, {"seq": 4, "text": "话费查询 ✓"}),
+                        StoredMessage(5, True, {"seq": 5, "text": "内部备注"})), closed=True)
+    assert Notice.decode(notice.encode()) == notice
+    assert Notice.decode("9") == Notice(9)  # a bare seq: read the database
 
 
 def test_notices_go_out_on_commit_not_on_rollback(db: Session, hotline: Hotline,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     published: list[tuple[int, int]] = []
+    notices: list[Notice] = []
 
     class Recorder(InProcessBus):
-        def publish(self, conversation_id: int, seq: int) -> None:
-            published.append((conversation_id, seq))
+        def publish(self, conversation_id: int, notice: Notice) -> None:
+            published.append((conversation_id, notice.seq))
+            notices.append(notice)
 
     monkeypatch.setattr(bus_module, "get_bus", lambda: Recorder())
     conversation = new_conversation(db)  # commits the greeting
@@ -57,6 +66,14 @@ def test_notices_go_out_on_commit_not_on_rollback(db: Session, hotline: Hotline,
     assert published == []
     say(db, hotline, conversation, "出国了手机还能用不")
     assert published == [(conversation.id, conversation.last_seq)]  # the latest seq, once
+    # The notice carries the commit's messages as the API shows them: the customer's
+    # question and the assistant's reply, in order, none internal; the chat is open.
+    carried = notices[-1]
+    assert [m.seq for m in carried.messages] == list(range(2, conversation.last_seq + 1))
+    assert carried.messages[0].payload["text"] == "出国了手机还能用不"
+    assert carried.messages[0].payload["role"] == "customer"
+    assert not any(m.internal for m in carried.messages)
+    assert carried.closed is False
 
 
 def test_redis_carries_notices_between_processes(redis_url: str) -> None:
@@ -65,8 +82,9 @@ def test_redis_carries_notices_between_processes(redis_url: str) -> None:
     holder, writer = RedisBus(redis_url), RedisBus(redis_url)
     conversation_id = uuid.uuid4().int % 10**9
     try:
-        assert _receive(holder, conversation_id, lambda: writer.publish(conversation_id, 9)) \
-            == 9
+        notice = Notice(9, (StoredMessage(9, False, {"seq": 9, "text": "您好"}),))
+        assert _receive(holder, conversation_id,
+                        lambda: writer.publish(conversation_id, notice)) == [notice]
     finally:
         holder.close()
         writer.close()

@@ -29,7 +29,7 @@ BASE = "/api/v1/assistant"
 # open stream only if the bus woke it (here: through Redis). Run before the app is imported.
 ONLY_NOTICES = """
 import seci.assistant.stream as stream
-stream.POLL_SECONDS = 3600.0
+stream.POLL_SECONDS = stream.HEALTHY_POLL_SECONDS = 3600.0
 _events = stream.conversation_events
 def _long_stream(*args, **kwargs):
     return _events(*args, **{**kwargs, "duration": 3600.0})

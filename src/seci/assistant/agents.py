@@ -4,12 +4,12 @@ the call-back list."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import Queue, User
@@ -40,6 +40,7 @@ from seci.audit.service import record
 from seci.core.clock import utcnow
 from seci.core.errors import FieldErrors, PermissionDenied
 from seci.knowledge.models import Article
+from seci.knowledge.modules import module_names_by_id, path_label
 from seci.retrieval.engine import SearchEngine
 from seci.retrieval.service import SearchHit, search
 
@@ -98,28 +99,51 @@ class InboxItem:
     position: int | None
     last_customer_text: str
     candidates: list[ArticleRef]
+    topic: str | None = None  # module path of the detected topic
+    topic_article: ArticleRef | None = None
 
 
 def article_refs(session: Session, article_ids: Sequence[int]) -> list[ArticleRef]:
     """Titles of articles (as published) in the given order."""
-    if not article_ids:
-        return []
-    rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(article_ids)))}
-    refs = []
-    for article_id in article_ids:
-        article = rows.get(article_id)
-        if article is not None:
-            live = article.live_version
-            refs.append(ArticleRef(article.id, article.code,
-                                   live.title if live else article.title,
-                                   live.audience if live else article.audience))
+    known = _refs_by_id(session, article_ids)
+    return [known[i] for i in article_ids if i in known]
+
+
+def _refs_by_id(session: Session, article_ids: Iterable[int]) -> dict[int, ArticleRef]:
+    wanted = sorted(set(article_ids))
+    if not wanted:
+        return {}
+    refs = {}
+    for article in session.scalars(select(Article).where(Article.id.in_(wanted))):
+        live = article.live_version
+        refs[article.id] = ArticleRef(article.id, article.code,
+                                      live.title if live else article.title,
+                                      live.audience if live else article.audience)
     return refs
+
+
+def _last_customer_texts(session: Session, conversation_ids: Sequence[int]) -> dict[int, str]:
+    """Each conversation's latest customer message, in one query."""
+    if not conversation_ids:
+        return {}
+    latest = (select(Message.conversation_id, func.max(Message.seq).label("seq"))
+              .where(Message.conversation_id.in_(conversation_ids),
+                     Message.role == Role.CUSTOMER)
+              .group_by(Message.conversation_id).subquery())
+    rows = session.execute(
+        select(Message.conversation_id, Message.text)
+        .join(latest, (Message.conversation_id == latest.c.conversation_id)
+              & (Message.seq == latest.c.seq)))
+    return {conversation_id: text for conversation_id, text in rows}
 
 
 def inbox(session: Session, *, agent: User, queue_id: int | None = None
           ) -> tuple[list[InboxItem], list[InboxItem]]:
     """(waiting in the agent's queues, longest wait first; conversations the agent has).
-    Looking at the inbox marks the agent present, so customers hear someone is there."""
+    Looking at the inbox marks the agent present, so customers hear someone is there.
+
+    Agents poll it every few seconds while dozens wait, so it costs the same few queries
+    however long the line is (no query per conversation)."""
     _require_handler(agent)
     mark_present(session, agent)
     queue_ids = set(agent.queue_ids)
@@ -135,7 +159,12 @@ def inbox(session: Session, *, agent: User, queue_id: int | None = None
                                    Conversation.agent_id == agent.id)
         .order_by(Conversation.accepted_at)
     ).all()
+    everyone = [*waiting, *mine]
     queues = {q.id: q for q in session.scalars(select(Queue))}
+    texts = _last_customer_texts(session, [c.id for c in everyone])
+    refs = _refs_by_id(session, [i for c in everyone for i in
+                                 (*c.candidate_article_ids, c.topic_article_id) if i])
+    modules = module_names_by_id(session) if any(c.topic_module_id for c in everyone) else {}
     now = utcnow()
     lines: dict[int, int] = {}
 
@@ -145,11 +174,13 @@ def inbox(session: Session, *, agent: User, queue_id: int | None = None
             lines[conversation.queue_id] = lines.get(conversation.queue_id, 0) + 1
             position = lines[conversation.queue_id]
         since = conversation.handed_off_at or conversation.created_at
-        texts = recent_customer_texts(session, conversation.id, count=1)
-        return InboxItem(conversation, queues.get(conversation.queue_id or -1),
-                         int((now - since).total_seconds()), position,
-                         texts[-1] if texts else "",
-                         article_refs(session, conversation.candidate_article_ids))
+        topic_module = conversation.topic_module_id
+        return InboxItem(
+            conversation, queues.get(conversation.queue_id or -1),
+            int((now - since).total_seconds()), position, texts.get(conversation.id, ""),
+            [refs[i] for i in conversation.candidate_article_ids if i in refs],
+            topic=path_label(modules, topic_module) if topic_module else None,
+            topic_article=refs.get(conversation.topic_article_id or -1))
 
     return [item(c, True) for c in waiting], [item(c, False) for c in mine]
 

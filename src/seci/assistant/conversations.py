@@ -76,9 +76,9 @@ def get_conversation(session: Session, *, conversation_id: int,
 def lock_conversation(session: Session, conversation: Conversation) -> Conversation:
     """Serialise writers of one conversation (row lock on PostgreSQL; SQLite has one writer
     at a time anyway) and read its current state."""
-    session.execute(select(Conversation.id).where(Conversation.id == conversation.id)
-                    .with_for_update())
-    session.refresh(conversation)
+    # One round trip: the row is locked and the loaded object refreshed from it.
+    session.execute(select(Conversation).where(Conversation.id == conversation.id)
+                    .with_for_update().execution_options(populate_existing=True))
     return conversation
 
 
@@ -106,7 +106,7 @@ def add_message(session: Session, conversation: Conversation, *, role: Role, kin
     )
     session.add(message)
     session.flush()
-    announce(session, conversation.id, message.seq)
+    announce(session, conversation, message)
     return message
 
 

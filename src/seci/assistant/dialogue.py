@@ -164,10 +164,6 @@ def send_customer_message(session: Session, *, engine: SearchEngine,
     conversation). A retried send with the same ``client_key`` returns what was stored.
     With a ``writer`` (optional generation) answers are phrased by a chat model."""
     key = (client_key or "").strip()[:64] or None
-    if key is not None and (stored := message_by_client_key(session, conversation, key)):
-        return Turn(conversation, stored, list(replies_to(session, stored)), duplicate=True)
-    if conversation.status == Status.CLOSED:
-        raise ConversationClosed()
     cleaned = clean_message(text)
     lock_conversation(session, conversation)
     if key is not None and (stored := message_by_client_key(session, conversation, key)):
@@ -318,7 +314,8 @@ def _topic_contexts(session: Session, conversation: Conversation, on: date | Non
 def _search(session: Session, engine: SearchEngine, query: str, on: date | None
             ) -> SearchResult:
     # user=None: as a customer — audience "customer", valid on the day, every queue.
-    return search(session, engine=engine, user=None, query=query, limit=SEARCH_LIMIT, on=on)
+    return search(session, engine=engine, user=None, query=query, limit=SEARCH_LIMIT, on=on,
+                  snippets=False)
 
 
 def _without(result: SearchResult, article_id: int | None) -> SearchResult:

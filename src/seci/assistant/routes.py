@@ -27,7 +27,7 @@ from seci.assistant.conversations import (
 from seci.assistant.dialogue import give_feedback, request_human, send_customer_message
 from seci.assistant.errors import UnknownQueue
 from seci.assistant.handoff import WaitingInfo, waiting_info
-from seci.assistant.models import CallbackRequest, Conversation, HandoffRule, Kind, Message
+from seci.assistant.models import CallbackRequest, Conversation, HandoffRule
 from seci.assistant.queues import Opening, openings, queue_state, update_hours
 from seci.assistant.replies import opens_text
 from seci.assistant.schemas import (
@@ -55,6 +55,8 @@ from seci.assistant.schemas import (
     TransferWrite,
     TurnRead,
     WaitingRead,
+    message_json,
+    message_read,
 )
 from seci.assistant.stream import conversation_events
 from seci.assistant.text import mask_phone
@@ -62,7 +64,7 @@ from seci.core.db import begin_writing
 from seci.core.errors import NotAuthenticated, PermissionDenied
 from seci.core.http import CurrentUser, SessionDep, require
 from seci.knowledge.lookups import load_lookups
-from seci.knowledge.render import plain_snippet, render_markdown
+from seci.knowledge.render import plain_snippet
 
 router = APIRouter(prefix="/api/v1/assistant", tags=["assistant"])
 
@@ -93,20 +95,6 @@ WRITES = [Depends(writing)]
 
 
 # --- presentation ----------------------------------------------------------------------------
-
-
-def message_read(message: Message) -> MessageRead:
-    rich = message.kind in {Kind.ANSWER, Kind.ARTICLE}
-    return MessageRead(
-        seq=message.seq, role=message.role, kind=message.kind, text=message.text,
-        html=render_markdown(message.text) if rich else None, data=message.data,
-        article_ids=list(message.article_ids), helpful=message.helpful,
-        internal=message.internal, created_at=message.created_at,
-    )
-
-
-def _message_json(message: Message) -> dict[str, Any]:
-    return message_read(message).model_dump(mode="json")
 
 
 def _hhmm(minute: int) -> str:
@@ -316,7 +304,7 @@ def _stream(request: Request, db: Session, conversation_id: int, after_seq: int,
     db.commit()
     events = conversation_events(
         request.app.state.sessionmaker, get_bus(), conversation_id=conversation_id,
-        after_seq=after_seq, customer_view=customer_view, as_json=_message_json,
+        after_seq=after_seq, customer_view=customer_view, as_json=message_json,
         duration=wait)
     return StreamingResponse(events, media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
@@ -338,16 +326,14 @@ def _topic(db: Session, conversation: Conversation) -> str | None:
     return load_lookups(db).module_path(conversation.topic_module_id)
 
 
-def inbox_item_read(db: Session, item: agents.InboxItem) -> InboxItemRead:
+def inbox_item_read(item: agents.InboxItem) -> InboxItemRead:
     conversation = item.conversation
-    topic_article = agents.article_refs(db, [conversation.topic_article_id]) \
-        if conversation.topic_article_id else []
     return InboxItemRead(
         conversation_id=conversation.id, status=conversation.status,
         queue=item.queue.code if item.queue else None, wait_seconds=item.wait_seconds,
         position=item.position, handoff_reason=conversation.handoff_reason,
-        tier=conversation.tier, channel=conversation.channel, topic=_topic(db, conversation),
-        topic_article=topic_article[0].title if topic_article else None,
+        tier=conversation.tier, channel=conversation.channel, topic=item.topic,
+        topic_article=item.topic_article.title if item.topic_article else None,
         last_customer_text=item.last_customer_text[:200], candidates=_refs(item.candidates),
     )
 
@@ -364,8 +350,8 @@ def inbox(db: SessionDep, agent: Handler,
         if queue_id is None:
             raise UnknownQueue(queue=queue)
     waiting, mine = agents.inbox(db, agent=agent, queue_id=queue_id)
-    return InboxRead(waiting=[inbox_item_read(db, i) for i in waiting],
-                     mine=[inbox_item_read(db, i) for i in mine])
+    return InboxRead(waiting=[inbox_item_read(i) for i in waiting],
+                     mine=[inbox_item_read(i) for i in mine])
 
 
 def _agent_view(db: Session, agent: User, conversation_id: int) -> AgentConversationRead:

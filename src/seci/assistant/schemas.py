@@ -7,7 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from seci.assistant.models import Kind, Message
 from seci.assistant.text import MAX_MESSAGE
+from seci.knowledge.render import render_markdown
 
 
 class ConversationStart(BaseModel):
@@ -37,6 +39,21 @@ class MessageRead(BaseModel):
     helpful: bool | None = Field(default=None, description="The customer's 是否解决 on answers")
     internal: bool = Field(default=False, description="Agents' notes, never sent to customers")
     created_at: datetime
+
+
+def message_read(message: Message) -> MessageRead:
+    """A message as the API, the pages and the event streams show it."""
+    rich = message.kind in {Kind.ANSWER, Kind.ARTICLE}
+    return MessageRead(
+        seq=message.seq, role=message.role, kind=message.kind, text=message.text,
+        html=render_markdown(message.text) if rich else None, data=message.data,
+        article_ids=list(message.article_ids), helpful=message.helpful,
+        internal=message.internal, created_at=message.created_at,
+    )
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    return message_read(message).model_dump(mode="json")
 
 
 class OpeningWrite(BaseModel):

@@ -32,6 +32,8 @@ def _markdown() -> MarkdownIt:
     )
 
 
+# Chat transcripts and streams render the same answers over and over.
+@lru_cache(maxsize=256)
 def render_markdown(text: str) -> str:
     html = _markdown().render(text or "")
     return nh3.clean(

@@ -31,8 +31,8 @@ from seci.retrieval.documents import Facts, Tokens, query_tokens, tokenize_versi
 from seci.retrieval.index import Filters, LexicalIndex
 from seci.retrieval.log import opened_after, opened_marker
 from seci.retrieval.matcher import MAX_LINEAR_CLASSES, Example, Matcher
-from seci.retrieval.models import SearchDocument
-from seci.retrieval.synonyms import current_revision, effective_groups
+from seci.retrieval.models import SearchDocument, SynonymRule
+from seci.retrieval.synonyms import effective_groups
 from seci.retrieval.text import Analyzer, default_analyzer
 from seci.retrieval.vectors import VectorRanker
 
@@ -102,9 +102,14 @@ class SearchEngine:
 
     def sync(self, session: Session) -> int:
         """Apply changes published since the last sync; returns the number of articles."""
-        latest = session.scalar(select(func.max(ArticleChange.id))) or 0
+        # Both markers in one round trip: every search asks, so it is kept to one.
+        latest_change, revision = session.execute(select(
+            select(func.max(ArticleChange.id)).scalar_subquery(),
+            select(func.max(SynonymRule.revision)).scalar_subquery(),
+        )).one()
+        latest = latest_change or 0
         with self._lock:
-            self._apply_synonym_rules(session)
+            self._apply_synonym_rules(session, revision or 0)
             if self._train_inline:
                 self.refresh_log_examples(session)
             if self._watermark < 0 or latest < self._watermark or self._stale_signature():
@@ -120,10 +125,9 @@ class SearchEngine:
             self._matcher_stale = True
             return len(changed)
 
-    def _apply_synonym_rules(self, session: Session) -> None:
-        """Managers' synonym rules as of now (one indexed MAX per sync); a change makes the
-        signature stale, which re-tokenises the knowledge base."""
-        revision = current_revision(session)
+    def _apply_synonym_rules(self, session: Session, revision: int) -> None:
+        """Managers' synonym rules as of ``revision`` (their highest, read at each sync); a
+        change makes the signature stale, which re-tokenises the knowledge base."""
         if revision != self._synonym_revision or self.analyzer.generation != self._generation:
             self.analyzer.set_synonyms(effective_groups(session))
             self._synonym_revision = revision

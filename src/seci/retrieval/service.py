@@ -192,10 +192,13 @@ def _snippet(body: str, terms: set[str]) -> str:
 
 def search(session: Session, *, engine: SearchEngine, user: User | None, query: str,
            module_id: int | None = None, queue_id: int | None = None, limit: int = 10,
-           on: date | None = None, audience: str | None = None) -> SearchResult:
+           on: date | None = None, audience: str | None = None,
+           snippets: bool = True) -> SearchResult:
     """Valid published knowledge matching ``query`` that ``user`` may see, best first.
 
     ``user=None`` searches as a customer: customer-visible articles of every queue.
+    ``snippets=False`` skips what only a result list shows (highlighted titles, snippets
+    from the bodies): the assistant decides on ids and confidence alone.
     """
     if len(query) > MAX_QUERY:
         raise QueryTooLong(max=MAX_QUERY)
@@ -205,6 +208,8 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
     ranked = engine.rank(query, filters, limit)
     terms = engine.analyzer.tokens(query)
     confidences = confidence_of(ranked, len(set(terms)))
+    if not snippets:
+        return _bare_result(query, ranked, confidences)
     highlight_terms = set(terms) | set(engine.analyzer.raw_words(query))
     bodies = {
         v.article_id: v.body for v in session.query(ArticleVersion).filter(
@@ -221,5 +226,16 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
         )
         for r, conf in zip(ranked, confidences, strict=True)
     ]
+    return SearchResult(query=normalize(query), hits=hits,
+                        confident=bool(hits) and hits[0].confidence >= NO_MATCH_BELOW)
+
+
+def _bare_result(query: str, ranked: Sequence[RankedArticle], confidences: Sequence[float]
+                 ) -> SearchResult:
+    hits = [SearchHit(article_id=r.facts.article_id, code=r.facts.code, title=r.facts.title,
+                      snippet="", module_path=r.facts.module_path,
+                      queue_ids=r.facts.queue_ids, valid_to=r.facts.valid_to,
+                      score=r.score, confidence=conf)
+            for r, conf in zip(ranked, confidences, strict=True)]
     return SearchResult(query=normalize(query), hits=hits,
                         confident=bool(hits) and hits[0].confidence >= NO_MATCH_BELOW)

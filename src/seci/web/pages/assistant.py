@@ -100,8 +100,8 @@ def inbox_page(request: Request, db: SessionDep, agent: Handler, queue: str | No
     waiting, mine = agents.inbox(db, agent=agent, queue_id=chosen.id if chosen else None)
     context: dict[str, Any] = {
         "queues": mine_queues, "chosen": chosen,
-        "waiting": [inbox_item_read(db, i) for i in waiting],
-        "mine": [inbox_item_read(db, i) for i in mine],
+        "waiting": [inbox_item_read(i) for i in waiting],
+        "mine": [inbox_item_read(i) for i in mine],
         "refresh_url": "/assistant/inbox?" + urlencode(
             {"partial": 1} | ({"queue": chosen.code} if chosen else {})),
     }
