@@ -63,3 +63,27 @@ def test_neighbours_keep_the_best_articles_when_only_the_best_examples_are_sorte
     partial = _matcher("neighbours").top("家里断网了怎么办", 10)
     assert partial[0] == pytest.approx(full[0])
     assert set(partial) <= set(full)
+
+
+@pytest.mark.parametrize("labels", [(1, 2, 3, -1), (1, 2)])  # several articles; binary
+@pytest.mark.parametrize("query", ["家里的宽带断网了", "查一下余额吧", "完全无关的句子", "", "！！"])
+def test_linear_scores_read_directly_equal_scikit_learns(labels: tuple[int, ...],
+                                                         query: str) -> None:
+    import numpy as np
+    from scipy import sparse
+
+    from seci.retrieval.matcher import _LinearScorer
+    from seci.retrieval.text import normalize
+
+    examples = [e for e in EXAMPLES if e.label in labels]
+    matcher = Matcher(examples, default_analyzer().tokens)
+    scorer = matcher._scorer
+    assert isinstance(scorer, _LinearScorer)
+    text = normalize(query)
+    features = sparse.hstack([scorer._chars.transform([text]),
+                              scorer._words.transform([text])]).tocsr()
+    expected = np.atleast_1d(scorer._model.decision_function(features)[0])
+    if len(expected) == 1:
+        expected = np.array([-expected[0], expected[0]])
+    assert [value for _, value in scorer.scores(text)] == pytest.approx(list(expected),
+                                                                         abs=1e-9)

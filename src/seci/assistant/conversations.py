@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from seci.assistant import replies
-from seci.assistant.bus import announce
+from seci.assistant.bus import LOCKED_CONVERSATIONS, announce
 from seci.assistant.errors import BadConversationToken, ConversationNotFound
 from seci.assistant.models import Conversation, Kind, Message, Role, Status
 from seci.core.clock import utcnow
@@ -79,18 +79,33 @@ def lock_conversation(session: Session, conversation: Conversation) -> Conversat
     # One round trip: the row is locked and the loaded object refreshed from it.
     session.execute(select(Conversation).where(Conversation.id == conversation.id)
                     .with_for_update().execution_options(populate_existing=True))
+    _locked(session).add(conversation.id)
     return conversation
 
 
+def _locked(session: Session) -> set[int]:
+    """Conversations whose row this session's transaction has locked (forgotten when the
+    transaction ends: bus.py's listener)."""
+    locked: set[int] = session.info.setdefault(LOCKED_CONVERSATIONS, set())
+    return locked
+
+
 def _next_seq(session: Session, conversation: Conversation) -> int:
-    # One UPDATE … RETURNING: two writers of the same conversation can never get the same
-    # number (the row is locked until commit), whatever process they run in.
-    seq = session.execute(
+    """The next message number. Two writers of a conversation never get the same one,
+    whatever process they run in: the row is locked until the commit."""
+    if conversation.id in _locked(session):
+        # Locked and read fresh by this transaction: counted here, written with the
+        # conversation's other changes (no round trip per message).
+        conversation.last_seq += 1
+        conversation.updated_at = utcnow()
+        return conversation.last_seq
+    seq = session.execute(  # UPDATE … RETURNING takes the lock and counts at once
         update(Conversation).where(Conversation.id == conversation.id)
         .values(last_seq=Conversation.last_seq + 1, updated_at=utcnow())
         .returning(Conversation.last_seq)
     ).scalar_one()
     conversation.last_seq = seq
+    _locked(session).add(conversation.id)
     return int(seq)
 
 

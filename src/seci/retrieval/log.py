@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -35,7 +36,7 @@ def log_search(session: Session, *, user: User | None, query: str, result: Searc
     search is answered anyway and this entry is skipped (returns None)."""
     normalized = normalize(query)[:500]
     try:
-        with session.begin_nested():
+        with _best_effort(session):
             entry = _being_typed(session, user, normalized) if user is not None else None
             if entry is None:
                 entry = SearchLog(user_id=user.id if user else None, channel=channel)
@@ -51,6 +52,19 @@ def log_search(session: Session, *, user: User | None, query: str, result: Searc
     except OperationalError as error:
         logger.warning("search not logged, database busy: %s", error.orig)
         return None
+
+
+@contextmanager
+def _best_effort(session: Session) -> Iterator[None]:
+    """On SQLite a savepoint, so that a write refused by a busy database leaves the rest
+    of the transaction intact. PostgreSQL has no such refusal (writers wait for row locks),
+    and its savepoint would cost two round trips per search."""
+    if session.get_bind().dialect.name == "sqlite":
+        with session.begin_nested():
+            yield
+    else:
+        yield
+        session.flush()  # the entry's id, for whoever links to it
 
 
 def _being_typed(session: Session, user: User, normalized: str) -> SearchLog | None:
