@@ -484,17 +484,14 @@ async def check(client: httpx.AsyncClient, chats: list[Chat]) -> Check:
 
 
 async def drive(base: str, plan: Plan, agent_headers: dict[str, str]
-                ) -> tuple[list[Chat], Desk, Check, float]:
+                ) -> tuple[list[Chat], Desk, Check, float, list[float]]:
     questions = load_questions()
     async with httpx.AsyncClient(base_url=base, limits=AGENT_LIMITS,
                                  timeout=CLIENT_TIMEOUT) as client:
         desk = Desk(agent_headers)
         stop = asyncio.Event()
-        lags = []
-        async def lagger():
-            while not stop.is_set():
-                t = time.perf_counter(); await asyncio.sleep(0.05); lags.append(time.perf_counter() - t - 0.05)
-        lag_task = asyncio.create_task(lagger())
+        lags: list[float] = []
+        lag_task = asyncio.create_task(loop_lag(lags, stop))
         agent_task = asyncio.create_task(agent(client, desk, stop))
         chats = [Chat(number) for number in range(plan.conversations)]
         started = time.perf_counter()
@@ -512,10 +509,18 @@ async def drive(base: str, plan: Plan, agent_headers: dict[str, str]
         stop.set()
         await agent_task
         await lag_task
-        lags.sort(); print(f"LOOP LAG ms p50 {lags[len(lags)//2]*1000:.0f} p95 {lags[int(len(lags)*.95)]*1000:.0f} max {lags[-1]*1000:.0f}", file=sys.stderr)
         for task in list(desk.tasks):
             task.cancel()
-        return chats, desk, await check(client, chats), elapsed
+        return chats, desk, await check(client, chats), elapsed, lags
+
+
+async def loop_lag(lags: list[float], stop: asyncio.Event, tick: float = 0.05) -> None:
+    """How late this process's event loop wakes up (ms): when it is busy, latencies it
+    measures include its own delay, and the load generator is the bottleneck."""
+    while not stop.is_set():
+        started = time.perf_counter()
+        await asyncio.sleep(tick)
+        lags.append((time.perf_counter() - started - tick) * 1000)
 
 
 def percentile(values: list[float], share: float) -> float | None:
@@ -547,12 +552,14 @@ def measure(db: BenchDatabase, *, workers: int, redis_url: str | None, plan: Pla
         log_offset = len(server.log_lines())
         sessions = pg_sessions(db)
         meter.start()
-        chats, desk, checked, elapsed = asyncio.run(drive(server.base, plan, agent_headers))
+        chats, desk, checked, elapsed, lags = asyncio.run(
+            drive(server.base, plan, agent_headers))
         cpu = meter.stop()
         cpu["db_connections_opened"] = pg_sessions(db) - sessions
         failures = classify_errors(server.log_lines()[log_offset:])
     finally:
         server.stop()
+    cpu["client_lag_ms"] = _summary(lags)
     return _result(db, workers, redis_url, plan, chats, desk, checked, elapsed, cpu,
                    failures)
 
@@ -577,7 +584,7 @@ def pg_sessions(db: BenchDatabase) -> float:
 
 def _result(db: BenchDatabase, workers: int, redis_url: str | None, plan: Plan,
             chats: list[Chat], desk: Desk, checked: Check, elapsed: float,
-            cpu: dict[str, float], failures: dict[str, int]) -> dict[str, Any]:
+            cpu: dict[str, Any], failures: dict[str, int]) -> dict[str, Any]:
     errors = Counter(e for chat in chats for e in chat.errors) + Counter(desk.errors)
     kinds: Counter[str] = Counter()
     for chat in chats:
@@ -605,7 +612,8 @@ def _result(db: BenchDatabase, workers: int, redis_url: str | None, plan: Plan,
           f"stream p95={_fmt(result['stream_ms']['p95'])} ms check={vars(checked)} "
           f"errors={dict(errors)} failures={failures} "
           f"server={cpu['server_cores']:.2f} db={cpu['db_cores']:.2f} "
-          f"bench={cpu['bench_cores']:.2f} other={cpu['other_cores']:.2f} cores",
+          f"bench={cpu['bench_cores']:.2f} other={cpu['other_cores']:.2f} cores "
+          f"client loop lag p95={_fmt(cpu['client_lag_ms']['p95'])} ms",
           file=sys.stderr, flush=True)
     return result
 

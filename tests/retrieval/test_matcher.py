@@ -66,7 +66,8 @@ def test_neighbours_keep_the_best_articles_when_only_the_best_examples_are_sorte
 
 
 @pytest.mark.parametrize("labels", [(1, 2, 3, -1), (1, 2)])  # several articles; binary
-@pytest.mark.parametrize("query", ["家里的宽带断网了", "查一下余额吧", "完全无关的句子", "", "！！"])
+@pytest.mark.parametrize("query", ["家里的宽带断网了", "查一下余额吧", "完全无关的句子", "",
+                                   "！！"])
 def test_linear_scores_read_directly_equal_scikit_learns(labels: tuple[int, ...],
                                                          query: str) -> None:
     import numpy as np

@@ -47,6 +47,7 @@ def start_conversation(session: Session, *, channel: str = "web", locale: str = 
     )
     session.add(conversation)
     session.flush()
+    _locked(session).add(conversation.id)  # uncommitted: no other writer can see it yet
     greeting = add_message(session, conversation, role=Role.BOT, kind=Kind.GREETING,
                            text=replies.say(conversation.locale, replies.GREETING))
     return StartedConversation(conversation, token, greeting)

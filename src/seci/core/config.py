@@ -30,8 +30,11 @@ class Settings(BaseSettings):
     new_knowledge_days: int = Field(default=30, description="How far back 'new knowledge' looks")
     db_pool_size: int = Field(default=10, description="Database connections kept per process")
     db_max_overflow: int = Field(default=20, description="Extra connections under load")
+    # 4: measured with benchmarks/bench_assistant.py (docs/benchmarks.md). A process runs
+    # one thread of Python at a time; beyond a few requests in flight, each database round
+    # trip waits for the interpreter lock and every request gets slower (20: p95 ~1 s).
     max_concurrent_requests: int = Field(
-        default=20,
+        default=4,
         description="Requests served at once per process; more wait in line (below the pool)",
     )
     # Optional neural ranking (docs/search.md): off unless a model or an endpoint is given.

@@ -232,8 +232,9 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
 
 def _bare_result(query: str, ranked: Sequence[RankedArticle], confidences: Sequence[float]
                  ) -> SearchResult:
-    hits = [SearchHit(article_id=r.facts.article_id, code=r.facts.code, title=r.facts.title,
-                      snippet="", module_path=r.facts.module_path,
+    hits = [SearchHit(article_id=r.facts.article_id, code=r.facts.code,
+                      title=[Segment(r.facts.title, False)], snippet=[],
+                      module_path=r.facts.module_path,
                       queue_ids=r.facts.queue_ids, valid_to=r.facts.valid_to,
                       score=r.score, confidence=conf)
             for r, conf in zip(ranked, confidences, strict=True)]
