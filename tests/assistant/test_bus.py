@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from seci.assistant import bus as bus_module
-from seci.assistant.bus import InProcessBus, Notice, RedisBus, StoredMessage
+from seci.assistant.bus import RESYNC, InProcessBus, Notice, RedisBus, StoredMessage
 from tests.assistant.conftest import Hotline, new_conversation, say
 
 
@@ -95,3 +95,28 @@ def test_a_bus_is_chosen_by_the_setting(redis_url: str) -> None:
     redis_bus = bus_module.build_bus(redis_url)
     assert isinstance(redis_bus, RedisBus)
     redis_bus.close()
+
+
+def test_after_a_redis_reconnect_every_stream_is_told_to_read(redis_url: str) -> None:
+    # Whatever was published while the listener was away never reaches it: the streams
+    # must read the database once, and look by themselves until the listener is back.
+    import redis
+
+    bus = RedisBus(redis_url)
+    admin = redis.Redis.from_url(redis_url)
+
+    async def scenario() -> list[Notice]:
+        async with bus.subscribe(42) as subscription:
+            assert bus.healthy
+            listener = [c for c in admin.client_list()
+                        if c.get("name") == bus.client_name and int(c.get("psub", 0))]
+            assert len(listener) == 1
+            admin.client_kill_filter(_id=listener[0]["id"])
+            return await subscription.wait(10.0)
+
+    try:
+        assert asyncio.run(scenario()) == [RESYNC]
+        assert bus.healthy  # reconnected
+    finally:
+        bus.close()
+        admin.close()

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import threading
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
@@ -175,7 +176,10 @@ class RedisBus(InProcessBus):
         import redis
 
         super().__init__()
-        self._client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        # Named, so that an operator can tell SECI's connections in CLIENT LIST.
+        self.client_name = f"seci-assistant-{os.getpid()}-{id(self):x}"
+        self._client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5,
+                                            client_name=self.client_name)
         self._listener: threading.Thread | None = None
         self._stop = threading.Event()
         self._ready = threading.Event()
@@ -211,10 +215,10 @@ class RedisBus(InProcessBus):
                     ignore_subscribe_messages=True)
                 pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
                 pubsub.get_message(timeout=1.0)  # the subscription's confirmation
+                self.healthy = True
                 if self._ready.is_set():
                     # Reconnected: whatever was published meanwhile never came.
                     self.deliver_to_all(RESYNC)
-                self.healthy = True
                 self._ready.set()
                 while not self._stop.is_set():
                     message = pubsub.get_message(timeout=1.0)
