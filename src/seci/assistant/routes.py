@@ -58,7 +58,7 @@ from seci.assistant.schemas import (
     message_json,
     message_read,
 )
-from seci.assistant.stream import conversation_events
+from seci.assistant.stream import conversation_events, run_stream_read
 from seci.assistant.text import mask_phone
 from seci.core.db import begin_writing
 from seci.core.errors import NotAuthenticated, PermissionDenied
@@ -82,6 +82,7 @@ AGENT_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 # A stream ends after this long and the browser reconnects with Last-Event-ID.
 STREAM_SECONDS = 30.0
+STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 def writing(db: SessionDep) -> None:
@@ -276,8 +277,8 @@ def _after(last_event_id: str | None, after: int) -> int:
     200: {"content": {"text/event-stream": {}},
           "description": "Server-sent events: `id` is the message seq, `data` a message"},
     **CUSTOMER_ERRORS})
-def customer_events(
-    request: Request, db: SessionDep, conversation_id: int,
+async def customer_events(
+    request: Request, conversation_id: int,
     token: Annotated[str | None, Query(description="The conversation token (EventSource "
                                                    "cannot send headers)")] = None,
     x_conversation_token: Annotated[str | None, Header()] = None,
@@ -289,10 +290,21 @@ def customer_events(
 ) -> StreamingResponse:
     """Messages after Last-Event-ID (or ``after``), then new ones as they come: a
     reconnect loses nothing. Ends with ``event: end`` when the conversation is closed."""
-    conversation = conversation_for_token(db, conversation_id=conversation_id,
-                                          token=x_conversation_token or token or "")
-    return _stream(request, db, conversation.id, _after(last_event_id, after), wait,
-                   customer_view=True)
+    factory = request.app.state.sessionmaker
+
+    def authenticate() -> int:
+        with factory() as session:
+            return conversation_for_token(session, conversation_id=conversation_id,
+                                          token=x_conversation_token or token or "").id
+
+    # Checked on the streams' own few threads: every open chat reconnects every 30 s, and
+    # a burst of reconnects must not crowd out the chat's requests.
+    checked = await run_stream_read(authenticate)
+    return StreamingResponse(
+        conversation_events(factory, get_bus(), conversation_id=checked,
+                            after_seq=_after(last_event_id, after), customer_view=True,
+                            as_json=message_json, duration=wait),
+        media_type="text/event-stream", headers=STREAM_HEADERS)
 
 
 def _stream(request: Request, db: Session, conversation_id: int, after_seq: int,
@@ -306,8 +318,7 @@ def _stream(request: Request, db: Session, conversation_id: int, after_seq: int,
         request.app.state.sessionmaker, get_bus(), conversation_id=conversation_id,
         after_seq=after_seq, customer_view=customer_view, as_json=message_json,
         duration=wait)
-    return StreamingResponse(events, media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(events, media_type="text/event-stream", headers=STREAM_HEADERS)
 
 
 # --- agents -------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from anyio import CapacityLimiter, to_thread
 from sqlalchemy import select
@@ -45,6 +45,7 @@ KEEPALIVE_SECONDS = 15.0
 CONCURRENT_READS = 4
 
 Event = tuple[int, dict[str, Any]]  # (seq, message as JSON)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,11 @@ _LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter]
     weakref.WeakKeyDictionary()
 
 
+async def run_stream_read(read: Callable[[], T]) -> T:
+    """Run a stream's database work in a thread, at most ``CONCURRENT_READS`` at once."""
+    return await to_thread.run_sync(read, limiter=_read_limiter())
+
+
 def _read_limiter() -> CapacityLimiter:
     """The process's limiter for stream reads (one per event loop: tests run several)."""
     loop = asyncio.get_running_loop()
@@ -143,8 +149,7 @@ async def conversation_events(factory: sessionmaker[Session], bus: MessageBus, *
     async with bus.subscribe(conversation_id) as subscription:
         while True:
             if must_read:
-                batch = await to_thread.run_sync(
-                    functools.partial(read, after_seq=follower.last), limiter=_read_limiter())
+                batch = await run_stream_read(functools.partial(read, after_seq=follower.last))
                 events, read_at, must_read = follower.take_batch(batch), time.monotonic(), False
                 for seq, payload in events:
                     yield sse_event(seq, payload)
