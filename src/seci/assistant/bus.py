@@ -37,8 +37,6 @@ logger = logging.getLogger("seci.assistant")
 CHANNEL_PREFIX = "seci:assistant:conversation:"
 _PENDING = "seci_assistant_pending"
 _NOTICES = "seci_assistant_notices"
-# Conversations whose row the current transaction locked (conversations.lock_conversation).
-LOCKED_CONVERSATIONS = "seci_assistant_locked"
 
 
 @dataclass(frozen=True)
@@ -310,4 +308,3 @@ def _forget_after_rollback(session: Session, transaction: SessionTransaction) ->
     if transaction.parent is None and not transaction.nested:
         session.info.pop(_PENDING, None)
         session.info.pop(_NOTICES, None)
-        session.info.pop(LOCKED_CONVERSATIONS, None)  # the locks went with the transaction

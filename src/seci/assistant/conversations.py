@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from seci.assistant import replies
-from seci.assistant.bus import LOCKED_CONVERSATIONS, announce
+from seci.assistant.bus import announce
 from seci.assistant.errors import BadConversationToken, ConversationNotFound
 from seci.assistant.models import Conversation, Kind, Message, Role, Status
 from seci.core.clock import utcnow
@@ -85,10 +85,18 @@ def lock_conversation(session: Session, conversation: Conversation) -> Conversat
 
 
 def _locked(session: Session) -> set[int]:
-    """Conversations whose row this session's transaction has locked (forgotten when the
-    transaction ends: bus.py's listener)."""
-    locked: set[int] = session.info.setdefault(LOCKED_CONVERSATIONS, set())
+    """Conversations whose row this session's transaction has locked."""
+    locked: set[int] = session.info.setdefault(_LOCKED, set())
     return locked
+
+
+_LOCKED = "seci_assistant_locked"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _locks_released(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None and not transaction.nested:
+        session.info.pop(_LOCKED, None)
 
 
 def _next_seq(session: Session, conversation: Conversation) -> int:

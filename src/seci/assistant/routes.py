@@ -300,20 +300,14 @@ async def customer_events(
     # Checked on the streams' own few threads: every open chat reconnects every 30 s, and
     # a burst of reconnects must not crowd out the chat's requests.
     checked = await run_stream_read(authenticate)
-    return StreamingResponse(
-        conversation_events(factory, get_bus(), conversation_id=checked,
-                            after_seq=_after(last_event_id, after), customer_view=True,
-                            as_json=message_json, duration=wait),
-        media_type="text/event-stream", headers=STREAM_HEADERS)
+    return _events_response(request, checked, _after(last_event_id, after), wait,
+                            customer_view=True)
 
 
-def _stream(request: Request, db: Session, conversation_id: int, after_seq: int,
-            wait: float, customer_view: bool) -> StreamingResponse:
-    # The request's session would otherwise keep its connection, in an open transaction,
-    # until the stream ends (30 s): a few hundred open chats would hold the whole pool and
-    # every other request would queue for a connection. The stream reads in short
-    # sessions of its own.
-    db.commit()
+def _events_response(request: Request, conversation_id: int, after_seq: int, wait: float,
+                     customer_view: bool) -> StreamingResponse:
+    """The stream reads in short sessions of its own: it holds no connection while it
+    waits."""
     events = conversation_events(
         request.app.state.sessionmaker, get_bus(), conversation_id=conversation_id,
         after_seq=after_seq, customer_view=customer_view, as_json=message_json,
@@ -479,8 +473,11 @@ def agent_events(
     """The agent's stream of the conversation (the customer's messages as they type)."""
     conversation = agents.conversation_for_agent(db, agent=agent,
                                                  conversation_id=conversation_id)
-    return _stream(request, db, conversation.id, _after(last_event_id, after), wait,
-                   customer_view=False)
+    # The request's session would otherwise keep its connection, in an open transaction,
+    # until the stream ends (30 s).
+    db.commit()
+    return _events_response(request, conversation.id, _after(last_event_id, after), wait,
+                            customer_view=False)
 
 
 @router.get("/callbacks", response_model=list[CallbackRead], responses=AGENT_ERRORS)

@@ -208,19 +208,18 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
     ranked = engine.rank(query, filters, limit)
     terms = engine.analyzer.tokens(query)
     confidences = confidence_of(ranked, len(set(terms)))
-    if not snippets:
-        return _bare_result(query, ranked, confidences)
-    highlight_terms = set(terms) | set(engine.analyzer.raw_words(query))
+    # Without snippets: no bodies read, titles as they are (empty terms highlight nothing).
+    highlight_terms = set(terms) | set(engine.analyzer.raw_words(query)) if snippets else set()
     bodies = {
         v.article_id: v.body for v in session.query(ArticleVersion).filter(
             ArticleVersion.id.in_([r.facts.version_id for r in ranked]))
-    } if ranked else {}
+    } if ranked and snippets else {}
     hits = [
         SearchHit(
             article_id=r.facts.article_id, code=r.facts.code,
             title=highlight(r.facts.title, highlight_terms),
-            snippet=highlight(_snippet(bodies.get(r.facts.article_id, ""), highlight_terms),
-                              highlight_terms),
+            snippet=highlight(_snippet(bodies[r.facts.article_id], highlight_terms),
+                              highlight_terms) if r.facts.article_id in bodies else [],
             module_path=r.facts.module_path, queue_ids=r.facts.queue_ids,
             valid_to=r.facts.valid_to, score=r.score, confidence=conf,
         )
@@ -229,14 +228,3 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
     return SearchResult(query=normalize(query), hits=hits,
                         confident=bool(hits) and hits[0].confidence >= NO_MATCH_BELOW)
 
-
-def _bare_result(query: str, ranked: Sequence[RankedArticle], confidences: Sequence[float]
-                 ) -> SearchResult:
-    hits = [SearchHit(article_id=r.facts.article_id, code=r.facts.code,
-                      title=[Segment(r.facts.title, False)], snippet=[],
-                      module_path=r.facts.module_path,
-                      queue_ids=r.facts.queue_ids, valid_to=r.facts.valid_to,
-                      score=r.score, confidence=conf)
-            for r, conf in zip(ranked, confidences, strict=True)]
-    return SearchResult(query=normalize(query), hits=hits,
-                        confident=bool(hits) and hits[0].confidence >= NO_MATCH_BELOW)
