@@ -9,6 +9,8 @@ from rich.console import Console
 
 from seci.accounts.cli import app as user_app
 from seci.assistant.cli import eval_assistant
+from seci.calls.cli import agents_app
+from seci.calls.cli import app as calls_app
 from seci.core.config import get_settings
 from seci.core.errors import SeciError
 from seci.core.i18n import gettext, set_locale
@@ -22,6 +24,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
 app.add_typer(user_app, name="user")
 app.add_typer(eval_app, name="eval")
+app.add_typer(calls_app, name="calls")
+app.add_typer(agents_app, name="agents")
 eval_app.command("assistant")(eval_assistant)
 console = Console(soft_wrap=True, highlight=False)
 

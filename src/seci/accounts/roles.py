@@ -64,6 +64,14 @@ class Perm(StrEnum):
     TACIT_PROMOTE = "tacit.promote"  # turn a trialled contribution into a best practice
     TACIT_EVALUATE = "tacit.evaluate"  # own an evaluation, enter its figures
     TACIT_MANAGE = "tacit.manage"  # points table, honours, manual points, process issues
+    # Call records, KPIs and quality inspection (docs/calls.md). Agents always see their
+    # own calls and numbers (through the roster's link to their login).
+    CALLS_IMPORT = "calls.import"  # import call records, transcripts and the roster
+    CALLS_ANALYZE = "calls.analyze"  # every call, transcript and KPI of the centre
+    CALLS_TEAM = "calls.team"  # the calls, transcripts and KPIs of one's own team
+    CALLS_CONFIGURE = "calls.configure"  # over-long thresholds per topic
+    QA_INSPECT = "qa.inspect"  # draw QA samples, score calls (质检)
+    QA_MANAGE = "qa.manage"  # scorecards; decide agents' appeals
 
 
 _STAFF_READ = {Perm.KB_READ, Perm.KB_READ_ALL_QUEUES, Perm.FEEDBACK_CREATE,
@@ -82,7 +90,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.REVIEWER: frozenset(
         _STAFF_READ | _TRACKER
         | {Perm.KB_SEE_EXPIRED, Perm.ARTICLE_REVIEW, Perm.AUDIT_VIEW, Perm.SEARCH_INSIGHTS,
-           Perm.SUGGESTION_ANSWER, Perm.CALL_FLAG, Perm.TACIT_SCREEN}
+           Perm.SUGGESTION_ANSWER, Perm.CALL_FLAG, Perm.TACIT_SCREEN, Perm.CALLS_ANALYZE,
+           Perm.QA_INSPECT, Perm.QA_MANAGE}
     ),
     Role.MANAGER: frozenset(
         _STAFF_READ
@@ -111,13 +120,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.TACIT_PROMOTE,
             Perm.TACIT_EVALUATE,
             Perm.TACIT_MANAGE,
+            Perm.CALLS_IMPORT,
+            Perm.CALLS_ANALYZE,
+            Perm.CALLS_CONFIGURE,
+            Perm.QA_INSPECT,
+            Perm.QA_MANAGE,
         }
     ),
     Role.SUPERVISOR: frozenset(
         _STAFF_READ | _TRACKER
         | {Perm.ACK_COVERAGE, Perm.ASSISTANT_HANDLE, Perm.SUGGESTION_ANSWER,
            Perm.SUGGESTION_STATS, Perm.NOTICE_TEAM_CHECK, Perm.TACIT_RECORD_FOR,
-           Perm.TACIT_EVALUATE}
+           Perm.TACIT_EVALUATE, Perm.CALLS_TEAM}
     ),
     Role.TRAINER: frozenset(
         _STAFF_READ | _TRACKER
@@ -125,7 +139,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     ),
     Role.ANALYST: frozenset(
         _STAFF_READ | _TRACKER
-        | {Perm.KB_EXPORT, Perm.SEARCH_INSIGHTS, Perm.SUGGESTION_STATS, Perm.TACIT_EVALUATE}
+        | {Perm.KB_EXPORT, Perm.SEARCH_INSIGHTS, Perm.SUGGESTION_STATS, Perm.TACIT_EVALUATE,
+           Perm.CALLS_IMPORT, Perm.CALLS_ANALYZE, Perm.CALLS_CONFIGURE}
     ),
     Role.ADMIN: frozenset(
         _STAFF_READ
@@ -146,6 +161,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.SUGGESTION_CONFIGURE,
             Perm.NOTICE_VIEW,
             Perm.TACIT_MANAGE,
+            Perm.CALLS_IMPORT,
         }
     ),
 }

@@ -330,3 +330,17 @@ def seed_queues(session: Session) -> None:
         if code not in existing:
             session.add(Queue(code=code, name=name, position=position))
     session.flush()
+
+
+SYSTEM_USERNAME = "system"
+
+
+def system_actor() -> User:
+    """The actor of command-line tools and background jobs that act for nobody in
+    particular: every role, no login, never stored (its audit entries name "system").
+    Whoever can run the command already holds the database; services still check its
+    permissions like anyone's, so the rules stay in one place."""
+    actor = User(username=SYSTEM_USERNAME, display_name="SECI", password_hash="!",  # noqa: S106 - no password can match
+                 is_active=True, all_modules=True)
+    actor.role_links = [UserRole(role=role.value) for role in Role]
+    return actor

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(default=False, description="Set true behind HTTPS")
     session_hours: int = Field(default=12, description="Web login lifetime (one shift)")
     import_max_bytes: int = Field(default=50 * 1024 * 1024, description="Largest import file")
+    # Call-platform exports with transcripts run to gigabytes; they are streamed to disk
+    # and imported by a background job, never held in memory.
+    call_import_max_bytes: int = Field(default=4 * 1024**3,
+                                       description="Largest call-record upload (4 GiB)")
     new_knowledge_days: int = Field(default=30, description="How far back 'new knowledge' looks")
     db_pool_size: int = Field(default=10, description="Database connections kept per process")
     db_max_overflow: int = Field(default=20, description="Extra connections under load")

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 
@@ -80,6 +80,24 @@ def begin_writing(session: Session) -> None:
         raise
 
 
+def lock_for_writing(session: Session) -> None:
+    """Take the write lock inside a transaction that has begun but not yet read the main
+    database (an import that so far wrote only its temporary tables).
+
+    ``begin_writing`` must come before a transaction's first statement; an import stages
+    a million rows first and must not hold the lock meanwhile. A statement that writes
+    nothing still takes SQLite's write lock, waiting its turn like ``BEGIN IMMEDIATE``
+    (the transaction has no snapshot of the main database yet, so the wait cannot end in
+    "database is locked"); the process's writer queue is joined first, as above. A no-op
+    on PostgreSQL."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    if isinstance(bind, Engine) and not session.info.get(_HOLDS_WRITER):
+        session.info[_HOLDS_WRITER] = _SQLITE_WRITER.acquire(timeout=SQLITE_WRITER_WAIT)
+    session.execute(text("UPDATE jobs SET id = id WHERE 1 = 0"))
+
+
 _SQLITE_WRITER = threading.Lock()
 _HOLDS_WRITER = "seci_sqlite_writer"
 # Beyond this a writer stops queueing in the process and lets SQLite's busy_timeout decide.
@@ -136,5 +154,13 @@ def session_scope() -> Iterator[Session]:
         session.close()
 
 
-__all__ = ["Base", "DateTime", "begin_writing", "build_engine", "get_engine", "get_sessionmaker",
-           "session_scope"]
+__all__ = [
+    "Base",
+    "DateTime",
+    "begin_writing",
+    "build_engine",
+    "get_engine",
+    "get_sessionmaker",
+    "lock_for_writing",
+    "session_scope",
+]

@@ -15,19 +15,28 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
-from seci.core.errors import InvalidInput
-from seci.core.i18n import N_
+from seci.core.tabular import (
+    BadEncoding,
+    EmptyFile,
+    FileFormat,
+    FileTooLarge,
+    ImportFileError,
+    MissingColumns,
+    NotASpreadsheet,
+    UnknownColumns,
+    UnknownFormat,
+    check_size,
+    detect_format,
+    megabytes,
+)
 
-
-class FileFormat(StrEnum):
-    XLSX = "xlsx"
-    CSV = "csv"
-    JSONL = "jsonl"
-
+# The file-level errors and helpers live in core.tabular (shared with the call import);
+# they are re-exported here for the knowledge import's callers.
+__all__ = ["BadEncoding", "EmptyFile", "FileFormat", "FileTooLarge", "ImportFileError",
+           "MissingColumns", "NotASpreadsheet", "UnknownColumns", "UnknownFormat",
+           "check_size", "detect_format"]
 
 COLUMNS = (
     "code", "title", "body", "module", "queues", "tags", "similar_questions",
@@ -68,76 +77,11 @@ _ESCAPED = re.compile(r"^'(?='*[=+\-@\t\r])")
 _CSV_FIELD_LIMIT = 2**31 - 1
 
 
-class ImportFileError(InvalidInput):
-    code = "import_file_invalid"
-    message = N_("The file cannot be read: {detail}")
-
-
-class FileTooLarge(ImportFileError):
-    code = "import_file_too_large"
-    message = N_("The file is {size_mb} MB; the limit is {limit_mb} MB.")
-
-
-class UnknownFormat(ImportFileError):
-    code = "import_unknown_format"
-    message = N_("Unknown file type {name}: use .xlsx, .csv or .jsonl.")
-
-
-class BadEncoding(ImportFileError):
-    code = "import_bad_encoding"
-    message = N_("The file is neither UTF-8 nor GBK/GB18030 text (problem near byte {position}).")
-
-
-class NotASpreadsheet(ImportFileError):
-    code = "import_not_xlsx"
-    message = N_("The file is not an Excel .xlsx workbook (old .xls files must be saved as .xlsx).")
-
-
-class EmptyFile(ImportFileError):
-    code = "import_empty"
-    message = N_("The file holds no rows.")
-
-
-class MissingColumns(ImportFileError):
-    code = "import_missing_columns"
-    message = N_("Required columns are missing: {columns}.")
-
-
-class UnknownColumns(ImportFileError):
-    code = "import_unknown_columns"
-    message = N_("Unknown columns: {columns}. Allowed: {allowed}.")
-
-
 @dataclass
 class RawRow:
     number: int  # spreadsheet row (header = 1) or JSONL line
     values: dict[str, Any]
     formula_columns: list[str]
-
-
-def detect_format(name: str, explicit: str | None = None) -> FileFormat:
-    if explicit:
-        try:
-            return FileFormat(explicit.lower().lstrip("."))
-        except ValueError:
-            raise UnknownFormat(name=explicit) from None
-    suffix = Path(name).suffix.lower().lstrip(".")
-    if suffix in {"jsonl", "ndjson"}:
-        return FileFormat.JSONL
-    if suffix in {"csv", "txt"}:
-        return FileFormat.CSV
-    if suffix in {"xlsx", "xlsm"}:
-        return FileFormat.XLSX
-    raise UnknownFormat(name=name)
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1_048_576:.3g}"
-
-
-def check_size(size: int, limit: int) -> None:
-    if size > limit:
-        raise FileTooLarge(size_mb=_megabytes(size), limit_mb=_megabytes(limit))
 
 
 def decode_text(data: bytes) -> str:
@@ -234,7 +178,7 @@ def _check_unpacked_size(data: bytes) -> None:
     except zipfile.BadZipFile:
         raise NotASpreadsheet() from None
     if unpacked > MAX_UNPACKED_XLSX:
-        raise FileTooLarge(size_mb=_megabytes(unpacked), limit_mb=_megabytes(MAX_UNPACKED_XLSX))
+        raise FileTooLarge(size_mb=megabytes(unpacked), limit_mb=megabytes(MAX_UNPACKED_XLSX))
 
 
 def read_xlsx(data: bytes) -> Iterator[RawRow]:

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from seci import stats as st
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
 from seci.audit.service import record
 from seci.core.clock import utcnow
 from seci.core.errors import FieldErrors
-from seci.tacit import statistics as st
 from seci.tacit.errors import (
     EvaluationClosed,
     EvaluationNeedsData,

@@ -1,0 +1,1 @@
+"""Call records, transcripts and the KPIs read from them."""

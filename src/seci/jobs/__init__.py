@@ -1,0 +1,1 @@
+"""Background jobs with progress (imports, exports, mining, evaluations)."""
