@@ -20,9 +20,12 @@ from seci.accounts.service import resolve_web_session
 from seci.assistant.generation import writer_from_settings
 from seci.assistant.routes import router as assistant_api
 from seci.audit.routes import router as audit_api
+from seci.calls.routes import router as calls_api
 from seci.core.config import get_settings
 from seci.core.db import get_sessionmaker
 from seci.core.http import SESSION_COOKIE
+from seci.jobs.routes import router as jobs_api
+from seci.jobs.runner import JobRunner
 from seci.knowledge.routes import router as knowledge_api
 from seci.knowledge.usage import ViewCounter
 from seci.linkage.routes import router as linkage_api
@@ -33,6 +36,7 @@ from seci.retrieval.vectors import VectorRanker
 from seci.suggestions.routes import router as suggestions_api
 from seci.tacit.incentive_routes import router as incentives_api
 from seci.tacit.routes import router as tacit_api
+from seci.tasks import TASKS
 from seci.web import problems
 from seci.web.middleware import ConcurrencyLimit, LocaleAndHeaders
 from seci.web.pages import router as pages
@@ -68,14 +72,19 @@ def create_app(session_factory: sessionmaker[Session] | None = None,
     search_sync = BackgroundSync(search_engine, factory)
     # Optional answer phrasing (docs/assistant.md); unusable settings stop the start.
     answer_writer = writer_from_settings(get_settings())
+    # Heavy work (imports) runs in a worker thread, off the event loop; in tests
+    # (background=False) queued jobs run when a request wakes the runner.
+    job_runner = JobRunner(factory, TASKS, background=background)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         view_counter.start()
+        job_runner.start()
         if background:
             search_sync.start()
         yield
         search_sync.stop()
+        job_runner.stop()
         view_counter.stop()
         if answer_writer is not None:
             answer_writer.close()
@@ -93,12 +102,14 @@ def create_app(session_factory: sessionmaker[Session] | None = None,
     app.state.view_counter = view_counter
     app.state.search_engine = search_engine
     app.state.answer_writer = answer_writer
+    app.state.job_runner = job_runner
     app.add_middleware(LocaleAndHeaders)
     app.add_middleware(ConcurrencyLimit, limit=get_settings().max_concurrent_requests)
     app.mount("/static/api-docs", StaticFiles(directory=SWAGGER_DIR), name="api-docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in (accounts_api, knowledge_api, search_api, assistant_api, suggestions_api,
-                   linkage_api, tacit_api, incentives_api, audit_api, pages):
+                   linkage_api, tacit_api, incentives_api, calls_api, jobs_api, audit_api,
+                   pages):
         app.include_router(router)
     problems.install(app, _error_page)
     _add_docs(app)

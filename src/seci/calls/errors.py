@@ -24,3 +24,8 @@ class BadSlice(InvalidInput):
 class BadPeriod(InvalidInput):
     code = "bad_period"
     message = N_("The period ends before it starts ({start} – {end}).")
+
+
+class NotEnoughCalls(InvalidInput):
+    code = "not_enough_calls"
+    message = N_("Not enough calls for this figure (n={n}, need {need}).")

@@ -10,13 +10,13 @@ merge at the end. Personal numbers in transcripts are masked before anything is 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -38,7 +38,9 @@ from seci.core.config import get_settings
 from seci.core.db import lock_for_writing
 from seci.core.errors import InvalidInput
 from seci.core.i18n import N_
-from seci.core.tabular import FileFormat, RawRow, RowStream
+from seci.core.tabular import FileFormat, RawRow, RowStream, detect_format
+from seci.jobs.models import Job
+from seci.jobs.service import create_job, list_jobs
 
 BATCH = 5000
 MAX_REPORTED_ERRORS = 200
@@ -281,7 +283,7 @@ def _rows(path: Path, fmt: FileFormat | None, kind: str, max_rows: int) -> RowSt
         columns = CALL_COLUMNS if file_format is FileFormat.JSONL else FLAT_CALL_COLUMNS
     else:
         columns = TRANSCRIPT_COLUMNS
-    return RowStream(path, file_format, columns, max_rows=max_rows, loads=json.loads)
+    return RowStream(path, file_format, columns, max_rows=max_rows, loads=orjson.loads)
 
 
 def import_calls(session: Session, *, actor: User, source: CallSource, context: RowContext,
@@ -352,3 +354,37 @@ def _write(session: Session, stage: Stage, source: CallSource, report: CallImpor
     record(session, actor=actor, action="calls.import", entity_type="call_import",
            entity_id=job_id, summary=report.filename or report.transcripts_filename or "",
            after={k: v for k, v in report.as_dict().items() if k != "errors"})
+
+
+CALL_IMPORT_JOB = "calls.import"
+
+
+def submit_call_import(session: Session, *, actor: User, upload_dir: Path,
+                       calls: Path | None, transcripts: Path | None, dry_run: bool,
+                       calls_name: str = "", transcripts_name: str = "") -> Job:
+    """Queue the import of uploaded files as a background job (the files were saved to
+    ``upload_dir``, which the job deletes when it is done)."""
+    require_import(actor)
+    if calls is None and transcripts is None:
+        raise NothingToImport()
+    params: dict[str, Any] = {
+        "upload_dir": str(upload_dir), "dry_run": dry_run,
+        "calls_path": str(calls) if calls else None,
+        "calls_format": detect_format(calls.name).value if calls else None,
+        "calls_name": calls_name,
+        "transcripts_path": str(transcripts) if transcripts else None,
+        "transcripts_format": detect_format(transcripts.name).value if transcripts else None,
+        "transcripts_name": transcripts_name,
+    }
+    return create_job(session, kind=CALL_IMPORT_JOB, params=params, created_by=actor)
+
+
+class NothingToImport(InvalidInput):
+    code = "nothing_to_import"
+    message = N_("Choose a file of call records, a file of transcripts, or both.")
+
+
+def recent_imports(session: Session, *, actor: User, limit: int = 20) -> list[Job]:
+    """The latest call imports, for whoever may import."""
+    require_import(actor)
+    return list_jobs(session, kinds=[CALL_IMPORT_JOB], limit=limit)

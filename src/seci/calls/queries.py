@@ -151,3 +151,23 @@ def complaint_pareto(session: Session, *, actor: User, period: Period = Period()
 def transcript_json_turns(turns: list[Turn]) -> list[dict[str, Any]]:
     return [{"speaker": t.speaker, "text": t.text, "start_ms": t.start_ms} for t in turns]
 
+
+
+def slice_values(session: Session, *, actor: User, name: str, limit: int = 500) -> list[str]:
+    """The values a slice takes among the calls the actor may see (filter choices)."""
+    column = SLICE_COLUMNS[name]
+    query = select(column).distinct().where(scope_clause(call_scope(session, actor)),
+                                            column.is_not(None))
+    if name == "stage":
+        query = query.select_from(CallRecord).join(
+            RosterAgent, RosterAgent.agent_id == CallRecord.agent_id)
+    return sorted(str(v) for v in session.scalars(query.limit(limit)))
+
+
+def agent_names(session: Session, agent_ids: Sequence[str]) -> dict[str, str]:
+    """Roster names for agent ids ("A1001" → "张敏 A1001" is what people recognise)."""
+    if not agent_ids:
+        return {}
+    rows = session.execute(select(RosterAgent.agent_id, RosterAgent.name)
+                           .where(RosterAgent.agent_id.in_(list(agent_ids))))
+    return {agent_id: f"{name} {agent_id}" for agent_id, name in rows}

@@ -27,8 +27,6 @@ from seci.core.errors import NotFound
 from seci.core.tabular import FileFormat
 from seci.jobs.runner import JobContext
 
-CALL_IMPORT = "calls.import"
-
 
 def load_actor(factory: sessionmaker[Session], actor_id: int | None) -> User:
     with factory() as session:

@@ -64,6 +64,31 @@ FIELD_LABELS: dict[str, str] = {
     "resolution": N_("Resolution"),
     "note": N_("Note"),
     "answer": N_("Answer"),
+    # call records and the roster
+    "call_id": N_("Call ID"),
+    "agent_id": N_("Agent ID"),
+    "queue": N_("Queue"),
+    "started_at": N_("Start time"),
+    "duration_s": N_("Duration (s)"),
+    "region": N_("Region"),
+    "product": N_("Business topic"),
+    "topic": N_("Business topic"),
+    "channel": N_("Channel"),
+    "turns": N_("Transcript"),
+    "outcome": N_("Outcome"),
+    "resolved_first_contact": N_("Resolved at first contact"),
+    "satisfaction": N_("Satisfaction"),
+    "complaint": N_("Complaint"),
+    "complaint_category": N_("Complaint category"),
+    "repeat_within_7d": N_("Repeat call within 7 days"),
+    "name": N_("Name"),
+    "hired_on": N_("Hired on"),
+    "left_on": N_("Left on"),
+    "stage": N_("Growth stage"),
+    "agent": N_("Agent"),
+    "day": N_("Day"),
+    "week": N_("Week"),
+    "month": N_("Month"),
 }
 
 PROBLEM_MESSAGES: dict[str, str] = {
@@ -110,6 +135,24 @@ PROBLEM_MESSAGES: dict[str, str] = {
                               "belongs to the next day."),
     "overlapping_hours": N_("The ranges overlap: {value}."),
     "no_hours": N_("Enter the hours of at least one day, or choose around the clock."),
+    # call records and the roster
+    "control_character": N_("Holds a control character: {value}."),
+    "not_boolean": N_("Not a yes/no value: {value} (write true/false, 1/0 or 是/否)."),
+    "not_an_object": N_("Expected an object with the outcome's fields."),
+    "bad_datetime": N_("Not a date and time: {value} (write 2026-09-01T09:15:00+08:00 or "
+                       "2026-09-01 09:15)."),
+    "date_does_not_exist": N_("The date {value} does not exist."),
+    "in_future": N_("The call starts in the future: {value}."),
+    "category_without_complaint": N_("A complaint category ({value}) is given but the call "
+                                     "has no complaint."),
+    "bad_turn": N_("Turn {turn} of the transcript is not a turn with speaker, text and "
+                   "start_ms: {value}."),
+    "bad_speaker": N_("Turn {turn}: the speaker must be customer or agent, not {value}."),
+    "duplicate_call_in_file": N_("Call {value} already appears in row {first_row}."),
+    "transcript_without_call": N_("No call {value} in this file or in SECI."),
+    "left_before_hired": N_("Left before being hired ({value})."),
+    "unknown_user": N_("No SECI user {value}."),
+    "user_linked_elsewhere": N_("This login already belongs to agent {value}."),
     "hours_with_always": N_("You chose 24 hours, every day, but typed hours: choose “These "
                             "hours” to keep them, or clear the days."),
 }
@@ -287,6 +330,71 @@ LABELS: dict[str, dict[str, str]] = {
         "product": N_("Product"),
         "management": N_("Management"),
     },
+    "kpi": {
+        "fcr": N_("First-contact resolution"),
+        "satisfaction_mean": N_("Satisfaction (mean)"),
+        "satisfaction_top2": N_("Satisfied (4–5)"),
+        "complaint_rate": N_("Complaint rate"),
+        "complaints_per_100": N_("Complaints per 100 calls"),
+        "repeat_complaint_rate": N_("Repeat-complaint rate"),
+        "repeat_7d_rate": N_("Repeat calls within 7 days"),
+        "aht_s": N_("Average handling time (s)"),
+        "over_long_share": N_("Over-long calls"),
+    },
+    "spc_rule": {
+        "we1": N_("A point beyond the 3σ limits"),
+        "we2": N_("2 of 3 points beyond 2σ on one side"),
+        "we3": N_("4 of 5 points beyond 1σ on one side"),
+        "we4": N_("8 points in a row on one side of the centre"),
+        "nelson1": N_("A point beyond the 3σ limits"),
+        "nelson2": N_("9 points in a row on one side of the centre"),
+        "nelson3": N_("6 points in a row steadily rising or falling"),
+        "nelson4": N_("14 points in a row alternating up and down"),
+        "nelson5": N_("2 of 3 points beyond 2σ on one side"),
+        "nelson6": N_("4 of 5 points beyond 1σ on one side"),
+        "nelson7": N_("15 points in a row within 1σ (less spread than expected)"),
+        "nelson8": N_("8 points in a row beyond 1σ on both sides"),
+    },
+    "spc_chart": {
+        "p": N_("p-chart"),
+        "u": N_("u-chart"),
+        "xbar": N_("X̄-S chart"),
+        "individuals": N_("I-MR chart"),
+    },
+    "funnel_position": {
+        "above": N_("Above the limits"),
+        "within": N_("Within the limits"),
+        "below": N_("Below the limits"),
+    },
+    "grain": {
+        "day": N_("Day"),
+        "week": N_("Week"),
+        "month": N_("Month"),
+    },
+    "stage": {
+        "new": N_("New (新员工)"),
+        "growing": N_("Growing (成长期)"),
+        "mature": N_("Mature (成熟期)"),
+    },
+    "job_status": {
+        "queued": N_("Waiting"),
+        "running": N_("Running"),
+        "succeeded": N_("Finished"),
+        "failed": N_("Refused"),
+        "crashed": N_("Failed"),
+    },
+    "job_phase": {
+        "reading": N_("Reading and checking calls"),
+        "transcripts": N_("Reading transcripts"),
+        "checking": N_("Checking repeated and unknown calls"),
+        "writing": N_("Writing"),
+        "thresholds": N_("Updating over-long thresholds"),
+    },
+    "process": {
+        "feedback_handled": N_("纠错 handled"),
+        "linkage_closed": N_("Post-linkage chain closed"),
+        "handoff_accepted": N_("Hand-off accepted"),
+    },
     "department": {
         "business": N_("Business management"),
         "quality": N_("Quality management"),
@@ -330,6 +438,8 @@ LABELS: dict[str, dict[str, str]] = {
         "valid_to": N_("Valid to"),
     },
 }
+# Every field name has its word: label("field", name) covers the whole FIELD_LABELS table.
+LABELS["field"] = {**FIELD_LABELS, **LABELS["field"]}
 
 # Error parameters that hold a code rather than free text.
 _CODED_PARAMS = {"status": "status", "action": "action", "step_status": "tacit_status"}

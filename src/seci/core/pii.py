@@ -54,8 +54,14 @@ def _mask_chinese(match: re.Match[str]) -> str:
     return "*" * (len(run) - 4) + run[-4:]
 
 
+_ANY_RUN = re.compile(f"{_ARABIC_RUN.pattern}|{_CHINESE_RUN.pattern}")
+
+
+def _mask_any(match: re.Match[str]) -> str:
+    return _mask_chinese(match) if match.group(0)[0] in _CHINESE_DIGITS else _mask_arabic(match)
+
+
 def mask_personal_numbers(text: str) -> Masked:
     """The text with every personal number masked, and how many were."""
-    masked, arabic = _ARABIC_RUN.subn(_mask_arabic, text)
-    masked, chinese = _CHINESE_RUN.subn(_mask_chinese, masked)
-    return Masked(masked, arabic + chinese)
+    masked, count = _ANY_RUN.subn(_mask_any, text)
+    return Masked(masked, count)

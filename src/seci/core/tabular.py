@@ -107,10 +107,18 @@ class Columns:
     names: tuple[str, ...]
     aliases: Mapping[str, str]
     required: tuple[str, ...]
+    # Header → canonical name, remembered: JSONL repeats every key on every line.
+    _seen: dict[object, str] = field(default_factory=dict, compare=False, repr=False)
 
     def canonical(self, header: object) -> str:
+        known = self._seen.get(header)
+        if known is not None:
+            return known
         name = " ".join(str(header or "").replace("\ufeff", "").split()).lower()
-        return self.aliases.get(name, name.replace(" ", "_"))
+        canonical = self.aliases.get(name, name.replace(" ", "_"))
+        if len(self._seen) < 1000:
+            self._seen[header] = canonical
+        return canonical
 
     def check_headers(self, headers: list[str]) -> None:
         present = [h for h in headers if h]

@@ -8,6 +8,7 @@ from seci.web.pages import (
     assistant_hours,
     assistant_rules,
     auth,
+    calls,
     inbox,
     incentives,
     kb,
@@ -19,5 +20,5 @@ from seci.web.pages import (
 
 router = APIRouter(include_in_schema=False)
 for module in (auth, kb, search, assistant, assistant_rules, assistant_hours, tacit, incentives,
-               suggestions, linkage, inbox, admin):
+               suggestions, linkage, calls, inbox, admin):
     router.include_router(module.router)

@@ -1,0 +1,1 @@
+"""Figures that read several domains at once (key-process speed)."""

@@ -1,0 +1,12 @@
+"""Every kind of background job and the function that runs it (assembled here, like the
+routers in app.py, so that the job runner imports no domain by itself)."""
+
+from __future__ import annotations
+
+from seci.calls.importing import CALL_IMPORT_JOB
+from seci.calls.tasks import call_import_task
+from seci.jobs.runner import Task
+
+TASKS: dict[str, Task] = {
+    CALL_IMPORT_JOB: call_import_task,
+}
