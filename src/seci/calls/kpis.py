@@ -22,6 +22,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from seci.accounts.models import User
 from seci.calls.access import call_scope, scope_clause
 from seci.calls.errors import BadPeriod, BadSlice
+
+__all__ = ["BadPeriod", "BadSlice"]
 from seci.calls.models import CallRecord, TopicThreshold
 from seci.roster.models import RosterAgent
 from seci.stats.descriptive import sd_from_sums

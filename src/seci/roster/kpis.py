@@ -46,7 +46,8 @@ class Turnover:
 
 
 def _employed_on(agent: RosterAgent, day: date) -> bool:
-    return agent.hired_on <= day and (agent.left_on is None or agent.left_on > day)
+    """``left_on`` (离职日期) is the agent's last working day."""
+    return agent.hired_on <= day and (agent.left_on is None or agent.left_on >= day)
 
 
 def month_starts(start: date, end: date) -> list[date]:
@@ -59,7 +60,7 @@ def month_starts(start: date, end: date) -> list[date]:
 
 def monthly_turnover(agents: Sequence[RosterAgent], months: Sequence[date],
                      team: str | None = None) -> list[Turnover]:
-    """Turnover per month; an agent counts until the day before ``left_on``."""
+    """Turnover per month; an agent counts up to and including ``left_on``."""
     chosen = [a for a in agents if team is None or a.team == team]
     result = []
     for month in months:

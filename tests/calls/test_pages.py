@@ -1,0 +1,101 @@
+"""The call pages through the test client: who lands where, import with its report, a
+call with its audited transcript, the xlsx download and the thresholds form."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from seci.audit.models import AuditEvent
+from seci.roster.models import RosterAgent
+from tests.calls.test_api import _jsonl, _weeks_of_calls
+from tests.conftest import csrf_of
+from tests.factories import World, web_login
+
+
+@pytest.fixture
+def loaded(client: TestClient, db: Session, world: World) -> None:
+    """Eight weeks of calls imported through the page as the analyst would."""
+    web_login(client, "analyst")
+    page = client.get("/calls/import")
+    response = client.post("/calls/import", data={"csrf_token": csrf_of(page.text)},
+                           files={"file": ("calls.jsonl", _jsonl(_weeks_of_calls()))},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    report = client.get(response.headers["location"])
+    assert report.status_code == 200
+    assert "320" in report.text and 'id="report"' in report.text
+    db.add(RosterAgent(agent_id="A1001", name="张小云", team="A组", hired_on=date(2025, 1, 1),
+                       stage="mature", user_id=world["agent"].id))
+    db.commit()
+    client.post("/logout", data={"csrf_token": csrf_of(client.get("/").text)})
+
+
+def test_each_role_lands_on_its_desk(client: TestClient, loaded: None) -> None:
+    for user, target in (("analyst", "/calls/dashboard"), ("supervisor", "/calls/team"),
+                         ("agent", "/calls/me")):
+        web_login(client, user)
+        assert client.get("/calls", follow_redirects=False).headers["location"] == target
+        client.post("/logout", data={"csrf_token": csrf_of(client.get("/").text)})
+
+
+def test_dashboard_shows_tiles_and_every_chart(client: TestClient, loaded: None) -> None:
+    web_login(client, "analyst")
+    page = client.get("/calls/dashboard")
+    assert page.status_code == 200
+    for element in ('id="tile-fcr"', 'id="chart-control"', 'id="chart-funnel"',
+                    'id="chart-pareto"', 'id="chart-heatmap"', "一次解决率"):
+        assert element in page.text
+    narrowed = client.get("/calls/dashboard", params={"team": "B组", "kpi": "aht_s"})
+    assert narrowed.status_code == 200 and "X̄-S" in narrowed.text
+    # Two months are too few periods for control limits: said in words, not a 500.
+    months = client.get("/calls/dashboard", params={"grain": "month"})
+    assert months.status_code == 200 and "n=2" in months.text
+    workbook = client.get("/calls/dashboard/export/pareto.xlsx")
+    assert workbook.status_code == 200
+    sheet = load_workbook(io.BytesIO(workbook.content)).worksheets[0]
+    assert sheet.cell(row=2, column=1).value == "资费争议"
+
+
+def test_agents_see_their_own_numbers_only(client: TestClient, db: Session,
+                                          loaded: None) -> None:
+    web_login(client, "agent")
+    assert client.get("/calls/dashboard").status_code == 403
+    mine = client.get("/calls/me")
+    assert mine.status_code == 200 and "A1001-" in mine.text and "A1002-" not in mine.text
+    assert client.get("/calls/c/A1002-0-0").status_code == 404
+    own = client.get("/calls/c/A1001-0-0")
+    assert own.status_code == 200 and "我流量咋个用得这么快哦" in own.text
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "calls.transcript_view",
+                                              AuditEvent.entity_id == "A1001-0-0"))
+
+
+def test_team_lead_sees_the_team_with_reading_and_flags(client: TestClient, db: Session,
+                                                       world: World, loaded: None) -> None:
+    world["supervisor"].team = "A组"
+    db.commit()
+    web_login(client, "supervisor")
+    page = client.get("/calls/team")
+    assert page.status_code == 200
+    assert "张小云" in page.text and 'id="team-agents"' in page.text
+
+
+def test_drill_down_and_report_and_thresholds(client: TestClient, loaded: None) -> None:
+    web_login(client, "analyst")
+    listing = client.get("/calls/list", params={"week": "2026-09-07", "fcr": "false",
+                                                "filter": "team=B组"})
+    assert listing.status_code == 200 and "A1002-0-" in listing.text
+    assert client.get("/calls/report", params={"month": "2026-10"}).status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_of(client.get("/").text)})
+    web_login(client, "manager")
+    page = client.get("/calls/thresholds")
+    saved = client.post("/calls/thresholds", data={
+        "csrf_token": csrf_of(page.text), "product": "流量套餐", "manual_s": "420"},
+        follow_redirects=True)
+    assert saved.status_code == 200 and "420" in saved.text
