@@ -61,6 +61,8 @@ def _chromium_missing() -> bool:
 @dataclass
 class LiveServer:
     url: str
+    # The server's own sessions: tests that need data the demo lacks write it here.
+    factory: sessionmaker[Session] | None = None
 
     def __call__(self, path: str = "/") -> str:
         return self.url + path
@@ -120,6 +122,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     port = sock.getsockname()[1]
     app = create_app(factory)
     _index_and_train(app.state.search_engine, factory)
+    # lifespan="off" below: start what the lifespan would (imports run as background jobs).
+    app.state.job_runner.start()
     config = uvicorn.Config(app, host="127.0.0.1", port=port,
                             log_level="warning", lifespan="off", ws="none",
                             access_log=False)
@@ -130,8 +134,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     address = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(address, server, thread)
-        yield LiveServer(address)
+        yield LiveServer(address, factory)
     finally:
+        app.state.job_runner.stop()
         server.should_exit = True
         thread.join(timeout=STARTUP_SECONDS)
         sock.close()

@@ -310,7 +310,6 @@ def import_calls(session: Session, *, actor: User, source: CallSource, context: 
                          max_rows=max_rows, progress=progress)
         if not report.ok:
             raise CallImportRejected(report)
-        progress("writing", 0, None)
         report.updated = _count_existing(stage) if source.calls else 0
         report.created = report.rows - report.updated
         if source.calls:
@@ -333,6 +332,8 @@ def _stage_and_check(session: Session, stage: Stage, source: CallSource,
                                         "transcripts", max_rows), report, progress)
     if not report.ok:
         return
+    # The last report: whoever writes progress down (the job runner) must not wait for
+    # the write lock this import is about to hold until it commits.
     progress("checking", 0, None)
     if not dry_run:
         # From here on the main tables are read, then written: queue as a writer now.

@@ -77,7 +77,14 @@ class Stage:
 
     def drop(self) -> None:
         for table in (CALL_STAGE, TRANSCRIPT_STAGE):
-            self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+            self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS {self._qualified(table)}")
+
+    def _qualified(self, table: str) -> str:
+        """On SQLite "temp." keeps a statement off the main database: an unqualified name
+        is looked up there too, which starts a read of it, and a transaction that has read
+        the main database cannot take its write lock once someone else has written (the
+        merge would fail with "database is locked")."""
+        return f"temp.{table}" if self.dialect == "sqlite" else table
 
     def add_calls(self, rows: Sequence[CallRow]) -> None:
         if self.dialect == "sqlite":
@@ -112,7 +119,7 @@ class Stage:
         # The DB-API cursor directly: executemany of plain tuples, no per-row overhead.
         cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+            cursor.executemany(f"INSERT INTO {self._qualified(table)} VALUES ({marks})", rows)
         finally:
             cursor.close()
 

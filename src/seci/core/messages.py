@@ -89,6 +89,18 @@ FIELD_LABELS: dict[str, str] = {
     "day": N_("Day"),
     "week": N_("Week"),
     "month": N_("Month"),
+    # quality inspection
+    "pass_mark": N_("Pass mark (%)"),
+    "items": N_("Items"),
+    "scorecard_id": N_("Scorecard"),
+    "start": N_("From (day)"),
+    "end": N_("To (day, inclusive)"),
+    "size": N_("Sample size"),
+    "seed": N_("Seed"),
+    "dimensions": N_("Strata"),
+    "filters": N_("Filters"),
+    "failed_items": N_("Critical items failed"),
+    "decision": N_("Decision"),
 }
 
 PROBLEM_MESSAGES: dict[str, str] = {
@@ -153,6 +165,7 @@ PROBLEM_MESSAGES: dict[str, str] = {
     "left_before_hired": N_("Left before being hired ({value})."),
     "unknown_user": N_("No SECI user {value}."),
     "user_linked_elsewhere": N_("This login already belongs to agent {value}."),
+    "period_order": N_("The period ends before it starts."),
     "hours_with_always": N_("You chose 24 hours, every day, but typed hours: choose “These "
                             "hours” to keep them, or clear the days."),
 }
@@ -386,7 +399,7 @@ LABELS: dict[str, dict[str, str]] = {
     "job_phase": {
         "reading": N_("Reading and checking calls"),
         "transcripts": N_("Reading transcripts"),
-        "checking": N_("Checking repeated and unknown calls"),
+        "checking": N_("Checking repeated calls and writing"),
         "writing": N_("Writing"),
         "thresholds": N_("Updating over-long thresholds"),
     },

@@ -7,7 +7,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from seci.calls.models import AGENT_ID_MAX, CALL_ID_MAX
@@ -88,12 +97,16 @@ class ScoreStatus(StrEnum):
 
 
 class QaScore(Base):
+    """One inspector's score of one call with one scorecard (one per call and scorecard:
+    the unique key keeps two inspectors who score at the same moment from both winning)."""
+
     __tablename__ = "qa_scores"
-    __table_args__ = (Index("ix_qa_scores_agent", "agent_id", "scored_at"),)
+    __table_args__ = (Index("ix_qa_scores_agent", "agent_id", "scored_at"),
+                      UniqueConstraint("call_id", "scorecard_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[str] = mapped_column(
-        String(CALL_ID_MAX), ForeignKey("calls.call_id", ondelete="CASCADE"), index=True)
+        String(CALL_ID_MAX), ForeignKey("calls.call_id", ondelete="CASCADE"))
     agent_id: Mapped[str] = mapped_column(String(AGENT_ID_MAX))  # the call's agent
     scorecard_id: Mapped[int] = mapped_column(ForeignKey("qa_scorecards.id"), index=True)
     sample_id: Mapped[int | None] = mapped_column(
@@ -101,6 +114,8 @@ class QaScore(Base):
     inspector_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None)
     points: Mapped[dict[str, Any]] = mapped_column(default=dict)  # item id → points given
+    # The critical items (致命项) the inspector marked as failed, by item id.
+    failed_items: Mapped[list[int]] = mapped_column(default=list)
     total: Mapped[float] = mapped_column(Float)  # % of the points, 0 when a critical failed
     critical_failed: Mapped[bool] = mapped_column(Boolean, default=False)
     passed: Mapped[bool] = mapped_column(Boolean)

@@ -52,6 +52,15 @@ FLASH: dict[str, str] = {
     "rule_enabled": N_("Hand-off rule enabled."),
     "rule_disabled": N_("Hand-off rule disabled."),
     "hours_saved": N_("Queue hours saved."),
+    "qa_sample_drawn": N_("Sample drawn."),
+    "qa_sample_done": N_("Every call of this sample is scored."),
+    "qa_scored": N_("Score saved."),
+    "qa_appeal_filed": N_("Appeal filed; a QA manager will decide."),
+    "qa_appeal_decided": N_("Appeal decided; the agent sees the result."),
+    "qa_scorecard_saved": N_("Scorecard saved."),
+    "qa_scorecard_copied": N_("Scorecard copied; this copy can be edited."),
+    "qa_scorecard_retired": N_("Scorecard retired: no new samples or scores use it."),
+    "qa_scorecard_restored": N_("Scorecard in use again."),
 }
 
 

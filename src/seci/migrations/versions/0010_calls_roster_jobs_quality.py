@@ -167,6 +167,7 @@ def upgrade() -> None:
     sa.Column('sample_id', sa.Integer(), nullable=True),
     sa.Column('inspector_id', sa.Integer(), nullable=True),
     sa.Column('points', sa.JSON(), nullable=False),
+    sa.Column('failed_items', sa.JSON(), nullable=False),
     sa.Column('total', sa.Float(), nullable=False),
     sa.Column('critical_failed', sa.Boolean(), nullable=False),
     sa.Column('passed', sa.Boolean(), nullable=False),
@@ -177,11 +178,11 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['inspector_id'], ['users.id'], name=op.f('fk_qa_scores_inspector_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['sample_id'], ['qa_samples.id'], name=op.f('fk_qa_scores_sample_id_qa_samples'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['scorecard_id'], ['qa_scorecards.id'], name=op.f('fk_qa_scores_scorecard_id_qa_scorecards')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_qa_scores'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_qa_scores')),
+    sa.UniqueConstraint('call_id', 'scorecard_id', name=op.f('uq_qa_scores_call_id'))
     )
     with op.batch_alter_table('qa_scores', schema=None) as batch_op:
         batch_op.create_index('ix_qa_scores_agent', ['agent_id', 'scored_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_qa_scores_call_id'), ['call_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_qa_scores_sample_id'), ['sample_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_qa_scores_scorecard_id'), ['scorecard_id'], unique=False)
 
@@ -211,7 +212,6 @@ def downgrade() -> None:
     with op.batch_alter_table('qa_scores', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_qa_scores_scorecard_id'))
         batch_op.drop_index(batch_op.f('ix_qa_scores_sample_id'))
-        batch_op.drop_index(batch_op.f('ix_qa_scores_call_id'))
         batch_op.drop_index('ix_qa_scores_agent')
 
     op.drop_table('qa_scores')

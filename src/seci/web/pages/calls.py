@@ -20,6 +20,7 @@ from seci.accounts.roles import Perm
 from seci.analytics.process import key_process_speed
 from seci.calls import charts as ch
 from seci.calls import queries, thresholds
+from seci.calls.access import own_agent_ids
 from seci.calls.dashboard import default_period, kpi_tiles, latest_day
 from seci.calls.errors import BadSlice, NotEnoughCalls
 from seci.calls.importing import recent_imports, submit_call_import
@@ -34,6 +35,7 @@ from seci.core.tabular import detect_format
 from seci.jobs import service as jobs
 from seci.jobs.routes import job_read, runner_of
 from seci.jobs.uploads import discard, new_upload_dir, safe_name, save_stream
+from seci.quality.queries import agent_qa_summary
 from seci.roster.importing import RosterImportRejected, import_roster
 from seci.roster.kpis import stage_counts, turnover_report
 from seci.web.charts import Chart, Table
@@ -431,6 +433,8 @@ def team_page(request: Request, db: SessionDep, user: CurrentUser) -> HTMLRespon
                                "agents": [], "funnel": None, "funnel_missing": None}
     if team and period.start:
         context.update(team_overview(db, actor=user, team=team, period=period))
+        context["qa"] = agent_qa_summary(
+            db, actor=user, agent_ids=[a.agent_id for a in context["agents"]], period=period)
         funnel, reason = _try(lambda: cc.funnel_chart(
             ch.kpi_funnel(db, actor=user, kpi="fcr", unit="agent", period=period,
                           filters={"team": team}),
@@ -464,7 +468,9 @@ def my_page(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse
                          KPIS["aht_s"](r.counts).value] for r in rows],
                   formats=[None, "integer", "percent", "decimal", "integer"]),
             height="short")
+    own = sorted(own_agent_ids(db, user))
     return render(request, "calls/me.html", {
+        "qa": agent_qa_summary(db, actor=user, agent_ids=own, period=period) if own else {},
         "rows": rows, "calls": calls, "total": total, "chart": chart, "period": period,
         "tiles": kpi_tiles(db, actor=user, period=period) if period.start else [],
     }, user=user)
