@@ -1,12 +1,11 @@
 """Quality inspection in chromium: the demo reviewer draws a sample, scores a call and sees
 it counted; the demo agent appeals the score from "my QA scores".
 
-The demo hotline has no calls yet (it will load generated ones later), so the test imports
-a handful through the call domain's importer, with a roster link for the demo agent
-``agent`` (or the agent id the roster already links to that login), into the server's
-database before driving the browser; it depends on no other demo call. The server is one
-of its own (the demo loaded, as in conftest.py) because it needs the server's session
-factory. Screenshots of the sample and scoring pages go to /tmp/qa-*.png.
+The test imports a handful of calls of its own, on a day the demo's calls do not cover,
+through the call domain's importer, for the demo agent ``agent`` (the agent id the roster
+links to that login, or a new roster row), into the shared server's database (its session
+factory, conftest.py); it depends on no demo call. Screenshots of the sample and scoring
+pages go to /tmp/qa-*.png.
 
 Labels of the QA pages are found by element ids, not by their words: the pages' Chinese
 lives in the message catalog.
@@ -16,96 +15,37 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
-import threading
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from seci.accounts.models import User
-from seci.app import create_app
 from seci.calls.access import own_agent_ids
 from seci.calls.importing import CallSource, import_calls, load_row_context
-from seci.core import migrate
-from seci.core.db import build_engine
 from seci.core.tabular import FileFormat
-from seci.demo.loader import load_demo
 from seci.quality.scorecards import ensure_default_scorecard
 from seci.roster.importing import import_roster
-from tests.browser.conftest import (
-    STARTUP_SECONDS,
-    VIEWPORT,
-    _free_socket,
-    _ThreadedServer,
-    _wait_until_up,
-)
+from tests.browser.conftest import LiveServer
 from tests.browser.ui import login, logout
-from tests.conftest import create_database
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp")
 CALL_DAY = date(2026, 6, 17)  # the handful of calls below are all on this local day
 
 
-@dataclass
-class QaServer:
-    url: str
-    factory: sessionmaker[Session]
-
-
-@pytest.fixture(scope="module")
-def qa_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QaServer]:
-    root = tmp_path_factory.mktemp("qa-browser-db")
-    base_url = os.environ.get("SECI_TEST_DATABASE_URL") or f"sqlite:///{root / 'seci.db'}"
-    url, drop = create_database(base_url, root)
-    migrate.upgrade(url)
-    engine = build_engine(url)
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
-    with factory() as session:
-        load_demo(session)
-        session.commit()
-    sock = _free_socket()
-    config = uvicorn.Config(create_app(factory), host="127.0.0.1", port=0,
-                            log_level="warning", lifespan="off", ws="none", access_log=False)
-    server = _ThreadedServer(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
-                              name="seci-qa-server", daemon=True)
-    thread.start()
-    address = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    try:
-        _wait_until_up(address, server, thread)
-        yield QaServer(address, factory)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=STARTUP_SECONDS)
-        sock.close()
-        engine.dispose()
-        drop()  # type: ignore[operator]
-
-
 @pytest.fixture
-def qa_context(browser: Browser, qa_server: QaServer) -> Iterator[Callable[[], Page]]:
-    contexts: list[BrowserContext] = []
-
+def qa_context(new_context: Callable[..., BrowserContext]) -> Callable[[], Page]:
     def new_page() -> Page:
-        context = browser.new_context(base_url=qa_server.url, viewport=VIEWPORT,
-                                      locale="zh-CN", timezone_id="Asia/Shanghai")
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
+        return new_context().new_page()
 
-    yield new_page
-    for context in contexts:
-        context.close()
+    return new_page
 
 
 def _user(session: Session, username: str) -> User:
@@ -166,9 +106,10 @@ def import_demo_agent_calls(factory: sessionmaker[Session], folder: Path) -> tup
 
 
 def test_reviewer_scores_a_sampled_call_and_the_agent_appeals(
-        qa_server: QaServer, qa_context: Callable[[], Page], tmp_path: Path) -> None:
-    agent_id, call_ids = import_demo_agent_calls(qa_server.factory, tmp_path)
-    with qa_server.factory() as session:
+        live_server: LiveServer, qa_context: Callable[[], Page], tmp_path: Path) -> None:
+    assert live_server.factory is not None
+    agent_id, call_ids = import_demo_agent_calls(live_server.factory, tmp_path)
+    with live_server.factory() as session:
         card = ensure_default_scorecard(session, actor=_user(session, "manager"))
         session.commit()
         card_id, first_item = card.id, card.items[0].id

@@ -11,14 +11,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
-from seci.calls.access import own_agent_ids
+from seci.calls.access import CallScope, call_scope, own_agent_ids
 from seci.calls.models import CallRecord
 from seci.core.errors import PermissionDenied
 from seci.quality.errors import NotYourCall, OwnCall, OwnScoreAppeal
@@ -55,31 +53,21 @@ def require_score_lists(user: User) -> None:
         raise PermissionDenied()
 
 
-@dataclass(frozen=True)
-class ScoreScope:
-    """Whose scores a user sees: everything, calls of some teams, calls of some agents."""
-
-    everything: bool
-    teams: frozenset[str]
-    agent_ids: frozenset[str]
-
-    @property
-    def empty(self) -> bool:
-        return not (self.everything or self.teams or self.agent_ids)
-
-    def allows(self, score: QaScore, call_team: str | None) -> bool:
-        return (self.everything or score.agent_id in self.agent_ids
-                or (call_team is not None and call_team in self.teams))
-
-
-def score_scope(session: Session, user: User) -> ScoreScope:
+def score_scope(session: Session, user: User) -> CallScope:
+    """Whose scores a user sees: inspectors and QA managers every score, anyone else the
+    scores of the calls they may see (``calls.access``: analysts all, a team lead their
+    team, an agent their own)."""
     if user.can(Perm.QA_INSPECT) or user.can(Perm.QA_MANAGE):
-        return ScoreScope(True, frozenset(), frozenset())
-    teams = frozenset({user.team}) if user.can(Perm.CALLS_TEAM) and user.team else frozenset()
-    return ScoreScope(False, teams, own_agent_ids(session, user))
+        return CallScope(True, frozenset(), frozenset())
+    return call_scope(session, user)
 
 
-def score_clause(scope: ScoreScope) -> ColumnElement[bool]:
+def score_visible(scope: CallScope, score: QaScore, call_team: str | None) -> bool:
+    return (scope.everything or score.agent_id in scope.agent_ids
+            or (call_team is not None and call_team in scope.teams))
+
+
+def score_clause(scope: CallScope) -> ColumnElement[bool]:
     """The scope as a filter on the scores table (the team is the call's team)."""
     if scope.everything:
         return true()

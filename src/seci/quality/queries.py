@@ -15,7 +15,7 @@ from seci.accounts.models import User
 from seci.calls.access import own_agent_ids
 from seci.calls.kpis import Figure, Period, period_clauses
 from seci.calls.models import CallRecord
-from seci.quality.access import require_manage, score_clause, score_scope
+from seci.quality.access import require_manage, score_clause, score_scope, score_visible
 from seci.quality.errors import ScoreNotFound
 from seci.quality.models import QaAppeal, QaSample, QaSampleCall, QaScore, Scorecard, ScoreStatus
 from seci.quality.sampling import StratumRow, get_sample, sample_strata
@@ -62,7 +62,7 @@ def get_visible_score(session: Session, *, actor: User, score_id: int) -> QaScor
     if score is None:
         raise ScoreNotFound(score=score_id)
     team = session.scalar(select(CallRecord.team).where(CallRecord.call_id == score.call_id))
-    if not score_scope(session, actor).allows(score, team):
+    if not score_visible(score_scope(session, actor), score, team):
         raise ScoreNotFound(score=score_id)
     return score
 
