@@ -39,3 +39,23 @@ def test_demo_covers_expired_scheduled_internal_and_pending_work(db: Session) ->
     assert any(v.audience == "internal" for v in versions)
     reviewer = db.scalars(select(User).where(User.username == "reviewer")).one()
     assert queries.review_queue(db, user=reviewer)
+
+
+def test_demo_has_calls_a_linked_roster_and_quality_work(db: Session) -> None:
+    from seci.calls.access import own_agent_ids
+    from seci.calls.models import CallRecord, TopicThreshold
+    from seci.quality.models import QaAppeal, QaSample, QaScore
+    from seci.roster.models import RosterAgent
+
+    load_demo(db)
+    assert (db.scalar(select(func.count()).select_from(CallRecord)) or 0) > 15_000
+    assert {t for (t,) in db.execute(select(CallRecord.team).distinct())} >= {
+        "A组", "B组", "VIP组"}
+    agent = db.scalars(select(User).where(User.username == "agent")).one()
+    [agent_id] = own_agent_ids(db, agent)
+    linked = db.scalar(select(RosterAgent).where(RosterAgent.agent_id == agent_id))
+    assert linked is not None and linked.team == "A组"
+    assert db.scalar(select(func.count()).select_from(TopicThreshold))
+    assert db.scalar(select(QaSample))
+    assert (db.scalar(select(func.count()).select_from(QaScore)) or 0) >= 10
+    assert db.scalar(select(QaAppeal).where(QaAppeal.decision.is_(None)))

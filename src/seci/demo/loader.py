@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from seci.accounts import service as accounts
 from seci.accounts.models import User
 from seci.accounts.roles import Role
+from seci.demo.calls import load_calls_demo
+from seci.demo.quality import load_quality_demo
 from seci.demo.tacit import load_tacit_demo
 from seci.demo.workflows import load_workflows
 from seci.knowledge import articles as kb
@@ -77,6 +79,8 @@ def load_demo(session: Session) -> bool:
     _scenario(session, users)
     load_workflows(session, users, queues)
     load_tacit_demo(session, users, queues)
+    load_calls_demo(session, manager=manager)
+    load_quality_demo(session, users)
     return True
 
 

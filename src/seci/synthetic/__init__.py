@@ -1,0 +1,59 @@
+"""Synthetic 10086-style call records with transcripts, and effects planted on purpose.
+
+    from seci.synthetic import GeneratorConfig, generate, write_dataset
+
+    data = generate(GeneratorConfig(seed=7, total_calls=50_000))
+    data.roster, data.truth          # the agents; what was planted
+    for call in data.calls(): ...    # a stream, constant memory, deterministic
+
+    # calls.jsonl, roster.jsonl, ground_truth.json (and calls.csv, transcripts.jsonl)
+    truth = write_dataset(GeneratorConfig(), "out/", csv_files=True)
+"""
+
+from seci.synthetic.calls import Dataset, generate
+from seci.synthetic.config import GeneratorConfig
+from seci.synthetic.effects import (
+    BetterAgent,
+    ComplaintSpike,
+    Effect,
+    EffectSpec,
+    LongCalls,
+    LuckyAgent,
+    TeamGap,
+    Training,
+    UnstableAgent,
+)
+from seci.synthetic.truth import GroundTruth
+from seci.synthetic.world import ConfigError, DayBatch, Habit, World
+from seci.synthetic.writers import (
+    write_calls_csv,
+    write_dataset,
+    write_jsonl,
+    write_roster_jsonl,
+    write_transcripts_jsonl,
+)
+
+__all__ = [
+    "BetterAgent",
+    "ComplaintSpike",
+    "ConfigError",
+    "Dataset",
+    "DayBatch",
+    "Effect",
+    "EffectSpec",
+    "GeneratorConfig",
+    "GroundTruth",
+    "Habit",
+    "LongCalls",
+    "LuckyAgent",
+    "TeamGap",
+    "Training",
+    "UnstableAgent",
+    "World",
+    "generate",
+    "write_calls_csv",
+    "write_dataset",
+    "write_jsonl",
+    "write_roster_jsonl",
+    "write_transcripts_jsonl",
+]
