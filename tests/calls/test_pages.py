@@ -16,7 +16,7 @@ from seci.audit.models import AuditEvent
 from seci.roster.models import RosterAgent
 from tests.calls.test_api import _jsonl, _weeks_of_calls
 from tests.conftest import csrf_of
-from tests.factories import World, web_login
+from tests.factories import World, bearer, web_login
 
 
 @pytest.fixture
@@ -99,3 +99,24 @@ def test_drill_down_and_report_and_thresholds(client: TestClient, loaded: None) 
         "csrf_token": csrf_of(page.text), "product": "流量套餐", "manual_s": "420"},
         follow_redirects=True)
     assert saved.status_code == 200 and "420" in saved.text
+
+
+def test_compare_page_and_api(client: TestClient, db: Session, world: World,
+                              loaded: None) -> None:
+    web_login(client, "analyst")
+    groups = client.get("/calls/compare", params={"kpi": "fcr", "mode": "groups",
+                                                  "split": "team", "a": "A组", "b": "B组"})
+    assert groups.status_code == 200 and 'id="comparison"' in groups.text
+    periods = client.get("/calls/compare", params={
+        "kpi": "aht_s", "mode": "periods", "before_from": "2026-09-07",
+        "before_to": "2026-10-04", "after_from": "2026-10-05", "after_to": "2026-11-01",
+        "split": "team"})
+    assert periods.status_code == 200 and "q (BH)" in periods.text
+    api = client.get("/api/v1/calls/compare", headers=bearer(db, world, "analyst"), params={
+        "kpi": "complaint_rate", "before_from": "2026-09-07", "before_to": "2026-10-04",
+        "after_from": "2026-10-05", "after_to": "2026-11-01", "control": "team=B组",
+        "filter": "team=A组"})
+    assert api.status_code == 200, api.text
+    body = api.json()
+    assert body["rows"][0]["did"]["test"] == "did_z"
+    assert body["complaint_mix_table"]

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from seci.accounts.service import users_by_id
 from seci.analytics.process import key_process_speed
-from seci.calls import charts, queries, thresholds
+from seci.calls import charts, compare, queries, thresholds
 from seci.calls import kpis as k
 from seci.calls.errors import BadSlice
 from seci.calls.importing import recent_imports, submit_call_import
@@ -283,6 +283,38 @@ def get_process_speed(db: SessionDep, user: CurrentUser, start: Annotated[
     return [SpeedRead(process=s.process, n=s.n, median_hours=s.median_hours,
                       p90_hours=s.p90_hours)
             for s in key_process_speed(db, actor=user, start=start, end=end)]
+
+
+@router.get("/calls/compare", responses=ERRORS)
+def get_comparison(
+    db: SessionDep, user: CurrentUser, kpi: str,
+    before_from: date, before_to: date, after_from: date, after_to: date,
+    split: Annotated[str | None, Query(description=", ".join(compare.SPLITS))] = None,
+    control: Annotated[str | None, Query(description="A comparison group measured in both "
+                                                     "periods, e.g. team=B组")] = None,
+    filters: SliceFilters = None,
+) -> dict[str, Any]:
+    """Before/after: the test of the change (per slice with Benjamini–Hochberg q-values),
+    the difference in differences against a comparison group, the complaint mix (χ²)."""
+    control_pair = None
+    if control:
+        name, _, value = control.partition("=")
+        control_pair = (name.strip(), value.strip())
+    return compare.comparison_dict(compare.compare_periods(
+        db, actor=user, kpi=kpi, before=k.Period(before_from, before_to),
+        after=k.Period(after_from, after_to), filters=parse_filters(filters), split=split,
+        control=control_pair))
+
+
+@router.get("/calls/compare/groups", responses=ERRORS)
+def get_group_comparison(
+    db: SessionDep, user: CurrentUser, kpi: str, split: str, a: str, b: str,
+    start: FromDay = None, end: ToDay = None, filters: SliceFilters = None,
+) -> dict[str, Any]:
+    """A/B: one team (queue, region, topic, agent) against another over the same period."""
+    return compare.comparison_dict(compare.compare_groups(
+        db, actor=user, kpi=kpi, period=k.Period(start, end), split=split, first=a,
+        second=b, filters=parse_filters(filters)))
 
 
 # --- thresholds --------------------------------------------------------------------------

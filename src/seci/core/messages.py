@@ -389,6 +389,13 @@ LABELS: dict[str, dict[str, str]] = {
         "growing": N_("Growing (成长期)"),
         "mature": N_("Mature (成熟期)"),
     },
+    "effect_size": {
+        "cohens_h": N_("Cohen's h"),
+        "hedges_g": N_("Hedges' g"),
+        "rank_biserial": N_("rank-biserial r"),
+        "cramers_v": N_("Cramér's V"),
+        "cohens_w": N_("Cohen's w"),
+    },
     "job_status": {
         "queued": N_("Waiting"),
         "running": N_("Running"),

@@ -19,7 +19,7 @@ from starlette.datastructures import UploadFile
 from seci.accounts.roles import Perm
 from seci.analytics.process import key_process_speed
 from seci.calls import charts as ch
-from seci.calls import queries, thresholds
+from seci.calls import compare, queries, thresholds
 from seci.calls.access import own_agent_ids
 from seci.calls.dashboard import default_period, kpi_tiles, latest_day
 from seci.calls.errors import BadSlice, NotEnoughCalls
@@ -473,6 +473,43 @@ def my_page(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse
         "qa": agent_qa_summary(db, actor=user, agent_ids=own, period=period) if own else {},
         "rows": rows, "calls": calls, "total": total, "chart": chart, "period": period,
         "tiles": kpi_tiles(db, actor=user, period=period) if period.start else [],
+    }, user=user)
+
+
+# --- before/after and A/B -------------------------------------------------------------------
+
+@router.get("/calls/compare", response_class=HTMLResponse)
+def compare_page(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
+    """Before/after (per slice, with a comparison group) or A/B, as tests in words."""
+    _require_analyst(user)
+    params = request.query_params
+    kpi = _choice(params, "kpi", tuple(KPIS), "fcr")
+    mode = _choice(params, "mode", ("periods", "groups"), "periods")
+    split = params.get("split") or None
+    filters = {name: params[name] for name in FILTER_NAMES if params.get(name)}
+    form = {key: params.get(key, "") for key in (
+        "before_from", "before_to", "after_from", "after_to", "from", "to", "split",
+        "control_team", "a", "b")}
+    result, problem = None, None
+    try:
+        if mode == "periods" and all(_day(params.get(k)) for k in (
+                "before_from", "before_to", "after_from", "after_to")):
+            control = ("team", params["control_team"]) if params.get("control_team") else None
+            result = compare.compare_periods(
+                db, actor=user, kpi=kpi, filters=filters, split=split, control=control,
+                before=Period(_day(params.get("before_from")), _day(params.get("before_to"))),
+                after=Period(_day(params.get("after_from")), _day(params.get("after_to"))))
+        elif mode == "groups" and split and params.get("a") and params.get("b"):
+            result = compare.compare_groups(
+                db, actor=user, kpi=kpi, split=split, first=params["a"], second=params["b"],
+                period=Period(_day(params.get("from")), _day(params.get("to"))),
+                filters=filters)
+    except SeciError as error:
+        problem = describe_error(error)
+    return render(request, "calls/compare.html", {
+        "kpi": kpi, "mode": mode, "form": form, "filters": filters, "result": result,
+        "problem": problem, "kpis": tuple(KPIS), "splits": compare.SPLITS,
+        "choices": _filter_choices(db, user), "rate_kpis": RATE_KPIS,
     }, user=user)
 
 
