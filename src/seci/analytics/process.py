@@ -14,12 +14,15 @@ from sqlalchemy.orm import Session
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
 from seci.assistant.models import Conversation
+from seci.calls.kpis import Figure
 from seci.core.config import get_settings
 from seci.core.errors import PermissionDenied
 from seci.knowledge.models import ArticleFeedback
 from seci.linkage.chain import notice_chain
 from seci.linkage.models import Notice, TeamCheck
 from seci.stats.descriptive import median, p90
+from seci.suggestions.models import ANSWERED
+from seci.suggestions.stats import load_facts, suggestion_stats
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ def speed_of(process: str, hours: list[float]) -> Speed:
     return Speed(process, len(hours), median(hours), p90(hours))
 
 
-def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+def utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """The period's local days as naive UTC bounds [begin, end), as stored."""
     tz = get_settings().tz
     begin = datetime.combine(start, time.min, tzinfo=tz)
@@ -83,7 +86,30 @@ def key_process_speed(session: Session, *, actor: User, start: date, end: date
     """The three processes' speed over cases finished in the period (local days)."""
     if not actor.can(Perm.CALLS_ANALYZE):
         raise PermissionDenied()
-    begin, finish = _utc_bounds(start, end)
+    begin, finish = utc_bounds(start, end)
     return [speed_of("feedback_handled", feedback_hours(session, begin, finish)),
             speed_of("linkage_closed", linkage_hours(session, begin, finish)),
             speed_of("handoff_accepted", handoff_hours(session, begin, finish))]
+
+
+@dataclass(frozen=True)
+class SuggestionFigures:
+    """建议采纳率 and time to answer for suggestions filed in the period."""
+
+    filed: int
+    adoption: Figure  # adopted ÷ answered, Wilson interval
+    median_days: float | None
+    p90_days: float | None
+
+
+def suggestion_figures(session: Session, *, actor: User, start: date, end: date
+                       ) -> SuggestionFigures:
+    """The suggestion box's two KPIs for a report, with the adoption rate's interval."""
+    begin, finish = utc_bounds(start, end)
+    stats = suggestion_stats(session, user=actor, since=begin, until=finish)
+    days = [(f.answered_at - f.submitted_at).total_seconds() / 86_400
+            for f in load_facts(session, since=begin, until=finish)
+            if f.status in ANSWERED and f.answered_at is not None]
+    return SuggestionFigures(stats.total,
+                             Figure.of_rate(stats.adoption.part, stats.adoption.whole),
+                             median(days), p90(days))

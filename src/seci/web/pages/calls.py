@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from seci.accounts.roles import Perm
-from seci.analytics.process import key_process_speed
+from seci.analytics.process import key_process_speed, suggestion_figures
 from seci.calls import charts as ch
 from seci.calls import compare, queries, thresholds
 from seci.calls.access import own_agent_ids
@@ -548,6 +548,8 @@ def monthly_report(request: Request, db: SessionDep, user: CurrentUser) -> HTMLR
         "tiles": kpi_tiles(db, actor=user, period=period),
         "charts": built, "missing": missing,
         "speed": key_process_speed(db, actor=user, start=month, end=end),
+        "suggestions": (suggestion_figures(db, actor=user, start=month, end=end)
+                        if user.can(Perm.SUGGESTION_STATS) else None),
         "turnover": turnover_report(db, actor=user, start=month, end=end, by_team=True),
         "stages": sorted(stage_counts(db, actor=user, on=end).items()),
         "stability": ch.performance_stability(db, actor=user, period=Period(
