@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from seci.core.errors import NotAuthenticated, SeciError
@@ -53,6 +54,19 @@ def _extra(error: SeciError) -> dict[str, Any]:
     return extra
 
 
+def _value_refused(request: Request, error: Exception, render_error_page: Any) -> Response:
+    """A value from the request that the database cannot hold or compare: a number beyond
+    its integers, a NUL character PostgreSQL refuses in text. The client's input, not a
+    fault of the server: 422, and the transaction was rolled back."""
+    logger.warning("refused an unstorable value on %s: %s", request.url.path,
+                   str(error).splitlines()[0][:200])
+    detail = gettext("A value in the request is out of range or holds a character that "
+                     "cannot be stored (such as NUL).")
+    if wants_json(request):
+        return problem(request, status=422, code="value_out_of_range", detail=detail)
+    return render_error_page(request, 422, detail)  # type: ignore[no-any-return]
+
+
 def install(app: FastAPI, render_error_page: Any) -> None:
     """Register the handlers; ``render_error_page(request, status, message)`` draws HTML."""
 
@@ -86,6 +100,16 @@ def install(app: FastAPI, render_error_page: Any) -> None:
         if wants_json(request):
             return problem(request, status=error.status_code, code=code, detail=detail)
         return render_error_page(request, error.status_code, detail)  # type: ignore[no-any-return]
+
+    @app.exception_handler(DataError)
+    async def unstorable_value(request: Request, error: DataError) -> Response:
+        return _value_refused(request, error, render_error_page)
+
+    @app.exception_handler(OverflowError)
+    async def overflowing_value(request: Request, error: OverflowError) -> Response:
+        if "SQLite INTEGER" not in str(error):
+            return await unexpected_error(request, error)
+        return _value_refused(request, error, render_error_page)
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, error: Exception) -> Response:
