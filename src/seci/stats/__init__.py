@@ -10,6 +10,10 @@ counts and calls these.
   funnel       funnel-plot limits for units of different volumes (Spiegelhalter 2005)
   pareto       the vital few categories
   descriptive  moments from sums, percentiles, CV, dispersion of rates over periods
+  stratified   effects within strata: the Mantel–Haenszel risk difference (Sato variance)
+  counts       bursts (Poisson) and trends of counts over periods
+  shrinkage    beta-binomial empirical Bayes for small-volume rates
+  words        words that mark one group of texts (log-odds, informative Dirichlet prior)
 """
 
 from seci.stats.comparisons import (
