@@ -82,6 +82,17 @@ def serve(
 
 
 @app.command()
+def worker(
+    burst: Annotated[bool, typer.Option("--burst", help="Stop when no job is left")] = False,
+) -> None:
+    """Run background jobs (imports, mining): with SECI_REDIS_URL an rq worker sharing the
+    queue with every other worker; without, a worker on the jobs table."""
+    from seci.jobs.worker import run_worker
+
+    run_worker(burst=burst)
+
+
+@app.command()
 def demo(
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve",
                                               help="Start the server afterwards")] = True,

@@ -8,6 +8,7 @@ from seci.core.db import Base
 from seci.jobs import models as job_models
 from seci.knowledge import models as knowledge_models
 from seci.linkage import models as linkage_models
+from seci.mining import models as mining_models
 from seci.quality import models as quality_models
 from seci.retrieval import models as retrieval_models
 from seci.retrieval import vector_models as retrieval_vector_models
@@ -16,5 +17,6 @@ from seci.suggestions import models as suggestion_models
 from seci.tacit import models as tacit_models
 
 __all__ = ["Base", "accounts_models", "assistant_models", "audit_models", "call_models",
-           "job_models", "knowledge_models", "linkage_models", "quality_models", "retrieval_models",
+           "job_models", "knowledge_models", "linkage_models", "mining_models",
+           "quality_models", "retrieval_models",
            "retrieval_vector_models", "roster_models", "suggestion_models", "tacit_models"]

@@ -6,7 +6,15 @@ from __future__ import annotations
 from seci.calls.importing import CALL_IMPORT_JOB
 from seci.calls.tasks import call_import_task
 from seci.jobs.runner import Task
+from seci.mining.tasks import (
+    MINING_EXTRACT,
+    MINING_RUN,
+    mining_extract_task,
+    mining_run_task,
+)
 
 TASKS: dict[str, Task] = {
     CALL_IMPORT_JOB: call_import_task,
+    MINING_RUN: mining_run_task,
+    MINING_EXTRACT: mining_extract_task,
 }

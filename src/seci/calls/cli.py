@@ -4,6 +4,7 @@ the complaint Pareto (JSON for scripts, tables for people)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,6 +26,8 @@ from seci.core.errors import SeciError
 from seci.core.i18n import gettext
 from seci.core.messages import describe_error, describe_problem, field_label
 from seci.core.tabular import detect_format
+from seci.mining.service import get_run
+from seci.mining.tasks import run_mining
 from seci.roster.importing import RosterImportRejected, RosterReport, import_roster
 
 app = typer.Typer(help="Call records: import, KPIs, complaint Pareto.", no_args_is_help=True)
@@ -260,3 +263,68 @@ def _print_roster_report(report: RosterReport) -> None:
     else:
         console.print(gettext("Imported {rows} agents: {created} new, {updated} updated.",
                               **counts))
+
+
+@app.command("mine")
+def mine_command(
+    start: FromDay = None,
+    end: ToDay = None,
+    as_json: AsJson = False,
+    search: Annotated[bool, typer.Option("--search/--no-search",
+                                         help="Ask search whether it answers each gap's "
+                                              "example questions")] = True,
+    as_user: AsUser = SYSTEM_USERNAME,
+) -> None:
+    """Mine the transcripts: golden scripts, bursts, knowledge gaps, agent matching and
+    over-long calls (features of new calls are extracted first)."""
+    labels = {"extracting": gettext("Reading transcripts"), "loading": gettext("Loading calls"),
+              "scripts": gettext("Golden scripts"), "bursts": gettext("Bursts"),
+              "gaps": gettext("Knowledge gaps"), "matching": gettext("Agent matching"),
+              "long_calls": gettext("Over-long calls")}
+    try:
+        with session_scope() as session:
+            actor = _actor(session, as_user)
+        with Progress(TextColumn("{task.description}"), TextColumn("{task.completed}"),
+                      console=err, transient=True) as bar:
+            task = bar.add_task(labels["extracting"], total=None)
+
+            def progress(phase: str, done: int = 0, _total: int | None = None) -> None:
+                bar.update(task, description=labels.get(phase, phase), completed=done)
+
+            run_id = run_mining(get_sessionmaker(), actor=actor,
+                                period=k.Period(_day(start), _day(end)), progress=progress,
+                                search=search)
+        with session_scope() as session:
+            run = get_run(session, actor=actor, run_id=run_id)
+            findings = dict(run.findings)
+    except SeciError as error:
+        raise _fail(error) from None
+    if as_json:
+        print(json.dumps(findings, ensure_ascii=False, default=str))
+        return
+    _print_findings(findings)
+
+
+def _golden_line(g: dict[str, Any]) -> str:
+    return f"{g['effect_fcr'] * 100:+.1f} pp  {g['topic']}  {g['phrase']}"
+
+
+def _burst_line(b: dict[str, Any]) -> str:
+    return f"×{b['ratio']:.1f}  {b['week']} {b['region']} {b['topic']}"
+
+
+def _gap_line(g: dict[str, Any]) -> str:
+    return f"{g['topic']}  FCR {g['fcr'] * 100:.0f}%  {g['calls']}"
+
+
+def _print_findings(findings: dict[str, Any]) -> None:
+    console.print(gettext("{calls} calls mined.", calls=findings.get("calls", 0)))
+    sections: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
+        (gettext("Golden scripts"), "golden_scripts", _golden_line),
+        (gettext("Bursts"), "hot_topics", _burst_line),
+        (gettext("Knowledge gaps"), "knowledge_gaps", _gap_line)]
+    for title, key, line in sections:
+        console.print(f"\n[bold]{title}[/bold]")
+        for item in findings.get(key, [])[:10]:
+            if key != "knowledge_gaps" or item.get("is_gap"):
+                console.print("  " + line(item), markup=False)

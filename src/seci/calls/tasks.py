@@ -22,10 +22,13 @@ from seci.calls.importing import (
     load_row_context,
     no_progress,
 )
+from seci.calls.kpis import Period
 from seci.calls.thresholds import refresh_thresholds
 from seci.core.errors import NotFound
 from seci.core.tabular import FileFormat
+from seci.jobs.queue import announce
 from seci.jobs.runner import JobContext
+from seci.mining.tasks import queue_mining
 
 
 def load_actor(factory: sessionmaker[Session], actor_id: int | None) -> User:
@@ -89,4 +92,10 @@ def call_import_task(context: JobContext) -> dict[str, Any]:
         upload_dir = params.get("upload_dir")
         if upload_dir:
             shutil.rmtree(upload_dir, ignore_errors=True)
+    if not report.dry_run and report.rows:
+        # New calls: mine them (incrementally: only their features are extracted).
+        with context.session_factory() as session:
+            queue_mining(session, actor=None, period=Period())
+            session.commit()
+        announce(1)
     return report.as_dict()

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from seci.core.errors import SeciError
 from seci.jobs import service
 from seci.jobs.models import Job, JobStatus
+from seci.jobs.queue import announce
 
 logger = logging.getLogger("seci.jobs")
 
@@ -48,6 +49,8 @@ class JobContext:
     created_by_id: int | None
     session_factory: sessionmaker[Session]
     report: Callable[[str, int, int | None], None] = field(repr=False)
+    # Run queued jobs of some kinds (the job's own shards) in this thread now.
+    run_queued: Callable[[tuple[str, ...]], int] = field(repr=False, default=lambda _k: 0)
 
 
 Task = Callable[[JobContext], dict[str, Any]]
@@ -94,12 +97,19 @@ class JobRunner:
             self._thread.join(timeout)
             self._thread = None
 
-    def wake(self) -> None:
-        """Look for queued jobs now (after a request committed one)."""
+    def wake(self, jobs: int = 1) -> None:
+        """Look for queued jobs now (after a request committed ``jobs`` of them), and tell
+        the workers of other processes through Redis when it is configured."""
+        announce(jobs)
         if self._background:
             self._wake.set()
         else:
             self.run_pending()
+
+    def join(self) -> None:
+        """Wait for the worker thread (a foreground ``seci worker`` without Redis)."""
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(1.0)
 
     def live_progress(self, job_id: int) -> Live | None:
         with self._lock:
@@ -125,6 +135,15 @@ class JobRunner:
         finally:
             self._inline_busy = False
 
+    def _run_children(self, kinds: tuple[str, ...]) -> int:
+        """Jobs a running job queued for others to share (shards): this thread works on
+        them too rather than wait idle."""
+        ran = 0
+        while (job_id := self._claim_next(kinds)) is not None:
+            self._run(job_id)
+            ran += 1
+        return ran
+
     def _loop(self) -> None:
         last_sweep = 0.0
         while not self._stop.is_set():
@@ -146,9 +165,9 @@ class JobRunner:
             logger.warning("jobs %s were left running by a stopped process; queued again",
                            requeued)
 
-    def _claim_next(self) -> int | None:
+    def _claim_next(self, kinds: tuple[str, ...] | None = None) -> int | None:
         with self._factory() as session:
-            for job_id in service.queued_job_ids(session, kinds=self.kinds):
+            for job_id in service.queued_job_ids(session, kinds=kinds or self.kinds):
                 if service.claim_job(session, job_id=job_id):
                     session.commit()
                     return job_id
@@ -163,7 +182,8 @@ class JobRunner:
                                  created_by_id=job.created_by_id,
                                  session_factory=self._factory,
                                  report=lambda phase, done, total: self._report(
-                                     job_id, phase, done, total))
+                                     job_id, phase, done, total),
+                                 run_queued=self._run_children)
         with self._lock:
             self._live[job_id] = Live()
         beat = _Heartbeat(self._factory, job_id) if self._background else None

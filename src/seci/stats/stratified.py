@@ -69,3 +69,39 @@ def mantel_haenszel_risk_difference(a: ArrayLike, n1: ArrayLike, b: ArrayLike,
     p_value = float(2 * stats.norm.sf(abs(effect / se)))
     return StratifiedEffect(effect, se, Interval(effect - z * se, effect + z * se, confidence,
                                                  "sato"), p_value, n_with, n_without, len(a_))
+
+
+@dataclass(frozen=True)
+class MantelHaenszelParts:
+    """The per-stratum pieces of RD_MH and Sato's variance; sums of them over any set of
+    strata give that set's estimate (``from_sums``), so many subsets (one per topic) cost
+    one pass."""
+
+    numerator: np.ndarray  # (a·n0 − b·n1)/N
+    weight: np.ndarray  # n1·n0/N
+    p: np.ndarray
+    q: np.ndarray
+
+
+def mantel_haenszel_parts(a: np.ndarray, n1: np.ndarray, b: np.ndarray, n0: np.ndarray
+                          ) -> MantelHaenszelParts:
+    """Per-stratum parts; strata without calls on both sides get zeros."""
+    a_, n1_, b_, n0_ = (np.asarray(v, dtype=float) for v in (a, n1, b, n0))
+    total = n1_ + n0_
+    keep = (n1_ > 0) & (n0_ > 0)
+    safe = np.where(keep, total, 1.0)
+    numerator = np.where(keep, (a_ * n0_ - b_ * n1_) / safe, 0.0)
+    weight = np.where(keep, n1_ * n0_ / safe, 0.0)
+    p = np.where(keep, (n1_ ** 2 * b_ - n0_ ** 2 * a_ + n1_ * n0_ * (n0_ - n1_) / 2)
+                 / safe ** 2, 0.0)
+    q = np.where(keep, (a_ * (n0_ - b_) + b_ * (n1_ - a_)) / (2 * safe), 0.0)
+    return MantelHaenszelParts(numerator, weight, p, q)
+
+
+def risk_difference_from_sums(numerator: float, weight: float, p: float, q: float
+                              ) -> tuple[float, float] | None:
+    """(RD_MH, SE) from summed parts; None without any informative stratum."""
+    if weight <= 0:
+        return None
+    effect = numerator / weight
+    return effect, math.sqrt(max(0.0, (effect * p + q) / weight ** 2))

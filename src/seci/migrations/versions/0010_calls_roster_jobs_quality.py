@@ -1,4 +1,5 @@
-"""calls
+"""call records and transcripts, the agent roster, background jobs, quality inspection
+(scorecards, samples, scores, appeals)
 
 Revision ID: 0010
 Revises: 0009

@@ -1,0 +1,102 @@
+"""What mining reads in a transcript, through the text pipeline search uses (normalisation:
+full-width forms, traditional characters, glued pinyin; segmentation with the telecom
+dictionary): the agent's clauses (candidate scripts), the customer's words (topics,
+bursts), and whether the agent hedged, escalated or promised a call-back (gaps).
+
+Clauses are compared in a canonical form: figures masked ("58元" → "#元", so one script
+with different amounts is one clause), fillers at the start dropped (嗯, 那个, 呃 …). ASR
+homophones (六量 for 流量) are grouped later by their pinyin (``groups``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from seci.retrieval.text import default_analyzer, normalize
+
+MIN_CLAUSE = 4  # characters: shorter clauses (好的, 嗯嗯) say nothing on their own
+MAX_CLAUSE = 40
+_CLAUSE_SPLIT = re.compile(r"[，。！？；,.!?;：:\s…~～、]+")
+_FILLERS = re.compile(r"^(?:嗯+|呃+|啊+|哦+|噢+|额+|那个|这个|就是说|就是|然后|对|好的|好|喂)+")
+_FIGURES = re.compile(r"[0-9]+(?:\.[0-9]+)?|[零〇一二三四五六七八九十百千万两幺]{2,}")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+JOIN = "。"
+
+HEDGE, ESCALATE, CALLBACK = 1, 2, 4
+_KIND_BITS = {"hedge": HEDGE, "escalate": ESCALATE, "callback": CALLBACK}
+
+
+def stable_hash(text: str) -> int:
+    """A 63-bit hash that is the same in every process and release (Python's ``hash`` of a
+    string changes per process): the key a clause or word is stored under."""
+    digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
+def clauses_of(normalized: str) -> list[str]:
+    """The canonical clauses of already normalised agent text."""
+    found = []
+    for piece in _CLAUSE_SPLIT.split(normalized):
+        clause = _FIGURES.sub("#", _FILLERS.sub("", piece))
+        if MIN_CLAUSE <= len(clause) <= MAX_CLAUSE and _CJK.search(clause):
+            found.append(clause)
+    return found
+
+
+@dataclass(frozen=True)
+class HedgeLexicon:
+    phrases: tuple[tuple[str, int], ...]
+
+    def flags(self, normalized: str) -> int:
+        bits = 0
+        for phrase, bit in self.phrases:
+            if bit & ~bits and phrase in normalized:
+                bits |= bit
+        return bits
+
+
+@lru_cache
+def hedge_lexicon() -> HedgeLexicon:
+    """SECI's list of hedging, escalating and call-back wording (data/hedges.txt)."""
+    text = (resources.files("seci.mining") / "data" / "hedges.txt").read_text("utf-8")
+    phrases = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            kind, _, phrase = line.partition("|")
+            phrases.append((normalize(phrase), _KIND_BITS[kind.strip()]))
+    return HedgeLexicon(tuple(phrases))
+
+
+@dataclass(frozen=True)
+class CallText:
+    """What one call contributes: its agent clauses with where in the call each was first
+    said (0 = the first clause, 1 = the last), customer words, hedge flags."""
+
+    agent_clauses: list[str]
+    positions: list[float]
+    customer_words: list[str]
+    flags: int
+    question: str  # the customer's first substantial turn, for examples
+
+
+def read_call(turns: Sequence[Sequence[object]]) -> CallText:
+    """From stored turns ``[[speaker, text, start_ms], ...]`` (speaker "a" or "c")."""
+    agent = [str(t[1]) for t in turns if t[0] == "a"]
+    customer = [str(t[1]) for t in turns if t[0] == "c"]
+    agent_text = normalize(JOIN.join(agent))
+    words = [w for w in default_analyzer().raw_words(JOIN.join(customer))
+             if len(w) >= 2 and _CJK.search(w)]
+    question = next((c for c in customer if len(c) >= 8), customer[0] if customer else "")
+    clauses = clauses_of(agent_text)
+    last = max(len(clauses) - 1, 1)
+    return CallText(clauses, [i / last for i in range(len(clauses))], words,
+                    hedge_lexicon().flags(agent_text), question[:120])
+
+
+def unique_hashes(texts: Iterable[str]) -> list[int]:
+    return sorted({stable_hash(t) for t in texts})
