@@ -140,7 +140,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ANALYST: frozenset(
         _STAFF_READ | _TRACKER
         | {Perm.KB_EXPORT, Perm.SEARCH_INSIGHTS, Perm.SUGGESTION_STATS, Perm.TACIT_EVALUATE,
-           Perm.CALLS_IMPORT, Perm.CALLS_ANALYZE, Perm.CALLS_CONFIGURE}
+           Perm.CALLS_IMPORT, Perm.CALLS_ANALYZE, Perm.CALLS_CONFIGURE,
+           # golden scripts mined from calls become contributions credited to the agents
+           Perm.TACIT_RECORD_FOR}
     ),
     Role.ADMIN: frozenset(
         _STAFF_READ

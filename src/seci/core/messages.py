@@ -389,6 +389,11 @@ LABELS: dict[str, dict[str, str]] = {
         "growing": N_("Growing (成长期)"),
         "mature": N_("Mature (成熟期)"),
     },
+    "call_phase": {
+        "opening": N_("opening"),
+        "middle": N_("while working the problem"),
+        "closing": N_("sign-off"),
+    },
     "effect_size": {
         "cohens_h": N_("Cohen's h"),
         "hedges_g": N_("Hedges' g"),
@@ -436,6 +441,7 @@ LABELS: dict[str, dict[str, str]] = {
         "waiting": N_("Waiting"),
     },
     "inbox_kind": {
+        "mining.burst": N_("See the burst of calls in your module"),
         "suggestion.answer": N_("Answer a suggestion"),
         "suggestion.reward": N_("Decide a suggestion's reward"),
         "notice.business": N_("Draft the notice's articles"),

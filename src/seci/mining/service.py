@@ -20,6 +20,7 @@ from seci.accounts.roles import Perm
 from seci.calls.errors import NotEnoughCalls
 from seci.calls.kpis import Period
 from seci.core.errors import PermissionDenied
+from seci.mining.alerts import alert_owners
 from seci.mining.dataset import Dataset, load_dataset
 from seci.mining.errors import MiningRunNotFound
 from seci.mining.gaps import KnowledgeGap, find_knowledge_gaps
@@ -64,6 +65,7 @@ def analyse(session: Session, *, actor: User, period: Period,
                     created_by_id=actor.id)
     session.add(run)
     session.flush()
+    alert_owners(session, run)
     return run
 
 
@@ -116,3 +118,15 @@ def get_run(session: Session, *, actor: User, run_id: int) -> MiningRun:
     if run is None:
         raise MiningRunNotFound()
     return run
+
+
+def list_runs(session: Session, *, actor: User, limit: int = 20) -> list[MiningRun]:
+    if not may_read_findings(actor):
+        raise PermissionDenied()
+    return list(session.scalars(select(MiningRun).order_by(MiningRun.id.desc()).limit(limit)))
+
+
+def recommended_agents(run: MiningRun, *, topic: str, queue: str | None = None) -> list[str]:
+    """The best agents for a topic (in a queue), from a run's matching."""
+    by_queue = run.findings.get("recommendations") or {}
+    return list((by_queue.get(queue or "*") or {}).get(topic) or [])

@@ -13,6 +13,7 @@ from seci.web.pages import (
     incentives,
     kb,
     linkage,
+    mining,
     quality,
     search,
     suggestions,
@@ -21,5 +22,5 @@ from seci.web.pages import (
 
 router = APIRouter(include_in_schema=False)
 for module in (auth, kb, search, assistant, assistant_rules, assistant_hours, tacit, incentives,
-               suggestions, linkage, calls, quality, inbox, admin):
+               suggestions, linkage, calls, mining, quality, inbox, admin):
     router.include_router(module.router)

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 
 from seci.core.http import CurrentUser, SessionDep
 from seci.linkage import inbox as linkage_inbox
+from seci.mining import alerts as mining_alerts
 from seci.suggestions import inbox as suggestions_inbox
 from seci.tacit import inbox as tacit_inbox
 from seci.web.templating import render
@@ -22,5 +23,6 @@ def my_inbox(request: Request, db: SessionDep, user: CurrentUser) -> HTMLRespons
         "sections": [
             ("suggestions", suggestions_inbox.items_for(db, user)),
             ("linkage", linkage_inbox.items_for(db, user)),
+            ("mining", mining_alerts.items_for(db, user)),
         ],
     }, user=user)
