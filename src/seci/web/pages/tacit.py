@@ -12,6 +12,8 @@ from sqlalchemy import select
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
 from seci.accounts.service import list_queues
+from seci.calls.evaluation import evaluation_figures
+from seci.calls.kpis import Period
 from seci.core.clock import today
 from seci.core.config import get_settings
 from seci.core.errors import FieldErrors
@@ -245,6 +247,32 @@ def save_figures(request: Request, db: SessionDep, user: CurrentUser, form: Form
         if not rows:
             raise FieldErrors([{"field": "n", "code": "required"}])
         ev.save_figures(db, contribution_id=contribution_id, actor=user, rows=rows)
+    except FieldErrors as error:
+        return _detail_page(request, db, user, contribution_id, error.errors)
+    return redirect(f"/tacit/contributions/{contribution_id}", "figures_saved")
+
+
+@router.post("/tacit/contributions/{contribution_id}/figures-from-calls")
+def figures_from_calls(request: Request, db: SessionDep, user: CurrentUser, form: Form,
+                       contribution_id: int) -> Response:
+    """The figures read from the call records: trial and comparison team, two periods."""
+    try:
+        periods = {name: _day(form, name) for name in (
+            "before_from", "before_to", "after_from", "after_to")}
+        if not field(form, "trial_team"):
+            raise FieldErrors([{"field": "team", "code": "required"}])
+        found = evaluation_figures(
+            db, actor=user, trial_team=field(form, "trial_team"),
+            comparison_team=field(form, "comparison_team") or None,
+            before=Period(periods["before_from"], periods["before_to"]),
+            after=Period(periods["after_from"], periods["after_to"]))
+        if not found:
+            raise FieldErrors([{"field": "n", "code": "required"}])
+        ev.save_figures(db, contribution_id=contribution_id, actor=user, source="calls",
+                        rows=[ev.FigureInput(metric=f.metric, team_role=f.team_role,
+                                             phase=f.phase, n=f.n, successes=f.successes,
+                                             mean=f.mean, sd=f.sd, period=f.period)
+                              for f in found])
     except FieldErrors as error:
         return _detail_page(request, db, user, contribution_id, error.errors)
     return redirect(f"/tacit/contributions/{contribution_id}", "figures_saved")
