@@ -8,6 +8,11 @@
 
     # calls.jsonl, roster.jsonl, ground_truth.json (and calls.csv, transcripts.jsonl)
     truth = write_dataset(GeneratorConfig(), "out/", csv_files=True)
+
+    # plus effects for transcript mining (golden scripts, decoys, outcome statements, a burst,
+    # a knowledge gap and its control, specialists, causes of long calls); their truths are in
+    # truth.extensions (see seci.synthetic.mining)
+    data = generate(GeneratorConfig().with_mining_effects())
 """
 
 from seci.synthetic.calls import Dataset, generate
@@ -23,6 +28,17 @@ from seci.synthetic.effects import (
     Training,
     UnstableAgent,
 )
+from seci.synthetic.mining import (
+    ControlTopic,
+    Decoys,
+    GoldenScripts,
+    KnowledgeGap,
+    LongCauses,
+    OutcomeStatements,
+    PhraseFamily,
+    Specialists,
+    TopicBurst,
+)
 from seci.synthetic.truth import GroundTruth
 from seci.synthetic.world import ConfigError, DayBatch, Habit, World
 from seci.synthetic.writers import (
@@ -37,16 +53,25 @@ __all__ = [
     "BetterAgent",
     "ComplaintSpike",
     "ConfigError",
+    "ControlTopic",
     "Dataset",
     "DayBatch",
+    "Decoys",
     "Effect",
     "EffectSpec",
     "GeneratorConfig",
+    "GoldenScripts",
     "GroundTruth",
     "Habit",
+    "KnowledgeGap",
     "LongCalls",
+    "LongCauses",
     "LuckyAgent",
+    "OutcomeStatements",
+    "PhraseFamily",
+    "Specialists",
     "TeamGap",
+    "TopicBurst",
     "Training",
     "UnstableAgent",
     "World",

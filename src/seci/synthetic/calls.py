@@ -61,6 +61,8 @@ _STREAM_SALT = 0x5EC1
 _TEXT_SALT = 0x7E87
 _EFFECT_SALT = 0xEFEC
 _BASELINE_SALT = 0xBA5E
+_SAMPLE_SALT = 0x5A3B
+_SAMPLE_CALLS = 20_000  # calls simulated before the stream for effects that measure truths
 _REEXPORT_DAYS = 7
 _RECORD_COLUMNS = ("seconds", "agent", "queue", "region", "product", "channel", "situation",
                    "verify", "backoffice", "timeouts", "hedge", "pii", "resolved",
@@ -93,7 +95,7 @@ class _Tables:
     """Per-world constants as arrays, indexed by product / queue / agent."""
 
     def __init__(self, world: World) -> None:
-        products = cat.PRODUCTS
+        products = world.products
         self.hour_p = [_normalised(cat.HOUR_WEIGHTS_WEEKDAY), _normalised(cat.HOUR_WEIGHTS_WEEKEND)]
         self.region_p = _normalised([w for _, w in cat.REGIONS])
         self.tier_p = _normalised(cat.TIER_WEIGHTS)
@@ -192,7 +194,11 @@ class _Generator:
             effect.code = code
             self.effects.append((spec.name, effect))
         centre_skills(agents, days[0])  # singled-out agents exactly average, teams still equal
-        self.tables = _Tables(self.world)  # effects may have changed agents
+        self.tables = _Tables(self.world)  # effects may have changed agents or products
+        # The order hooks run in: the config's, stable, later ``order`` last.
+        self.hooked = sorted((e for _, e in self.effects), key=lambda e: e.order)
+        if any(type(e).on_sample is not Effect.on_sample for e in self.hooked):
+            self._sample(self.hooked)
 
     # --- set-up -------------------------------------------------------------------------
     def _estimate_baseline(self) -> None:
@@ -206,6 +212,19 @@ class _Generator:
             total += batch.n
         self.world.baseline_fcr = resolved / total
         self.world.baseline_complaint = complaints / total
+
+    def _sample(self, effects: list[Effect]) -> None:
+        """Days spread evenly over the period, about ``_SAMPLE_CALLS`` calls in all, simulated
+        with every effect, for effects whose truth is measured (with randomness of its own:
+        the stream is not touched)."""
+        rng = np.random.default_rng([self.config.seed, _SAMPLE_SALT])
+        n_days = len(self.world.days)
+        per_day = max(self.world.total_calls / n_days, 1.0)
+        k = min(n_days, max(7, math.ceil(_SAMPLE_CALLS / per_day)))
+        days = sorted({int(d) for d in np.linspace(0, n_days - 1, k).round()})
+        batches = [self._simulate(d, rng, effects) for d in days]
+        for effect in effects:
+            effect.on_sample(batches)
 
     def roster_records(self) -> list[dict[str, Any]]:
         snapshot = self.world.end
@@ -274,7 +293,7 @@ class _Generator:
         # 1. arrivals
         hours = rng.choice(24, size=n, p=t.hour_p[day.weekday() >= 5])
         b.seconds = hours * 3600 + rng.integers(0, 3600, n)
-        b.product = rng.choice(len(cat.PRODUCTS), size=n, p=t.product_p(day))
+        b.product = rng.choice(len(t.weights), size=n, p=t.product_p(day))
         b.region = rng.choice(len(cat.REGIONS), size=n, p=t.region_p)
         b.tier = rng.choice(3, size=n, p=t.tier_p)
         b.channel = rng.choice(3, size=n, p=t.channel_p)
@@ -361,6 +380,8 @@ class _Generator:
             hold = np.exp(log_hold + 0.55 * rng.standard_normal(n))
             duration += np.where(b.timeouts >= k, hold, 0.0)
         b.duration = duration
+        for e in effects:
+            e.on_duration(b)
         return b
 
     # --- the stream ---------------------------------------------------------------------
@@ -369,9 +390,10 @@ class _Generator:
         rng = np.random.default_rng([config.seed, _STREAM_SALT])
         renderer = (Renderer(world, _prng(config.seed ^ _TEXT_SALT))
                     if config.transcripts else None)
-        effects = [e for _, e in self.effects]
+        effects = self.hooked
         clock = _clock_strings(naive=config.naive_timestamps)
         agents = [(a.agent_id, a.agent_id[1:], a.team) for a in world.agents]
+        products = [p.name for p in world.products]
         region_codes = [cat.REGION_CODES[name] for name in cat.REGION_NAMES]
         pending: list[tuple[int, int, dict[str, Any]]] = []
         serial = 0
@@ -385,7 +407,7 @@ class _Generator:
             stamp = f"{day.isoformat()}T"
             for record, again in _records(batch, renderer, ids, reexport.tolist(),
                                           missing.tolist(), prefix, stamp, clock, agents,
-                                          region_codes):
+                                          region_codes, products):
                 if again is not None:
                     serial += 1
                     heapq.heappush(pending, (d + _REEXPORT_DAYS, serial, again))
@@ -417,11 +439,11 @@ def _clock_strings(*, naive: bool) -> list[str]:
 
 def _records(batch: DayBatch, renderer: Renderer | None, ids: list[int],
              reexport: list[bool], missing: list[bool], prefix: str, stamp: str,
-             clock: list[str], agents: list[tuple[str, str, str]], region_codes: list[str]
-             ) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+             clock: list[str], agents: list[tuple[str, str, str]], region_codes: list[str],
+             products: list[str]) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
     """The day's call dicts; with a re-export, the first is provisional and the second final."""
     c = batch.columns(_RECORD_COLUMNS)
-    queues, regions, products = cat.QUEUES, cat.REGION_NAMES, cat.PRODUCTS
+    queues, regions = cat.QUEUES, cat.REGION_NAMES
     categories, channels = cat.CATEGORIES, cat.CHANNELS
     premium = {QUEUE_INDEX[q] for q in cat.PREMIUM_QUEUES}
     year, month = batch.day.year, batch.day.month
@@ -438,7 +460,7 @@ def _records(batch: DayBatch, renderer: Renderer | None, ids: list[int],
         record: dict[str, Any] = {
             "call_id": prefix + str(ids[i])[1:], "agent_id": agent_id, "team": team,
             "queue": queues[queue], "started_at": stamp + clock[sec], "duration_s": seconds,
-            "region": regions[region], "product": products[product].name,
+            "region": regions[region], "product": products[product],
             "channel": channels[channel],
         }
         if renderer is not None:

@@ -14,6 +14,9 @@ Hooks, in pipeline order (all vectorised over the day's calls, none per call):
 - ``on_probabilities``: ``p_fcr``, ``complaint_mult``/``complaint_add``, ``sat_shift`` (a
   change of the satisfied share, spread like FCR changes below)
 - ``on_outcomes``: after the draws (complaint categories)
+- ``on_duration``: after handling times are drawn (``batch.duration``, seconds)
+- ``on_sample(batches)``: once, before the stream, with a sample of days simulated with every
+  effect (one day a week, no text): for truths easier measured than derived
 
 An effect that singles out an agent sets ``agent.role``: once all effects are made, skills are
 centred again so that agent is exactly average (skill 0) and their teammates still average 0.
@@ -22,9 +25,10 @@ Text effects (golden phrases, decoys, burst topics, knowledge gaps, specialists)
 hooks plus two text levers: ``batch.inserts[i]`` adds turns to call *i* (decide use per call in
 ``on_probabilities`` and change ``p_fcr`` where used: a real within-agent effect), and
 ``world.habits`` gives an agent a habitual line on a topic with no effect on outcomes (a decoy).
-``world.add_situations`` adds caller situations that ``batch.situation`` can select. Inserted
-lines are used as given: make spoken variants once in ``create`` (``speech.variants``) and pick
-per call for realistic variety.
+``world.add_situations`` adds caller situations that ``batch.situation`` can select, and
+``world.add_product`` a business the catalog lacks. Inserted lines are used as given: make
+spoken variants once in ``create`` (``speech.variants``) and pick per call for realistic
+variety. ``mining.py`` holds the text effects SECI's transcript mining is tested on.
 
 Probability changes keep the stated mean: +δ is spread as δ·(1−p)/(1−p̄) and −δ as δ·p/p̄ over
 the calls concerned that day (p̄ their mean), so no call leaves [0, 1] and the agent's or team's
@@ -49,10 +53,13 @@ BASE_HOLD_MEDIAN_S = 60.0
 
 
 class Effect:
-    """Base class: every hook does nothing. ``code`` tags the calls the effect adds."""
+    """Base class: every hook does nothing. ``code`` tags the calls the effect adds. Hooks run
+    in the config's order, except that effects with a larger ``order`` run theirs after the
+    others' (an effect created early that must act last)."""
 
     name = "effect"
     code = 0
+    order = 0
 
     def extra_calls(self, day_index: int) -> int:
         return 0
@@ -70,6 +77,12 @@ class Effect:
         return None
 
     def on_outcomes(self, batch: DayBatch) -> None:
+        return None
+
+    def on_duration(self, batch: DayBatch) -> None:
+        return None
+
+    def on_sample(self, batches: list[DayBatch]) -> None:
         return None
 
     def truth(self) -> Any:

@@ -28,7 +28,6 @@ from operator import add, mul
 from typing import Any
 
 from seci.synthetic import phrases as ph
-from seci.synthetic.catalog import PRODUCTS
 from seci.synthetic.speech import Slots, variants
 from seci.synthetic.world import Habit, World
 
@@ -68,6 +67,20 @@ def _steps(m: int) -> tuple[int, ...]:
     return tuple(k for k in range(1, max(m, 2)) if math.gcd(k, m) == 1) or (1,)
 
 
+def _placed(inserts: list[tuple[str, str]]) -> tuple[
+        list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
+    """Inserted turns by where they go: after the explanation (":mid"), after the
+    conversation (no flag) and just before the ending (":end"), each in the order given."""
+    middle: list[tuple[str, str]] = []
+    after: list[tuple[str, str]] = []
+    closing: list[tuple[str, str]] = []
+    for speaker, line in inserts:
+        flags = speaker.split(":")[1:]
+        (middle if "mid" in flags else closing if "end" in flags else after).append(
+            (speaker, line))
+    return middle, after, closing
+
+
 def _pick(rnd: random.Random, options: tuple[str, ...]) -> str:
     return options[int(rnd.random() * len(options))]
 
@@ -93,7 +106,7 @@ class Renderer:
         self.told: list[list[tuple[str, ...]]] = []
         self.explains: list[tuple[tuple[int, ...], ...]] = []
         self.ambient: list[tuple[int, ...]] = []  # situations ordinary calls pick from
-        for product in PRODUCTS:
+        for product in world.products:
             topic = world.topics[product.name]
             self.explains.append(topic.explains or ((),) * len(topic.situations))
             self.ambient.append(topic.ambient or tuple(range(len(topic.situations))))
@@ -258,21 +271,31 @@ class Renderer:
         options = explanations[told]
         say(options[int(r() * len(options))])
         who(agent_)
+        body = len(texts) - 1  # from the explanation to the last exchange: room for more words
+        closing: list[tuple[str, str]] | None = None
+        middle: list[tuple[str, str]] = []
+        if inserts and any(":" in speaker for speaker, _ in inserts):
+            middle, inserts, closing = _placed(inserts)
+            for speaker, line in middle:
+                say(line)
+                who(agent_ if speaker.startswith("agent") else customer_)
+                if ":hold" in speaker:
+                    holds.extend((len(texts) - 1,) * 3)  # a transfer holds longer
 
         # Turns still to come: habit, personal data, hedge, ticket, complaint, reaction and
         # callback, "anything else?", goodbye. Exchanges fill up to the length the handling
         # time suggests, never past 30 turns.
         tail = (6 + (2 if pii == 1 or pii == 3 else 0) + hedge + backoffice + 3 * complaint
-                + (len(inserts) if inserts else 0))
+                + (len(inserts) if inserts else 0) + (len(closing) if closing else 0))
         room = 30 - tail
         target = 5.0 + 7.5 * math.log(max(duration_s, 30.0) / 30.0) + 3.0 * (r() - 0.5)
         exchanges = max(0, min(int((target - len(texts) - tail) / 2), (room - len(texts)) // 2))
         wrap_up = exchanges > 0 or r() < 0.6  # short calls may end without "anything else?"
-        body = len(texts) - 1  # from the explanation to the last exchange: room for more words
         told = self.answer_counts[product] + told  # its index among the replies
         if exchanges:
             self._exchanges(texts, speakers, product, exchanges, room, told)
-        self._lengthen(texts, speakers, product, body, told, duration_s)
+        self._lengthen(texts, speakers, product, body, told, duration_s,
+                       len(middle))
 
         if voice.habits:
             habit = voice.habits.get(product) or voice.habits.get(-1)
@@ -282,7 +305,9 @@ class Renderer:
         if inserts:
             for speaker, line in inserts:
                 say(line)
-                who(agent_ if speaker == "agent" else customer_)
+                who(agent_ if speaker.startswith("agent") else customer_)
+                if ":hold" in speaker:
+                    holds.extend((len(texts) - 1,) * 3)
         if pii == 1 or pii == 3:
             lines = self.pii[pii]
             say(lines[int(r() * len(lines))])
@@ -303,6 +328,10 @@ class Renderer:
             who(agent_)
             say(self.ticket[int(r() * len(self.ticket))])
             who(agent_)
+        if closing:
+            for speaker, line in closing:
+                say(line)
+                who(agent_ if speaker.startswith("agent") else customer_)
         kind = 0 if resolved else 1 if backoffice or complaint or r() < 0.6 else 2
         endings = voice.endings[2 * kind + wrap_up]
         ending_texts, ending_speakers = endings[int(r() * len(endings))]
@@ -356,11 +385,12 @@ class Renderer:
             speakers.append("agent")
 
     def _lengthen(self, texts: list[str], speakers: list[str], product: int, body: int,
-                  told: int, duration_s: float) -> None:
+                  told: int, duration_s: float, kept: int = 0) -> None:
         """Long calls are long partly because people say more: while the words would fill
         less than 45 % of the handling time, a caller adds a detail or an agent a further
         explanation to a turn of the conversation's body (one sentence a turn at most, none
-        said twice in a call)."""
+        said twice in a call). The ``kept`` turns after the explanation (lines an effect
+        inserted there) stay as they are."""
         missing = duration_s * 450 - _MS_PER_CHAR * sum(map(len, texts))
         span = len(texts) - body
         if missing <= 0 or span < 2:
@@ -374,6 +404,8 @@ class Renderer:
         said_at, heard_at = int(r() * len(more)), int(r() * len(details))
         for k in range(min(span, int(missing / 6000))):
             i = body + (start + k * step) % span
+            if body < i <= body + kept:
+                continue
             if speakers[i] == "agent":
                 if said == len(more):
                     continue

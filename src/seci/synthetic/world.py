@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from seci.synthetic.catalog import PRODUCT_INDEX, QUEUES, REGION_NAMES
+from seci.synthetic.catalog import PRODUCTS, QUEUES, REGION_NAMES, Product
 from seci.synthetic.phrases import Topic
 from seci.synthetic.roster import Agent
 
@@ -50,6 +50,7 @@ class World:
     baseline_fcr: float = 0.78
     baseline_complaint: float = 0.03
     habits: list[Habit] = field(default_factory=list)
+    products: tuple[Product, ...] = PRODUCTS  # the catalog, plus products effects add
 
     @property
     def start(self) -> date:
@@ -101,9 +102,20 @@ class World:
         return (day - self.week_starts[0]).days // 7
 
     def product_index(self, name: str) -> int:
-        if name not in PRODUCT_INDEX:
-            raise ConfigError(f"unknown product {name!r}")
-        return PRODUCT_INDEX[name]
+        for i, product in enumerate(self.products):
+            if product.name == name:
+                return i
+        raise ConfigError(f"unknown product {name!r}")
+
+    def add_product(self, product: Product, topic: Topic) -> int:
+        """Add a product the catalog does not have (a new business), with its words; returns
+        its index. Give it ``weight`` 0: ordinary calls never pick it, only calls an effect
+        files under it (``extra_calls`` + ``on_arrivals``)."""
+        if any(p.name == product.name for p in self.products):
+            raise ConfigError(f"product {product.name!r} exists already")
+        self.products = (*self.products, product)
+        self.topics[product.name] = topic
+        return len(self.products) - 1
 
     def region_index(self, name: str) -> int:
         if name not in REGION_NAMES:
@@ -150,7 +162,12 @@ class DayBatch:
     (resolved, answered, satisfaction, complaint, category, repeat) → duration.
 
     ``origin`` is 0 for ordinary calls and an effect's code for calls it added.
-    ``situation`` −1 lets the renderer pick; ``inserts`` adds (speaker, text) turns to a call.
+    ``situation`` −1 lets the renderer pick; ``inserts`` adds (speaker, text) turns to a call:
+    ``speaker`` is "agent" or "customer", said after the conversation (before personal data,
+    hedges, tickets and the ending), optionally with flags after colons: ":mid" says it right
+    after the explanation (before the follow-up questions), ":end" just before the ending
+    (the caller's reaction and goodbye), ":hold" puts the caller on hold after it (a
+    transfer). ``marks`` lets an effect keep the rows it acted on for its own bookkeeping.
     """
 
     def __init__(self, day: date, day_index: int, week: int, n: int,
@@ -192,6 +209,7 @@ class DayBatch:
         self.repeat = zb.copy()
         self.duration = zf.copy()
         self.inserts: dict[int, list[tuple[str, str]]] = {}
+        self.marks: dict[str, Ints] = {}
 
     def reorder(self, order: Ints) -> None:
         """Apply a permutation to every per-call array (inserts must still be empty)."""
