@@ -1,14 +1,15 @@
 """Run every benchmark and append a dated results section to docs/benchmarks.md.
 
-    .venv/bin/python -m benchmarks            # everything, ~40 minutes
+    .venv/bin/python -m benchmarks            # everything, ~55 minutes
     .venv/bin/python -m benchmarks --quick    # small sizes, to check the harness (~10 min)
     .venv/bin/python -m benchmarks --only search          # search quality + speed, ~30 min
     .venv/bin/python -m benchmarks --only assistant       # 200 concurrent chats, ~3 min
+    .venv/bin/python -m benchmarks --only calls           # 1M call records, ~15 min
 
 Each benchmark runs as its own process (``benchmarks.bench_import``,
 ``benchmarks.bench_pages``, ``benchmarks.bench_search_quality``,
-``benchmarks.bench_search_speed``, ``benchmarks.bench_assistant``) and hands its figures
-back as JSON.
+``benchmarks.bench_search_speed``, ``benchmarks.bench_assistant``,
+``benchmarks.bench_calls``) and hands its figures back as JSON.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 
 from benchmarks import (
     bench_assistant,
+    bench_calls,
     bench_import,
     bench_pages,
     bench_search_quality,
@@ -33,7 +35,7 @@ from benchmarks import (
 from benchmarks.common import DB_CHOICES, DEFAULT_PG_URL, ROOT, machine_info, markdown_table
 
 RESULTS = ROOT / "docs" / "benchmarks.md"
-ONLY = ("import", "pages", "search-quality", "search-speed", "search", "assistant")
+ONLY = ("import", "pages", "search-quality", "search-speed", "search", "assistant", "calls")
 SEARCH_LIBRARIES = ("tantivy", "rjieba", "pypinyin", "scikit-learn", "numpy", "scipy")
 HEADER = """# Benchmarks
 
@@ -254,6 +256,58 @@ def _assistant_section(data: dict[str, Any] | None) -> list[str]:
     ]
 
 
+def _calls_section(data: dict[str, Any] | None) -> list[str]:
+    if data is None:
+        return ["### Call records", "",
+                "The call-records benchmark failed; see the console output.", ""]
+    results = data["results"]
+    imports = [bench_calls.import_verdict(r["import"]) for r in results]
+    slices = [bench_calls.slice_verdict(r) for r in results]
+    targets = ", ".join(f"{db} < {p95:g} s" for db, p95 in data["target_slice_p95_s"].items())
+
+    def verdict(found: list[str]) -> str:
+        return "PASS" if found and all(v == "PASS" for v in found) else "FAIL"
+
+    return [
+        f"### Call records, {data['rows']:,} calls with transcripts — import ≥ "
+        f"{data['target_calls_per_s']:,.0f} calls/s and peak RSS < "
+        f"{data['target_rss_mb']:,.0f} MB: {verdict(imports)}; dashboard slice p95 "
+        f"({targets}): {verdict(slices)}",
+        "",
+        f"Generated with `seci.synthetic` (seed {data['seed']}, {data['weeks']} whole weeks "
+        f"ending last Sunday, four teams, transcripts; `calls.jsonl` of "
+        f"{data['file_mb']:,.0f} MB; generation not timed). Per database a fresh migrated "
+        "database (SQLite file, or a new PostgreSQL database) with the queues, an analyst "
+        "and the roster; then `seci.calls.tasks.run_call_import` — the whole import as the "
+        "CLI runs it: stream, check, mask, stage, merge, commit, topic thresholds — in a "
+        "child process of its own, *initial* into the empty table and *re-import* of the "
+        "same file (every call updated). Calls/s = calls ÷ the wall time of that call; "
+        "peak RSS = the child's own high-water mark (`VmHWM`). Then a new child (as a "
+        "server that starts) times each query in a session of its own, one at a time, "
+        "after one untimed run (its time is *first*): the **slice** = "
+        "`slice_counts(by=[\"week\", \"team\"])` over every call (one GROUP BY) followed "
+        "by each team's p-chart of first-contact resolution — the realistic reading of "
+        "\"one KPI by week × team with control limits\": one query feeds every team's "
+        f"chart — {data['repeat']} times after the re-import and {data['repeat']} times "
+        "between the two imports (after the re-import a PostgreSQL table holds a dead "
+        "version of every row until it is vacuumed; the target must hold in both); for "
+        "comparison the per-team reading (one "
+        "`kpi_control_chart(filters={\"team\": t})` per team) and the other queries of "
+        "`/calls/dashboard` over its default period (12 weeks) "
+        f"{data['query_repeat']} times; the whole page `GET /calls/dashboard` through "
+        "Starlette's `TestClient` (in process, logged in as the analyst: the page's own "
+        f"work, no network or server loop) {data['page_repeat']} times. CPU in cores: the "
+        "child / the database server's processes for this database / everything else on "
+        f"the machine. PostgreSQL server: {data.get('postgres_settings') or '–'}. Load "
+        f"average before: {data['load_before']}, after: {data['load_after']}.",
+        "",
+        bench_calls.import_table(results),
+        "",
+        bench_calls.query_table(results),
+        "",
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--db", choices=DB_CHOICES, default="all")
@@ -281,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="concurrent customer conversations of the assistant benchmark")
     parser.add_argument("--redis-url", default=bench_assistant.DEFAULT_REDIS_URL,
                         help="Redis for the assistant benchmark's several-worker run")
+    parser.add_argument("--calls", type=int, default=bench_calls.DEFAULT_CALLS,
+                        help="call records of the call-records benchmark")
     parser.add_argument("--only", choices=ONLY, default=None,
                         help="one benchmark; 'search' = search-quality and search-speed")
     parser.add_argument("--quick", action="store_true",
@@ -298,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.search_train_budget is None:
             args.search_train_budget = 60.0
         args.assistant_conversations = 50
+        args.calls = bench_calls.QUICK_CALLS
 
     train_budget = ([] if args.search_train_budget is None
                     else ["--train-budget", str(args.search_train_budget)])
@@ -307,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     common = ["--db", args.db, "--pg-url", args.pg_url]
     codes: list[int] = []
     with tempfile.TemporaryDirectory(prefix="seci_bench_") as tmp:
-        imported = pages = quality = speed = assistant = None
+        imported = pages = quality = speed = assistant = calls = None
         if _wanted(args.only, "import"):
             imported, code = _run("benchmarks.bench_import",
                                   [*common, "--rows", str(args.rows),
@@ -342,6 +399,14 @@ def main(argv: list[str] | None = None) -> int:
                                    Path(tmp) / "assistant.json")
             codes.append(code)
 
+        if _wanted(args.only, "calls"):
+            calls, code = _run("benchmarks.bench_calls",
+                               ["--db", "both" if args.db == "all" else args.db,
+                                "--pg-url", args.pg_url, "--calls", str(args.calls),
+                                *(["--quick"] if args.quick else [])],
+                               Path(tmp) / "calls.json")
+            codes.append(code)
+
     command_args = argv if argv is not None else sys.argv[1:]
     lines = [
         f"## {stamp:%Y-%m-%d %H:%M} UTC{' (quick run: harness check only)' if args.quick else ''}",
@@ -362,6 +427,8 @@ def main(argv: list[str] | None = None) -> int:
         lines += _search_speed_section(speed)
     if _wanted(args.only, "assistant"):
         lines += _assistant_section(assistant)
+    if _wanted(args.only, "calls"):
+        lines += _calls_section(calls)
     section = "\n".join(lines).rstrip() + "\n"
     if args.no_write:
         print(section)

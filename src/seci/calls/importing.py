@@ -266,6 +266,28 @@ def _merge_calls(stage: Stage, *, job_id: int | None, now: datetime) -> None:
         f"ON CONFLICT (call_id) DO UPDATE SET turns = excluded.turns, masked = excluded.masked"))
 
 
+# Share of the calls table an import must add or rewrite before the planner's statistics
+# are renewed with it (autovacuum's default analyze scale factor).
+ANALYZE_FRACTION = 0.1
+
+
+def _refresh_statistics(stage: Stage, *, merged: int) -> None:
+    """PostgreSQL: renew the calls table's statistics in the import's transaction when the
+    import changed a tenth of it or more. Until autovacuum gets round to it (a minute or
+    more after the commit), the planner believes a table filled by an import is nearly
+    empty: the first dashboards after a million-call import sorted every call on disk
+    instead of aggregating in parallel (1.1 s instead of 0.3 s for a week × team slice).
+    ANALYZE reads a sample (30,000 rows: 0.3 s at a million calls) and counts this
+    transaction's own rows; SKIP_LOCKED: when a vacuum holds the table, it analyzes it
+    itself and the import does not wait for it."""
+    if stage.dialect != "postgresql" or merged == 0:
+        return
+    known = stage.connection.execute(text(
+        "SELECT reltuples FROM pg_class WHERE oid = 'calls'::regclass")).scalar()
+    if known is None or known < 0 or merged >= ANALYZE_FRACTION * float(known):
+        stage.connection.exec_driver_sql("ANALYZE (SKIP_LOCKED) calls")
+
+
 def _merge_transcripts(stage: Stage) -> None:
     stage.connection.execute(text(
         f"INSERT INTO call_transcripts (call_id, turns, masked) "
@@ -283,7 +305,8 @@ def _rows(path: Path, fmt: FileFormat | None, kind: str, max_rows: int) -> RowSt
         columns = CALL_COLUMNS if file_format is FileFormat.JSONL else FLAT_CALL_COLUMNS
     else:
         columns = TRANSCRIPT_COLUMNS
-    return RowStream(path, file_format, columns, max_rows=max_rows, loads=orjson.loads)
+    return RowStream(path, file_format, columns, max_rows=max_rows, loads=orjson.loads,
+                     binary_loads=True)
 
 
 def import_calls(session: Session, *, actor: User, source: CallSource, context: RowContext,
@@ -350,6 +373,7 @@ def _write(session: Session, stage: Stage, source: CallSource, report: CallImpor
            job_id: int | None, actor: User) -> None:
     if source.calls is not None:
         _merge_calls(stage, job_id=job_id, now=utcnow())
+        _refresh_statistics(stage, merged=report.rows)
     if source.transcripts is not None:
         _merge_transcripts(stage)
     record(session, actor=actor, action="calls.import", entity_type="call_import",

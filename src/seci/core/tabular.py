@@ -188,18 +188,21 @@ def _text_lines(path: Path, progress: Progress) -> Iterator[str]:
     with path.open("rb") as handle:
         encoding = sniff_encoding(handle.read(_SNIFF_BYTES))
         handle.seek(0)
-        first = True
         for number, raw in enumerate(handle, start=1):
             progress.done += len(raw)
-            try:
-                line = raw.decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise BadEncoding(position=f"{progress.done - len(raw) + exc.start} "
-                                           f"(line {number})") from None
-            if first and line.startswith("\ufeff"):
-                line = line[1:]
-            first = False
-            yield line
+            yield _decoded(raw, encoding, number, progress)
+
+
+def _decoded(raw: bytes, encoding: str, number: int, progress: Progress) -> str:
+    """Line ``number`` as text (``progress.done`` counts the bytes up to its end)."""
+    try:
+        line = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise BadEncoding(position=f"{progress.done - len(raw) + exc.start} "
+                                   f"(line {number})") from None
+    if number == 1 and line.startswith("\ufeff"):
+        line = line[1:]
+    return line
 
 
 def cell_value(value: Any) -> Any:
@@ -250,19 +253,60 @@ def read_csv(path: Path, columns: Columns, progress: Progress) -> Iterator[RawRo
 
 
 def read_jsonl(path: Path, columns: Columns, progress: Progress,
-               loads: Callable[[str], Any] = json.loads) -> Iterator[RawRow]:
+               loads: Callable[[str], Any] = json.loads, *,
+               binary_loads: bool = False) -> Iterator[RawRow]:
+    """The objects of a JSON Lines file; a line that is not one is a ``broken`` row.
+
+    ``binary_loads``: ``loads`` also takes UTF-8 bytes (orjson does), so the lines of a
+    UTF-8 file are parsed as read, without decoding them first (a tenth of the reading
+    time of a call export). A line that does not parse that way into an object (blank,
+    broken, not UTF-8, behind a byte-order mark) takes the text path below, so the rows,
+    broken lines and encoding errors are the same either way."""
+    if binary_loads:
+        yield from _read_jsonl_binary(path, columns, progress, loads)
+        return
     for number, line in enumerate(_text_lines(path, progress), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = loads(line)
-        except ValueError:
-            yield RawRow(number, {}, broken=line.strip()[:200])
-            continue
-        if not isinstance(obj, dict):
-            yield RawRow(number, {}, broken=line.strip()[:200])
-            continue
-        yield RawRow(number, {columns.canonical(k): v for k, v in obj.items()})
+        row = _jsonl_row(number, line, columns, loads)
+        if row is not None:
+            yield row
+
+
+def _jsonl_row(number: int, line: str, columns: Columns, loads: Callable[[str], Any]
+               ) -> RawRow | None:
+    if not line or line.isspace():  # as "not line.strip()", without copying the line
+        return None
+    try:
+        obj = loads(line)
+    except ValueError:
+        return RawRow(number, {}, broken=line.strip()[:200])
+    if not isinstance(obj, dict):
+        return RawRow(number, {}, broken=line.strip()[:200])
+    canonical = columns.canonical
+    return RawRow(number, {canonical(k): v for k, v in obj.items()})
+
+
+def _read_jsonl_binary(path: Path, columns: Columns, progress: Progress,
+                       loads: Callable[[Any], Any]) -> Iterator[RawRow]:
+    canonical = columns.canonical
+    with path.open("rb") as handle:
+        encoding = sniff_encoding(handle.read(_SNIFF_BYTES))
+        handle.seek(0)
+        utf8 = encoding == "utf-8-sig"
+        for number, raw in enumerate(handle, start=1):
+            progress.done += len(raw)
+            if utf8:
+                try:
+                    obj = loads(raw)
+                except ValueError:
+                    pass
+                else:
+                    if isinstance(obj, dict):
+                        yield RawRow(number, {canonical(k): v for k, v in obj.items()})
+                        continue
+            row = _jsonl_row(number, _decoded(raw, encoding, number, progress), columns,
+                             loads)
+            if row is not None:
+                yield row
 
 
 def check_unpacked_size(path: Path) -> None:
@@ -313,18 +357,21 @@ class RowStream:
     more than ``max_rows`` rows with a clear message."""
 
     def __init__(self, path: Path, fmt: FileFormat, columns: Columns, *,
-                 max_rows: int | None = None, loads: Callable[[str], Any] = json.loads) -> None:
+                 max_rows: int | None = None, loads: Callable[[str], Any] = json.loads,
+                 binary_loads: bool = False) -> None:
         self.path = path
         self.format = fmt
         self.columns = columns
         self.max_rows = max_rows
         self.loads = loads
+        self.binary_loads = binary_loads  # loads takes UTF-8 bytes too (read_jsonl)
         text = fmt is not FileFormat.XLSX
         self.progress = Progress(path.stat().st_size if text else None)
 
     def __iter__(self) -> Iterator[RawRow]:
         if self.format is FileFormat.JSONL:
-            rows = read_jsonl(self.path, self.columns, self.progress, self.loads)
+            rows = read_jsonl(self.path, self.columns, self.progress, self.loads,
+                              binary_loads=self.binary_loads)
         elif self.format is FileFormat.CSV:
             rows = read_csv(self.path, self.columns, self.progress)
         else:
