@@ -22,8 +22,8 @@ from tests.factories import World, bearer, web_login
 
 @pytest.fixture
 def calls(db: Session, world: World, tmp_path: Path) -> None:
-    write_dataset(GeneratorConfig(seed=11, weeks=9, calls_per_day=160, demo_links=False),
-                  tmp_path)
+    write_dataset(GeneratorConfig(seed=11, weeks=9, calls_per_day=160, demo_links=False)
+                  .with_mining_effects(), tmp_path)
     import_calls(db, actor=world["analyst"], context=load_row_context(db, now=NOW),
                  source=CallSource(calls=tmp_path / "calls.jsonl",
                                    calls_format=FileFormat.JSONL))

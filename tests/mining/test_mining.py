@@ -4,8 +4,10 @@ pipeline's clauses and paraphrase groups by hand."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,10 +15,11 @@ from seci.calls.importing import CallSource, import_calls, load_row_context
 from seci.calls.kpis import Period
 from seci.core.tabular import FileFormat
 from seci.mining.dataset import load_dataset
-from seci.mining.groups import group_paraphrases
+from seci.mining.groups import PhraseGroup, group_paraphrases, merge_said_together
+from seci.mining.models import CallFeatures
 from seci.mining.service import mine
 from seci.mining.tasks import extract_pending
-from seci.mining.text import CALLBACK, ESCALATE, HEDGE, clauses_of, read_call
+from seci.mining.text import CALLBACK, ESCALATE, HEDGE, clauses_of, read_call, silence_after
 from seci.synthetic import GeneratorConfig, GroundTruth, write_dataset
 from tests.calls.helpers import NOW
 from tests.factories import World
@@ -77,3 +80,54 @@ def test_the_planted_effects_are_found(mined: tuple[dict[str, object], GroundTru
     for ranked in matching.values():
         if ranked and ranked[0]["agent_id"] == lucky.agent_id:
             assert ranked[0]["n"] >= 20  # only a topic where it has real volume
+
+
+def test_a_call_imported_again_is_read_again(db: Session, world: World,
+                                              session_factory: sessionmaker[Session],
+                                              tmp_path: Path) -> None:
+    write_dataset(GeneratorConfig(seed=3, weeks=2, calls_per_day=30, demo_links=False),
+                  tmp_path)
+    path = tmp_path / "calls.jsonl"
+
+    def load() -> None:
+        import_calls(db, actor=world["analyst"], context=load_row_context(db, now=NOW),
+                     source=CallSource(calls=path, calls_format=FileFormat.JSONL))
+        db.commit()
+
+    load()
+    assert extract_pending(session_factory) > 0
+    assert extract_pending(session_factory) == 0
+    calls = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    changed = next(c for c in calls if c["turns"])
+    changed["turns"].append({"speaker": "agent", "text": "这个我这边暂时答复不了，我帮您反馈一下。",
+                             "start_ms": changed["turns"][-1]["start_ms"] + 5000})
+    path.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in calls), "utf-8")
+    load()
+    assert extract_pending(session_factory) == sum(1 for c in calls if c["turns"])
+    features = db.get(CallFeatures, changed["call_id"])
+    assert features is not None and features.flags & HEDGE
+
+
+def test_clauses_said_together_are_one_script() -> None:
+    rows = {1: np.arange(0, 40), 2: np.arange(0, 40), 3: np.arange(100, 140),
+            4: np.arange(0, 20)}
+    groups = [PhraseGroup(text, np.array([key]), [text]) for key, text in
+              ((1, "我重复一下您刚才说的情况"), (2, "您听听是不是这样"), (3, "请您稍等"),
+               (4, "感谢您的耐心等待"))]
+    places = {1: 0.4, 2: 0.41, 3: 0.5, 4: 0.9}
+
+    def rows_of(keys: np.ndarray) -> tuple[np.ndarray, float]:
+        return rows[int(keys[0])], places[int(keys[0])]
+
+    merged = merge_said_together(groups, rows_of)
+    assert sorted(g.representative for g in merged) == sorted([
+        "我重复一下您刚才说的情况，您听听是不是这样", "感谢您的耐心等待", "请您稍等"])
+
+
+def test_silence_after_a_turn_beyond_its_speaking_time() -> None:
+    turns = [["a", "系统查询超时请您稍等", 0], ["c", "好", 125_000], ["a", "您好", 126_000]]
+    # 10 characters take 3 s: 125 − 3 = 122 s of silence; the last turn has none after it.
+    assert silence_after(turns, 0) == 122
+    assert silence_after(turns, 2) == 0
+    assert silence_after([["a", "您好", None], ["c", "喂", None]], 0) == 0
+    assert read_call(turns).silences == [122]

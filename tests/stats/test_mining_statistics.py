@@ -11,7 +11,12 @@ import pytest
 
 from seci.stats.counts import linear_trend, poisson_burst
 from seci.stats.shrinkage import BetaPrior, beta_prior, shrink
-from seci.stats.stratified import mantel_haenszel_risk_difference
+from seci.stats.stratified import (
+    cochran_q,
+    log_odds_ratio_from_sums,
+    mantel_haenszel_risk_difference,
+    odds_ratio_parts,
+)
 from seci.stats.words import marked_words
 
 
@@ -106,3 +111,35 @@ def test_marked_words() -> None:
     usual = {"断网": 5, "宽带": 200, "话费": 300}
     top = marked_words(burst, usual, limit=2)
     assert top[0].word == "断网" and top[0].z > 3
+
+
+def test_one_table_odds_ratio_has_woolfs_variance() -> None:
+    # 8 of 10 resolved with the phrase, 4 of 10 without: OR = 8·6/(2·4) = 6; with one
+    # stratum Robins–Breslow–Greenland's variance is Woolf's 1/8 + 1/2 + 1/4 + 1/6.
+    parts = odds_ratio_parts(np.array([8.0]), np.array([10.0]), np.array([4.0]),
+                             np.array([10.0]))
+    assert parts.r[0] == pytest.approx(2.4) and parts.s[0] == pytest.approx(0.4)
+    estimate = log_odds_ratio_from_sums(float(parts.r.sum()), float(parts.s.sum()),
+                                        float(parts.pr.sum()), float(parts.ps_qr.sum()),
+                                        float(parts.qs.sum()))
+    assert estimate is not None
+    log_or, se = estimate
+    assert log_or == pytest.approx(math.log(6))
+    assert se ** 2 == pytest.approx(1 / 8 + 1 / 2 + 1 / 4 + 1 / 6)
+
+
+def test_odds_ratio_without_discordant_cells_is_unknown() -> None:
+    # Every call with the phrase resolved: S = 0, the odds ratio is infinite.
+    parts = odds_ratio_parts(np.array([10.0]), np.array([10.0]), np.array([4.0]),
+                             np.array([10.0]))
+    assert log_odds_ratio_from_sums(float(parts.r.sum()), float(parts.s.sum()), 0.0, 0.0,
+                                    0.0) is None
+
+
+def test_cochran_q_by_hand() -> None:
+    # θ = 0.1 and 0.3, SE 0.1 each: w = 100, θ̄ = 0.2, Q = 100·0.01·2 = 2, df 1, I² = ½.
+    spread = cochran_q([0.1, 0.3], [0.1, 0.1])
+    assert spread.q == pytest.approx(2.0) and spread.df == 1
+    assert spread.p_value == pytest.approx(0.157299, abs=1e-6)
+    assert spread.i_squared == pytest.approx(0.5)
+    assert cochran_q([0.2, 0.2, 0.2], [0.1, 0.2, 0.3]).i_squared == 0.0

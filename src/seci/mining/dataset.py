@@ -8,7 +8,7 @@ and customer words): about 300 MB, loaded in seconds, without a Python object pe
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -30,6 +30,7 @@ class Sparse:
     offsets: np.ndarray  # int64, n + 1
     values: np.ndarray  # int64
     positions: np.ndarray | None = None  # uint8 per value, where known
+    silences: np.ndarray | None = None  # uint16 seconds per value (agent clauses)
 
     def row_of_each_value(self) -> np.ndarray:
         """For each stored value, the row it belongs to."""
@@ -59,6 +60,8 @@ class Dataset:
     questions: list[str]
     clauses: Sparse  # agent clauses
     words: Sparse  # customer words
+    spoken_chars: np.ndarray  # int32 characters spoken per call (both sides)
+    cache: dict[str, Any] = field(default_factory=dict)  # indexes finders share
 
     @property
     def size(self) -> int:
@@ -77,10 +80,13 @@ def load_dataset(session: Session, *, period: Period,
                     CallRecord.region, CallRecord.week, CallRecord.queue, CallRecord.fcr,
                     CallRecord.duration_s, CallFeatures.flags, CallFeatures.question,
                     CallFeatures.agent_clauses, CallFeatures.customer_words,
-                    CallFeatures.agent_positions)
+                    CallFeatures.agent_positions, CallFeatures.spoken_chars,
+                    CallFeatures.agent_silences)
              .join(CallFeatures, CallFeatures.call_id == CallRecord.call_id)
              .where(*period_clauses(period), *filters).order_by(CallRecord.id))
     columns: list[list[Any]] = [[] for _ in range(10)]
+    spoken: list[int] = []
+    silence_parts: list[np.ndarray] = []
     clause_parts: list[np.ndarray] = []
     position_parts: list[np.ndarray] = []
     word_parts: list[np.ndarray] = []
@@ -93,6 +99,10 @@ def load_dataset(session: Session, *, period: Period,
         words = np.frombuffer(row[11], dtype="<i8")
         clause_parts.append(clauses)
         position_parts.append(np.frombuffer(row[12], dtype=np.uint8))
+        spoken.append(int(row[13] or 0))
+        silence = np.frombuffer(row[14], dtype="<u2") if row[14] else None
+        silence_parts.append(silence if silence is not None and len(silence) == len(clauses)
+                             else np.zeros(len(clauses), dtype="<u2"))
         word_parts.append(words)
         clause_lengths.append(len(clauses))
         word_lengths.append(len(words))
@@ -108,18 +118,25 @@ def load_dataset(session: Session, *, period: Period,
         queue=[str(q) for q in queues], fcr=np.array(fcr, dtype=bool),
         duration=np.array(durations, dtype=np.int32),
         flags=np.array(flags, dtype=np.int16), questions=[str(q) for q in qs],
-        clauses=_sparse(clause_parts, clause_lengths, position_parts),
+        spoken_chars=np.array(spoken, dtype=np.int32),
+        clauses=_sparse(clause_parts, clause_lengths, position_parts, silence_parts),
         words=_sparse(word_parts, word_lengths))
 
 
 def _sparse(parts: list[np.ndarray], lengths: list[int],
-            positions: list[np.ndarray] | None = None) -> Sparse:
+            positions: list[np.ndarray] | None = None,
+            silences: list[np.ndarray] | None = None) -> Sparse:
     offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     values = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-    where = (np.concatenate(positions) if positions else np.zeros(0, dtype=np.uint8)
-             ) if positions is not None else None
-    return Sparse(offsets, values.astype(np.int64, copy=False), where)
+
+    def joined(pieces: list[np.ndarray] | None, dtype: str) -> np.ndarray | None:
+        if pieces is None:
+            return None
+        return np.concatenate(pieces) if pieces else np.zeros(0, dtype=dtype)
+
+    return Sparse(offsets, values.astype(np.int64, copy=False), joined(positions, "u1"),
+                  joined(silences, "<u2"))
 
 
 def texts_of(session: Session, hashes: Sequence[int]) -> dict[int, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import orjson
@@ -26,17 +27,25 @@ class Extracted:
     call_id: str
     agent: np.ndarray  # sorted unique int64 hashes
     positions: np.ndarray  # uint8: where each agent clause was first said (0–255)
+    silences: np.ndarray  # uint16: the longest silence after it, in seconds
     customer: np.ndarray
     flags: int
     question: str
+    spoken_chars: int = 0
+    # The call's import time when read: stored as ``extracted_at``, so a later import of the
+    # call (its transcript may have changed) makes it pending again.
+    call_updated_at: datetime | None = None
 
 
-def _pending(id_range: tuple[int, int] | None, after_id: int) -> Select[int, str, str]:
-    query = (select(CallRecord.id, CallRecord.call_id, CallTranscript.turns)
+def _pending(id_range: tuple[int, int] | None, after_id: int) -> Select[int, str, str, datetime]:
+    query = (select(CallRecord.id, CallRecord.call_id, CallTranscript.turns,
+                    CallRecord.updated_at)
              .join(CallTranscript, CallTranscript.call_id == CallRecord.call_id)
              .outerjoin(CallFeatures, CallFeatures.call_id == CallRecord.call_id)
              .where(CallRecord.id > after_id, CallRecord.turn_count > 0,
-                    or_(CallFeatures.call_id.is_(None), CallFeatures.version < FEATURES_VERSION)))
+                    or_(CallFeatures.call_id.is_(None), CallFeatures.version < FEATURES_VERSION,
+                        CallFeatures.extracted_at.is_(None),
+                        CallFeatures.extracted_at < CallRecord.updated_at)))
     if id_range is not None:
         query = query.where(CallRecord.id >= id_range[0], CallRecord.id < id_range[1])
     return query.order_by(CallRecord.id)
@@ -54,12 +63,13 @@ def read_batch(session: Session, *, id_range: tuple[int, int] | None, after_id: 
     rows = session.execute(_pending(id_range, after_id).limit(batch)).all()
     extracted: list[Extracted] = []
     texts: dict[int, tuple[str, str]] = {}
-    for _id, call_id, turns in rows:
+    for _id, call_id, turns, updated_at in rows:
         text = read_call(orjson.loads(turns))
-        agent, positions = _clause_hashes(text.agent_clauses, text.positions, texts)
+        agent, positions, silences = _clause_hashes(text.agent_clauses, text.positions,
+                                                    text.silences, texts)
         customer = _hashes(text.customer_words, "c", texts)
-        extracted.append(Extracted(call_id, agent, positions, customer, text.flags,
-                                   text.question))
+        extracted.append(Extracted(call_id, agent, positions, silences, customer, text.flags,
+                                   text.question, text.spoken_chars, updated_at))
     return extracted, texts, int(rows[-1][0]) if rows else 0
 
 
@@ -74,15 +84,20 @@ def _hashes(values: Sequence[str], kind: str, texts: dict[int, tuple[str, str]]
 
 
 def _clause_hashes(clauses: Sequence[str], positions: Sequence[float],
-                   texts: dict[int, tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+                   silences: Sequence[int], texts: dict[int, tuple[str, str]]
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each clause's hash with where it was first said and the longest silence after it."""
     first: dict[int, float] = {}
-    for clause, position in zip(clauses, positions, strict=True):
+    longest: dict[int, int] = {}
+    for clause, position, silence in zip(clauses, positions, silences, strict=True):
         key = stable_hash(clause)
         first.setdefault(key, position)
+        longest[key] = max(longest.get(key, 0), silence)
         texts.setdefault(key, ("a", clause[:80]))
     keys = sorted(first)
     return (np.array(keys, dtype="<i8"),
-            np.array([round(first[k] * 255) for k in keys], dtype=np.uint8))
+            np.array([round(first[k] * 255) for k in keys], dtype=np.uint8),
+            np.array([longest[k] for k in keys], dtype="<u2"))
 
 
 def _insert(session: Session):  # type: ignore[no-untyped-def]
@@ -98,14 +113,17 @@ def write_batch(session: Session, extracted: Sequence[Extracted],
     insert = _insert(session)
     rows = [{"call_id": e.call_id, "version": FEATURES_VERSION,
              "agent_clauses": e.agent.tobytes(), "agent_positions": e.positions.tobytes(),
+             "agent_silences": e.silences.tobytes(),
              "customer_words": e.customer.tobytes(),
-             "flags": e.flags, "question": e.question[:200]} for e in extracted]
+             "flags": e.flags, "question": e.question[:200],
+             "spoken_chars": e.spoken_chars, "extracted_at": e.call_updated_at}
+            for e in extracted]
     statement = insert(CallFeatures)
     session.execute(statement.on_conflict_do_update(
         index_elements=["call_id"],
         set_={c: getattr(statement.excluded, c) for c in (
-            "version", "agent_clauses", "agent_positions", "customer_words", "flags",
-            "question")}), rows)
+            "version", "agent_clauses", "agent_positions", "agent_silences",
+            "customer_words", "flags", "question", "spoken_chars", "extracted_at")}), rows)
     if texts:
         session.execute(insert(MinedText).on_conflict_do_nothing(index_elements=["hash"]),
                         [{"hash": h, "kind": k, "text": t} for h, (k, t) in texts.items()])

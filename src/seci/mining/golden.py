@@ -15,6 +15,16 @@ resolved: it is almost never said in an unresolved call. Such phrases are marked
 Openings and sign-offs (said in the first tenth or the last sixth of the agent's words,
 where the outcome is not yet touched or already decided) rank after what is said while the
 problem is worked: a script can only cause a resolution that comes after it.
+
+A script that works alike in every topic (no substantial heterogeneity between the topics'
+log odds ratios: Cochran's Q and I²; on the difference scale the same script always looks
+stronger where fewer calls are resolved) is one finding over all its topics (strata
+agent × topic), not one per topic; one that works in some topics only is reported per
+topic. Clauses almost always said together (one sentence split at a comma) are one script
+(``groups.merge_said_together``).
+A topic's test needs ``min_calls`` calls with the script from at least ``MIN_AGENTS_COMPARED``
+agents who sometimes say it and sometimes not: a handful of calls from two agents can show a
+perfect difference by chance.
 """
 
 from __future__ import annotations
@@ -28,14 +38,25 @@ from scipy import stats
 from sqlalchemy.orm import Session
 
 from seci.mining.dataset import Dataset, texts_of
-from seci.mining.groups import PhraseGroup, group_paraphrases
+from seci.mining.groups import PhraseGroup, group_paraphrases, merge_said_together
 from seci.stats.comparisons import benjamini_hochberg
-from seci.stats.stratified import mantel_haenszel_parts, risk_difference_from_sums
+from seci.stats.stratified import (
+    cochran_q,
+    log_odds_ratio_from_sums,
+    mantel_haenszel_parts,
+    odds_ratio_parts,
+    risk_difference_from_sums,
+)
 
 Z95 = 1.959964
 MIN_CALLS = 30  # a wording heard in fewer calls is not tested
 MAX_SHARE = 0.9  # said in nearly every call: no contrast to learn from
 MIN_AGENTS = 3  # agents who say it at least once (one agent's habit is not a script)
+MIN_AGENTS_COMPARED = 5  # agents with calls both with and without it, per test
+# Cochran's Q on the topics' log odds ratios: an I² above this (Higgins' "substantial")
+# with a Q significant at HETEROGENEITY_P means the effect differs between topics.
+HETEROGENEITY_I2 = 0.5
+HETEROGENEITY_P = 0.05
 # Resolved share among calls with the phrase above which it describes the outcome.
 OUTCOME_SHARE = 0.97
 OUTCOME_WORDS = ("已经帮您", "已为您", "已经为您", "办理成功", "处理好了", "已经处理", "办好了",
@@ -49,7 +70,7 @@ MAX_FINDINGS = 50
 @dataclass
 class GoldenScript:
     phrase: str
-    topic: str
+    topic: str  # "" for a script that works alike in all its topics (see ``topics``)
     effect_fcr: float
     ci_low: float
     ci_high: float
@@ -66,6 +87,7 @@ class GoldenScript:
     variants: list[str] = field(default_factory=list)
     example_call_ids: list[str] = field(default_factory=list)
     top_agents: list[str] = field(default_factory=list)  # who says it most
+    topics: list[str] = field(default_factory=list)  # the topics tested
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -95,6 +117,14 @@ class _Index:
         return rows, float(np.median(places)) / 255
 
 
+def clause_index(data: Dataset) -> _Index:
+    """The dataset's clause index, built once per dataset."""
+    index = data.cache.get("clause_index")
+    if not isinstance(index, _Index):
+        index = data.cache["clause_index"] = _Index(data)
+    return index
+
+
 def candidate_groups(session: Session, data: Dataset, *, min_calls: int = MIN_CALLS
                      ) -> list[PhraseGroup]:
     """Clauses heard in enough calls (but not nearly all), grouped into scripts."""
@@ -103,32 +133,48 @@ def candidate_groups(session: Session, data: Dataset, *, min_calls: int = MIN_CA
     keys, counts = keys[keep], counts[keep]
     texts = texts_of(session, keys.tolist())
     known = [i for i, k in enumerate(keys.tolist()) if k in texts]
-    return group_paraphrases([int(keys[i]) for i in known], [texts[int(keys[i])] for i in known],
-                             [int(counts[i]) for i in known])
+    groups = group_paraphrases([int(keys[i]) for i in known],
+                               [texts[int(keys[i])] for i in known],
+                               [int(counts[i]) for i in known])
+    return merge_said_together(groups, clause_index(data).rows_of)
+
+
+@dataclass(frozen=True)
+class _Strata:
+    """Calls by stratum (agent × topic) with their totals and resolutions."""
+
+    code: np.ndarray  # the stratum of each call
+    totals: np.ndarray
+    resolved: np.ndarray
+    topic: np.ndarray  # the topic of each stratum
+    n_topics: int
+
+    @classmethod
+    def of(cls, data: Dataset) -> _Strata:
+        n_topics = len(data.topics)
+        code = data.agent.astype(np.int64) * n_topics + data.topic
+        size = len(data.agents) * n_topics
+        return cls(code, np.bincount(code, minlength=size).astype(float),
+                   np.bincount(code, weights=data.fcr.astype(float), minlength=size),
+                   np.arange(size) % n_topics, n_topics)
 
 
 def find_golden_scripts(session: Session, data: Dataset, *, min_calls: int = MIN_CALLS,
                         groups: Sequence[PhraseGroup] | None = None) -> list[GoldenScript]:
-    """Every (script, topic) with a significant within-agent effect, strongest evidence
-    first; outcome-describing statements last."""
+    """Every script with a significant within-agent effect (in all its topics, or in one),
+    strongest evidence first; openings, sign-offs and outcome statements last."""
     if data.size == 0:
         return []
     groups = list(groups) if groups is not None else candidate_groups(
         session, data, min_calls=min_calls)
-    index = _Index(data)
-    n_topics = len(data.topics)
-    stratum = data.agent.astype(np.int64) * n_topics + data.topic
-    size = len(data.agents) * n_topics
-    totals = np.bincount(stratum, minlength=size).astype(float)
-    resolved = np.bincount(stratum, weights=data.fcr.astype(float), minlength=size)
-    topic_of_stratum = np.arange(size) % n_topics
+    index = clause_index(data)
+    strata = _Strata.of(data)
     found: list[GoldenScript] = []
     for group in groups:
         rows, position = index.rows_of(group.keys)
         if len(rows) < min_calls or len(np.unique(data.agent[rows])) < MIN_AGENTS:
             continue
-        for script in _tests_of(data, group, rows, stratum, totals, resolved,
-                                topic_of_stratum, min_calls):
+        for script in _tests_of(data, group, rows, strata, min_calls):
             script.position = position
             script.phase = ("opening" if position < OPENING
                             else "closing" if position > CLOSING else "middle")
@@ -144,58 +190,96 @@ def find_golden_scripts(session: Session, data: Dataset, *, min_calls: int = MIN
     return kept[:MAX_FINDINGS]
 
 
-def _tests_of(data: Dataset, group: PhraseGroup, rows: np.ndarray, stratum: np.ndarray,
-              totals: np.ndarray, resolved: np.ndarray, topic_of_stratum: np.ndarray,
+@dataclass(frozen=True)
+class _Test:
+    topic: int | None  # None: all the topics tested
+    effect: float
+    se: float
+    n_with: int
+    n_without: int
+    log_odds: tuple[float, float] | None  # (ln OR_MH, SE), for the heterogeneity test
+
+
+def _tests_of(data: Dataset, group: PhraseGroup, rows: np.ndarray, strata: _Strata,
               min_calls: int) -> list[GoldenScript]:
-    """One test per topic where the script is heard in enough calls."""
-    size = len(totals)
-    with_stratum = stratum[rows]
+    """One test over all topics when the effect is alike in each, else one per topic where
+    the script is heard in enough calls from enough agents."""
+    size = len(strata.totals)
+    with_stratum = strata.code[rows]
     n1 = np.bincount(with_stratum, minlength=size).astype(float)
     a = np.bincount(with_stratum, weights=data.fcr[rows].astype(float), minlength=size)
-    parts = mantel_haenszel_parts(a, n1, resolved - a, totals - n1)
-    n_topics = len(data.topics)
-    sums = [np.bincount(topic_of_stratum, weights=v, minlength=n_topics)
-            for v in (parts.numerator, parts.weight, parts.p, parts.q)]
-    informative = (n1 > 0) & (totals - n1 > 0)
-    n_with = np.bincount(topic_of_stratum, weights=np.where(informative, n1, 0),
-                         minlength=n_topics)
-    n_without = np.bincount(topic_of_stratum, weights=np.where(informative, totals - n1, 0),
-                            minlength=n_topics)
+    parts = mantel_haenszel_parts(a, n1, strata.resolved - a, strata.totals - n1)
+    odds = odds_ratio_parts(a, n1, strata.resolved - a, strata.totals - n1)
+    informative = (n1 > 0) & (strata.totals - n1 > 0)
+    per_topic = [np.bincount(strata.topic, weights=v, minlength=strata.n_topics)
+                 for v in (parts.numerator, parts.weight, parts.p, parts.q,
+                           np.where(informative, n1, 0.0),
+                           np.where(informative, strata.totals - n1, 0.0),
+                           informative.astype(float),
+                           odds.r, odds.s, odds.pr, odds.ps_qr, odds.qs)]
     tests = []
-    for topic in range(n_topics):
-        if n_with[topic] < min_calls / 2:
+    for topic in range(strata.n_topics):
+        if per_topic[4][topic] < min_calls or per_topic[6][topic] < MIN_AGENTS_COMPARED:
             continue
-        estimate = risk_difference_from_sums(*(float(s[topic]) for s in sums))
+        estimate = risk_difference_from_sums(*(float(s[topic]) for s in per_topic[:4]))
         if estimate is None or estimate[1] == 0:
             continue
-        tests.append(_script(data, group, rows, topic, estimate, int(n_with[topic]),
-                             int(n_without[topic])))
-    return tests
+        tests.append(_Test(topic, *estimate, int(per_topic[4][topic]),
+                           int(per_topic[5][topic]),
+                           log_odds_ratio_from_sums(*(float(s[topic]) for s in per_topic[7:]))))
+    # Outcome statements are listed for what they are, once, whatever their spread.
+    if len(tests) >= 2 and (_homogeneous(tests) or _describes_outcome(data, group, rows)):
+        topics = [t.topic for t in tests if t.topic is not None]
+        overall = risk_difference_from_sums(*(float(s[topics].sum()) for s in per_topic[:4]))
+        if overall is not None and overall[1] > 0:
+            pooled = _Test(None, *overall, sum(t.n_with for t in tests),
+                           sum(t.n_without for t in tests), None)
+            return [_script(data, group, rows, pooled, topics)]
+    return [_script(data, group, rows, t, [t.topic]) for t in tests if t.topic is not None]
 
 
-def _script(data: Dataset, group: PhraseGroup, rows: np.ndarray, topic: int,
-            estimate: tuple[float, float], n_with: int, n_without: int) -> GoldenScript:
-    effect, se = estimate
-    in_topic = data.topic == topic
+def _homogeneous(tests: Sequence[_Test]) -> bool:
+    """No substantial heterogeneity between the topics' log odds ratios (a topic whose
+    odds ratio is 0 or infinite has too few calls on one side to say and is left out)."""
+    known = [t.log_odds for t in tests if t.log_odds is not None and t.log_odds[1] > 0]
+    if len(known) < 2:
+        return False
+    spread = cochran_q([e for e, _ in known], [se for _, se in known])
+    return spread.i_squared <= HETEROGENEITY_I2 or spread.p_value >= HETEROGENEITY_P
+
+
+def _describes_outcome(data: Dataset, group: PhraseGroup, rows: np.ndarray) -> bool:
+    """Said (nearly) only in resolved calls: it reports the outcome rather than causing it."""
+    if not len(rows):
+        return False
+    share = float(data.fcr[rows].mean())
+    return share >= OUTCOME_SHARE or (
+        share >= OUTCOME_WORDS_SHARE
+        and any(w in v for v in group.variants for w in OUTCOME_WORDS))
+
+
+def _script(data: Dataset, group: PhraseGroup, rows: np.ndarray, test: _Test,
+            topics: list[int]) -> GoldenScript:
+    in_topics = np.isin(data.topic, topics)
     has = np.zeros(data.size, dtype=bool)
     has[rows] = True
-    with_calls = np.flatnonzero(has & in_topic)
-    without = in_topic & ~has
+    with_calls = np.flatnonzero(has & in_topics)
+    without = in_topics & ~has
     fcr_with = float(data.fcr[with_calls].mean()) if len(with_calls) else None
     fcr_without = float(data.fcr[without].mean()) if without.any() else None
     naive = (fcr_with - fcr_without) if fcr_with is not None and fcr_without is not None \
         else None
-    outcome = fcr_with is not None and (
-        fcr_with >= OUTCOME_SHARE
-        or (fcr_with >= OUTCOME_WORDS_SHARE
-            and any(w in v for v in group.variants for w in OUTCOME_WORDS)))
+    outcome = _describes_outcome(data, group, with_calls)
     resolved_first = with_calls[np.argsort(~data.fcr[with_calls], kind="stable")]
     agents, uses = np.unique(data.agent[with_calls], return_counts=True)
     top = [data.agents[a] for a in agents[np.argsort(-uses)][:5]]
     return GoldenScript(
-        phrase=group.representative, topic=data.topics[topic], effect_fcr=effect,
-        ci_low=effect - Z95 * se, ci_high=effect + Z95 * se,
-        p_value=float(2 * stats.norm.sf(abs(effect / se))), n_with=n_with,
-        n_without=n_without, fcr_with=fcr_with, fcr_without=fcr_without, naive_lift=naive,
-        describes_outcome=bool(outcome), variants=group.variants[:8],
-        example_call_ids=[data.call_ids[i] for i in resolved_first[:3]], top_agents=top)
+        phrase=group.representative,
+        topic=data.topics[test.topic] if test.topic is not None else "",
+        effect_fcr=test.effect, ci_low=test.effect - Z95 * test.se,
+        ci_high=test.effect + Z95 * test.se,
+        p_value=float(2 * stats.norm.sf(abs(test.effect / test.se))), n_with=test.n_with,
+        n_without=test.n_without, fcr_with=fcr_with, fcr_without=fcr_without,
+        naive_lift=naive, describes_outcome=bool(outcome), variants=group.variants[:8],
+        example_call_ids=[data.call_ids[i] for i in resolved_first[:3]], top_agents=top,
+        topics=[data.topics[t] for t in topics])

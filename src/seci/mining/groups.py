@@ -5,11 +5,16 @@ Two steps: clauses with the same toneless pinyin are one (homophones); then clau
 character unigram-and-bigram TF-IDF vectors have a cosine ≥ ``similarity`` are joined
 (union-find over each clause's nearest neighbours). The group speaks with its most
 frequent wording.
+
+Then ``merge_said_together`` joins groups said in (nearly) the same calls: a sentence split
+at a comma into two clauses is one script, and testing its halves twice would report it
+twice. Calls-sets are compared by MinHash (candidates that share a band of signatures),
+then by their exact Jaccard index.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +24,11 @@ from sklearn.neighbors import NearestNeighbors
 
 SIMILARITY = 0.7
 NEIGHBOURS = 8
+SAID_TOGETHER = 0.8  # Jaccard index of two groups' calls above which they are one script
+_BANDS, _ROWS_PER_BAND = 4, 2  # MinHash: P(candidate | J = 0.8) = 1 − (1 − 0.8²)⁴ ≈ 0.98
+_PRIME = (1 << 61) - 1
+
+RowsOf = Callable[[np.ndarray], tuple[np.ndarray, float]]
 
 
 @dataclass(frozen=True)
@@ -78,3 +88,59 @@ def group_paraphrases(keys: Sequence[int], texts: Sequence[str], counts: Sequenc
                                   np.array(sorted(keys[i] for i in ordered), dtype=np.int64),
                                   [texts[i] for i in ordered]))
     return groups
+
+
+def merge_said_together(groups: Sequence[PhraseGroup], rows_of: RowsOf, *,
+                        threshold: float = SAID_TOGETHER) -> list[PhraseGroup]:
+    """Groups whose calls overlap by a Jaccard index ≥ ``threshold`` joined into one,
+    worded as their representatives in the order they are said."""
+    if len(groups) < 2:
+        return list(groups)
+    found = [rows_of(g.keys) for g in groups]
+    signatures = _min_hashes([rows for rows, _ in found])
+    joined = _UnionFind(len(groups))
+    for band in range(_BANDS):
+        buckets: dict[bytes, list[int]] = {}
+        columns = signatures[:, band * _ROWS_PER_BAND:(band + 1) * _ROWS_PER_BAND]
+        for index, key in enumerate(columns):
+            if len(found[index][0]):
+                buckets.setdefault(key.tobytes(), []).append(index)
+        for members in buckets.values():
+            for place, first in enumerate(members):
+                for second in members[place + 1:]:
+                    if (joined.find(first) != joined.find(second)
+                            and _jaccard(found[first][0], found[second][0]) >= threshold):
+                        joined.union(first, second)
+    merged: dict[int, list[int]] = {}
+    for index in range(len(groups)):
+        merged.setdefault(joined.find(index), []).append(index)
+    return [_joined(groups, members, [found[i][1] for i in members])
+            if len(members) > 1 else groups[members[0]] for members in merged.values()]
+
+
+def _min_hashes(row_sets: Sequence[np.ndarray]) -> np.ndarray:
+    """Per set, the minimum of ``_BANDS × _ROWS_PER_BAND`` universal hashes of its rows."""
+    rng = np.random.default_rng(20261206)
+    count = _BANDS * _ROWS_PER_BAND
+    multipliers = rng.integers(1, 1 << 31, size=count, dtype=np.uint64)
+    offsets = rng.integers(0, 1 << 31, size=count, dtype=np.uint64)
+    signatures = np.zeros((len(row_sets), count), dtype=np.uint64)
+    for index, rows in enumerate(row_sets):
+        if len(rows):
+            values = rows.astype(np.uint64)[:, None] * multipliers + offsets
+            signatures[index] = (values % np.uint64(_PRIME)).min(axis=0)
+    return signatures
+
+
+def _jaccard(first: np.ndarray, second: np.ndarray) -> float:
+    shared = len(np.intersect1d(first, second, assume_unique=True))
+    return shared / (len(first) + len(second) - shared)
+
+
+def _joined(groups: Sequence[PhraseGroup], members: list[int], places: list[float]
+            ) -> PhraseGroup:
+    ordered = [groups[i] for _, i in sorted(zip(places, members, strict=True))]
+    wording = "，".join(g.representative for g in ordered)
+    keys = np.unique(np.concatenate([g.keys for g in ordered]))
+    variants = [wording] + [v for g in ordered for v in g.variants]
+    return PhraseGroup(wording, keys, variants)

@@ -13,8 +13,9 @@ from seci.calls.models import CALL_ID_MAX
 from seci.core.clock import utcnow
 from seci.core.db import Base
 
-# Bumped when extraction changes: features of an older version are extracted again.
-FEATURES_VERSION = 1
+# Bumped when extraction changes: features of an older version are extracted again
+# (2: the hedge lexicon split into not-known and handed-on; characters spoken; silences).
+FEATURES_VERSION = 2
 
 
 class CallFeatures(Base):
@@ -31,9 +32,17 @@ class CallFeatures(Base):
     # Where in the call each clause was first said, 0–255 (uint8, parallel to the hashes):
     # openings and sign-offs are told apart from what is said while the problem is worked.
     agent_positions: Mapped[bytes] = mapped_column(LargeBinary)
+    # The longest silence after each clause's turn, seconds (uint16, parallel to the hashes;
+    # empty when the transcript has no times): what a call waited for.
+    agent_silences: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     customer_words: Mapped[bytes] = mapped_column(LargeBinary)
     flags: Mapped[int] = mapped_column(SmallInteger, default=0)  # hedge/escalate/call-back
+    # Characters spoken by both sides: what the words predict of the duration (long calls).
+    spoken_chars: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     question: Mapped[str] = mapped_column(String(200), default="")
+    # When extracted: a call imported again since (its transcript may have changed) is read
+    # again.
+    extracted_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class MinedText(Base):

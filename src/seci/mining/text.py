@@ -3,6 +3,11 @@ full-width forms, traditional characters, glued pinyin; segmentation with the te
 dictionary): the agent's clauses (candidate scripts), the customer's words (topics,
 bursts), and whether the agent hedged, escalated or promised a call-back (gaps).
 
+Where the transcript has the turns' start times, each clause also gets the silence after
+the turn it was said in: the gap to the next turn beyond the time its characters take to
+say (``SPEAKING_MS_PER_CHAR``). A lookup that times out or a transfer to the back office is
+followed by minutes of it; an explanation by a second.
+
 Clauses are compared in a canonical form: figures masked ("58元" → "#元", so one script
 with different amounts is one clause), fillers at the start dropped (嗯, 那个, 呃 …). ASR
 homophones (六量 for 流量) are grouped later by their pinyin (``groups``).
@@ -26,6 +31,8 @@ _FILLERS = re.compile(r"^(?:嗯+|呃+|啊+|哦+|噢+|额+|那个|这个|就是�
 _FIGURES = re.compile(r"[0-9]+(?:\.[0-9]+)?|[零〇一二三四五六七八九十百千万两幺]{2,}")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 JOIN = "。"
+SPEAKING_MS_PER_CHAR = 300  # Mandarin at a call-centre pace, pauses inside the turn included
+MAX_SILENCE_S = 65_535  # stored as uint16
 
 HEDGE, ESCALATE, CALLBACK = 1, 2, 4
 _KIND_BITS = {"hedge": HEDGE, "escalate": ESCALATE, "callback": CALLBACK}
@@ -79,23 +86,51 @@ class CallText:
 
     agent_clauses: list[str]
     positions: list[float]
+    silences: list[int]  # seconds of silence after the turn each clause was said in
     customer_words: list[str]
     flags: int
     question: str  # the customer's first substantial turn, for examples
+    spoken_chars: int = 0  # both sides, as transcribed
 
 
 def read_call(turns: Sequence[Sequence[object]]) -> CallText:
-    """From stored turns ``[[speaker, text, start_ms], ...]`` (speaker "a" or "c")."""
+    """From stored turns ``[[speaker, text, start_ms], ...]`` (speaker "a" or "c"; the
+    start may be missing)."""
     agent = [str(t[1]) for t in turns if t[0] == "a"]
     customer = [str(t[1]) for t in turns if t[0] == "c"]
     agent_text = normalize(JOIN.join(agent))
     words = [w for w in default_analyzer().raw_words(JOIN.join(customer))
              if len(w) >= 2 and _CJK.search(w)]
     question = next((c for c in customer if len(c) >= 8), customer[0] if customer else "")
-    clauses = clauses_of(agent_text)
+    clauses: list[str] = []
+    silences: list[int] = []
+    for index, turn in enumerate(turns):
+        if turn[0] != "a":
+            continue
+        said = clauses_of(normalize(str(turn[1])))
+        clauses.extend(said)
+        silences.extend([silence_after(turns, index)] * len(said))
     last = max(len(clauses) - 1, 1)
-    return CallText(clauses, [i / last for i in range(len(clauses))], words,
-                    hedge_lexicon().flags(agent_text), question[:120])
+    return CallText(clauses, [i / last for i in range(len(clauses))], silences, words,
+                    hedge_lexicon().flags(agent_text), question[:120],
+                    sum(len(str(t[1])) for t in turns))
+
+
+def silence_after(turns: Sequence[Sequence[object]], index: int) -> int:
+    """Whole seconds between the end of turn ``index`` (its start plus its characters at
+    speaking pace) and the start of the next turn; 0 without start times."""
+    if index + 1 >= len(turns):
+        return 0
+    start, following = _start_of(turns[index]), _start_of(turns[index + 1])
+    if start is None or following is None:
+        return 0
+    speaking = len(str(turns[index][1])) * SPEAKING_MS_PER_CHAR
+    return min(max(following - start - speaking, 0) // 1000, MAX_SILENCE_S)
+
+
+def _start_of(turn: Sequence[object]) -> int | None:
+    value = turn[2] if len(turn) > 2 else None
+    return int(value) if isinstance(value, int | float) else None
 
 
 def unique_hashes(texts: Iterable[str]) -> list[int]:

@@ -24,7 +24,7 @@ from scipy import stats
 
 @dataclass(frozen=True)
 class ShrunkRate:
-    successes: int
+    successes: float
     n: int
     raw: float | None
     shrunk: float
@@ -46,9 +46,10 @@ class BetaPrior:
         return (1 - self.mean) * self.strength
 
 
-def beta_prior(counts: Sequence[tuple[int, int]], *, min_strength: float = 5.0,
+def beta_prior(counts: Sequence[tuple[float, int]], *, min_strength: float = 5.0,
                max_strength: float = 500.0) -> BetaPrior:
-    """The group's prior from its units' (successes, n), by the method of moments."""
+    """The group's prior from its units' (successes, n), by the method of moments
+    (successes may be fractional: standardised counts)."""
     used = [(x, n) for x, n in counts if n > 0]
     total = sum(n for _, n in used)
     if not total:
@@ -66,7 +67,7 @@ def beta_prior(counts: Sequence[tuple[int, int]], *, min_strength: float = 5.0,
     return BetaPrior(mean, min(max(strength, min_strength), max_strength))
 
 
-def shrink(successes: int, n: int, prior: BetaPrior, confidence: float = 0.95) -> ShrunkRate:
+def shrink(successes: float, n: int, prior: BetaPrior, confidence: float = 0.95) -> ShrunkRate:
     alpha, beta = successes + prior.alpha, n - successes + prior.beta
     tail = (1 - confidence) / 2
     return ShrunkRate(successes, n, successes / n if n else None, alpha / (alpha + beta),

@@ -105,3 +105,67 @@ def risk_difference_from_sums(numerator: float, weight: float, p: float, q: floa
         return None
     effect = numerator / weight
     return effect, math.sqrt(max(0.0, (effect * p + q) / weight ** 2))
+
+
+@dataclass(frozen=True)
+class OddsRatioParts:
+    """Per-stratum pieces of the Mantel–Haenszel odds ratio and its Robins–Breslow–Greenland
+    variance; like ``MantelHaenszelParts``, sums over any set of strata give that set's
+    estimate (``log_odds_ratio_from_sums``).
+
+    With a of n1 successes with the factor and b of n0 without, N = n1 + n0:
+      R = a·(n0 − b)/N,  S = (n1 − a)·b/N,  P = (a + n0 − b)/N,  Q = (n1 − a + b)/N
+      OR_MH = ΣR/ΣS
+      Var(ln OR_MH) = ΣPR/(2(ΣR)²) + Σ(PS + QR)/(2ΣR·ΣS) + ΣQS/(2(ΣS)²)
+    """
+
+    r: np.ndarray
+    s: np.ndarray
+    pr: np.ndarray
+    ps_qr: np.ndarray
+    qs: np.ndarray
+
+
+def odds_ratio_parts(a: np.ndarray, n1: np.ndarray, b: np.ndarray, n0: np.ndarray
+                     ) -> OddsRatioParts:
+    """Per-stratum parts; strata without calls on both sides get zeros."""
+    a_, n1_, b_, n0_ = (np.asarray(v, dtype=float) for v in (a, n1, b, n0))
+    keep = (n1_ > 0) & (n0_ > 0)
+    total = np.where(keep, n1_ + n0_, 1.0)
+    r = np.where(keep, a_ * (n0_ - b_) / total, 0.0)
+    s = np.where(keep, (n1_ - a_) * b_ / total, 0.0)
+    p = np.where(keep, (a_ + n0_ - b_) / total, 0.0)
+    q = np.where(keep, (n1_ - a_ + b_) / total, 0.0)
+    return OddsRatioParts(r, s, p * r, p * s + q * r, q * s)
+
+
+def log_odds_ratio_from_sums(r: float, s: float, pr: float, ps_qr: float, qs: float
+                             ) -> tuple[float, float] | None:
+    """(ln OR_MH, SE) from summed parts; None when either sum is zero (the odds ratio is
+    0 or infinite)."""
+    if r <= 0 or s <= 0:
+        return None
+    variance = pr / (2 * r * r) + ps_qr / (2 * r * s) + qs / (2 * s * s)
+    return math.log(r / s), math.sqrt(variance)
+
+
+@dataclass(frozen=True)
+class Heterogeneity:
+    q: float  # Cochran's Q
+    df: int
+    p_value: float
+    i_squared: float  # share of the spread beyond chance, 0–1 (Higgins & Thompson)
+
+
+def cochran_q(effects: ArrayLike, standard_errors: ArrayLike) -> Heterogeneity:
+    """Whether per-stratum estimates differ beyond chance:
+    Q = Σ w·(θᵢ − θ̄)², w = 1/SEᵢ², θ̄ = Σwθ/Σw, against χ² with k − 1 degrees of freedom;
+    I² = max(0, (Q − df)/Q)."""
+    theta = np.asarray(effects, dtype=float)
+    weights = 1 / np.asarray(standard_errors, dtype=float) ** 2
+    if len(theta) < 2:
+        return Heterogeneity(0.0, 0, 1.0, 0.0)
+    mean = float((weights * theta).sum() / weights.sum())
+    q = float((weights * (theta - mean) ** 2).sum())
+    df = len(theta) - 1
+    return Heterogeneity(q, df, float(stats.chi2.sf(q, df)), max(0.0, (q - df) / q) if q else 0.0)
