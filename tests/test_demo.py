@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from seci.accounts.models import Queue, User
 from seci.accounts.roles import Role
@@ -59,3 +59,21 @@ def test_demo_has_calls_a_linked_roster_and_quality_work(db: Session) -> None:
     assert db.scalar(select(QaSample))
     assert (db.scalar(select(func.count()).select_from(QaScore)) or 0) >= 10
     assert db.scalar(select(QaAppeal).where(QaAppeal.decision.is_(None)))
+
+
+def test_the_demo_mines_its_calls_once(db: Session, session_factory: sessionmaker[Session]
+                                       ) -> None:
+    from seci.demo.calls import mine_demo_calls
+    from seci.mining.models import MiningRun
+
+    load_demo(db)
+    db.commit()
+    run = db.get(MiningRun, mine_demo_calls(session_factory))
+    assert run is not None
+    findings = run.findings
+    assert findings["golden_scripts"] and findings["hot_topics"]
+    assert findings["knowledge_gaps"][0]["topic"] == "eSIM"
+    assert findings["knowledge_gaps"][0]["is_gap"]
+    assert any(a["specialist"] for agents in findings["agent_matching"].values()
+               for a in agents)
+    assert any(r["waits"] for r in findings["long_calls"]["reasons"])

@@ -113,6 +113,12 @@ def demo(
         raise typer.Exit(1) from None
     console.print(gettext("Demo data loaded.") if loaded
                   else gettext("Demo data already present; kept as it is."))
+    if loaded:
+        from seci.core.db import get_sessionmaker
+        from seci.demo.calls import mine_demo_calls
+
+        console.print(gettext("Mining the demo calls (golden scripts, bursts, gaps)…"))
+        mine_demo_calls(get_sessionmaker())
     console.print(gettext("Demo logins (password {password}):", password=DEMO_PASSWORD))
     for user in DEMO_USERS:
         console.print(f"  {user.username:<11} {user.display_name}  "

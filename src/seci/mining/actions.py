@@ -52,7 +52,7 @@ def golden_script_contribution(session: Session, *, actor: User, run: MiningRun,
     """A 话术 contribution from data mining, authored by the agent who says the script
     most (the others named), with the evidence in its text."""
     script = dict(_finding(run, "golden_scripts", index))
-    if not script.get("topic"):
+    if script.get("all_topics"):
         script["topic"] = gettext("all topics")
     credited = _credited(session, list(script.get("top_agents") or []))
     author = credited[0] if credited else actor

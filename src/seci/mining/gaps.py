@@ -64,6 +64,9 @@ class KnowledgeGap:
     example_call_ids: list[str] = field(default_factory=list)
     example_questions: list[str] = field(default_factory=list)
     search_answered_share: float | None = None  # filled by the service (search engine)
+    # Filled by the service: the customer words that mark the topic, and agents' searches
+    # that went without a good answer and name the topic or one of those words.
+    words: list[str] = field(default_factory=list)
     search_log_gaps: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:

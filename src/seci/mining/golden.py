@@ -19,9 +19,9 @@ problem is worked: a script can only cause a resolution that comes after it.
 A script that works alike in every topic (no substantial heterogeneity between the topics'
 log odds ratios: Cochran's Q and I²; on the difference scale the same script always looks
 stronger where fewer calls are resolved) is one finding over all its topics (strata
-agent × topic), not one per topic; one that works in some topics only is reported per
-topic. Clauses almost always said together (one sentence split at a comma) are one script
-(``groups.merge_said_together``).
+agent × topic; ``all_topics``), not one per topic; one that works in some topics only is
+reported per topic. Clauses almost always said together (one sentence split at a comma)
+are one script (``groups.merge_said_together``).
 A topic's test needs ``min_calls`` calls with the script from at least ``MIN_AGENTS_COMPARED``
 agents who sometimes say it and sometimes not: a handful of calls from two agents can show a
 perfect difference by chance.
@@ -70,7 +70,7 @@ MAX_FINDINGS = 50
 @dataclass
 class GoldenScript:
     phrase: str
-    topic: str  # "" for a script that works alike in all its topics (see ``topics``)
+    topic: str  # a product; for a script over all its topics, the one it is said in most
     effect_fcr: float
     ci_low: float
     ci_high: float
@@ -88,6 +88,7 @@ class GoldenScript:
     example_call_ids: list[str] = field(default_factory=list)
     top_agents: list[str] = field(default_factory=list)  # who says it most
     topics: list[str] = field(default_factory=list)  # the topics tested
+    all_topics: bool = False  # one effect over all of ``topics`` (strata agent × topic)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -234,7 +235,9 @@ def _tests_of(data: Dataset, group: PhraseGroup, rows: np.ndarray, strata: _Stra
         if overall is not None and overall[1] > 0:
             pooled = _Test(None, *overall, sum(t.n_with for t in tests),
                            sum(t.n_without for t in tests), None)
-            return [_script(data, group, rows, pooled, topics)]
+            by_use = sorted(tests, key=lambda t: -t.n_with)
+            return [_script(data, group, rows, pooled,
+                            [t.topic for t in by_use if t.topic is not None])]
     return [_script(data, group, rows, t, [t.topic]) for t in tests if t.topic is not None]
 
 
@@ -275,11 +278,11 @@ def _script(data: Dataset, group: PhraseGroup, rows: np.ndarray, test: _Test,
     top = [data.agents[a] for a in agents[np.argsort(-uses)][:5]]
     return GoldenScript(
         phrase=group.representative,
-        topic=data.topics[test.topic] if test.topic is not None else "",
+        topic=data.topics[test.topic if test.topic is not None else topics[0]],
         effect_fcr=test.effect, ci_low=test.effect - Z95 * test.se,
         ci_high=test.effect + Z95 * test.se,
         p_value=float(2 * stats.norm.sf(abs(test.effect / test.se))), n_with=test.n_with,
         n_without=test.n_without, fcr_with=fcr_with, fcr_without=fcr_without,
         naive_lift=naive, describes_outcome=bool(outcome), variants=group.variants[:8],
         example_call_ids=[data.call_ids[i] for i in resolved_first[:3]], top_agents=top,
-        topics=[data.topics[t] for t in topics])
+        topics=[data.topics[t] for t in topics], all_topics=test.topic is None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from seci.accounts.models import User
 from seci.accounts.roles import Perm
 from seci.calls.errors import NotEnoughCalls
 from seci.calls.kpis import Period
+from seci.core.clock import utcnow
 from seci.core.errors import PermissionDenied
 from seci.mining.alerts import alert_owners
 from seci.mining.dataset import Dataset, load_dataset
@@ -28,9 +30,13 @@ from seci.mining.golden import candidate_groups, find_golden_scripts
 from seci.mining.longcalls import explain_long_calls
 from seci.mining.matching import agent_matching, recommendations
 from seci.mining.models import MiningRun
-from seci.mining.topics import find_bursts, hot_topics
+from seci.mining.topics import find_bursts, hot_topics, topic_words
+from seci.retrieval import log as search_log
 
 MIN_CALLS = 200  # below this no finding is worth stating
+SEARCH_LOG_DAYS = 90
+SEARCH_LOG_QUERIES = 500
+SEARCH_LOG_MATCHES = 8
 MATCHING_PER_TOPIC = 15
 SEARCH_SAMPLE = 10
 
@@ -79,6 +85,7 @@ def mine(session: Session, data: Dataset, *, answerability: Answerability | None
     bursts = find_bursts(session, data)
     progress("gaps")
     gaps = find_knowledge_gaps(data)
+    _link_search_log(session, data, gaps)
     if answerability is not None:
         _add_search_evidence(gaps, answerability)
     progress("matching")
@@ -97,6 +104,22 @@ def mine(session: Session, data: Dataset, *, answerability: Answerability | None
         "recommendations": recommendations(data, ranked),
         "long_calls": long_calls.as_dict(),
     }
+
+
+def _link_search_log(session: Session, data: Dataset, gaps: list[KnowledgeGap]) -> None:
+    """Each gap's marking customer words, and the search log's unanswered queries (over
+    the latest ``SEARCH_LOG_DAYS``) that name its topic or one of them."""
+    queries = [q.example for q in search_log.query_stats(
+        session, since=utcnow() - timedelta(days=SEARCH_LOG_DAYS), gaps_only=True,
+        limit=SEARCH_LOG_QUERIES)]
+    codes = {topic: code for code, topic in enumerate(data.topics)}
+    for gap in gaps:
+        if not gap.is_gap:
+            continue
+        gap.words = topic_words(session, data, codes[gap.topic], limit=6)
+        names = [gap.topic.lower(), *(w.lower() for w in gap.words)]
+        gap.search_log_gaps = [q for q in queries if any(n in q.lower() for n in names)][
+            :SEARCH_LOG_MATCHES]
 
 
 def _add_search_evidence(gaps: list[KnowledgeGap], answerability: Answerability) -> None:

@@ -188,12 +188,19 @@ def hot_topics(session: Session, data: Dataset, *, limit: int = 15) -> list[HotT
     result = []
     for code, calls in counts.most_common(limit):
         rows = np.flatnonzero(data.topic == code)
-        others = np.flatnonzero(data.topic != code)
-        marked = marked_words(_word_counts(data, rows), _word_counts(data, others), limit=4)
-        texts = texts_of(session, [int(m.word) for m in marked]) if marked else {}
         result.append(HotTopic(
             data.topics[code], calls, calls / data.size,
             int(np.count_nonzero(data.week[rows] == last)),
             int(np.count_nonzero(data.week[rows] == previous)) if previous >= 0 else 0,
-            [texts[int(m.word)] for m in marked if int(m.word) in texts]))
+            topic_words(session, data, code)))
     return result
+
+
+def topic_words(session: Session, data: Dataset, code: int, *, limit: int = 4) -> list[str]:
+    """The customer words that mark a topic's calls against the others' (log-odds with an
+    informative Dirichlet prior)."""
+    rows = np.flatnonzero(data.topic == code)
+    others = np.flatnonzero(data.topic != code)
+    marked = marked_words(_word_counts(data, rows), _word_counts(data, others), limit=limit)
+    texts = texts_of(session, [int(m.word) for m in marked]) if marked else {}
+    return [texts[int(m.word)] for m in marked if int(m.word) in texts]
