@@ -28,7 +28,6 @@ from seci.core.errors import NotFound
 from seci.core.tabular import FileFormat
 from seci.jobs.queue import announce
 from seci.jobs.runner import JobContext
-from seci.mining.tasks import queue_mining
 
 
 def load_actor(factory: sessionmaker[Session], actor_id: int | None) -> User:
@@ -93,7 +92,10 @@ def call_import_task(context: JobContext) -> dict[str, Any]:
         if upload_dir:
             shutil.rmtree(upload_dir, ignore_errors=True)
     if not report.dry_run and report.rows:
-        # New calls: mine them (incrementally: only their features are extracted).
+        # New calls: mine them (incrementally: only their features are extracted). Imported
+        # here: the miners load scikit-learn and SciPy (~200 MB) that an import never needs.
+        from seci.mining.tasks import queue_mining
+
         with context.session_factory() as session:
             queue_mining(session, actor=None, period=Period())
             session.commit()
