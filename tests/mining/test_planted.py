@@ -87,6 +87,8 @@ def _golden_scripts(found: list[dict[str, Any]], data: Dataset,
         hits = [g for g in scripts if _saying(g, _matches(family["paraphrases"]))]
         assert len(hits) >= 2, family["name"]
         assert all(g["effect_fcr"] > 0 and g["q_value"] < 0.05 for g in hits)
+        # Resolved callers are more satisfied: the scripts raise satisfaction too.
+        assert all(g["effect_satisfaction"] > 0 for g in hits)
     planted = [m for f in families for m in _matches(f["paraphrases"])]
     assert all(_saying(g, planted) for g in scripts), [g["phrase"] for g in scripts]
     assert not [g for g in found if _saying(g, decoys)]

@@ -21,6 +21,7 @@ from seci.calls.models import CallRecord
 from seci.mining.models import CallFeatures, MinedText
 
 _FETCH = 20_000
+SATISFIED = 4  # a score of 4 or 5 out of 5 (the satisfied share of the KPIs)
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Dataset:
     week: np.ndarray
     queue: list[str]  # per call (recommendations by queue)
     fcr: np.ndarray  # bool
+    satisfied: np.ndarray  # int8: 1 scored 4–5, 0 scored 1–3, −1 not rated
     duration: np.ndarray  # int32 seconds
     flags: np.ndarray  # hedge / escalate / call-back bits
     questions: list[str]
@@ -79,12 +81,13 @@ def load_dataset(session: Session, *, period: Period,
     query = (select(CallRecord.call_id, CallRecord.agent_id, CallRecord.product,
                     CallRecord.region, CallRecord.week, CallRecord.queue, CallRecord.fcr,
                     CallRecord.duration_s, CallFeatures.flags, CallFeatures.question,
+                    CallRecord.satisfaction,
                     CallFeatures.agent_clauses, CallFeatures.customer_words,
                     CallFeatures.agent_positions, CallFeatures.spoken_chars,
                     CallFeatures.agent_silences)
              .join(CallFeatures, CallFeatures.call_id == CallRecord.call_id)
              .where(*period_clauses(period), *filters).order_by(CallRecord.id))
-    columns: list[list[Any]] = [[] for _ in range(10)]
+    columns: list[list[Any]] = [[] for _ in range(11)]
     spoken: list[int] = []
     silence_parts: list[np.ndarray] = []
     clause_parts: list[np.ndarray] = []
@@ -93,20 +96,21 @@ def load_dataset(session: Session, *, period: Period,
     clause_lengths: list[int] = []
     word_lengths: list[int] = []
     for row in session.execute(query.execution_options(yield_per=_FETCH)):
-        for index in range(10):
+        for index in range(11):
             columns[index].append(row[index])
-        clauses = np.frombuffer(row[10], dtype="<i8")
-        words = np.frombuffer(row[11], dtype="<i8")
+        clauses = np.frombuffer(row[11], dtype="<i8")
+        words = np.frombuffer(row[12], dtype="<i8")
         clause_parts.append(clauses)
-        position_parts.append(np.frombuffer(row[12], dtype=np.uint8))
-        spoken.append(int(row[13] or 0))
-        silence = np.frombuffer(row[14], dtype="<u2") if row[14] else None
+        position_parts.append(np.frombuffer(row[13], dtype=np.uint8))
+        spoken.append(int(row[14] or 0))
+        silence = np.frombuffer(row[15], dtype="<u2") if row[15] else None
         silence_parts.append(silence if silence is not None and len(silence) == len(clauses)
                              else np.zeros(len(clauses), dtype="<u2"))
         word_parts.append(words)
         clause_lengths.append(len(clauses))
         word_lengths.append(len(words))
-    call_ids, agent_ids, products, regions, weeks, queues, fcr, durations, flags, qs = columns
+    (call_ids, agent_ids, products, regions, weeks, queues, fcr, durations, flags, qs,
+     scores) = columns
     agents, agent = _codes(agent_ids)
     topics, topic = _codes(products)
     region_names, region = _codes(regions)
@@ -116,6 +120,8 @@ def load_dataset(session: Session, *, period: Period,
         call_ids=call_ids, agents=agents, topics=topics, regions=region_names,
         weeks=week_names, agent=agent, topic=topic, region=region, week=week,
         queue=[str(q) for q in queues], fcr=np.array(fcr, dtype=bool),
+        satisfied=np.array([-1 if v is None else int(v >= SATISFIED) for v in scores],
+                           dtype=np.int8),
         duration=np.array(durations, dtype=np.int32),
         flags=np.array(flags, dtype=np.int16), questions=[str(q) for q in qs],
         spoken_chars=np.array(spoken, dtype=np.int32),

@@ -1,5 +1,5 @@
-"""Golden scripts (金牌话术): agent wordings whose use raises first-contact resolution
-*within the same agent and topic*.
+"""Golden scripts (金牌话术): agent wordings whose use raises first-contact resolution, or
+customers' satisfaction, *within the same agent and topic*.
 
 A wording the best agents say looks effective when pooled, because the best agents
 resolve more calls whatever they say. Here each (phrase group, topic) is tested only
@@ -22,6 +22,9 @@ stronger where fewer calls are resolved) is one finding over all its topics (str
 agent × topic; ``all_topics``), not one per topic; one that works in some topics only is
 reported per topic. Clauses almost always said together (one sentence split at a comma)
 are one script (``groups.merge_said_together``).
+Each script's effect on satisfaction (the share of rated calls scored 4–5) is measured the
+same way over the same topics; a script is kept when either effect is significant (both
+families of tests share one Benjamini–Hochberg correction).
 A topic's test needs ``min_calls`` calls with the script from at least ``MIN_AGENTS_COMPARED``
 agents who sometimes say it and sometimes not: a handful of calls from two agents can show a
 perfect difference by chance.
@@ -89,6 +92,12 @@ class GoldenScript:
     top_agents: list[str] = field(default_factory=list)  # who says it most
     topics: list[str] = field(default_factory=list)  # the topics tested
     all_topics: bool = False  # one effect over all of ``topics`` (strata agent × topic)
+    # The same comparison for the share of rated calls scored 4–5 (satisfied).
+    effect_satisfaction: float | None = None
+    satisfaction_ci_low: float = -1.0
+    satisfaction_ci_high: float = 1.0
+    p_satisfaction: float | None = None
+    q_satisfaction: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -142,22 +151,47 @@ def candidate_groups(session: Session, data: Dataset, *, min_calls: int = MIN_CA
 
 @dataclass(frozen=True)
 class _Strata:
-    """Calls by stratum (agent × topic) with their totals and resolutions."""
+    """Calls by stratum (agent × topic) with their totals and successes (resolved, or
+    satisfied among rated calls)."""
 
     code: np.ndarray  # the stratum of each call
+    success: np.ndarray  # per call
+    counted: np.ndarray | None  # per call: has the outcome (None: every call)
     totals: np.ndarray
-    resolved: np.ndarray
+    successes: np.ndarray
     topic: np.ndarray  # the topic of each stratum
     n_topics: int
 
     @classmethod
-    def of(cls, data: Dataset) -> _Strata:
+    def of(cls, data: Dataset, success: np.ndarray, counted: np.ndarray | None = None
+           ) -> _Strata:
         n_topics = len(data.topics)
         code = data.agent.astype(np.int64) * n_topics + data.topic
         size = len(data.agents) * n_topics
-        return cls(code, np.bincount(code, minlength=size).astype(float),
-                   np.bincount(code, weights=data.fcr.astype(float), minlength=size),
+        kept = code if counted is None else code[counted]
+        hits = success if counted is None else success[counted]
+        return cls(code, success, counted, np.bincount(kept, minlength=size).astype(float),
+                   np.bincount(kept, weights=hits.astype(float), minlength=size),
                    np.arange(size) % n_topics, n_topics)
+
+    def parts_of(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For the calls ``rows`` (those with the script): per stratum the successes and
+        calls with it, and whether the stratum has calls on both sides."""
+        if self.counted is not None:
+            rows = rows[self.counted[rows]]
+        with_stratum = self.code[rows]
+        n1 = np.bincount(with_stratum, minlength=len(self.totals)).astype(float)
+        a = np.bincount(with_stratum, weights=self.success[rows].astype(float),
+                        minlength=len(self.totals))
+        return a, n1, (n1 > 0) & (self.totals - n1 > 0)
+
+    def effect_over(self, rows: np.ndarray, topics: list[int]) -> tuple[float, float] | None:
+        """RD_MH and its SE over the strata of ``topics``."""
+        a, n1, _ = self.parts_of(rows)
+        parts = mantel_haenszel_parts(a, n1, self.successes - a, self.totals - n1)
+        chosen = np.isin(self.topic, topics)
+        return risk_difference_from_sums(*(float(v[chosen].sum()) for v in (
+            parts.numerator, parts.weight, parts.p, parts.q)))
 
 
 def find_golden_scripts(session: Session, data: Dataset, *, min_calls: int = MIN_CALLS,
@@ -169,26 +203,59 @@ def find_golden_scripts(session: Session, data: Dataset, *, min_calls: int = MIN
     groups = list(groups) if groups is not None else candidate_groups(
         session, data, min_calls=min_calls)
     index = clause_index(data)
-    strata = _Strata.of(data)
+    strata = _Strata.of(data, data.fcr)
+    rated = _Strata.of(data, data.satisfied == 1, data.satisfied >= 0)
     found: list[GoldenScript] = []
     for group in groups:
         rows, position = index.rows_of(group.keys)
         if len(rows) < min_calls or len(np.unique(data.agent[rows])) < MIN_AGENTS:
             continue
-        for script in _tests_of(data, group, rows, strata, min_calls):
+        for script, topics in _tests_of(data, group, rows, strata, min_calls):
             script.position = position
             script.phase = ("opening" if position < OPENING
                             else "closing" if position > CLOSING else "middle")
+            _add_satisfaction(script, rated.effect_over(rows, topics))
             found.append(script)
     if not found:
         return []
-    q_values = benjamini_hochberg([g.p_value for g in found])
-    for script, q in zip(found, q_values, strict=True):
-        script.q_value = q
-    kept = [g for g in found if g.q_value < Q_LIMIT and g.effect_fcr > 0]
-    kept.sort(key=lambda g: (g.describes_outcome, g.phase != "middle", -g.ci_low,
+    _correct_for_multiple_tests(found)
+    kept = [g for g in found if _raises_fcr(g) or _raises_satisfaction(g)]
+    kept.sort(key=lambda g: (g.describes_outcome, g.phase != "middle",
+                             -max(g.ci_low, g.satisfaction_ci_low
+                                  if _raises_satisfaction(g) else -1.0),
                              -g.effect_fcr))
     return kept[:MAX_FINDINGS]
+
+
+def _add_satisfaction(script: GoldenScript, estimate: tuple[float, float] | None) -> None:
+    if estimate is None or estimate[1] == 0:
+        return
+    effect, se = estimate
+    script.effect_satisfaction = effect
+    script.satisfaction_ci_low, script.satisfaction_ci_high = effect - Z95 * se, effect + Z95 * se
+    script.p_satisfaction = float(2 * stats.norm.sf(abs(effect / se)))
+
+
+def _correct_for_multiple_tests(found: list[GoldenScript]) -> None:
+    """Benjamini–Hochberg over every test made: each script's FCR test and, where rated
+    calls allowed one, its satisfaction test."""
+    p_values = [g.p_value for g in found] + [g.p_satisfaction for g in found
+                                             if g.p_satisfaction is not None]
+    q_values = iter(benjamini_hochberg(p_values))
+    for script in found:
+        script.q_value = next(q_values)
+    for script in found:
+        if script.p_satisfaction is not None:
+            script.q_satisfaction = next(q_values)
+
+
+def _raises_fcr(script: GoldenScript) -> bool:
+    return script.q_value < Q_LIMIT and script.effect_fcr > 0
+
+
+def _raises_satisfaction(script: GoldenScript) -> bool:
+    return (script.q_satisfaction is not None and script.q_satisfaction < Q_LIMIT
+            and (script.effect_satisfaction or 0.0) > 0)
 
 
 @dataclass(frozen=True)
@@ -202,16 +269,12 @@ class _Test:
 
 
 def _tests_of(data: Dataset, group: PhraseGroup, rows: np.ndarray, strata: _Strata,
-              min_calls: int) -> list[GoldenScript]:
+              min_calls: int) -> list[tuple[GoldenScript, list[int]]]:
     """One test over all topics when the effect is alike in each, else one per topic where
-    the script is heard in enough calls from enough agents."""
-    size = len(strata.totals)
-    with_stratum = strata.code[rows]
-    n1 = np.bincount(with_stratum, minlength=size).astype(float)
-    a = np.bincount(with_stratum, weights=data.fcr[rows].astype(float), minlength=size)
-    parts = mantel_haenszel_parts(a, n1, strata.resolved - a, strata.totals - n1)
-    odds = odds_ratio_parts(a, n1, strata.resolved - a, strata.totals - n1)
-    informative = (n1 > 0) & (strata.totals - n1 > 0)
+    the script is heard in enough calls from enough agents; each with its topics."""
+    a, n1, informative = strata.parts_of(rows)
+    parts = mantel_haenszel_parts(a, n1, strata.successes - a, strata.totals - n1)
+    odds = odds_ratio_parts(a, n1, strata.successes - a, strata.totals - n1)
     per_topic = [np.bincount(strata.topic, weights=v, minlength=strata.n_topics)
                  for v in (parts.numerator, parts.weight, parts.p, parts.q,
                            np.where(informative, n1, 0.0),
@@ -235,10 +298,11 @@ def _tests_of(data: Dataset, group: PhraseGroup, rows: np.ndarray, strata: _Stra
         if overall is not None and overall[1] > 0:
             pooled = _Test(None, *overall, sum(t.n_with for t in tests),
                            sum(t.n_without for t in tests), None)
-            by_use = sorted(tests, key=lambda t: -t.n_with)
-            return [_script(data, group, rows, pooled,
-                            [t.topic for t in by_use if t.topic is not None])]
-    return [_script(data, group, rows, t, [t.topic]) for t in tests if t.topic is not None]
+            by_use = [t.topic for t in sorted(tests, key=lambda t: -t.n_with)
+                      if t.topic is not None]
+            return [(_script(data, group, rows, pooled, by_use), by_use)]
+    return [(_script(data, group, rows, t, [t.topic]), [t.topic]) for t in tests
+            if t.topic is not None]
 
 
 def _homogeneous(tests: Sequence[_Test]) -> bool:
