@@ -89,3 +89,37 @@ def test_bursts_reach_the_owners_inbox_and_the_page(client: TestClient, db: Sess
     assert opened.status_code == 200 and alert.region in opened.text
     db.refresh(alert)
     assert alert.seen_at is not None
+
+
+def test_a_run_stored_by_an_earlier_version_still_renders(client: TestClient, db: Session,
+                                                          world: World) -> None:
+    """Findings are stored as JSON: a run mined before a field existed shows without it."""
+    db.add(MiningRun(calls=500, findings={
+        "calls": 500, "weeks": ["2026-11-02"],
+        "golden_scripts": [{
+            "phrase": "我跟您确认一下您的需求", "topic": "话费查询", "effect_fcr": 0.08,
+            "ci_low": 0.03, "ci_high": 0.13, "p_value": 0.001, "q_value": 0.01, "n_with": 120,
+            "n_without": 380, "naive_lift": 0.1, "describes_outcome": False,
+            "phase": "middle", "variants": ["我跟您确认一下您的需求"],
+            "example_call_ids": [], "top_agents": []}],
+        "hot_topics": [], "topics": [],
+        "knowledge_gaps": [{
+            "topic": "eSIM", "calls": 80, "fcr": 0.4, "fcr_ci": [0.3, 0.5],
+            "fcr_elsewhere": 0.78, "hedge_share": 0.7, "hedge_share_elsewhere": 0.3,
+            "hedge_kinds": {}, "weekly_calls": [10, 30, 40], "growth_per_week": 15.0,
+            "growth_p_value": 0.01, "q_value": 0.001, "score": 9.0, "is_gap": True,
+            "example_call_ids": [], "example_questions": ["手表的eSIM怎么开"],
+            "search_answered_share": None, "search_log_gaps": []}],
+        "agent_matching": {"话费查询": [{"agent_id": "A1001", "n": 60, "fcr": 0.8,
+                                        "fcr_shrunk": 0.78, "low": 0.7, "high": 0.86,
+                                        "topic_fcr": 0.75}]},
+        "recommendations": {"*": {}},
+        "long_calls": {"threshold_s": 600.0, "tail_calls": 25, "reasons": [{
+            "phrase": "系统查询超时", "tail_share": 0.3, "other_share": 0.02, "lift": 15.0,
+            "excess": 0.2, "added_seconds": 120.0, "q_value": 0.001, "tail_calls_with": 8,
+            "example_call_ids": []}]}}))
+    db.commit()
+    web_login(client, "analyst")
+    page = client.get("/mining")
+    assert page.status_code == 200, page.text
+    assert "我跟您确认一下您的需求" in page.text and "系统查询超时" in page.text
