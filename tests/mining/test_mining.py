@@ -11,14 +11,17 @@ import numpy as np
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from seci.accounts.service import seed_queues, system_actor
 from seci.calls.importing import CallSource, import_calls, load_row_context
 from seci.calls.kpis import Period
+from seci.core import migrate
+from seci.core.db import begin_writing, build_engine
 from seci.core.tabular import FileFormat
 from seci.mining.dataset import load_dataset
 from seci.mining.groups import PhraseGroup, group_paraphrases, merge_said_together
-from seci.mining.models import CallFeatures
+from seci.mining.models import CallFeatures, MinedText, MiningRun
 from seci.mining.service import mine
-from seci.mining.tasks import extract_pending
+from seci.mining.tasks import extract_pending, run_mining
 from seci.mining.text import CALLBACK, ESCALATE, HEDGE, clauses_of, read_call, silence_after
 from seci.synthetic import GeneratorConfig, GroundTruth, write_dataset
 from tests.calls.helpers import NOW
@@ -131,3 +134,35 @@ def test_silence_after_a_turn_beyond_its_speaking_time() -> None:
     assert silence_after(turns, 2) == 0
     assert silence_after([["a", "您好", None], ["c", "喂", None]], 0) == 0
     assert read_call(turns).silences == [122]
+
+
+def test_a_run_stores_its_findings_while_progress_commits_elsewhere(tmp_path: Path) -> None:
+    """The job runner commits progress from its own connection while the analysis reads;
+    on SQLite the run's write must not then fail with "database is locked"."""
+    url = f"sqlite:///{tmp_path / 'mining.db'}"
+    migrate.upgrade(url)
+    engine = build_engine(url)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    with factory() as session:
+        seed_queues(session)
+        session.commit()
+        write_dataset(GeneratorConfig(seed=3, weeks=2, calls_per_day=60, demo_links=False),
+                      tmp_path)
+        import_calls(session, actor=system_actor(), context=load_row_context(session, now=NOW),
+                     source=CallSource(calls=tmp_path / "calls.jsonl",
+                                       calls_format=FileFormat.JSONL))
+        session.commit()
+
+    def progress(phase: str, _done: int = 0, _total: int | None = None) -> None:
+        with factory() as other:  # as the runner's report does
+            begin_writing(other)
+            other.add(MinedText(hash=len(phase) * 7919 + hash(phase) % 1000, kind="a",
+                                text=phase))
+            other.commit()
+
+    run_id = run_mining(factory, actor=system_actor(), period=Period(), progress=progress,
+                        search=False)
+    with factory() as session:
+        run = session.get(MiningRun, run_id)
+        assert run is not None and run.calls > 200 and run.findings["golden_scripts"] is not None
+    engine.dispose()

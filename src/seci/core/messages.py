@@ -414,6 +414,15 @@ LABELS: dict[str, dict[str, str]] = {
         "checking": N_("Checking repeated calls and writing"),
         "writing": N_("Writing"),
         "thresholds": N_("Updating over-long thresholds"),
+        # mining runs
+        "extracting": N_("Reading transcripts"),
+        "loading": N_("Loading the calls"),
+        "scripts": N_("Testing agents' wordings"),
+        "bursts": N_("Looking for bursts"),
+        "gaps": N_("Looking for knowledge gaps"),
+        "matching": N_("Matching agents to topics"),
+        "long_calls": N_("Explaining over-long calls"),
+        "saving": N_("Saving the findings"),
     },
     "process": {
         "feedback_handled": N_("纠错 handled"),

@@ -24,7 +24,8 @@ reported per topic. Clauses almost always said together (one sentence split at a
 are one script (``groups.merge_said_together``).
 Each script's effect on satisfaction (the share of rated calls scored 4–5) is measured the
 same way over the same topics; a script is kept when either effect is significant (both
-families of tests share one Benjamini–Hochberg correction).
+families of tests share one Benjamini–Hochberg correction) and neither is significantly
+negative.
 A topic's test needs ``min_calls`` calls with the script from at least ``MIN_AGENTS_COMPARED``
 agents who sometimes say it and sometimes not: a handful of calls from two agents can show a
 perfect difference by chance.
@@ -250,12 +251,16 @@ def _correct_for_multiple_tests(found: list[GoldenScript]) -> None:
 
 
 def _raises_fcr(script: GoldenScript) -> bool:
-    return script.q_value < Q_LIMIT and script.effect_fcr > 0
+    """Significantly more resolved calls, without significantly less satisfied callers."""
+    return (script.q_value < Q_LIMIT and script.effect_fcr > 0
+            and (script.effect_satisfaction is None or script.satisfaction_ci_high > 0))
 
 
 def _raises_satisfaction(script: GoldenScript) -> bool:
+    """Significantly more satisfied callers, without significantly fewer resolved calls
+    (a ticket callers like is no script if it leaves their problem open)."""
     return (script.q_satisfaction is not None and script.q_satisfaction < Q_LIMIT
-            and (script.effect_satisfaction or 0.0) > 0)
+            and (script.effect_satisfaction or 0.0) > 0 and script.ci_high > 0)
 
 
 @dataclass(frozen=True)

@@ -57,17 +57,23 @@ def may_read_findings(actor: User) -> bool:
 
 def analyse(session: Session, *, actor: User, period: Period,
             answerability: Answerability | None = None,
-            progress: Callable[[str], None] | None = None) -> MiningRun:
-    """Run every miner over the period's calls (features already extracted) and store
-    the findings."""
+            progress: Callable[[str], None] | None = None) -> tuple[dict[str, Any], int]:
+    """Run every miner over the period's calls (features already extracted): the findings
+    and the number of calls. Reads only; ``store_run`` keeps them."""
     require_mining(actor)
     step = progress or (lambda _phase: None)
     step("loading")
     data = load_dataset(session, period=period)
     if data.size < MIN_CALLS:
         raise NotEnoughCalls(n=data.size, need=MIN_CALLS)
-    findings = mine(session, data, answerability=answerability, progress=step)
-    run = MiningRun(start=period.start, end=period.end, calls=data.size, findings=findings,
+    return mine(session, data, answerability=answerability, progress=step), data.size
+
+
+def store_run(session: Session, *, actor: User, period: Period, findings: dict[str, Any],
+              calls: int) -> MiningRun:
+    """Keep a run's findings and tell the owners of the modules its bursts concern."""
+    require_mining(actor)
+    run = MiningRun(start=period.start, end=period.end, calls=calls, findings=findings,
                     created_by_id=actor.id)
     session.add(run)
     session.flush()

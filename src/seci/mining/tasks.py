@@ -21,7 +21,7 @@ from seci.jobs.queue import announce
 from seci.jobs.runner import JobContext
 from seci.jobs.service import create_job
 from seci.mining import extract
-from seci.mining.service import Answerability, analyse
+from seci.mining.service import Answerability, analyse, store_run
 
 MINING_RUN = "mining.run"
 MINING_EXTRACT = "mining.extract"
@@ -119,8 +119,16 @@ def run_mining(factory: sessionmaker[Session], *, actor: User, period: Period,
     extract_pending(factory, progress=lambda n: step("extracting", n, None))
     answerability = answerability_with_search(factory) if search else None
     with factory() as session:
-        run = analyse(session, actor=actor, period=period, answerability=answerability,
-                      progress=lambda phase: step(phase, 0, None))
+        findings, calls = analyse(session, actor=actor, period=period,
+                                  answerability=answerability,
+                                  progress=lambda phase: step(phase, 0, None))
+        # The analysis only read; the job's progress commits from other connections
+        # meanwhile, so the write starts its own transaction as a writer (SQLite refuses a
+        # read transaction that turns into a write after another connection committed).
+        session.rollback()
+        step("saving", 0, None)  # before taking the write lock: progress writes too
+        begin_writing(session)
+        run = store_run(session, actor=actor, period=period, findings=findings, calls=calls)
         session.commit()
         return run.id
 

@@ -148,24 +148,40 @@ def _tracked_words(session: Session, data: Dataset) -> tuple[list[str], np.ndarr
 
 
 def _describe(session: Session, data: Dataset, burst: Burst) -> None:
-    """The words that mark the burst's calls, and examples."""
+    """The words that mark the burst's calls, and the calls that say them most as
+    examples. A product's burst is compared with the product's earlier calls in the region
+    (neither its usual words — 师傅, 修好 for broadband faults — nor the region's name are
+    what is new); a word burst with the region's earlier calls."""
     region = data.regions.index(burst.region)
     week = [w.isoformat() for w in data.weeks].index(burst.week)
     in_cell = (data.region == region) & (data.week == week)
     if burst.source == "product":
-        in_cell &= data.topic == data.topics.index(burst.topic)
-    rest = (data.region == region) & (data.week < week)
-    cell_words = _word_counts(data, np.flatnonzero(in_cell))
-    rest_words = _word_counts(data, np.flatnonzero(rest))
-    marked = marked_words(cell_words, rest_words, limit=5)
+        topic = data.topic == data.topics.index(burst.topic)
+        in_cell &= topic
+        rest = topic & (data.region == region) & (data.week < week)
+    else:
+        rest = (data.region == region) & (data.week < week)
+    cell_rows = np.flatnonzero(in_cell)
+    marked = marked_words(_word_counts(data, cell_rows),
+                          _word_counts(data, np.flatnonzero(rest)), limit=5)
     texts = texts_of(session, [int(m.word) for m in marked]) if marked else {}
     names = [texts[int(m.word)] for m in marked if int(m.word) in texts]
     if burst.source == "words":
         names = [burst.topic, *[n for n in names if n != burst.topic]]
     burst.discovered_topic = "、".join(names[:4])
-    examples = np.flatnonzero(in_cell)[:3]
+    examples = _saying_most(data, cell_rows, np.array([int(m.word) for m in marked],
+                                                      dtype=np.int64))[:3]
     burst.example_call_ids = [data.call_ids[i] for i in examples]
     burst.example_questions = [data.questions[i] for i in examples]
+
+
+def _saying_most(data: Dataset, rows: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """The rows ordered by how many of ``words`` their customers said (stable)."""
+    offsets, values = data.words.offsets, data.words.values
+    said = np.array([np.isin(values[offsets[r]:offsets[r + 1]], words).sum() for r in rows],
+                    dtype=np.int64)
+    ordered: np.ndarray = rows[np.argsort(-said, kind="stable")]
+    return ordered
 
 
 def _word_counts(data: Dataset, rows: np.ndarray) -> dict[str, int]:

@@ -1,11 +1,24 @@
-"""Short confirmations shown after an action (?flash=code)."""
+"""Short confirmations shown after an action (?flash=code), and a failed job's error in
+the reader's language."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from seci.core.i18n import N_, gettext
 from seci.core.messages import label
 
-__all__ = ["flash_message", "label"]
+__all__ = ["describe_job_error", "flash_message", "label"]
+
+# Errors the job runner itself records (a task's own errors carry their message).
+JOB_ERRORS: dict[str, str] = {
+    "job_crashed": N_("The job stopped on an unexpected error ({detail}); nothing was "
+                      "half-written. Try again; if it happens again, the server log has the "
+                      "details."),
+    "job_abandoned": N_("The job was given up after {attempts} attempts (its worker stopped "
+                        "each time). Try again, or ask the administrator to check the "
+                        "workers."),
+}
 
 FLASH: dict[str, str] = {
     "saved": N_("Saved."),
@@ -67,3 +80,15 @@ FLASH: dict[str, str] = {
 def flash_message(code: str | None) -> str | None:
     text = FLASH.get(code or "")
     return gettext(text) if text else None
+
+
+def describe_job_error(error: dict[str, Any]) -> str:
+    """A failed job's error in the reader's language."""
+    template = error.get("message") or JOB_ERRORS.get(str(error.get("code")))
+    params = error.get("params") or {}
+    if isinstance(template, str):
+        try:
+            return gettext(template, **params)
+        except (KeyError, IndexError):
+            return gettext(template)
+    return gettext("The job failed ({code}).", code=error.get("code", "?"))

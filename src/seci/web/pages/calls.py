@@ -40,6 +40,7 @@ from seci.roster.importing import RosterImportRejected, import_roster
 from seci.roster.kpis import stage_counts, turnover_report
 from seci.web.charts import Chart, Table
 from seci.web.exports import xlsx_response
+from seci.web.labels import describe_job_error
 from seci.web.pages import call_charts as cc
 from seci.web.pages.common import Form, field, redirect
 from seci.web.templating import render
@@ -394,21 +395,9 @@ def import_job(job_id: int, request: Request, db: SessionDep, user: CurrentUser
     report = (job.result or (job.error or {}).get("report"))
     return render(request, "calls/job.html", {
         "job": job, "report": _described(dict(report) if report else None),
-        "error_text": (describe_error_document(job.error)
+        "error_text": (describe_job_error(job.error)
                        if job.error and "report" not in job.error else None),
     }, user=user)
-
-
-def describe_error_document(error: dict[str, Any]) -> str:
-    """A failed job's error in the reader's language."""
-    template = error.get("message")
-    params = error.get("params") or {}
-    if isinstance(template, str):
-        try:
-            return gettext(template, **params)
-        except (KeyError, IndexError):
-            return gettext(template)
-    return gettext("The job failed ({code}).", code=error.get("code", "?"))
 
 
 # --- the team lead's and the agent's pages -------------------------------------------------

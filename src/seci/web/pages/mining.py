@@ -19,12 +19,13 @@ from seci.core.messages import describe_error
 from seci.jobs import service as jobs
 from seci.jobs.routes import job_read, runner_of
 from seci.knowledge.models import Module
-from seci.knowledge.modules import all_modules
+from seci.knowledge.modules import all_modules, module_names_by_id, path_label
 from seci.mining import actions, service
 from seci.mining.alerts import open_alert
 from seci.mining.models import MiningRun
 from seci.mining.tasks import queue_mining
 from seci.web.charts import Chart, Table
+from seci.web.labels import describe_job_error
 from seci.web.pages.common import Form, field, redirect
 from seci.web.templating import render
 
@@ -65,11 +66,14 @@ def overview(request: Request, db: SessionDep, user: CurrentUser) -> HTMLRespons
         except NotFound:
             job = None
     findings = run.findings if run is not None else {}
+    modules = all_modules(db, include_archived=False) if user.can(Perm.ARTICLE_EDIT) else []
+    by_id = {m.id: m for m in modules}
     return render(request, "mining/overview.html", {
         "run": run, "f": findings, "job": job,
+        "job_error": describe_job_error(job.error) if job is not None and job.error else None,
+        "module_choices": sorted(((m.id, path_label(by_id, m.id)) for m in modules),
+                                 key=lambda choice: choice[1]),
         "lift_chart": _lift_chart(findings.get("golden_scripts") or []),
-        "modules": all_modules(db, include_archived=False)
-        if user.can(Perm.ARTICLE_EDIT) else [],
         "can_run": user.can(Perm.CALLS_ANALYZE),
         "can_credit": user.can(Perm.TACIT_RECORD_FOR),
         "can_contribute": user.can(Perm.TACIT_CONTRIBUTE),
@@ -148,4 +152,6 @@ def alert(alert_id: int, request: Request, db: SessionDep, user: CurrentUser) ->
     return render(request, "mining/alert.html", {
         "alert": found, "burst": burst,
         "module": db.get(Module, found.module_id) if found.module_id else None,
+        "module_name": path_label(module_names_by_id(db), found.module_id)
+        if found.module_id else None,
         "can_read": service.may_read_findings(user)}, user=user)
