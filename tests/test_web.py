@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from seci.knowledge.render import render_markdown
@@ -167,3 +170,21 @@ def test_an_unknown_page_is_a_friendly_404(client: TestClient, world: World) -> 
     page = client.get("/kb/articles/424242")
     assert page.status_code == 404
     assert "<html" in page.text
+
+
+def test_a_writer_that_waited_too_long_gets_503_and_a_retry_time(
+        client: TestClient, db: Session, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite's "database is locked" after the busy timeout (another process held the write
+    lock longer, e.g. a large import's merge): nothing was saved and trying again works —
+    503 with Retry-After, in the reader's language, never a 500."""
+    def locked(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("INSERT INTO suggestions ...", {},
+                               sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr("seci.suggestions.service.submit_suggestion", locked)
+    response = client.post("/api/v1/suggestions", headers=bearer(db, world, "agent"), json={
+        "title": "简化报修登记", "body": "项目太多", "category": "process"})
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["code"] == "database_busy"
+    assert "未保存" in response.json()["detail"]

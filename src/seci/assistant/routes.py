@@ -60,9 +60,8 @@ from seci.assistant.schemas import (
 )
 from seci.assistant.stream import conversation_events, run_stream_read
 from seci.assistant.text import mask_phone
-from seci.core.db import begin_writing
 from seci.core.errors import NotAuthenticated, PermissionDenied
-from seci.core.http import CurrentUser, SessionDep, require
+from seci.core.http import WRITES, CurrentUser, SessionDep, require
 from seci.knowledge.lookups import load_lookups
 from seci.knowledge.render import plain_snippet
 
@@ -85,14 +84,6 @@ STREAM_SECONDS = 30.0
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
-def writing(db: SessionDep) -> None:
-    """Requests that write take SQLite's write lock before their first read
-    (``seci.core.db.begin_writing``): under concurrent chats they wait their turn instead
-    of failing with "database is locked". Resolved before the route's own dependencies."""
-    begin_writing(db)
-
-
-WRITES = [Depends(writing)]
 
 
 # --- presentation ----------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from seci.calls.schemas import (
     TurnRead,
 )
 from seci.core.config import get_settings
-from seci.core.http import CurrentUser, SessionDep, client_ip
+from seci.core.http import WRITES, CurrentUser, SessionDep, client_ip
 from seci.core.tabular import FileFormat, detect_format
 from seci.jobs.routes import job_read, runner_of
 from seci.jobs.uploads import discard, new_upload_dir, safe_name, save_stream
@@ -164,7 +164,7 @@ def get_call(call_id: str, db: SessionDep, user: CurrentUser) -> CallRead:
     return call_read(queries.get_call(db, actor=user, call_id=call_id))
 
 
-@router.get("/calls/records/{call_id}/transcript", responses=ERRORS)
+@router.get("/calls/records/{call_id}/transcript", responses=ERRORS, dependencies=WRITES)
 def get_transcript(call_id: str, request: Request, db: SessionDep, user: CurrentUser
                    ) -> TranscriptRead:
     """The call's turns, personal numbers masked; the reading is audited."""

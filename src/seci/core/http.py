@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
 from seci.accounts.service import resolve_api_token, resolve_web_session
+from seci.core.db import begin_writing
 from seci.core.errors import NotAuthenticated, PermissionDenied, SeciError
 from seci.core.security import tokens_match
 
@@ -29,9 +30,18 @@ class CsrfFailed(PermissionDenied):
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """One session per request, committed before the response is sent."""
+    """One session per request, committed before the response is sent.
+
+    A request with an unsafe method is a writer from its first statement
+    (``begin_writing``): on SQLite a transaction that has read (the login's session
+    lookup) and then writes fails at once with "database is locked" when another writer
+    committed in between; a writer instead waits its turn. Requests whose body is large
+    have been read by then (FastAPI parses the body before it resolves dependencies), so
+    the wait covers the route's work only. A no-op on PostgreSQL."""
     session: Session = request.app.state.sessionmaker()
     try:
+        if request.method in UNSAFE_METHODS:
+            begin_writing(session)
         yield session
         session.commit()
     except SeciError as error:
@@ -50,6 +60,17 @@ def get_db(request: Request) -> Iterator[Session]:
 # scope="function": the commit above runs before the response leaves, so a failed commit
 # can never be reported as success.
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def writing(db: SessionDep) -> None:
+    """For a safe-method route that nevertheless writes (an audited transcript view, an
+    export's audit entry, an inbox that assigns): take the write lock before the route's
+    first read, as unsafe methods do. Use as ``dependencies=WRITES`` so that it is resolved
+    before the user is looked up."""
+    begin_writing(db)
+
+
+WRITES = [Depends(writing)]
 
 
 def client_ip(request: Request) -> str | None:

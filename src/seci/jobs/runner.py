@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from seci.core.db import begin_writing
 from seci.core.errors import SeciError
 from seci.jobs import service
 from seci.jobs.models import Job, JobStatus
@@ -159,6 +160,7 @@ class JobRunner:
 
     def _requeue_abandoned(self) -> None:
         with self._factory() as session:
+            begin_writing(session)
             requeued = service.requeue_abandoned(session)
             session.commit()
         if requeued:
@@ -167,7 +169,14 @@ class JobRunner:
 
     def _claim_next(self, kinds: tuple[str, ...] | None = None) -> int | None:
         with self._factory() as session:
-            for job_id in service.queued_job_ids(session, kinds=kinds or self.kinds):
+            candidates = service.queued_job_ids(session, kinds=kinds or self.kinds)
+        if not candidates:
+            return None  # the usual answer of a poll: no write lock taken for it
+        with self._factory() as session:
+            # The claim is a conditional update: whoever claims first wins. On SQLite it
+            # must be a writer from its first statement (seci.core.db.begin_writing).
+            begin_writing(session)
+            for job_id in candidates:
                 if service.claim_job(session, job_id=job_id):
                     session.commit()
                     return job_id
@@ -227,6 +236,7 @@ class JobRunner:
     def _finish(self, job_id: int, status: JobStatus, *, result: dict[str, Any] | None = None,
                 error: dict[str, Any] | None = None) -> None:
         with self._factory() as session:
+            begin_writing(session)  # a job's outcome queues with the other writers
             service.finish_job(session, job_id=job_id, status=status, result=result,
                                error=error)
             session.commit()

@@ -11,7 +11,7 @@ from seci.accounts.models import User
 from seci.accounts.roles import Perm
 from seci.core.clock import today
 from seci.core.config import get_settings
-from seci.core.http import CurrentUser, SessionDep, require
+from seci.core.http import WRITES, CurrentUser, SessionDep, require
 from seci.knowledge import articles as svc
 from seci.knowledge import feedback as fb
 from seci.knowledge import modules as mod
@@ -425,7 +425,7 @@ async def import_file(
     return report.as_dict()
 
 
-@router.get("/export", responses=ERRORS)
+@router.get("/export", responses=ERRORS, dependencies=WRITES)
 def export_file(db: SessionDep, user: Annotated[User, Depends(require(Perm.KB_EXPORT))],
                 format: FileFormat = FileFormat.JSONL, module: int | None = None) -> Response:
     """All published articles in an import format."""

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from seci.core.errors import NotAuthenticated, SeciError
@@ -67,6 +67,30 @@ def _value_refused(request: Request, error: Exception, render_error_page: Any) -
     return render_error_page(request, 422, detail)  # type: ignore[no-any-return]
 
 
+RETRY_AFTER_SECONDS = 5
+
+
+def is_database_busy(error: Exception) -> bool:
+    """SQLite's "database is locked": a writer waited its whole turn (another process held
+    the write lock longer than the busy timeout, e.g. a large import's merge)."""
+    return isinstance(error, OperationalError) and "database is locked" in str(error)
+
+
+def _database_busy(request: Request, render_error_page: Any) -> Response:
+    """Nothing was written (the transaction was rolled back) and trying again later
+    works: 503 with Retry-After, never a 500."""
+    logger.warning("database busy on %s %s; answered 503", request.method, request.url.path)
+    detail = gettext("The database is busy with other work (such as a large import); "
+                     "nothing was saved. Try again in a moment.")
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if wants_json(request):
+        response: Response = problem(request, status=503, code="database_busy", detail=detail)
+    else:
+        response = render_error_page(request, 503, detail)
+    response.headers.update(headers)
+    return response
+
+
 def install(app: FastAPI, render_error_page: Any) -> None:
     """Register the handlers; ``render_error_page(request, status, message)`` draws HTML."""
 
@@ -110,6 +134,12 @@ def install(app: FastAPI, render_error_page: Any) -> None:
         if "SQLite INTEGER" not in str(error):
             return await unexpected_error(request, error)
         return _value_refused(request, error, render_error_page)
+
+    @app.exception_handler(OperationalError)
+    async def operational_error(request: Request, error: OperationalError) -> Response:
+        if is_database_busy(error):
+            return _database_busy(request, render_error_page)
+        return await unexpected_error(request, error)
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, error: Exception) -> Response:

@@ -14,7 +14,7 @@ from seci.audit.service import AuditFilter, distinct_actions, list_events
 from seci.core.clock import utcnow
 from seci.core.config import get_settings
 from seci.core.errors import PermissionDenied, SeciError
-from seci.core.http import CurrentUser, SessionDep
+from seci.core.http import WRITES, CurrentUser, SessionDep
 from seci.core.i18n import gettext
 from seci.core.messages import describe_error, describe_problem
 from seci.knowledge import modules as mod
@@ -80,7 +80,7 @@ def _import_result(request: Request, user: CurrentUser, report: dict[str, object
                   status_code=status_code)
 
 
-@router.get("/kb/export")
+@router.get("/kb/export", dependencies=WRITES)
 def export(db: SessionDep, user: CurrentUser, format: FileFormat = FileFormat.XLSX
            ) -> Response:
     _need(user, Perm.KB_EXPORT)

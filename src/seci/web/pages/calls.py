@@ -28,7 +28,7 @@ from seci.calls.kpis import KPIS, RATE_KPIS, Period, slice_counts
 from seci.calls.team import team_overview
 from seci.core.config import get_settings
 from seci.core.errors import PermissionDenied, SeciError
-from seci.core.http import CurrentUser, SessionDep, client_ip
+from seci.core.http import WRITES, CurrentUser, SessionDep, client_ip
 from seci.core.i18n import gettext
 from seci.core.messages import describe_error, describe_problem, label
 from seci.core.tabular import detect_format
@@ -281,7 +281,7 @@ def _conditions(params: Any, slices: dict[str, Any]) -> list[str]:
     return words
 
 
-@router.get("/calls/c/{call_id}", response_class=HTMLResponse)
+@router.get("/calls/c/{call_id}", response_class=HTMLResponse, dependencies=WRITES)
 def call_page(call_id: str, request: Request, db: SessionDep, user: CurrentUser
               ) -> HTMLResponse:
     """One call: its record and its transcript (the view is audited)."""

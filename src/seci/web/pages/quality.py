@@ -22,7 +22,7 @@ from seci.calls.models import CallRecord
 from seci.calls.queries import Turn, get_call, read_transcript
 from seci.core.clock import today
 from seci.core.errors import FieldErrors
-from seci.core.http import CurrentUser, SessionDep, client_ip
+from seci.core.http import WRITES, CurrentUser, SessionDep, client_ip
 from seci.core.i18n import N_, gettext
 from seci.core.messages import describe_error
 from seci.quality import access, appeals, queries, sampling, scorecards, scoring
@@ -317,7 +317,8 @@ def _score_page(request: Request, db: SessionDep, user: User, sample_id: int, ca
     }, status_code=status_code)
 
 
-@router.get("/qa/samples/{sample_id}/calls/{call_id}", response_class=HTMLResponse)
+@router.get("/qa/samples/{sample_id}/calls/{call_id}", response_class=HTMLResponse,
+            dependencies=WRITES)
 def score_form(request: Request, db: SessionDep, user: CurrentUser, sample_id: int,
                call_id: str) -> HTMLResponse:
     """The transcript on the left, the scorecard on the right."""
@@ -374,7 +375,7 @@ def _score_detail(request: Request, db: SessionDep, user: User, score_id: int, *
     }, status_code=status_code)
 
 
-@router.get("/qa/scores/{score_id}", response_class=HTMLResponse)
+@router.get("/qa/scores/{score_id}", response_class=HTMLResponse, dependencies=WRITES)
 def score_detail(request: Request, db: SessionDep, user: CurrentUser, score_id: int
                  ) -> HTMLResponse:
     """A score item by item, the call's transcript, the appeal and its decision."""
