@@ -32,6 +32,7 @@ from seci.knowledge.tabular import (
     FileTooLarge,
     MissingColumns,
     NotASpreadsheet,
+    TooManyRows,
     UnknownColumns,
     UnknownFormat,
 )
@@ -658,6 +659,21 @@ def test_too_large_file_is_rejected_before_reading(db: Session, world: World) ->
     message = file_error(db, world, data, "a.csv", FileTooLarge, max_bytes=1000)
     assert "超过了" in message and "MB" in message
     assert snapshot(db)["Article"] == 0
+
+
+@pytest.mark.parametrize("builder", [csv_bytes, xlsx_bytes])
+def test_a_file_beyond_the_row_cap_is_refused_with_the_cap(
+        db: Session, world: World, monkeypatch: pytest.MonkeyPatch,
+        builder: Any) -> None:
+    monkeypatch.setattr("seci.knowledge.tabular.MAX_IMPORT_ROWS", 3)
+    data = builder([record(f"R-{i}") for i in range(4)])
+    message = file_error(db, world, data, "a.csv" if builder is csv_bytes else "a.xlsx",
+                         TooManyRows)
+    assert "3" in message
+    assert snapshot(db)["Article"] == 0
+    import_articles(db, data=builder([record(f"R-{i}") for i in range(3)]),
+                    filename="a.csv" if builder is csv_bytes else "a.xlsx",
+                    actor=world["manager"], max_bytes=LIMIT)  # the cap itself is fine
 
 
 @pytest.mark.parametrize(("filename", "data"), [

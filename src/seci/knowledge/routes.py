@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
@@ -420,8 +421,10 @@ async def import_file(
     """Validate every row, then import all or nothing. Errors carry row, column and value."""
     limit = get_settings().import_max_bytes
     data = await read_upload(file, limit)
-    report = import_articles(db, data=data, filename=file.filename or "upload", actor=user,
-                             max_bytes=limit, dry_run=dry_run, as_draft=as_draft)
+    # Parsing and validating take seconds for a large file: off the event loop.
+    report = await run_in_threadpool(lambda: import_articles(
+        db, data=data, filename=file.filename or "upload", actor=user, max_bytes=limit,
+        dry_run=dry_run, as_draft=as_draft))
     return report.as_dict()
 
 

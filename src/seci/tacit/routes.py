@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
@@ -314,8 +315,9 @@ async def upload_figures(contribution_id: int, db: SessionDep, user: CurrentUser
     if not user.can(Perm.TACIT_EVALUATE):
         raise PermissionDenied()
     data = await read_upload(file, get_settings().import_max_bytes)
-    import_figures(db, contribution_id=contribution_id, actor=user, data=data)
-    return _read(db, user, contribution_id)
+    await run_in_threadpool(lambda: import_figures(db, contribution_id=contribution_id,
+                                                   actor=user, data=data))
+    return await run_in_threadpool(_read, db, user, contribution_id)
 
 
 @router.post("/{contribution_id}/evaluation/close", response_model=ContributionRead,

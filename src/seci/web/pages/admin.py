@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from seci.accounts import service as accounts
@@ -56,8 +57,12 @@ async def import_upload(request: Request, db: SessionDep, user: CurrentUser,
     limit = get_settings().import_max_bytes
     try:
         data = await read_upload(upload, limit)
-        report = import_articles(db, data=data, filename=upload.filename, actor=user,
-                                 max_bytes=limit, dry_run=dry_run, as_draft=as_draft)
+        filename = upload.filename
+        # Parsing and validating a large workbook takes seconds: off the event loop, so
+        # the server keeps answering everyone else meanwhile.
+        report = await run_in_threadpool(lambda: import_articles(
+            db, data=data, filename=filename, actor=user, max_bytes=limit, dry_run=dry_run,
+            as_draft=as_draft))
     except ImportRejected as rejected:
         db.rollback()
         return _import_result(request, user, rejected.report.as_dict(), status_code=422)

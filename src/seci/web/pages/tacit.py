@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
@@ -286,7 +287,8 @@ async def upload_figures(request: Request, db: SessionDep, user: CurrentUser, fo
         if upload is None or isinstance(upload, str):
             raise FieldErrors([{"field": "file", "code": "required"}])
         data = await read_upload(upload, get_settings().import_max_bytes)
-        import_figures(db, contribution_id=contribution_id, actor=user, data=data)
+        await run_in_threadpool(lambda: import_figures(
+            db, contribution_id=contribution_id, actor=user, data=data))
     except (FieldErrors, FigureImportFailed) as error:
         return _detail_page(request, db, user, contribution_id, error.errors)
     return redirect(f"/tacit/contributions/{contribution_id}", "figures_saved")
