@@ -109,7 +109,8 @@ def parse_moment(value: Any) -> datetime | Problem:
     if isinstance(value, datetime):
         return value
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
+        # The platform's local wall-clock time, as exported: naive on purpose.
+        return datetime(value.year, value.month, value.day)  # noqa: DTZ001
     text = str(value).strip() if value is not None else ""
     if not text:
         return Problem("started_at", "required")
@@ -122,8 +123,8 @@ def parse_moment(value: Any) -> datetime | Problem:
         return Problem("started_at", "bad_datetime", text[:40])
     year, month, day, hour, minute, second, offset = match.groups()
     try:
-        moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
-                          int(second or 0))
+        moment = datetime(int(year), int(month), int(day), int(hour or 0),  # noqa: DTZ001
+                          int(minute or 0), int(second or 0))
     except ValueError:
         return Problem("started_at", "date_does_not_exist", text[:40])
     if offset:

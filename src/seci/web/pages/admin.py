@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -12,7 +12,7 @@ from starlette.datastructures import UploadFile
 from seci.accounts import service as accounts
 from seci.accounts.roles import Perm, Role
 from seci.audit.service import AuditFilter, distinct_actions, list_events
-from seci.core.clock import utcnow
+from seci.core.clock import today, utcnow
 from seci.core.config import get_settings
 from seci.core.errors import PermissionDenied, SeciError
 from seci.core.http import WRITES, CurrentUser, SessionDep
@@ -95,7 +95,7 @@ def export(db: SessionDep, user: CurrentUser, format: FileFormat = FileFormat.XL
         FileFormat.CSV: "text/csv; charset=utf-8",
         FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }[format]
-    stamp = datetime.now().strftime("%Y%m%d")
+    stamp = today().strftime("%Y%m%d")  # the centre's calendar day
     return Response(content=data, media_type=media, headers={
         "Content-Disposition": f'attachment; filename="seci-kb-{stamp}.{format.value}"'})
 

@@ -45,7 +45,7 @@ NEW_RULE: dict[str, Any] = {"kind": RuleKind.KEYWORD.value, "reason": "complaint
                             "pattern": "", "threshold": "0", "target_queue": "",
                             "priority": "100", "note": "", "enabled": True}
 # A form without a readable copy of the rule's time always counts as stale.
-NEVER = datetime.min
+NEVER = datetime.min  # noqa: DTZ901 - compared with the database's naive UTC times
 
 
 def _configurer(user: CurrentUser) -> User:
