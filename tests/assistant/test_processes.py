@@ -11,6 +11,7 @@ import time
 import urllib.parse
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -266,3 +267,40 @@ def test_a_server_crash_mid_conversation_loses_nothing(
     assert status == 200 and state["status"] == "with_agent"
     assert_complete(messages, before.events + after.events,
                     ["出国了手机还能用不", "要多少钱", "转人工"], "您好，漫游资费我帮您查。")
+
+
+def test_a_customer_and_an_agent_writing_at_once_get_no_error(
+        setup: Setup, servers: list[Server], tmp_path: Path) -> None:
+    """Truly parallel writers in the same conversations (PostgreSQL: the seq counter
+    must come from the locked row, not a stale copy; SQLite: writers queue): 100 posts
+    across 5 conversations, customer and agent at once, every one stored once, seqs
+    without gaps or repeats."""
+    server = Server(setup.database_url, tmp_path / "one").start()
+    servers.append(server)
+    customers = [start_chat(server) for _ in range(5)]
+    for customer in customers:
+        status, handed = call("POST", customer.url(server, "/handoff"), customer.headers)
+        assert status == 200, handed
+        take_over(server, setup, customer, "您好，我来帮您。")
+
+    def post(job: tuple[Customer, int]) -> int:
+        customer, i = job
+        if i % 2 == 0:
+            status, _ = call("POST", customer.url(server, "/messages"), customer.headers,
+                             {"text": f"第{i}条：宽带还是连不上", "client_key": uuid.uuid4().hex})
+        else:
+            status, _ = call(
+                "POST",
+                f"{server.base}{BASE}/agent/conversations/{customer.conversation_id}/messages",
+                setup.agent, {"text": f"第{i}条：请重启光猫试试"})
+        return status
+
+    jobs = [(customer, i) for i in range(20) for customer in customers]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(post, jobs))
+    assert statuses == [201] * len(jobs)
+    for customer in customers:
+        seqs = [m["seq"] for m in transcript(server, customer)]
+        assert seqs == list(range(1, len(seqs) + 1))
+        texts = [m["text"] for m in transcript(server, customer)]
+        assert sum(1 for t in texts if t.startswith("第")) == 20

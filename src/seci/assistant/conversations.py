@@ -77,9 +77,13 @@ def get_conversation(session: Session, *, conversation_id: int,
 def lock_conversation(session: Session, conversation: Conversation) -> Conversation:
     """Serialise writers of one conversation (row lock on PostgreSQL; SQLite has one writer
     at a time anyway) and read its current state."""
-    # One round trip: the row is locked and the loaded object refreshed from it.
-    session.execute(select(Conversation).where(Conversation.id == conversation.id)
-                    .with_for_update().execution_options(populate_existing=True))
+    # One round trip: the row is locked and the loaded object refreshed from it. The
+    # refresh happens only as the row is fetched: an unread result would leave the object
+    # (and its message counter) as another writer left it before the lock.
+    locked = session.execute(select(Conversation).where(Conversation.id == conversation.id)
+                             .with_for_update().execution_options(populate_existing=True)
+                             ).scalar_one()
+    assert locked is conversation  # the session's one copy of the row, now current
     _locked(session).add(conversation.id)
     return conversation
 
