@@ -563,7 +563,7 @@ def measure(db: BenchDatabase, *, workers: int, redis_url: str | None, plan: Pla
         meter.start()
         chats, desk, checked, elapsed, lags = asyncio.run(
             drive(server.base, plan, agent_headers))
-        cpu = meter.stop()
+        cpu: dict[str, Any] = dict(meter.stop())
         cpu["db_connections_opened"] = pg_sessions(db) - sessions
         failures = classify_errors(server.log_lines()[log_offset:])
     finally:

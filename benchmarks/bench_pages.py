@@ -2,7 +2,7 @@
 
 A fresh database gets the demo data (users, queues, 59 articles) plus ``--rows`` synthetic
 articles imported as the manager. ``uvicorn seci.asgi:app`` is started as a separate
-process (1 and 2 workers), the agent ``agent`` / ``demo1234`` logs in once, and ``wrk``
+process (1 and 2 workers), the agent ``agent`` / ``demo-10086`` logs in once, and ``wrk``
 (a separate process, Lua script for the session cookie and random URLs) drives each page
 with ``--clients`` keep-alive connections for ``--duration`` seconds after a short warm-up:
 
@@ -57,7 +57,7 @@ from benchmarks.data import make_articles
 SCENARIOS = ("article", "kb", "kb_module")
 DEFAULT_APP = "seci.asgi:app"
 _EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Timeout)): (.*)$")
-AGENT = ("agent", "demo1234")
+AGENT = ("agent", "demo-10086")
 VENV_BIN = Path(sys.executable).parent
 
 WRK_SCRIPT = r"""

@@ -37,7 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
 ]
 VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
-PASSWORD = "demo1234"  # noqa: S105 - the published demo password (seci.demo.loader)
+PASSWORD = "demo-10086"  # noqa: S105 - the published demo password (seci.demo.loader)
 MAX_BYTES = 300 * 1024
 
 # A file with one good and two bad rows: the import page lists the bad ones.

@@ -17,6 +17,7 @@ from seci.knowledge.models import Article, Module
 from seci.knowledge.modules import create_module
 from seci.knowledge.validation import ArticleFields
 
+SYSTEM = accounts.system_actor()
 PASSWORD = "secret-pass-1"
 
 
@@ -53,14 +54,14 @@ USERS: dict[str, dict[str, Any]] = {
 def build_world(db: Session) -> World:
     accounts.seed_queues(db)
     queues = {q.code: q for q in accounts.list_queues(db)}
-    personal = create_module(db, name="个人业务", parent_id=None, actor=None)
-    home = create_module(db, name="家庭业务", parent_id=None, actor=None)
+    personal = create_module(db, name="个人业务", parent_id=None, actor=SYSTEM)
+    home = create_module(db, name="家庭业务", parent_id=None, actor=SYSTEM)
     modules = {
         "个人业务": personal,
-        "资费套餐": create_module(db, name="资费套餐", parent_id=personal.id, actor=None),
-        "账务": create_module(db, name="账务", parent_id=personal.id, actor=None),
+        "资费套餐": create_module(db, name="资费套餐", parent_id=personal.id, actor=SYSTEM),
+        "账务": create_module(db, name="账务", parent_id=personal.id, actor=SYSTEM),
         "家庭业务": home,
-        "宽带": create_module(db, name="宽带", parent_id=home.id, actor=None),
+        "宽带": create_module(db, name="宽带", parent_id=home.id, actor=SYSTEM),
     }
     users = {}
     for name, spec in USERS.items():

@@ -106,6 +106,10 @@ def test_expiring_articles_through_the_api(client: TestClient, db: Session,
     response = client.get("/api/v1/articles", params={"expiring_within_days": 7},
                           headers=bearer(db, world, "editor"))
     assert [a["id"] for a in response.json()["items"]] == [soon.id]
+    # An agent may not learn what is about to lapse: refused by the service, as on the page.
+    refused = client.get("/api/v1/articles", params={"expiring_within_days": 7},
+                         headers=bearer(db, world, "agent"))
+    assert refused.status_code == 403
 
 
 def test_admin_manages_users_and_queues(client: TestClient, db: Session, world: World) -> None:

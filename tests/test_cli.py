@@ -179,7 +179,7 @@ def test_demo_loads_once_and_keeps_changes_made_in_between(cli_db: str,
     first = seci("demo", "--no-serve")
     assert first.exit_code == 0, first.output
     assert "演示数据已加载。" in first.output
-    assert "演示账号（密码 demo1234）：" in first.output
+    assert "演示账号（密码 demo-10086）：" in first.output
     articles, users = count(Article), count(User)
     assert articles > 0 and users > 0
 

@@ -24,6 +24,16 @@ def test_login_with_wrong_password_shows_a_chinese_error(client: TestClient,
     assert "用户名或密码错误" in page.text
 
 
+def test_an_admin_edits_their_own_password_on_the_account_page_only(
+        client: TestClient, world: World) -> None:
+    web_login(client, "admin")
+    own = client.get(f"/admin/users/{world['admin'].id}").text
+    assert 'name="password"' not in own and 'href="/account"' in own
+    other = client.get(f"/admin/users/{world['agent'].id}").text
+    assert 'name="password"' in other and 'minlength="10"' in other
+    assert "吊销其 API 令牌" in other
+
+
 def test_login_logout_round_trip(client: TestClient, world: World) -> None:
     web_login(client, "agent")
     home = client.get("/")
@@ -58,7 +68,7 @@ def test_every_post_form_in_the_pages_carries_a_csrf_field(client: TestClient, d
     article = make_article(db, world)
     web_login(client, "manager")
     for url in ("/", "/kb", f"/kb/articles/{article.id}", f"/kb/articles/{article.id}/edit",
-                "/kb/import", "/kb/modules", "/kb/feedback", "/kb/new"):
+                "/kb/import", "/kb/modules", "/kb/feedback", "/kb/new", "/account"):
         html = client.get(url).text
         for form in re.findall(r"<form[^>]*method=\"post\".*?</form>", html, flags=re.S):
             if 'action="/login"' in form:

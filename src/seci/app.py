@@ -30,6 +30,7 @@ from seci.knowledge.routes import router as knowledge_api
 from seci.knowledge.usage import ViewCounter
 from seci.linkage.routes import router as linkage_api
 from seci.mining.routes import router as mining_api
+from seci.ops.routes import router as health_routes
 from seci.quality.routes import router as quality_api
 from seci.retrieval.embeddings import encoder_from_settings
 from seci.retrieval.engine import BackgroundSync, SearchEngine
@@ -38,7 +39,7 @@ from seci.retrieval.vectors import VectorRanker
 from seci.suggestions.routes import router as suggestions_api
 from seci.tacit.incentive_routes import router as incentives_api
 from seci.tacit.routes import router as tacit_api
-from seci.tasks import TASKS
+from seci.tasks import LANES, TASKS
 from seci.web import problems
 from seci.web.middleware import ConcurrencyLimit, LocaleAndHeaders
 from seci.web.pages import router as pages
@@ -76,7 +77,7 @@ def create_app(session_factory: sessionmaker[Session] | None = None,
     answer_writer = writer_from_settings(get_settings())
     # Heavy work (imports) runs in a worker thread, off the event loop; in tests
     # (background=False) queued jobs run when a request wakes the runner.
-    job_runner = JobRunner(factory, TASKS, background=background)
+    job_runner = JobRunner(factory, TASKS, background=background, lanes=LANES)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -111,7 +112,7 @@ def create_app(session_factory: sessionmaker[Session] | None = None,
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in (accounts_api, knowledge_api, search_api, assistant_api, suggestions_api,
                    linkage_api, tacit_api, incentives_api, calls_api, quality_api, mining_api,
-                   jobs_api, audit_api, pages):
+                   jobs_api, audit_api, health_routes, pages):
         app.include_router(router)
     problems.install(app, _error_page)
     _add_docs(app)

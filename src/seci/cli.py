@@ -16,6 +16,7 @@ from seci.core.errors import SeciError
 from seci.core.i18n import gettext, set_locale
 from seci.core.messages import describe_error, label
 from seci.knowledge.cli import app as kb_app
+from seci.ops.cli import backup, restore
 from seci.retrieval.cli import app as eval_app
 
 app = typer.Typer(help="SECI knowledge management for contact centres.", no_args_is_help=True)
@@ -27,6 +28,8 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(calls_app, name="calls")
 app.add_typer(agents_app, name="agents")
 eval_app.command("assistant")(eval_assistant)
+app.command("backup")(backup)
+app.command("restore")(restore)
 console = Console(soft_wrap=True, highlight=False)
 
 
@@ -73,12 +76,18 @@ def serve(
 ) -> None:
     """Run the web server (pages, REST API and its docs at /api/docs)."""
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
+
+    from seci.ops.logs import logging_config
 
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
     console.print(gettext("SECI is running at http://{host}:{port}/", host=host, port=port))
-    uvicorn.run("seci.asgi:app", host=host, port=port, workers=workers, log_level="info")
+    # SECI_LOG_FORMAT=json: uvicorn's and SECI's records as JSON lines, in every worker.
+    log_config = logging_config("json") if settings.log_format == "json" else LOGGING_CONFIG
+    uvicorn.run("seci.asgi:app", host=host, port=port, workers=workers, log_level="info",
+                log_config=log_config)
 
 
 @app.command()
@@ -88,7 +97,9 @@ def worker(
     """Run background jobs (imports, mining): with SECI_REDIS_URL an rq worker sharing the
     queue with every other worker; without, a worker on the jobs table."""
     from seci.jobs.worker import run_worker
+    from seci.ops.logs import configure_logging
 
+    configure_logging(get_settings().log_format)
     run_worker(burst=burst)
 
 

@@ -18,3 +18,6 @@ TASKS: dict[str, Task] = {
     MINING_RUN: mining_run_task,
     MINING_EXTRACT: mining_extract_task,
 }
+
+# The runner's lanes: an import someone is watching never waits behind a mining run.
+LANES: tuple[tuple[str, ...], ...] = ((CALL_IMPORT_JOB,), (MINING_RUN, MINING_EXTRACT))

@@ -29,7 +29,7 @@ def test_login_rejects_a_wrong_password_and_lands_on_home(page: Page) -> None:
     expect(page.get_by_role("alert")).to_have_text("用户名或密码错误。")
     expect(page.get_by_label("用户名")).to_have_value("agent")  # kept, password is not
 
-    page.get_by_label("密码").fill("demo1234")
+    page.get_by_label("密码").fill("demo-10086")
     page.get_by_role("button", name="登录", exact=True).click()
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_role("button", name="退出登录")).to_be_visible()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from seci.core.clock import utcnow
@@ -81,3 +84,60 @@ def test_only_the_starter_or_an_admin_sees_a_job(db: Session, world: World) -> N
     assert service.may_see_job(world["analyst"], job)
     assert service.may_see_job(world["admin"], job)
     assert not service.may_see_job(world["manager"], job)
+
+
+def test_an_import_does_not_wait_behind_a_long_mining_run(committed_engine: Engine) -> None:
+    """Lanes: a job of one lane runs while a long job of another lane is still working
+    (with one thread it would wait until the long job ended; here that never happens
+    until the test releases it)."""
+    factory = sessionmaker(bind=committed_engine, expire_on_commit=False)
+    started, release = threading.Event(), threading.Event()
+
+    def long_run(_context: JobContext) -> dict[str, Any]:
+        started.set()
+        release.wait(PATIENCE_SECONDS)
+        return {}
+
+    tasks = {"mining": long_run, "import": _ok}
+    runner = JobRunner(factory, tasks, poll_seconds=0.05, lanes=[("import",), ("mining",)])
+    runner.start()
+    try:
+        mining = _queue(factory, "mining")
+        runner.wake()
+        assert started.wait(PATIENCE_SECONDS)
+        quick = _queue(factory, "import")
+        runner.wake()
+        assert _wait_for_status(factory, quick, JobStatus.SUCCEEDED)
+        assert _status(factory, mining) == JobStatus.RUNNING  # still held by the test
+    finally:
+        release.set()
+        runner.stop()
+    assert _wait_for_status(factory, mining, JobStatus.SUCCEEDED)
+
+
+PATIENCE_SECONDS = 60.0
+
+
+def _queue(factory: sessionmaker[Session], kind: str) -> int:
+    with factory() as session:
+        job = service.create_job(session, kind=kind, params={"n": 1}, created_by=None)
+        session.commit()
+        return job.id
+
+
+def _status(factory: sessionmaker[Session], job_id: int) -> JobStatus:
+    with factory() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        return JobStatus(job.status)
+
+
+def _wait_for_status(factory: sessionmaker[Session], job_id: int, status: JobStatus) -> bool:
+    """Whether the job reached ``status`` within the patience bound (not a speed target)."""
+    pause = threading.Event()
+    deadline = time.monotonic() + PATIENCE_SECONDS
+    while time.monotonic() < deadline:
+        if _status(factory, job_id) == status:
+            return True
+        pause.wait(0.05)
+    return False

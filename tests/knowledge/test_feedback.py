@@ -54,6 +54,9 @@ def test_only_the_owner_or_a_manager_handles_feedback(db: Session, world: World)
     for name in ("editor2", "agent", "reviewer"):
         with pytest.raises(NotArticleOwner):
             fb.accept_feedback(db, feedback_id=item.id, user=world[name])
+        # Nor do they read the article's feedback: the service decides, not the page.
+        assert fb.feedback_for_article(db, user=world[name], article=article) == []
+    assert fb.feedback_for_article(db, user=world["editor"], article=article) == [item]
     fb.accept_feedback(db, feedback_id=item.id, user=world["manager"])
 
 

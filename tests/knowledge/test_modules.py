@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
+from seci.core.errors import PermissionDenied
 from seci.knowledge import articles as kb
 from seci.knowledge import modules as mod
 from seci.knowledge import queries
 from seci.knowledge.errors import ModuleArchived, ModuleCycle, ModuleNameTaken, ModuleNotEmpty
+from seci.knowledge.models import Module
 from tests.factories import World, fields, make_article
 
 
@@ -76,3 +78,23 @@ def test_archive_refuses_a_module_with_live_articles(db: Session, world: World) 
     assert empty.id not in {m.id for m in mod.all_modules(db, include_archived=False)}
     mod.archive_module(db, module_id=empty.id, archived=False, actor=world["manager"])
     assert not empty.archived
+
+
+@pytest.mark.parametrize("role", ["agent", "editor", "reviewer", "analyst"])
+def test_only_knowledge_managers_shape_the_tree(db: Session, world: World, role: str) -> None:
+    """The rule lives in the service: whatever route or page calls it."""
+    actor = world[role]
+    personal = world.modules["个人业务"]
+    attempts = [
+        lambda: mod.create_module(db, name="新模块", parent_id=None, actor=actor),
+        lambda: mod.rename_module(db, module_id=personal.id, name="个人", actor=actor),
+        lambda: mod.move_module(db, module_id=world.modules["账务"].id,
+                                new_parent_id=world.modules["家庭业务"].id, actor=actor),
+        lambda: mod.archive_module(db, module_id=world.modules["宽带"].id, archived=True,
+                                   actor=actor),
+    ]
+    for attempt in attempts:
+        with pytest.raises(PermissionDenied):
+            attempt()
+    db.expire_all()
+    assert db.get(Module, personal.id).name == "个人业务"  # type: ignore[union-attr]

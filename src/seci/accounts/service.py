@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from seci.accounts import throttle
 from seci.accounts.errors import (
+    CurrentPasswordWrong,
     LoginFailed,
+    LoginThrottled,
+    OwnPasswordNeedsCurrent,
     QueueCodeTaken,
     QueueNotFound,
     UnknownRole,
     UsernameTaken,
     UserNotFound,
-    WeakPassword,
 )
 from seci.accounts.models import (
     ApiToken,
@@ -27,12 +30,16 @@ from seci.accounts.models import (
     UserRole,
     WebSession,
 )
-from seci.accounts.roles import Role
+from seci.accounts.passwords import check_password
+from seci.accounts.roles import Perm, Role
 from seci.audit.service import record
 from seci.core.clock import utcnow
+from seci.core.errors import PermissionDenied
 from seci.core.security import hash_password, new_token, token_digest, verify_password
 
-MIN_PASSWORD_LENGTH = 8
+# last_used_at of an API token is written at most this often: a client calling many
+# times a second must not turn every read into a write.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 def parse_roles(names: Iterable[str]) -> set[Role]:
@@ -92,12 +99,14 @@ def create_user(
     team: str | None = None,
     actor: User | None = None,
 ) -> User:
-    """Create a user; the role assignment is audited as a role change."""
+    """Create a user; the role assignment is audited as a role change. ``actor`` None is
+    the system (command line, demo)."""
+    if actor is not None:
+        _require_user_manager(actor)
     username = username.strip()
     if find_user(session, username=username) is not None:
         raise UsernameTaken(username=username)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise WeakPassword(min_length=MIN_PASSWORD_LENGTH)
+    check_password(password, username=username)
     user = User(
         username=username,
         display_name=(display_name or username).strip(),
@@ -134,9 +143,23 @@ class UserChanges:
     password: str | None = None
 
 
-def update_user(session: Session, *, user_id: int, changes: UserChanges, actor: User) -> User:
-    """Change a user's profile, roles, queues or module access (audited)."""
+def _require_user_manager(actor: User) -> None:
+    if not actor.can(Perm.USER_MANAGE):
+        raise PermissionDenied()
+
+
+def update_user(session: Session, *, user_id: int, changes: UserChanges, actor: User,
+                now: datetime | None = None) -> User:
+    """Change a user's profile, roles, queues or module access, or reset their password
+    (audited; user managers only). A reset or a deactivation logs the user out everywhere:
+    web sessions deleted, API tokens revoked, so a reactivation revives none of them."""
+    _require_user_manager(actor)
     user = get_user(session, user_id=user_id)
+    if changes.password is not None:
+        if user.id == actor.id:
+            # A stolen admin session must not be able to take over the admin's login.
+            raise OwnPasswordNeedsCurrent()
+        check_password(changes.password, username=user.username)
     before = _snapshot(user)
     if changes.display_name is not None:
         user.display_name = changes.display_name.strip() or user.username
@@ -146,8 +169,6 @@ def update_user(session: Session, *, user_id: int, changes: UserChanges, actor: 
         user.all_modules = changes.all_modules
     if changes.is_active is not None:
         user.is_active = changes.is_active
-        if not changes.is_active:
-            session.execute(delete(WebSession).where(WebSession.user_id == user.id))
     if changes.roles is not None:
         wanted_roles = {str(r) for r in changes.roles}
         user.role_links = [link for link in user.role_links if link.role in wanted_roles]
@@ -165,9 +186,10 @@ def update_user(session: Session, *, user_id: int, changes: UserChanges, actor: 
             UserModule(module_id=m) for m in sorted(changes.module_ids - have_m)
         ]
     if changes.password is not None:
-        if len(changes.password) < MIN_PASSWORD_LENGTH:
-            raise WeakPassword(min_length=MIN_PASSWORD_LENGTH)
         user.password_hash = hash_password(changes.password)
+    logged_out = changes.password is not None or changes.is_active is False
+    if logged_out:
+        end_sessions(session, user_id=user.id, now=now or utcnow())
     session.flush()
     session.refresh(user)
     after = _snapshot(user)
@@ -180,16 +202,50 @@ def update_user(session: Session, *, user_id: int, changes: UserChanges, actor: 
         entity_id=user.id,
         summary=user.username,
         before=before,
-        after=after | ({"password": "changed"} if changes.password else {}),
+        after=after | ({"password": "changed"} if changes.password else {})
+        | ({"sessions_ended": True} if logged_out else {}),
     )
     return user
 
 
-def authenticate(session: Session, *, username: str, password: str, ip: str | None) -> User:
-    """Check a login; failures are audited (with the name tried) and raise LoginFailed."""
-    user = find_user(session, username=username.strip())
+def end_sessions(session: Session, *, user_id: int, now: datetime,
+                 keep_web_session_id: int | None = None,
+                 keep_api_token_id: int | None = None) -> None:
+    """Log a user out everywhere but the one session or token named: delete the web
+    sessions, revoke the API tokens (revoked stays revoked)."""
+    web = delete(WebSession).where(WebSession.user_id == user_id)
+    if keep_web_session_id is not None:
+        web = web.where(WebSession.id != keep_web_session_id)
+    tokens = update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    if keep_api_token_id is not None:
+        tokens = tokens.where(ApiToken.id != keep_api_token_id)
+    session.execute(web)
+    session.execute(tokens.values(revoked_at=now))
+
+
+def _refuse_if_throttled(session: Session, *, username: str, user: User | None,
+                         ip: str | None, now: datetime) -> None:
+    wait = throttle.seconds_locked(session, username=username, ip=ip, now=now)
+    if wait:
+        record(session, actor=None, actor_name=username[:80], action="auth.login_throttled",
+               entity_type="user", entity_id=user.id if user else None,
+               summary=username[:80], ip=ip, after={"retry_after": wait})
+        raise LoginThrottled(retry_after=wait)
+
+
+def authenticate(session: Session, *, username: str, password: str, ip: str | None,
+                 now: datetime | None = None) -> User:
+    """Check a login. After too many failures in a row for the name or the address the
+    attempt is refused unchecked (LoginThrottled); failures are audited (with the name
+    tried) and raise LoginFailed; a success clears the name's failures."""
+    now = now or utcnow()
+    username = username.strip()
+    user = find_user(session, username=username)
+    _refuse_if_throttled(session, username=username, user=user, ip=ip, now=now)
+    # An unknown name is checked against a dummy hash, so it costs what a known one does.
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
+        throttle.count_failure(session, username=username, ip=ip, now=now)
         record(
             session,
             actor=None,
@@ -201,7 +257,34 @@ def authenticate(session: Session, *, username: str, password: str, ip: str | No
             ip=ip,
         )
         raise LoginFailed()
+    throttle.clear_account(session, username=username)
     return user
+
+
+def change_own_password(session: Session, *, actor: User, current_password: str,
+                        new_password: str, ip: str | None = None,
+                        keep_web_session_id: int | None = None,
+                        keep_api_token_id: int | None = None,
+                        now: datetime | None = None) -> None:
+    """The acting user changes their own password, proving the current one (only their
+    own: there is no user to name). Their other web sessions and API tokens end. A wrong
+    current password counts as a failed login, so a stolen session cannot guess it."""
+    now = now or utcnow()
+    _refuse_if_throttled(session, username=actor.username, user=actor, ip=ip, now=now)
+    if not verify_password(actor.password_hash, current_password):
+        throttle.count_failure(session, username=actor.username, ip=ip, now=now)
+        record(session, actor=actor, action="auth.password_change_failed",
+               entity_type="user", entity_id=actor.id, summary=actor.username, ip=ip)
+        raise CurrentPasswordWrong()
+    check_password(new_password, username=actor.username)
+    user = get_user(session, user_id=actor.id)
+    user.password_hash = hash_password(new_password)
+    end_sessions(session, user_id=user.id, now=now, keep_web_session_id=keep_web_session_id,
+                 keep_api_token_id=keep_api_token_id)
+    record(session, actor=actor, action="user.password_change", entity_type="user",
+           entity_id=user.id, summary=user.username, ip=ip,
+           after={"password": "changed", "other_sessions_ended": True})
+    session.flush()
 
 
 def open_web_session(session: Session, *, user: User, hours: int) -> tuple[str, WebSession]:
@@ -229,24 +312,30 @@ def close_web_session(session: Session, *, token: str) -> None:
     session.execute(delete(WebSession).where(WebSession.token_hash == token_digest(token)))
 
 
-def issue_api_token(session: Session, *, user: User, name: str) -> str:
-    """Create a bearer token and return it; it is shown once and stored only as a hash."""
+def issue_api_token(session: Session, *, user: User, name: str,
+                    expires_at: datetime | None = None) -> str:
+    """Create a bearer token and return it; it is shown once and stored only as a hash.
+    ``expires_at`` None: valid until revoked."""
     token = new_token("seci_")
-    session.add(
-        ApiToken(user_id=user.id, name=name[:80], token_hash=token_digest(token), prefix=token[:12])
-    )
+    session.add(ApiToken(user_id=user.id, name=name[:80], token_hash=token_digest(token),
+                         prefix=token[:12], expires_at=expires_at))
     record(
         session, actor=user, action="token.create", entity_type="user", entity_id=user.id,
-        summary=name[:80],
+        summary=name[:80], after={"expires_at": expires_at.isoformat() if expires_at else None},
     )
     session.flush()
     return token
 
 
-def resolve_api_token(session: Session, *, token: str) -> User | None:
+def active_api_token(session: Session, *, token: str, now: datetime | None = None
+                     ) -> tuple[ApiToken, User] | None:
+    """The token and its user, if the token is neither revoked nor expired and the user
+    is active."""
+    now = now or utcnow()
     found = session.scalar(
         select(ApiToken).where(
-            ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None)
+            ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None),
+            or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
         )
     )
     if found is None:
@@ -254,7 +343,31 @@ def resolve_api_token(session: Session, *, token: str) -> User | None:
     user = session.get(User, found.user_id)
     if user is None or not user.is_active:
         return None
-    return user
+    return found, user
+
+
+def resolve_api_token(session: Session, *, token: str) -> User | None:
+    found = active_api_token(session, token=token)
+    return found[1] if found else None
+
+
+def api_token_use_due(token: ApiToken, *, now: datetime) -> bool:
+    """Whether this use should be written (at most once per TOKEN_USE_RESOLUTION)."""
+    return token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION
+
+
+def note_api_token_use(session: Session, *, token_id: int, now: datetime) -> None:
+    """Record when a token was last used. A write: the caller's session must be a writer
+    (on SQLite, ``begin_writing`` before its first read). The condition keeps processes
+    that race on one token from writing it twice a minute."""
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id,
+               or_(ApiToken.last_used_at.is_(None),
+                   ApiToken.last_used_at <= now - TOKEN_USE_RESOLUTION))
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def list_api_tokens(session: Session, *, user: User) -> Sequence[ApiToken]:

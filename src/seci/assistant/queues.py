@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from seci.accounts.models import Queue, User, UserQueue
 from seci.accounts.roles import Perm
+from seci.assistant.access import require_configurer
 from seci.assistant.errors import StaleHours
 from seci.assistant.models import AgentPresence, Conversation, QueueHours, Status
 from seci.audit.service import record
@@ -108,6 +109,7 @@ def update_hours(session: Session, *, actor: User, queue: Queue, hours: Sequence
                  expected: str | None = None) -> None:
     """Replace a queue's hours, audited. With ``expected`` (the fingerprint the form was
     opened with) hours saved by someone else in the meantime raise StaleHours."""
+    require_configurer(actor)
     before = hours_fingerprint(openings(session, queue.id))
     if expected is not None and expected != before:
         raise StaleHours(queue=queue.code)

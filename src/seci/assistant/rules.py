@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import Queue, User
+from seci.assistant.access import require_configurer
 from seci.assistant.errors import RuleNotFound, StaleRule, UnknownQueue
 from seci.assistant.models import Conversation, HandoffReason, HandoffRule, RuleKind
 from seci.assistant.text import matches_keywords
@@ -212,6 +213,7 @@ def _validated(session: Session, data: RuleInput) -> dict[str, object]:
 
 def create_rule(session: Session, *, actor: User, data: RuleInput) -> HandoffRule:
     """Add a rule; it applies to the next message in every server process."""
+    require_configurer(actor)
     rule = HandoffRule(**_validated(session, data))
     session.add(rule)
     session.flush()
@@ -225,6 +227,7 @@ def update_rule(session: Session, *, actor: User, rule_id: int, data: RuleInput,
                 expected_updated_at: datetime | None = None) -> HandoffRule:
     """Change a rule. With ``expected_updated_at`` (the web form's copy) a rule saved by
     someone else in the meantime raises StaleRule instead of being overwritten."""
+    require_configurer(actor)
     rule = session.get(HandoffRule, rule_id)
     if rule is None:
         raise RuleNotFound(rule=rule_id)

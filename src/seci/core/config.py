@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
@@ -71,6 +72,9 @@ class Settings(BaseSettings):
                                     description="Bearer token for the endpoint, if it needs one")
     generation_timeout: float = Field(default=10.0, gt=0,
                                       description="Seconds the endpoint may take to answer")
+    # JSON lines for a log collector (journald → Loki/ELK); text for people.
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log lines: 'text' or 'json' (one object a line)")
 
     @property
     def sqlalchemy_url(self) -> str:

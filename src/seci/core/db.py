@@ -80,6 +80,12 @@ def begin_writing(session: Session) -> None:
         raise
 
 
+def is_writing(session: Session) -> bool:
+    """Whether the session's transaction began as a writer on SQLite (``begin_writing``):
+    then it may write, and another session of this process must not try to meanwhile."""
+    return _HOLDS_WRITER in session.info
+
+
 def lock_for_writing(session: Session) -> None:
     """Take the write lock inside a transaction that has begun but not yet read the main
     database (an import that so far wrote only its temporary tables).
@@ -161,6 +167,7 @@ __all__ = [
     "build_engine",
     "get_engine",
     "get_sessionmaker",
+    "is_writing",
     "lock_for_writing",
     "session_scope",
 ]

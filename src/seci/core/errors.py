@@ -27,6 +27,10 @@ class SeciError(Exception):
         """Additional members for the problem document (override when useful)."""
         return {}
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers of the response, e.g. Retry-After (override when useful)."""
+        return {}
+
 
 class NotAuthenticated(SeciError):
     code = "not_authenticated"

@@ -5,16 +5,25 @@ Only route modules and the web layer import this; services stay free of FastAPI.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
-from seci.accounts.service import resolve_api_token, resolve_web_session
-from seci.core.db import begin_writing
+from seci.accounts.service import (
+    active_api_token,
+    api_token_use_due,
+    note_api_token_use,
+    resolve_web_session,
+)
+from seci.core.clock import utcnow
+from seci.core.db import begin_writing, is_writing
 from seci.core.errors import NotAuthenticated, PermissionDenied, SeciError
 from seci.core.security import tokens_match
 
@@ -22,6 +31,7 @@ SESSION_COOKIE = "seci_session"
 LOCALE_COOKIE = "seci_lang"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+logger = logging.getLogger("seci.web")
 
 
 class CsrfFailed(PermissionDenied):
@@ -87,11 +97,16 @@ def optional_user(request: Request, db: SessionDep) -> User | None:
     """The user behind a bearer token or a session cookie, or None."""
     token = _bearer_token(request)
     if token is not None:
-        user = resolve_api_token(db, token=token)
-        if user is None:
+        found = active_api_token(db, token=token)
+        if found is None:
             raise NotAuthenticated()
+        api_token, token_user = found
+        now = utcnow()
+        if api_token_use_due(api_token, now=now):
+            _note_token_use(request, db, api_token.id, now)
         request.state.auth_kind = "token"
-        return user
+        request.state.api_token_id = api_token.id
+        return token_user
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
@@ -103,9 +118,26 @@ def optional_user(request: Request, db: SessionDep) -> User | None:
         return None
     request.state.auth_kind = "cookie"
     request.state.csrf_token = web_session.csrf_token
+    request.state.web_session_id = web_session.id
     if request.method in UNSAFE_METHODS and request.url.path.startswith("/api/"):
         verify_csrf(request, request.headers.get(CSRF_HEADER))
     return user
+
+
+def _note_token_use(request: Request, db: Session, token_id: int, now: datetime) -> None:
+    """Record a token's use (at most once a minute). A writer request does it in its own
+    transaction; a reading one in a short writer session of its own, since on SQLite its
+    read transaction could not turn into a write. Best effort: a busy database skips it."""
+    if request.method in UNSAFE_METHODS or is_writing(db):
+        note_api_token_use(db, token_id=token_id, now=now)
+        return
+    try:
+        with request.app.state.sessionmaker() as side:
+            begin_writing(side)
+            note_api_token_use(side, token_id=token_id, now=now)
+            side.commit()
+    except OperationalError:
+        logger.warning("token %s: last use not recorded (database busy)", token_id)
 
 
 def verify_csrf(request: Request, submitted: str | None) -> None:

@@ -135,6 +135,7 @@ PROBLEM_MESSAGES: dict[str, str] = {
     "missing_column": N_("The column {value} is missing."),
     "empty_file": N_("The file holds no rows."),
     "not_utf8": N_("The file is not UTF-8 text."),
+    "bad_csv": N_("The file is not valid CSV: {value}"),
     "self_honour": N_("You cannot award an honour to yourself."),
     # hand-off rules and queue hours (assistant)
     "empty_keyword": N_("An empty word between two |; remove the extra |."),

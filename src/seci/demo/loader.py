@@ -26,7 +26,7 @@ from seci.knowledge.models import Article
 from seci.knowledge.modules import find_by_path, get_module
 from seci.knowledge.validation import ArticleFields
 
-DEMO_PASSWORD = "demo1234"  # noqa: S105 - published demo logins, printed at start-up
+DEMO_PASSWORD = "demo-10086"  # noqa: S105 - published demo logins, printed at start-up
 
 
 @dataclass(frozen=True)

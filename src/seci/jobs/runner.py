@@ -1,7 +1,8 @@
-"""Running jobs off the web server's event loop: a worker thread per process.
+"""Running jobs off the web server's event loop: worker threads in every process.
 
 Any process may queue a job (a row); a runner claims queued jobs of the kinds it knows,
-runs them one at a time in its thread and records the outcome. Without Redis this is the
+runs them one at a time per lane (a thread for each group of kinds: imports beside
+mining) and records the outcome. Without Redis this is the
 whole queue: runners of several server processes share the jobs table, and a job left
 running by a process that died is queued again by whichever runner notices first (its
 work is atomic, so nothing half-written remains). ``background=False`` (tests, the
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,14 @@ class JobContext:
 Task = Callable[[JobContext], dict[str, Any]]
 
 
+def _lanes_of(kinds: tuple[str, ...], lanes: Sequence[Sequence[str]] | None
+              ) -> list[tuple[str, ...]]:
+    """The lanes' kinds; a kind named in no lane gets a lane of its own."""
+    chosen = [tuple(k for k in lane if k in kinds) for lane in lanes or [kinds]]
+    named = {k for lane in chosen for k in lane}
+    return [lane for lane in chosen if lane] + [(k,) for k in kinds if k not in named]
+
+
 def error_document(error: SeciError) -> dict[str, Any]:
     """What a failed job keeps of its error: the code, parameters and extra members, so
     that any page can say it in the reader's language."""
@@ -65,15 +74,21 @@ def error_document(error: SeciError) -> dict[str, Any]:
 
 
 class JobRunner:
+    """Runs queued jobs of the kinds it knows. In the background, each *lane* (a group of
+    kinds) has a thread of its own: an import a manager is waiting for must not queue
+    behind a mining run that takes minutes. One lane of every kind by default."""
+
     def __init__(self, session_factory: sessionmaker[Session], tasks: Mapping[str, Task], *,
-                 background: bool = True, poll_seconds: float = 2.0) -> None:
+                 background: bool = True, poll_seconds: float = 2.0,
+                 lanes: Sequence[Sequence[str]] | None = None) -> None:
         self._factory = session_factory
         self._tasks = dict(tasks)
         self._background = background
         self._poll = poll_seconds
-        self._wake = threading.Event()
+        self._lanes = _lanes_of(self.kinds, lanes)
+        self._wakes = [threading.Event() for _ in self._lanes]
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._live: dict[int, Live] = {}
         self._lock = threading.Lock()
         self._inline_busy = False
@@ -85,32 +100,38 @@ class JobRunner:
     # --- lifecycle -------------------------------------------------------------------
 
     def start(self) -> None:
-        if not self._background or self._thread is not None:
+        if not self._background or self._threads:
             return
         self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="seci-jobs", daemon=True)
-        self._thread.start()
+        for index, kinds in enumerate(self._lanes):
+            thread = threading.Thread(target=self._loop, args=(kinds, self._wakes[index]),
+                                      name=f"seci-jobs-{index}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        for wake in self._wakes:
+            wake.set()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads = []
 
     def wake(self, jobs: int = 1) -> None:
         """Look for queued jobs now (after a request committed ``jobs`` of them), and tell
         the workers of other processes through Redis when it is configured."""
         announce(jobs)
         if self._background:
-            self._wake.set()
+            for wake in self._wakes:
+                wake.set()
         else:
             self.run_pending()
 
     def join(self) -> None:
-        """Wait for the worker thread (a foreground ``seci worker`` without Redis)."""
-        while self._thread is not None and self._thread.is_alive():
-            self._thread.join(1.0)
+        """Wait for the worker threads (a foreground ``seci worker`` without Redis)."""
+        while any(thread.is_alive() for thread in self._threads):
+            for thread in self._threads:
+                thread.join(1.0)
 
     def live_progress(self, job_id: int) -> Live | None:
         with self._lock:
@@ -145,18 +166,19 @@ class JobRunner:
             ran += 1
         return ran
 
-    def _loop(self) -> None:
+    def _loop(self, kinds: tuple[str, ...], wake: threading.Event) -> None:
         last_sweep = 0.0
         while not self._stop.is_set():
             try:
                 if time.monotonic() - last_sweep > SWEEP_SECONDS:
                     self._requeue_abandoned()
                     last_sweep = time.monotonic()
-                self.run_pending()
+                while not self._stop.is_set() and (job_id := self._claim_next(kinds)):
+                    self._run(job_id)
             except Exception:  # the loop must survive a database outage
                 logger.exception("job runner loop failed; retrying")
-            self._wake.wait(self._poll)
-            self._wake.clear()
+            wake.wait(self._poll)
+            wake.clear()
 
     def _requeue_abandoned(self) -> None:
         with self._factory() as session:

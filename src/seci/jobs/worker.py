@@ -14,9 +14,9 @@ logger = logging.getLogger("seci.jobs")
 
 
 def _runner(background: bool) -> JobRunner:
-    from seci.tasks import TASKS  # the assembly of every domain's tasks
+    from seci.tasks import LANES, TASKS  # the assembly of every domain's tasks
 
-    return JobRunner(get_sessionmaker(), TASKS, background=background)
+    return JobRunner(get_sessionmaker(), TASKS, background=background, lanes=LANES)
 
 
 def work_on_queued() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select, true
@@ -51,11 +52,42 @@ def works_on_drafts(user: User) -> bool:
     return user.can(Perm.ARTICLE_EDIT) or user.can(Perm.ARTICLE_REVIEW)
 
 
+def _writes(user: User, article: Article) -> bool:
+    return user.id in {article.owner_id, article.created_by_id, article.updated_by_id}
+
+
 def can_see_working_copy(session: Session, user: User, article: Article) -> bool:
     """Drafts and submissions: their writers, and editors/reviewers of that module."""
-    if user.id in {article.owner_id, article.created_by_id, article.updated_by_id}:
+    if _writes(user, article):
         return True
     return works_on_drafts(user) and in_scope(module_scope(session, user), article.module_id)
+
+
+def working_copy_clause(session: Session, user: User) -> ColumnElement[bool]:
+    """SQL filter over Article: the working copies the user may see (the rule above)."""
+    mine = or_(Article.owner_id == user.id, Article.created_by_id == user.id,
+               Article.updated_by_id == user.id)
+    if not works_on_drafts(user):
+        return mine
+    scope = module_scope(session, user)
+    return true() if scope is None else or_(mine, Article.module_id.in_(scope or {-1}))
+
+
+def readable_titles(session: Session, user: User, articles: Iterable[Article]
+                    ) -> dict[int, str]:
+    """Each article's title as the user may read it: the working copy's to those who may see
+    it (the rule above), else the published one, so that an unpublished rename stays with
+    its editors. With nothing published either, the code stands in."""
+    scope = module_scope(session, user) if works_on_drafts(user) else set()
+    titles: dict[int, str] = {}
+    for article in articles:
+        if _writes(user, article) or in_scope(scope, article.module_id):
+            titles[article.id] = article.title
+        elif article.live_version is not None:
+            titles[article.id] = article.live_version.title
+        else:
+            titles[article.id] = article.code
+    return titles
 
 
 def live_version_visible(user: User, version: ArticleVersion, article: Article, on: date) -> bool:

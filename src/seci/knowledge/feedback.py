@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import User
@@ -13,7 +14,7 @@ from seci.accounts.roles import Perm
 from seci.audit.service import record
 from seci.core.clock import utcnow
 from seci.core.errors import FieldErrors, PermissionDenied
-from seci.knowledge.access import in_scope, module_scope
+from seci.knowledge.access import in_scope, module_scope, readable_titles
 from seci.knowledge.articles import get_article, get_visible_article
 from seci.knowledge.errors import FeedbackNotFound, InvalidTransition, NotArticleOwner
 from seci.knowledge.models import Article, ArticleFeedback, FeedbackKind, FeedbackStatus
@@ -66,8 +67,34 @@ def _may_handle(session: Session, user: User, article: Article) -> bool:
                                                      article.module_id)
 
 
+@dataclass(frozen=True)
+class FeedbackArticle:
+    """The article a feedback item is about, as the reader may see it."""
+
+    id: int
+    code: str
+    title: str
+
+
+def _as_seen(session: Session, user: User, query: Select[ArticleFeedback, Article]
+             ) -> list[tuple[ArticleFeedback, FeedbackArticle]]:
+    # A pending revision may have renamed the article: the reporter, usually an agent, reads
+    # only the published title (access.readable_titles), the owner the working copy's.
+    pairs = [(item, article) for item, article in session.execute(query).unique()]
+    titles = readable_titles(session, user, (article for _, article in pairs))
+    return [(item, FeedbackArticle(article.id, article.code, titles[article.id]))
+            for item, article in pairs]
+
+
+def feedback_article(session: Session, *, user: User, article_id: int) -> FeedbackArticle:
+    """The article as ``user`` may see it, for showing with their feedback."""
+    article = get_article(session, article_id=article_id)
+    return FeedbackArticle(article.id, article.code,
+                           readable_titles(session, user, [article])[article.id])
+
+
 def owner_inbox(session: Session, *, user: User, include_closed: bool = False
-                ) -> Sequence[tuple[ArticleFeedback, Article]]:
+                ) -> Sequence[tuple[ArticleFeedback, FeedbackArticle]]:
     """Feedback on the user's articles (managers: on their modules), open items first."""
     query = select(ArticleFeedback, Article).join(Article,
                                                   Article.id == ArticleFeedback.article_id)
@@ -82,10 +109,11 @@ def owner_inbox(session: Session, *, user: User, include_closed: bool = False
         query = query.where(ArticleFeedback.status.in_([FeedbackStatus.OPEN,
                                                         FeedbackStatus.ACCEPTED]))
     query = query.order_by(ArticleFeedback.created_at.desc())
-    return [(fb, art) for fb, art in session.execute(query).unique()]
+    return _as_seen(session, user, query)
 
 
-def my_reports(session: Session, *, user: User) -> Sequence[tuple[ArticleFeedback, Article]]:
+def my_reports(session: Session, *, user: User
+               ) -> Sequence[tuple[ArticleFeedback, FeedbackArticle]]:
     """What the user flagged and what became of it."""
     query = (
         select(ArticleFeedback, Article)
@@ -93,10 +121,16 @@ def my_reports(session: Session, *, user: User) -> Sequence[tuple[ArticleFeedbac
         .where(ArticleFeedback.reporter_id == user.id)
         .order_by(ArticleFeedback.created_at.desc())
     )
-    return [(fb, art) for fb, art in session.execute(query).unique()]
+    return _as_seen(session, user, query)
 
 
-def feedback_for_article(session: Session, *, article_id: int) -> Sequence[ArticleFeedback]:
+def feedback_for_article(session: Session, *, user: User, article: Article
+                         ) -> Sequence[ArticleFeedback]:
+    """The article's feedback for those who handle it (its owner, the module's business
+    managers); nothing for anyone else — reporters see their own under "my feedback"."""
+    if not _may_handle(session, user, article):
+        return []
+    article_id = article.id
     return session.scalars(
         select(ArticleFeedback).where(ArticleFeedback.article_id == article_id)
         .order_by(ArticleFeedback.created_at.desc())

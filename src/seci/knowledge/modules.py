@@ -9,7 +9,9 @@ from sqlalchemy import String, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import User
+from seci.accounts.roles import Perm
 from seci.audit.service import record
+from seci.core.errors import PermissionDenied
 from seci.knowledge.errors import (
     ModuleArchived,
     ModuleCycle,
@@ -109,9 +111,21 @@ def _clean_name(name: str) -> str:
     return cleaned[:80]
 
 
-def create_module(
-    session: Session, *, name: str, parent_id: int | None, actor: User | None
-) -> Module:
+def require_module_manager(actor: User) -> None:
+    """Shaping the tree (create, rename, move, archive) is the knowledge managers' work;
+    the CLI and jobs act as the system actor, which holds every permission."""
+    if not actor.can(Perm.MODULE_MANAGE):
+        raise PermissionDenied()
+
+
+def create_module(session: Session, *, name: str, parent_id: int | None, actor: User
+                  ) -> Module:
+    require_module_manager(actor)
+    return _insert_module(session, name=name, parent_id=parent_id, actor=actor)
+
+
+def _insert_module(session: Session, *, name: str, parent_id: int | None, actor: User
+                   ) -> Module:
     name = _clean_name(name)
     parent = get_module(session, module_id=parent_id) if parent_id is not None else None
     if parent is not None and parent.archived:
@@ -133,6 +147,7 @@ def create_module(
 
 
 def rename_module(session: Session, *, module_id: int, name: str, actor: User) -> Module:
+    require_module_manager(actor)
     module = get_module(session, module_id=module_id)
     name = _clean_name(name)
     _check_sibling_name(session, parent_id=module.parent_id, name=name, exclude_id=module.id)
@@ -148,6 +163,7 @@ def move_module(
     session: Session, *, module_id: int, new_parent_id: int | None, actor: User
 ) -> Module:
     """Re-hang a subtree; every descendant's path is rewritten in one statement."""
+    require_module_manager(actor)
     module = get_module(session, module_id=module_id)
     new_parent = get_module(session, module_id=new_parent_id) if new_parent_id else None
     if new_parent is not None and new_parent.path.startswith(module.path):
@@ -173,6 +189,7 @@ def move_module(
 
 def archive_module(session: Session, *, module_id: int, archived: bool, actor: User) -> Module:
     """Archive a subtree that holds no live article (archiving loses nothing)."""
+    require_module_manager(actor)
     module = get_module(session, module_id=module_id)
     ids = subtree_ids(session, module_id=module_id)
     if archived:
@@ -214,8 +231,9 @@ def split_path(path: str) -> list[str]:
     return [" ".join(p.split()) for p in path.replace("\\", "/").split("/") if p.strip()]
 
 
-def ensure_path(session: Session, *, path: str, actor: User | None) -> Module:
-    """Find or create every module along ``path`` (imports create missing modules)."""
+def ensure_path(session: Session, *, path: str, actor: User) -> Module:
+    """Find or create every module along ``path``: an import creates the modules its rows
+    name, covered by the importer's own permission (checked by the import)."""
     parent: Module | None = None
     for part in split_path(path):
         found = session.scalar(
@@ -224,7 +242,7 @@ def ensure_path(session: Session, *, path: str, actor: User | None) -> Module:
                 Module.parent_id.is_(None) if parent is None else Module.parent_id == parent.id,
             )
         )
-        parent = found or create_module(
+        parent = found or _insert_module(
             session, name=part, parent_id=parent.id if parent else None, actor=actor
         )
     if parent is None:

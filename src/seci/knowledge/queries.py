@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, defer, joinedload
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased, defer, joinedload
 
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
 from seci.core.clock import today
-from seci.knowledge.access import module_scope, visible_live_clause
+from seci.core.errors import PermissionDenied
+from seci.knowledge.access import module_scope, visible_live_clause, working_copy_clause
 from seci.knowledge.models import Article, ArticleStatus, ArticleVersion, Validity, VersionQueue
 from seci.knowledge.modules import subtree_ids
 
@@ -61,17 +62,23 @@ def _live_listing(session: Session, user: User, query: ArticleQuery, on: date) -
 
 def _working_listing(session: Session, user: User, query: ArticleQuery) -> Any:
     stmt = select(Article).where(Article.status.in_([ArticleStatus.DRAFT,
-                                                     ArticleStatus.IN_REVIEW]))
-    scope = module_scope(session, user)
-    mine = or_(Article.owner_id == user.id, Article.created_by_id == user.id,
-               Article.updated_by_id == user.id)
-    if not (user.can(Perm.ARTICLE_EDIT) or user.can(Perm.ARTICLE_REVIEW)):
-        stmt = stmt.where(mine)
-    elif scope is not None:
-        stmt = stmt.where(or_(mine, Article.module_id.in_(scope or {-1})))
+                                                     ArticleStatus.IN_REVIEW]),
+                                 working_copy_clause(session, user))
     if query.module_id is not None:
         stmt = stmt.where(Article.module_id.in_(subtree_ids(session, module_id=query.module_id)))
     return stmt
+
+
+def _text_matches(session: Session, user: User, text: str) -> ColumnElement[bool]:
+    """Code or a title the user may read: the published title for everyone, the working
+    copy's only for those who may see it (else the filter would let agents guess an
+    unpublished title letter by letter)."""
+    pattern = f"%{text.strip()}%"
+    live = aliased(ArticleVersion)  # the live listing has ArticleVersion joined already
+    published = exists(select(live.id).where(live.id == Article.live_version_id,
+                                             live.title.like(pattern)))
+    return or_(Article.code.like(pattern), published,
+               and_(working_copy_clause(session, user), Article.title.like(pattern)))
 
 
 def list_articles(session: Session, *, user: User, query: ArticleQuery, limit: int = 50,
@@ -87,8 +94,7 @@ def list_articles(session: Session, *, user: User, query: ArticleQuery, limit: i
     if query.owner_id is not None:
         stmt = stmt.where(Article.owner_id == query.owner_id)
     if query.text:
-        pattern = f"%{query.text.strip()}%"
-        stmt = stmt.where(or_(Article.title.like(pattern), Article.code.like(pattern)))
+        stmt = stmt.where(_text_matches(session, user, query.text))
     total = session.scalar(
         select(func.count()).select_from(stmt.with_only_columns(Article.id).subquery())
     ) or 0
@@ -113,9 +119,16 @@ def count_live_by_module(session: Session, *, user: User, on: date | None = None
     return {module_id: count for module_id, count in rows}
 
 
+MAX_EXPIRING_DAYS = 366
+
+
 def expiring_articles(session: Session, *, user: User, days: int,
                       on: date | None = None) -> Sequence[Article]:
-    """Published articles whose validity ends within ``days`` (for editors to renew)."""
+    """Published articles whose validity ends within ``days`` (for editors to renew). An
+    agent must not learn what is about to lapse before it does: KB_SEE_EXPIRED only."""
+    if not user.can(Perm.KB_SEE_EXPIRED):
+        raise PermissionDenied()
+    days = min(max(days, 1), MAX_EXPIRING_DAYS)
     on = on or today()
     stmt = (
         select(Article)

@@ -284,7 +284,7 @@ def vote(article_id: int, body: VoteRequest, db: SessionDep, user: CurrentUser) 
 # --- feedback ----------------------------------------------------------------------------
 
 
-def feedback_read(item: ArticleFeedback, article: Article) -> FeedbackRead:
+def feedback_read(item: ArticleFeedback, article: fb.FeedbackArticle) -> FeedbackRead:
     return FeedbackRead(
         id=item.id, article_id=article.id, article_code=article.code,
         article_title=article.title, version_no=item.version_no, kind=item.kind,
@@ -301,7 +301,7 @@ def flag_article(article_id: int, body: FeedbackCreate, db: SessionDep,
     """纠错: flag an article as wrong, outdated or unclear; it goes to the owner's inbox."""
     item = fb.flag_article(db, article_id=article_id, user=user, kind=body.kind,
                            comment=body.comment)
-    return feedback_read(item, svc.get_article(db, article_id=article_id))
+    return feedback_read(item, fb.feedback_article(db, user=user, article_id=article_id))
 
 
 @router.get("/feedback/inbox", response_model=list[FeedbackRead], responses=ERRORS)
@@ -326,7 +326,7 @@ def decide_feedback(feedback_id: int, body: FeedbackDecision, db: SessionDep,
         item = fb.accept_feedback(db, feedback_id=feedback_id, user=user, response=body.response)
     else:
         item = fb.decline_feedback(db, feedback_id=feedback_id, user=user, reason=body.response)
-    return feedback_read(item, svc.get_article(db, article_id=item.article_id))
+    return feedback_read(item, fb.feedback_article(db, user=user, article_id=item.article_id))
 
 
 # --- new knowledge -----------------------------------------------------------------------

@@ -167,14 +167,17 @@ def opened_marker(session: Session) -> tuple[int, int]:
 
 def frequent_queries(session: Session, *, prefix: str, since: datetime, limit: int = 5
                      ) -> list[str]:
-    """Queries others asked often that contain what was typed (suggestions)."""
+    """Queries staff asked often that contain what was typed (suggestions).
+
+    Staff only: customers' questions to the assistant (no user) are logged for the gap
+    report, but a customer can type anything, so their text is never offered to agents."""
     needle = normalize(prefix)
     if not needle:
         return []
     escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     rows = session.execute(
         select(SearchLog.normalized, func.max(SearchLog.query), func.count().label("n"))
-        .where(SearchLog.at >= since, SearchLog.hit_count > 0,
+        .where(SearchLog.at >= since, SearchLog.hit_count > 0, SearchLog.user_id.is_not(None),
                SearchLog.normalized.like(f"%{escaped}%", escape="\\"))
         .group_by(SearchLog.normalized)
         .having(func.count() >= 2)

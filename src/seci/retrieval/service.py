@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -15,6 +16,7 @@ from seci.accounts.roles import Perm
 from seci.core.clock import today, utcnow
 from seci.core.errors import InvalidInput
 from seci.core.i18n import N_
+from seci.core.pii import mask_digits, mask_personal_numbers
 from seci.knowledge.models import ArticleVersion
 from seci.knowledge.render import plain_snippet
 from seci.retrieval.engine import RankedArticle, SearchEngine, suggestions
@@ -149,16 +151,38 @@ def filters_for(user: User | None, *, module_id: int | None = None,
     )
 
 
+# A scheme, "www." or a host name (labels with dots, ending in a 2+ letter TLD), in text
+# folded to ASCII (full-width ｗｗｗ．, ：／／ are common in phishing lines).
+_URL = re.compile(r"[a-z][a-z0-9+.\-]*://|www\.|(?<![a-z0-9\-])[a-z0-9\-]+(?:\.[a-z0-9\-]+)*"
+                  r"\.[a-z]{2,}(?![a-z0-9\-])", re.IGNORECASE)
+# Phone-like digit runs shorter than the personal numbers mask_personal_numbers masks (11+):
+# a landline without its area code (7–8 digits), a 400/800 number (10). Shorter runs are
+# prices, amounts and service numbers like 10086, which queries need.
+_PHONE_LIKE = re.compile(r"(?<![0-9A-Za-z])\d(?:[ \-]?\d){6,}(?![0-9A-Za-z])")
+
+
+def suggestion_text(text: str) -> str | None:
+    """``text`` fit to suggest: None with a link in it (agents would take a suggestion for
+    vetted and may pass it on), else with phone numbers and long digit runs masked."""
+    if _URL.search(unicodedata.normalize("NFKC", text)):
+        return None
+    masked = mask_personal_numbers(text).text
+    return _PHONE_LIKE.sub(lambda m: mask_digits(re.sub(r"[ \-]", "", m.group(0))), masked)
+
+
 def suggest(session: Session, *, engine: SearchEngine, user: User, prefix: str,
             limit: int = 8) -> list[str]:
-    """Completions: frequent queries of the last 30 days first, then titles and similar
-    questions the user may see."""
+    """Completions: frequent staff queries of the last 30 days first (masked), then titles
+    and similar questions the user may see; nothing with a link."""
     engine.sync(session)
     prefix = prefix[:MAX_QUERY]
-    found = dict.fromkeys(frequent_queries(session, prefix=prefix, limit=3,
-                                           since=utcnow() - timedelta(days=30)))
-    for text in suggestions(engine, prefix, filters_for(user), limit):
-        found.setdefault(text, None)
+    # Asked for more than shown: some may be dropped for a link.
+    queries = frequent_queries(session, prefix=prefix, limit=10,
+                               since=utcnow() - timedelta(days=30))
+    found = dict.fromkeys([t for t in map(suggestion_text, queries) if t][:3])
+    for text in suggestions(engine, prefix, filters_for(user), 2 * limit):
+        if (shown := suggestion_text(text)) is not None:
+            found.setdefault(shown, None)
     return list(found)[:limit]
 
 

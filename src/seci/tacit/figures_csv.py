@@ -42,7 +42,16 @@ def parse_figures(data: bytes) -> list[FigureInput]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FigureImportFailed([{"row": 0, "field": "file", "code": "not_utf8"}]) from None
-    reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _parse_rows(text)
+    except csv.Error as exc:  # e.g. a stray quote or CR where the csv module refuses it
+        raise FigureImportFailed([{"row": 0, "field": "file", "code": "bad_csv",
+                                   "value": str(exc)}]) from None
+
+
+def _parse_rows(text: str) -> list[FigureInput]:
+    # newline="": line breaks inside quoted cells stay in the cell, a lone CR ends a row.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in reader.fieldnames or []]
     problems: list[dict[str, Any]] = [
         {"row": 0, "field": name, "code": "missing_column", "value": name}

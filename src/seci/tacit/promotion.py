@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
+from seci.accounts.service import system_actor
 from seci.core.errors import FieldErrors
 from seci.core.i18n import gettext
 from seci.knowledge import articles as kb
@@ -36,8 +37,9 @@ BEST_PRACTICE_TAG = "最佳实践"
 def best_practice_module(session: Session) -> Module:
     module = session.scalar(select(Module).where(Module.parent_id.is_(None),
                                                  Module.name == BEST_PRACTICE_MODULE))
+    # The pipeline files best practices under a module of its own, whoever promotes.
     return module or create_module(session, name=BEST_PRACTICE_MODULE, parent_id=None,
-                                   actor=None)
+                                   actor=system_actor())
 
 
 def article_body(contribution: Contribution, author: User) -> str:

@@ -38,6 +38,7 @@ FLASH: dict[str, str] = {
     "user_saved": N_("User saved."),
     "queue_saved": N_("Queue saved."),
     "token_created": N_("API token created. Copy it now: it is shown only once."),
+    "password_changed": N_("Password changed. Your other logins and API tokens have ended."),
     "logged_out": N_("You have logged out."),
     "callback_claimed": N_("Call-back claimed: the whole number is shown to you."),
     "callback_done": N_("Call-back marked as done."),

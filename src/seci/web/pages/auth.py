@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from seci.accounts import service
-from seci.accounts.errors import LoginFailed
+from seci.accounts.errors import CurrentPasswordWrong, LoginFailed, LoginThrottled, WeakPassword
+from seci.core.clock import utcnow
 from seci.core.config import get_settings
 from seci.core.http import LOCALE_COOKIE, SESSION_COOKIE, CurrentUser, SessionDep, client_ip
 from seci.core.i18n import LOCALES, gettext
+from seci.core.messages import describe_error
 from seci.web.pages.common import Form, field, redirect, safe_next
 from seci.web.templating import render
 
@@ -29,14 +34,23 @@ async def login(request: Request, db: SessionDep) -> Response:
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     next_url = safe_next(str(form.get("next", "/")))
     try:
-        user = service.authenticate(db, username=username, password=password,
-                                    ip=client_ip(request))
+        # Verifying an argon2 hash costs tens of milliseconds of CPU: in a worker thread,
+        # not on the event loop that serves everyone else.
+        user = await run_in_threadpool(lambda: service.authenticate(
+            db, username=username, password=password, ip=client_ip(request)))
     except LoginFailed:
-        db.commit()  # keep the audit record of the failure
+        db.commit()  # keep the audit record and the count of the failure
         return render(request, "login.html", {
             "next": next_url, "username": username,
             "error": gettext("Wrong username or password."),
         }, status_code=401)
+    except LoginThrottled as throttled:
+        db.commit()  # keep the audit record of the refusal
+        refused = render(request, "login.html", {
+            "next": next_url, "username": username, "error": describe_error(throttled),
+        }, status_code=429)
+        refused.headers.update(throttled.headers())
+        return refused
     settings = get_settings()
     token, _ = service.open_web_session(db, user=user, hours=settings.session_hours)
     response = RedirectResponse(next_url, status_code=303)
@@ -67,22 +81,59 @@ def switch_language(locale: str, request: Request, back: str = "/") -> Response:
     return response
 
 
-@router.get("/account", response_class=HTMLResponse)
-def account_page(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
+# Lifetimes offered for a new token on the account page (days; 0: until revoked).
+TOKEN_DAYS = (30, 90, 365, 0)
+
+
+def _account(request: Request, db: SessionDep, user: CurrentUser, *, status_code: int = 200,
+             **context: object) -> HTMLResponse:
     return render(request, "account.html", {
         "tokens": service.list_api_tokens(db, user=user), "new_token": None,
-    }, user=user)
+        "token_days": TOKEN_DAYS, "now": utcnow(), "password_error": None, **context,
+    }, user=user, status_code=status_code)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
+    return _account(request, db, user)
 
 
 @router.post("/account/tokens", response_class=HTMLResponse)
 def create_token(request: Request, db: SessionDep, user: CurrentUser, form: Form
                  ) -> HTMLResponse:
-    token = service.issue_api_token(db, user=user, name=field(form, "name") or "api")
+    days = field(form, "days")
+    expires_at = (utcnow() + timedelta(days=int(days))
+                  if days.isdigit() and int(days) in TOKEN_DAYS and int(days) else None)
+    token = service.issue_api_token(db, user=user, name=field(form, "name") or "api",
+                                    expires_at=expires_at)
     # Shown once, in the response body, never in a URL.
-    return render(request, "account.html", {
-        "tokens": service.list_api_tokens(db, user=user), "new_token": token,
-        "flash": gettext("API token created. Copy it now: it is shown only once."),
-    }, user=user)
+    return _account(request, db, user, new_token=token,
+                    flash=gettext("API token created. Copy it now: it is shown only once."))
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password(request: Request, db: SessionDep, user: CurrentUser, form: Form
+                    ) -> Response:
+    """The user's own password; their other sessions and API tokens end, this one stays."""
+    new = field(form, "new_password")
+    try:
+        if new != field(form, "confirm_password"):
+            return _account(request, db, user, status_code=422,
+                            password_error=gettext("The two new passwords differ."))
+        service.change_own_password(
+            db, actor=user, current_password=field(form, "current_password"),
+            new_password=new, ip=client_ip(request),
+            keep_web_session_id=getattr(request.state, "web_session_id", None))
+    except (CurrentPasswordWrong, LoginThrottled, WeakPassword) as error:
+        if error.keeps_changes:
+            db.commit()  # the failure counts towards the login throttle and is audited
+        else:
+            db.rollback()
+        response = _account(request, db, user, status_code=error.status_code,
+                            password_error=describe_error(error))
+        response.headers.update(error.headers())
+        return response
+    return redirect("/account", "password_changed")
 
 
 @router.post("/account/tokens/{token_id}/revoke")

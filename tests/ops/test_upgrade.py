@@ -1,0 +1,154 @@
+"""Upgrading keeps the data: a database made at an earlier migration, filled with rows
+written in SQL as that schema had them, is upgraded to head and every row is still there.
+
+Each fixture is keyed by the revision it was written for and fills the tables the next
+migrations touch. A new migration needs a fixture at the revision before it (the test
+``test_the_previous_head_has_a_fixture`` says so): the upgrade a site runs in production
+is then the one tested here, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, DateTime, Engine, text
+
+from seci.core import migrate
+from seci.core.db import build_engine
+from seci.ops.backup import _scripts, code_heads, current_revision
+from tests.conftest import _test_database_url, create_database
+
+CALL = {"agent_id": "A001", "team": "一班", "queue": "A", "started_at": datetime(2026, 11, 2, 9, 5),
+        "day": date(2026, 11, 2), "week": date(2026, 11, 2), "month": date(2026, 11, 1),
+        "hour": 9, "duration_s": 312, "region": "杭州", "product": "国际漫游", "channel": "voice",
+        "fcr": True, "satisfaction": 5, "complaint": False, "complaint_category": None,
+        "repeat_7d": False, "turn_count": 14, "job_id": None,
+        "updated_at": datetime(2026, 11, 2, 10, 0)}
+
+
+def _calls_and_features_at_0011(connection: Connection) -> None:
+    """0012 rebuilt mining_call_features (batch: a table copy on SQLite) to add columns."""
+    for number, call_id in enumerate(("C-0001", "C-0002"), 1):
+        connection.execute(text(
+            "INSERT INTO calls (id, call_id, agent_id, team, queue, started_at, day, week, "
+            "month, hour, duration_s, region, product, channel, fcr, satisfaction, complaint, "
+            "complaint_category, repeat_7d, turn_count, job_id, updated_at) VALUES (:id, "
+            ":call_id, :agent_id, :team, :queue, :started_at, :day, :week, :month, :hour, "
+            ":duration_s, :region, :product, :channel, :fcr, :satisfaction, :complaint, "
+            ":complaint_category, :repeat_7d, :turn_count, :job_id, :updated_at)"),
+            {**CALL, "id": number, "call_id": call_id})
+        connection.execute(text(
+            "INSERT INTO mining_call_features (call_id, version, agent_clauses, "
+            "agent_positions, customer_words, flags, question) VALUES (:call_id, 3, "
+            ":clauses, :positions, :words, :flags, :question)"),
+            {"call_id": call_id, "clauses": b"\x01\x02\x03", "positions": b"\x00\x10",
+             "words": "出国 漫游 开通".encode(), "flags": number,
+             "question": "出国了手机还能用不"})
+
+
+def _check_calls_and_features(connection: Connection) -> None:
+    rows = connection.execute(text(
+        "SELECT call_id, version, agent_clauses, customer_words, flags, question, "
+        "spoken_chars, agent_silences, extracted_at FROM mining_call_features "
+        "ORDER BY call_id")).all()
+    assert [tuple(r) for r in rows] == [
+        ("C-0001", 3, b"\x01\x02\x03", "出国 漫游 开通".encode(), 1, "出国了手机还能用不", 0,
+         None, None),
+        ("C-0002", 3, b"\x01\x02\x03", "出国 漫游 开通".encode(), 2, "出国了手机还能用不", 0,
+         None, None),
+    ]
+    assert connection.execute(text("SELECT COUNT(*) FROM calls")).scalar() == 2
+    # The rebuilt table still follows its call: deleting the call deletes its features.
+    connection.execute(text("DELETE FROM calls WHERE call_id = 'C-0001'"))
+    assert connection.execute(text(
+        "SELECT call_id FROM mining_call_features")).scalars().all() == ["C-0002"]
+
+
+def _tokens_at_0012(connection: Connection) -> None:
+    """0013 added api_tokens.expires_at (a table copy on SQLite) and revoked the tokens of
+    users who were already inactive."""
+    created = datetime(2026, 10, 1, 8, 0)
+    for user_id, name, active in ((1, "agent", True), (2, "leaver", False)):
+        connection.execute(text(
+            "INSERT INTO users (id, username, display_name, password_hash, is_active, "
+            "all_modules, locale, team, created_at) VALUES (:id, :name, :display, 'x', "
+            ":active, :all_modules, 'zh_CN', '一班', :created)"),
+            {"id": user_id, "name": name, "display": f"{name}（测试）", "active": active,
+             "all_modules": False, "created": created})
+    for token_id, user_id, revoked in ((1, 1, None), (2, 1, datetime(2026, 10, 5, 12, 0)),
+                                       (3, 2, None)):
+        connection.execute(text(
+            "INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, created_at, "
+            "last_used_at, revoked_at) VALUES (:id, :user_id, :name, :hash, :prefix, "
+            ":created, :used, :revoked)"),
+            {"id": token_id, "user_id": user_id, "name": f"脚本{token_id}",
+             "hash": f"{token_id:064d}", "prefix": f"seci_{token_id}", "created": created,
+             "used": datetime(2026, 10, 2, 9, 30), "revoked": revoked})
+
+
+def _check_tokens(connection: Connection) -> None:
+    rows = connection.execute(text(
+        "SELECT id, user_id, name, token_hash, prefix, created_at, last_used_at, revoked_at, "
+        "expires_at FROM api_tokens ORDER BY id").columns(
+            created_at=DateTime(), last_used_at=DateTime(), revoked_at=DateTime(),
+            expires_at=DateTime())).all()
+    assert [(r.id, r.user_id, r.name, r.token_hash, r.prefix) for r in rows] == [
+        (1, 1, "脚本1", f"{1:064d}", "seci_1"), (2, 1, "脚本2", f"{2:064d}", "seci_2"),
+        (3, 2, "脚本3", f"{3:064d}", "seci_3")]
+    assert all(r.created_at == datetime(2026, 10, 1, 8, 0) and r.expires_at is None
+               for r in rows)
+    assert rows[0].revoked_at is None  # an active user's token keeps working
+    assert rows[1].revoked_at == datetime(2026, 10, 5, 12, 0)  # revoked before: unchanged
+    assert rows[2].revoked_at is not None  # the inactive user's token is ended
+    assert connection.execute(text(
+        "SELECT username, is_active FROM users ORDER BY id")).all() == [
+            ("agent", True), ("leaver", False)]
+
+
+Fixture = tuple[Callable[[Connection], None], Callable[[Connection], None]]
+FIXTURES: dict[str, Fixture] = {
+    "0011": (_calls_and_features_at_0011, _check_calls_and_features),
+    "0012": (_tokens_at_0012, _check_tokens),
+}
+
+
+def _previous_head() -> str:
+    [head] = code_heads()
+    previous = _scripts().get_revision(head).down_revision
+    assert isinstance(previous, str)
+    return previous
+
+
+@pytest.fixture
+def blank_url(tmp_path: Path) -> Iterator[str]:
+    url, drop = create_database(_test_database_url(tmp_path), tmp_path)
+    yield url
+    drop()  # type: ignore[operator]
+
+
+def test_the_previous_head_has_a_fixture() -> None:
+    assert _previous_head() in FIXTURES, (
+        "add a fixture for the revision before the newest migration to "
+        "tests/ops/test_upgrade.py: rows for the tables that migration touches")
+
+
+@pytest.mark.parametrize("revision", sorted(FIXTURES))
+def test_an_upgrade_keeps_the_rows_of_an_earlier_schema(blank_url: str, revision: str) -> None:
+    if revision in code_heads():
+        pytest.skip(f"{revision} is the newest migration: nothing to upgrade to yet")
+    migrate.upgrade(blank_url, revision=revision)
+    engine: Engine = build_engine(blank_url)
+    try:
+        fill, check = FIXTURES[revision]
+        with engine.begin() as connection:
+            fill(connection)
+        assert current_revision(engine) == revision
+        engine.dispose()  # SQLite's batch migration rebuilds tables: no open connections
+        migrate.upgrade(blank_url)
+        assert current_revision(engine) == code_heads()[0]
+        with engine.begin() as connection:
+            check(connection)
+    finally:
+        engine.dispose()
