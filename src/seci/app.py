@@ -41,7 +41,7 @@ from seci.tacit.incentive_routes import router as incentives_api
 from seci.tacit.routes import router as tacit_api
 from seci.tasks import LANES, TASKS
 from seci.web import problems
-from seci.web.middleware import ConcurrencyLimit, LocaleAndHeaders
+from seci.web.middleware import ConcurrencyLimit, LocaleAndHeaders, RequestId
 from seci.web.pages import router as pages
 from seci.web.templating import render
 
@@ -108,6 +108,7 @@ def create_app(session_factory: sessionmaker[Session] | None = None,
     app.state.job_runner = job_runner
     app.add_middleware(LocaleAndHeaders)
     app.add_middleware(ConcurrencyLimit, limit=get_settings().max_concurrent_requests)
+    app.add_middleware(RequestId)  # outermost: even a request still queued has its id
     app.mount("/static/api-docs", StaticFiles(directory=SWAGGER_DIR), name="api-docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in (accounts_api, knowledge_api, search_api, assistant_api, suggestions_api,

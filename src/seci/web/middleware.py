@@ -1,4 +1,4 @@
-"""ASGI middleware: request locale and security headers."""
+"""ASGI middleware: request ids, request locale, security headers, a concurrency limit."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from seci.core.config import get_settings
 from seci.core.http import LOCALE_COOKIE
 from seci.core.i18n import normalise_locale, set_locale
+from seci.ops.logs import REQUEST_ID, request_id_from
 
 # Pages use no inline script or style; the Swagger page needs its inline bootstrap.
 _CSP_BASE = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -75,6 +76,38 @@ def pick_locale(scope: Scope) -> str:
     return normalise_locale(get_settings().default_locale) or "zh_CN"
 
 
+# Probes of a load balancer or systemd must get an answer from a busy process too: they do
+# no work that needs a thread or a connection held long.
+UNQUEUED_PATHS = frozenset({"/healthz", "/readyz"})
+
+
+class RequestId:
+    """Names each request (the proxy's ``X-Request-ID`` when well formed, else a new id):
+    every log line written while serving it carries the id, and so does the response, so a
+    user's error report and the server's log meet."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = request_id_from(_header(scope, b"x-request-id") or None)
+        token = REQUEST_ID.set(request_id)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []),
+                                      (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            REQUEST_ID.reset(token)
+
+
 class ConcurrencyLimit:
     """Admit at most ``limit`` requests into the application at once per process.
 
@@ -92,7 +125,8 @@ class ConcurrencyLimit:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or path.startswith("/static/") or path.endswith("/events"):
+        if (scope["type"] != "http" or path.startswith("/static/") or path.endswith("/events")
+                or path in UNQUEUED_PATHS):
             await self.app(scope, receive, send)
             return
         if self._semaphore is None:
