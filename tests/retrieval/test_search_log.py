@@ -185,3 +185,15 @@ def test_gap_report_turns_a_query_into_a_similar_question(client: TestClient, db
     assert "副卡怎么办" in editor.text
     web_login(client, "agent")
     assert client.get("/kb/gaps").status_code == 403
+
+
+def test_customers_questions_are_logged_with_personal_numbers_masked(
+        db: Session, world: World) -> None:
+    """The gap report shows analysts what customers asked, never their mobile numbers."""
+    _kb(db, world)
+    engine = SearchEngine()
+    line = "我的号码13812345678话费余额怎么不对"
+    entry = learning.log_question(db, query=line,
+                                  result=search(db, engine=engine, user=None, query=line))
+    assert entry is not None
+    assert "13812345678" not in entry.query and "138****5678" in entry.query

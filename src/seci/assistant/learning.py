@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from seci.assistant.models import Message
 from seci.core.clock import utcnow
+from seci.core.pii import mask_personal_numbers
 from seci.retrieval.log import log_search
 from seci.retrieval.models import SearchLog
 from seci.retrieval.service import SearchResult
@@ -24,8 +25,11 @@ CHANNEL = "assistant"
 
 
 def log_question(session: Session, *, query: str, result: SearchResult) -> SearchLog | None:
-    """Record a customer's question (best effort, like every search-log write)."""
-    return log_search(session, user=None, query=query, result=result, channel=CHANNEL)
+    """Record a customer's question (best effort, like every search-log write). Personal
+    numbers are masked first: the log feeds the gap report and its analysts, who need what
+    was asked, not the caller's mobile or ID-card number."""
+    return log_search(session, user=None, query=mask_personal_numbers(query).text,
+                      result=result, channel=CHANNEL)
 
 
 def _entry(session: Session, question: Message | None) -> SearchLog | None:
