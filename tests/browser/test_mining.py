@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from seci.accounts.models import User
 from seci.accounts.roles import Role
-from seci.accounts.service import create_user
+from seci.accounts.service import create_user, system_actor
 from seci.app import create_app
 from seci.calls.importing import CallSource, import_calls, load_row_context
 from seci.calls.thresholds import refresh_thresholds
@@ -138,7 +138,7 @@ def _give_login(session: Session, folder: Path, agent_id: str) -> str:
     manager = session.scalars(select(User).where(User.username == "manager")).one()
     username = f"agent_{agent_id.lower()}"
     create_user(session, username=username, password=DEMO_PASSWORD, display_name=row["name"],
-                roles=(Role.AGENT,), team=row["team"], actor=manager)
+                roles=(Role.AGENT,), team=row["team"], actor=system_actor())
     link = folder / "link.jsonl"
     link.write_text(json.dumps(row | {"username": username}, ensure_ascii=False) + "\n",
                     encoding="utf-8")
