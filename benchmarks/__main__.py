@@ -1,15 +1,18 @@
 """Run every benchmark and append a dated results section to docs/benchmarks.md.
 
-    .venv/bin/python -m benchmarks            # everything, ~55 minutes
+    .venv/bin/python -m benchmarks            # everything, ~55 minutes + mining
     .venv/bin/python -m benchmarks --quick    # small sizes, to check the harness (~10 min)
     .venv/bin/python -m benchmarks --only search          # search quality + speed, ~30 min
     .venv/bin/python -m benchmarks --only assistant       # 200 concurrent chats, ~3 min
     .venv/bin/python -m benchmarks --only calls           # 1M call records, ~15 min
+    .venv/bin/python -m benchmarks --only mining          # mining 1M calls, SQLite, ~70 min
+    .venv/bin/python -m benchmarks --only load            # a shift under load, ~20 min
 
 Each benchmark runs as its own process (``benchmarks.bench_import``,
 ``benchmarks.bench_pages``, ``benchmarks.bench_search_quality``,
 ``benchmarks.bench_search_speed``, ``benchmarks.bench_assistant``,
-``benchmarks.bench_calls``) and hands its figures back as JSON.
+``benchmarks.bench_calls``, ``benchmarks.bench_mining``) and hands its figures back as
+JSON.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from benchmarks import (
     bench_assistant,
     bench_calls,
     bench_import,
+    bench_load,
+    bench_mining,
     bench_pages,
     bench_search_quality,
     bench_search_speed,
@@ -35,7 +40,8 @@ from benchmarks import (
 from benchmarks.common import DB_CHOICES, DEFAULT_PG_URL, ROOT, machine_info, markdown_table
 
 RESULTS = ROOT / "docs" / "benchmarks.md"
-ONLY = ("import", "pages", "search-quality", "search-speed", "search", "assistant", "calls")
+ONLY = ("import", "pages", "search-quality", "search-speed", "search", "assistant", "calls",
+        "mining", "load")
 SEARCH_LIBRARIES = ("tantivy", "rjieba", "pypinyin", "scikit-learn", "numpy", "scipy")
 HEADER = """# Benchmarks
 
@@ -308,6 +314,54 @@ def _calls_section(data: dict[str, Any] | None) -> list[str]:
     ]
 
 
+def _mining_section(data: dict[str, Any] | None) -> list[str]:
+    if data is None:
+        return ["### Mining", "", "The mining benchmark failed; see the console output.", ""]
+    results = data["results"]
+    verdicts = bench_mining.verdicts(results)
+    overall = "PASS" if verdicts and all(v == "PASS" for v in verdicts) else "FAIL"
+    workers = ", ".join(str(w) for w in data["workers"]) or "none"
+    lines = [
+        f"### Mining, {data['rows']:,} calls with transcripts — end to end < "
+        f"{data['target_s'] / 60:.0f} min and peak RSS < {data['target_rss_mb']:,.0f} MB: "
+        f"{overall} ({verdicts.count('PASS')} of {len(verdicts)} runs pass)",
+        "",
+        f"Generated with `seci.synthetic` and every mining effect planted (seed {data['seed']}, "
+        f"{data['weeks']} whole weeks ending last Sunday; `calls.jsonl` of "
+        f"{data['file_mb']:,.0f} MB; generation not timed), imported "
+        "(`run_call_import`, not judged). Then, each from the imported state (no features): "
+        "*direct* — one process runs `seci.mining.tasks.run_mining` as `seci calls mine` "
+        "does (extract every call's features, load the period, every finder, the run "
+        "stored), each step timed inside, peak RSS = the process's own `VmHWM`, reset "
+        "between extraction and analysis; *jobs* — a `mining.run` job queued and announced "
+        f"on Redis, run by {workers} `seci worker` process(es) (rq), which split the "
+        "extraction into shards of 100,000 calls and share them; end to end = queued → "
+        "finished in the jobs table, peak RSS = each worker's `VmHWM`. CPU in cores: the "
+        "mining process(es) / the database server's processes for this database / "
+        f"everything else on the machine. PostgreSQL server: "
+        f"{data.get('postgres_settings') or '–'}. Load average before: {data['load_before']}, "
+        f"after: {data['load_after']}.",
+        "",
+        bench_mining.end_to_end_table(results),
+        "",
+    ]
+    if not data.get("redis"):
+        lines += ["The job runs did not run: no Redis at the benchmark's `--redis-url`.", ""]
+    lines += [f"Scaling: {line}" for line in bench_mining.scaling(results)]
+    if bench_mining.scaling(results):
+        lines.append("")
+    if any(r.get("direct") for r in results):
+        lines += ["Where the direct run's time goes:", "",
+                  bench_mining.phase_table(results), ""]
+    return lines
+
+
+def _load_section(data: dict[str, Any] | None) -> list[str]:
+    if data is None:
+        return ["### Load", "", "The load benchmark failed; see the console output.", ""]
+    return bench_load.section(data)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--db", choices=DB_CHOICES, default="all")
@@ -337,6 +391,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="Redis for the assistant benchmark's several-worker run")
     parser.add_argument("--calls", type=int, default=bench_calls.DEFAULT_CALLS,
                         help="call records of the call-records benchmark")
+    parser.add_argument("--mining-calls", type=int, default=bench_mining.DEFAULT_CALLS,
+                        help="calls of the mining benchmark")
+    parser.add_argument("--mining-db", choices=("sqlite", "postgres", "both"),
+                        default="sqlite", help="database(s) of the mining benchmark")
     parser.add_argument("--only", choices=ONLY, default=None,
                         help="one benchmark; 'search' = search-quality and search-speed")
     parser.add_argument("--quick", action="store_true",
@@ -355,6 +413,7 @@ def main(argv: list[str] | None = None) -> int:
             args.search_train_budget = 60.0
         args.assistant_conversations = 50
         args.calls = bench_calls.QUICK_CALLS
+        args.mining_calls = bench_mining.QUICK_CALLS
 
     train_budget = ([] if args.search_train_budget is None
                     else ["--train-budget", str(args.search_train_budget)])
@@ -364,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     common = ["--db", args.db, "--pg-url", args.pg_url]
     codes: list[int] = []
     with tempfile.TemporaryDirectory(prefix="seci_bench_") as tmp:
-        imported = pages = quality = speed = assistant = calls = None
+        imported = pages = quality = speed = assistant = calls = mining = None
         if _wanted(args.only, "import"):
             imported, code = _run("benchmarks.bench_import",
                                   [*common, "--rows", str(args.rows),
@@ -407,6 +466,24 @@ def main(argv: list[str] | None = None) -> int:
                                Path(tmp) / "calls.json")
             codes.append(code)
 
+        if _wanted(args.only, "mining"):
+            mining, code = _run("benchmarks.bench_mining",
+                                ["--db", args.mining_db, "--pg-url", args.pg_url,
+                                 "--calls", str(args.mining_calls), "--no-evaluate"],
+                                Path(tmp) / "mining.json")
+            codes.append(code)
+
+        load_data = None
+        if _wanted(args.only, "load"):
+            load_data, code = _run("benchmarks.bench_load",
+                                   ["--db", args.db, "--pg-url",
+                                    # its scratch databases come from the maintenance database
+                                    bench_load.DEFAULT_PG_ADMIN_URL
+                                    if args.pg_url == DEFAULT_PG_URL else args.pg_url,
+                                    *(["--quick"] if args.quick else [])],
+                                   Path(tmp) / "load.json")
+            codes.append(code)
+
     command_args = argv if argv is not None else sys.argv[1:]
     lines = [
         f"## {stamp:%Y-%m-%d %H:%M} UTC{' (quick run: harness check only)' if args.quick else ''}",
@@ -429,6 +506,10 @@ def main(argv: list[str] | None = None) -> int:
         lines += _assistant_section(assistant)
     if _wanted(args.only, "calls"):
         lines += _calls_section(calls)
+    if _wanted(args.only, "mining"):
+        lines += _mining_section(mining)
+    if _wanted(args.only, "load"):
+        lines += _load_section(load_data)
     section = "\n".join(lines).rstrip() + "\n"
     if args.no_write:
         print(section)
