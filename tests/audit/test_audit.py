@@ -51,7 +51,7 @@ def test_login_failures_and_role_changes_are_recorded(db: Session, world: World)
     accounts.update_user(db, user_id=world["agent"].id, actor=world["admin"],
                          changes=accounts.UserChanges(roles={Role.AGENT, Role.SUPERVISOR}))
     failures = db.scalars(select(AuditEvent).where(AuditEvent.action == "auth.login_failed")
-                          ).all()
+                          .order_by(AuditEvent.id)).all()
     assert [(e.actor_name, e.ip) for e in failures] == [("agent", "10.1.2.3"),
                                                          ("nobody", "10.1.2.3")]
     change = db.scalars(select(AuditEvent).where(AuditEvent.action == "user.role_change")).one()
