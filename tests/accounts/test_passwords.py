@@ -93,6 +93,9 @@ def test_only_user_managers_create_users_or_reset_passwords(db: Session, world: 
     with pytest.raises(PermissionDenied):
         accounts.update_user(db, user_id=world["agent"].id, actor=world["supervisor"],
                              changes=accounts.UserChanges(password=NEW))
+    with pytest.raises(PermissionDenied):  # queues are the administrators' too
+        accounts.create_queue(db, code="政企专席", actor=world["manager"])
+    assert accounts.create_queue(db, code="政企专席", actor=world["admin"]).code == "政企专席"
 
 
 def test_an_admin_changes_their_own_password_only_with_the_current_one(db: Session,

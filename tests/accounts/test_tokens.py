@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -39,7 +39,8 @@ def test_the_token_endpoint_takes_a_lifetime(client: TestClient, world: World) -
         "username": "agent", "password": PASSWORD, "expires_in_days": 30})
     assert issued.status_code == 200
     expires = datetime.fromisoformat(issued.json()["expires_at"])
-    assert timedelta(days=29) < expires - utcnow() <= timedelta(days=30)
+    assert expires.utcoffset() == timedelta(0)  # API timestamps carry their UTC offset
+    assert timedelta(days=29) < expires - utcnow().replace(tzinfo=UTC) <= timedelta(days=30)
     forever = client.post("/api/v1/auth/token", json={"username": "agent",
                                                       "password": PASSWORD})
     assert forever.json()["expires_at"] is None

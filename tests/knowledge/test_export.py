@@ -175,6 +175,25 @@ def test_export_escapes_formula_looking_cells_and_import_restores_them(
     assert kb.get_article_by_code(db, code="KB-4").title == "'=不是公式的标题"
 
 
+@pytest.mark.parametrize("fmt", [FileFormat.CSV, FileFormat.XLSX])
+def test_a_formula_after_leading_blanks_is_escaped_too(db: Session, world: World,
+                                                       fmt: FileFormat) -> None:
+    body = '  =HYPERLINK("http://evil.example/","点我")'
+    make_article(db, world, code="KB-8", body=body, tags=[" @SUM(A1)"])
+    data = export(db, world, fmt)
+    if fmt == FileFormat.CSV:
+        cells = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    else:
+        sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+        cells = [[str(c.value or "") for c in row] for row in sheet.iter_rows()]
+    row = dict(zip(COLUMNS, cells[1], strict=True))
+    assert row["body"] == "'" + body
+    assert row["tags"] == "' @SUM(A1)"
+    report = run_import(db, world, data, f"export.{fmt}")
+    assert report.errors == []  # the escaped cells are text, not formulas
+    assert kb.get_article_by_code(db, code="KB-8").body == body
+
+
 def test_xlsx_export_drops_control_characters_excel_cannot_hold(db: Session,
                                                                world: World) -> None:
     # Text pasted from Word carries vertical tabs; openpyxl refuses them in a cell

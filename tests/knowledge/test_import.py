@@ -504,6 +504,8 @@ def test_jsonl_values_of_the_wrong_type_are_reported(db: Session, world: World) 
     "@SUM(1+1)*cmd|' /C calc'!A0",
     "+cmd|' /C notepad'!A0",
     "-2+3+cmd|' /C calc'!A0",
+    ' =HYPERLINK("http://evil.example/","点我")',  # leading blanks: Excel ignores them
+    "\t \t@SUM(1+1)*cmd|' /C calc'!A0",
 ])
 def test_formula_cells_in_csv_are_rejected(db: Session, world: World, formula: str) -> None:
     report = rejected(db, world, csv_bytes([record("R-1", title=formula)]), "a.csv")

@@ -3,6 +3,8 @@ words."""
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 from sqlalchemy.orm import Session
 
@@ -70,6 +72,35 @@ def test_missing_columns_are_reported_as_row_zero(db: Session, world: World) -> 
     assert {(p["row"], p["code"], p["field"]) for p in caught.value.errors} == {
         (0, "missing_column", "phase"), (0, "missing_column", "n"),
         (0, "unknown_column", "colour")}
+
+
+def test_line_breaks_in_cells_and_bare_cr_line_ends_are_read_not_a_server_error(
+        db: Session, world: World) -> None:
+    contribution = promoted(db, world)
+    # A quoted cell with a line break (the fuzzer's 500) and Mac-style CR line ends.
+    quoted = GOOD_CSV.replace("handling_time,trial,after", '"handling\ntime",trial,after')
+    with pytest.raises(FigureImportFailed) as caught:
+        import_figures(db, contribution_id=contribution.id, actor=world["analyst"],
+                       data=quoted.encode())
+    assert {(p["row"], p["field"], p["code"]) for p in caught.value.errors} == {
+        (4, "metric", "invalid_choice")}
+    saved = import_figures(db, contribution_id=contribution.id, actor=world["analyst"],
+                           data=GOOD_CSV.replace("\n", "\r").encode())
+    assert len(saved) == 4
+
+
+def test_a_file_the_csv_reader_refuses_is_a_file_problem(db: Session, world: World) -> None:
+    contribution = promoted(db, world)
+    huge_cell = GOOD_CSV + "fcr," + "x" * 2_000 + ",after,,1,,,\n"
+    limit = csv.field_size_limit(1_000)  # the limit is per process; other readers raise it
+    try:
+        with pytest.raises(FigureImportFailed) as caught:
+            import_figures(db, contribution_id=contribution.id, actor=world["analyst"],
+                           data=huge_cell.encode())
+    finally:
+        csv.field_size_limit(limit)
+    assert [(p["row"], p["field"], p["code"]) for p in caught.value.errors] == [
+        (0, "file", "bad_csv")]
 
 
 def test_with_a_comparison_team_the_test_is_difference_in_differences(

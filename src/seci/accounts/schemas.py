@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, Field
 
 from seci.accounts.roles import Role
+from seci.core.clock import UtcDateTime
 
 
 class TokenRequest(BaseModel):
@@ -21,7 +20,7 @@ class TokenRequest(BaseModel):
 class TokenRead(BaseModel):
     token: str = Field(description="Send as 'Authorization: Bearer <token>'; shown once")
     token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
-    expires_at: datetime | None = Field(default=None, description="UTC; null: until revoked")
+    expires_at: UtcDateTime | None = Field(default=None, description="UTC; null: until revoked")
 
 
 class PasswordChange(BaseModel):

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import column, delete, or_, select, table, update
 from sqlalchemy.orm import Session
 
 from seci.accounts import throttle
@@ -34,7 +34,7 @@ from seci.accounts.passwords import check_password
 from seci.accounts.roles import Perm, Role
 from seci.audit.service import record
 from seci.core.clock import utcnow
-from seci.core.errors import PermissionDenied
+from seci.core.errors import FieldErrors, PermissionDenied
 from seci.core.security import hash_password, new_token, token_digest, verify_password
 
 # last_used_at of an API token is written at most this often: a client calling many
@@ -107,6 +107,8 @@ def create_user(
     if find_user(session, username=username) is not None:
         raise UsernameTaken(username=username)
     check_password(password, username=username)
+    module_ids = set(module_ids)
+    _require_modules(session, module_ids)
     user = User(
         username=username,
         display_name=(display_name or username).strip(),
@@ -180,6 +182,7 @@ def update_user(session: Session, *, user_id: int, changes: UserChanges, actor: 
         have_q = {link.queue_id for link in user.queue_links}
         user.queue_links += [UserQueue(queue_id=q) for q in sorted(changes.queue_ids - have_q)]
     if changes.module_ids is not None:
+        _require_modules(session, changes.module_ids)
         user.module_links = [m for m in user.module_links if m.module_id in changes.module_ids]
         have_m = {link.module_id for link in user.module_links}
         user.module_links += [
@@ -410,6 +413,20 @@ def queues_by_code(session: Session) -> dict[str, Queue]:
     return {q.code: q for q in session.scalars(select(Queue))}
 
 
+# The business modules' table, named here so that accounts need not import the knowledge base.
+_MODULES = table("modules", column("id"))
+
+
+def _require_modules(session: Session, module_ids: Iterable[int]) -> None:
+    """Module ids from a request must exist (else the link would break a foreign key)."""
+    wanted = set(module_ids)
+    known = set(session.scalars(select(_MODULES.c.id).where(_MODULES.c.id.in_(wanted)))
+                ) if wanted else set()
+    if unknown := sorted(wanted - known):
+        raise FieldErrors([{"field": "module_ids", "code": "unknown_module", "value": m}
+                           for m in unknown])
+
+
 def _require_queues(session: Session, queue_ids: Iterable[int]) -> None:
     known = set(session.scalars(select(Queue.id)))
     for queue_id in queue_ids:
@@ -419,8 +436,10 @@ def _require_queues(session: Session, queue_ids: Iterable[int]) -> None:
 
 def create_queue(
     session: Session, *, code: str, name: str | None = None, description: str = "",
-    actor: User | None,
+    actor: User,
 ) -> Queue:
+    if not actor.can(Perm.QUEUE_MANAGE):
+        raise PermissionDenied()
     code = code.strip()
     if not code:
         raise QueueNotFound(queue=code)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from seci.assistant.models import Kind, Message
 from seci.assistant.text import MAX_MESSAGE
+from seci.core.clock import UtcDateTime
 from seci.knowledge.render import render_markdown
 
 
@@ -38,7 +38,7 @@ class MessageRead(BaseModel):
     article_ids: list[int]
     helpful: bool | None = Field(default=None, description="The customer's 是否解决 on answers")
     internal: bool = Field(default=False, description="Agents' notes, never sent to customers")
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 def message_read(message: Message) -> MessageRead:
@@ -84,7 +84,7 @@ class ConversationRead(BaseModel):
     handoff_reason: str | None
     waiting: WaitingRead | None
     satisfaction: int | None
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class ConversationStarted(BaseModel):
@@ -129,7 +129,7 @@ class CallbackRead(BaseModel):
     phone: str = Field(description="Masked (138****1234) except for the agent who claimed it")
     note: str
     status: str
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class RatingWrite(BaseModel):
@@ -235,7 +235,7 @@ class RuleWrite(BaseModel):
 
 class RuleRead(RuleWrite):
     id: int
-    updated_at: datetime
+    updated_at: UtcDateTime
 
 
 class QueueHoursRead(BaseModel):

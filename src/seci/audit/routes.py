@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
 from seci.audit.service import AuditFilter, list_events
+from seci.core.clock import UtcDateTime, stored_utc
 from seci.core.http import SessionDep, require
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["audit"])
 
 class AuditEventRead(BaseModel):
     id: int
-    at: datetime
+    at: UtcDateTime
     actor: str
     action: str
     entity_type: str
@@ -45,7 +46,8 @@ def audit_log(
     """Every recorded action, newest first, filterable."""
     rows, total = list_events(
         db, filters=AuditFilter(action=action, actor=actor, entity_type=entity_type,
-                                entity_id=entity_id, since=since, until=until),
+                                entity_id=entity_id, since=stored_utc(since),
+                                until=stored_utc(until)),
         limit=limit, offset=offset,
     )
     return AuditPage(total=total, items=[

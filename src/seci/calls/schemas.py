@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field
+
+from seci.core.clock import UtcDateTime
 
 
 class CallRead(BaseModel):
@@ -13,7 +15,7 @@ class CallRead(BaseModel):
     agent_id: str
     team: str
     queue: str
-    started_at: datetime = Field(description="UTC, with offset")
+    started_at: UtcDateTime = Field(description="UTC, with offset")
     day: date = Field(description="Local calendar day (SECI_TIMEZONE)")
     week: date = Field(description="Monday of the local week")
     duration_s: int
@@ -160,9 +162,9 @@ class JobRead(BaseModel):
     percent: float | None
     result: dict[str, Any] | None
     error: dict[str, Any] | None
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
+    created_at: UtcDateTime
+    started_at: UtcDateTime | None
+    finished_at: UtcDateTime | None
 
 
 class SpeedRead(BaseModel):

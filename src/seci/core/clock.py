@@ -25,6 +25,13 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def stored_utc(moment: datetime | None) -> datetime | None:
+    """A moment from a request as the database keeps it: naive UTC (no offset: UTC)."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
 # Timestamps in API responses: the database keeps naive UTC, clients get an RFC 3339
 # ``date-time`` with its offset ("2026-05-01T08:30:00Z"). Use it for every response field.
 UtcDateTime = Annotated[datetime, AfterValidator(as_utc)]

@@ -108,6 +108,7 @@ PROBLEM_MESSAGES: dict[str, str] = {
     "too_long": N_("Too long (at most {max} characters)."),
     "too_many": N_("Too many entries (at most {max})."),
     "unknown_queue": N_("Unknown queue: {value}."),
+    "unknown_module": N_("Unknown business module: {value}."),
     "invalid_choice": N_("Not an allowed value: {value}."),
     "before_valid_from": N_("Valid to is earlier than valid from."),
     "bad_code": N_("A code may hold letters, digits, '-', '_' and '.' only: {value}."),

@@ -55,6 +55,8 @@ from seci.knowledge.validation import ArticleFields, clean_text_list, normalise_
 
 router = APIRouter(prefix="/api/v1", tags=["knowledge"])
 
+# Look-back and look-ahead windows, in days (a date computation must stay within years 1-9999)
+MAX_DAYS = 36_500
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Not logged in (problem details)"},
     403: {"description": "Permission denied (problem details)"},
@@ -162,7 +164,8 @@ def list_articles(
     module: int | None = None, queue: str | None = None,
     status: str | None = Query(default=None, description="draft, in_review, published, retired"),
     validity: str | None = Query(default=None, description="valid, scheduled, expired"),
-    text: str | None = None, expiring_within_days: int | None = None,
+    text: str | None = None,
+    expiring_within_days: int | None = Query(default=None, ge=0, le=MAX_DAYS),
     limit: int = Query(default=50, le=500), offset: int = 0,
 ) -> ArticlePage:
     """Articles you may see. Agents: valid knowledge of their queues only."""
@@ -334,7 +337,8 @@ def decide_feedback(feedback_id: int, body: FeedbackDecision, db: SessionDep,
 
 @router.get("/new-knowledge", response_model=list[NewKnowledgeRead], responses=ERRORS)
 def new_knowledge(db: SessionDep, user: CurrentUser,
-                  days: int | None = None) -> list[NewKnowledgeRead]:
+                  days: int | None = Query(default=None, ge=1, le=MAX_DAYS)
+                  ) -> list[NewKnowledgeRead]:
     """New and changed knowledge for your queues, unacknowledged first."""
     items = push.new_knowledge(db, user=user, days=days or get_settings().new_knowledge_days)
     return [
@@ -352,7 +356,8 @@ def acknowledge(version_id: int, db: SessionDep, user: CurrentUser) -> Response:
 
 
 @router.get("/new-knowledge/coverage", response_model=list[CoverageRead], responses=ERRORS)
-def ack_coverage(db: SessionDep, user: CurrentUser, days: int | None = None
+def ack_coverage(db: SessionDep, user: CurrentUser,
+                 days: int | None = Query(default=None, ge=1, le=MAX_DAYS)
                  ) -> list[CoverageRead]:
     """Supervisors: who has not acknowledged recent knowledge of their queues."""
     rows = push.coverage(db, actor=user, days=days or get_settings().new_knowledge_days)
@@ -428,15 +433,20 @@ async def import_file(
     return report.as_dict()
 
 
-@router.get("/export", responses=ERRORS, dependencies=WRITES)
+EXPORT_MEDIA_TYPES = {
+    FileFormat.JSONL: "application/x-ndjson",
+    FileFormat.CSV: "text/csv; charset=utf-8",
+    FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@router.get("/export", dependencies=WRITES, response_class=Response, responses=ERRORS | {200: {
+    "description": "The file, in the format asked for",
+    "content": {media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                for media in EXPORT_MEDIA_TYPES.values()}}})
 def export_file(db: SessionDep, user: Annotated[User, Depends(require(Perm.KB_EXPORT))],
                 format: FileFormat = FileFormat.JSONL, module: int | None = None) -> Response:
     """All published articles in an import format."""
     data = export_articles(db, actor=user, fmt=format, module_id=module)
-    media = {
-        FileFormat.JSONL: "application/x-ndjson",
-        FileFormat.CSV: "text/csv; charset=utf-8",
-        FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    }[format]
-    return Response(content=data, media_type=media, headers={
+    return Response(content=data, media_type=EXPORT_MEDIA_TYPES[format], headers={
         "Content-Disposition": f'attachment; filename="seci-articles.{format.value}"'})

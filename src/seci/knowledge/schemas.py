@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from seci.core.clock import UtcDateTime
 
 AudienceName = Literal["customer", "internal"]
 
@@ -51,7 +53,7 @@ class ContentRead(BaseModel):
 
 class VersionRead(ContentRead):
     version_no: int
-    published_at: datetime
+    published_at: UtcDateTime
     author: str | None
     approved_by: str | None
     source: str
@@ -62,7 +64,7 @@ class VersionRead(ContentRead):
 class VersionSummary(BaseModel):
     version_no: int
     title: str
-    published_at: datetime
+    published_at: UtcDateTime
     author: str | None
     approved_by: str | None
     source: str
@@ -93,7 +95,7 @@ class ArticleListItem(BaseModel):
     validity: str | None
     module_path: str
     queues: list[str]
-    updated_at: datetime
+    updated_at: UtcDateTime
     valid_to: date | None
 
 
@@ -145,8 +147,8 @@ class FeedbackRead(BaseModel):
     status: str
     response: str | None
     fixed_version_no: int | None
-    created_at: datetime
-    handled_at: datetime | None
+    created_at: UtcDateTime
+    handled_at: UtcDateTime | None
 
 
 class FeedbackDecision(BaseModel):
@@ -170,8 +172,8 @@ class NewKnowledgeRead(BaseModel):
     code: str
     title: str
     version_no: int
-    published_at: datetime
-    acknowledged_at: datetime | None
+    published_at: UtcDateTime
+    acknowledged_at: UtcDateTime | None
 
 
 class CoverageRead(BaseModel):

@@ -70,14 +70,17 @@ COLUMN_ALIASES: dict[str, str] = {
 # followed by formula text (numbers, operators, names) that reaches a function call, a DDE
 # pipe or a sheet reference, e.g. '@SUM(…)' or '-2+3+cmd|' /C calc'!A0'. Ordinary text such
 # as '-5元优惠', '+86', '@客服' or a Markdown list item ('- 第一步', '- APP(首页)') is not.
+# Leading blanks do not make a formula harmless (' =HYPERLINK(…)'): Excel ignores them.
 _FORMULA = re.compile(
-    r"^[\t\r]*(=|[+\-@](?!\s)[\w.+\-*/^&%$]*?[A-Za-z_][\w.]*\s*[(|!])", re.ASCII
+    r"^\s*(=|[+\-@](?!\s)[\w.+\-*/^&%$]*?[A-Za-z_][\w.]*\s*[(|!])", re.ASCII
 )
 # Export escapes formula-like cells with one more leading apostrophe; import removes one.
 # (Texts that already start with apostrophes before such a character are escaped too, so
 # that export → import returns exactly the original text.)
-_NEEDS_ESCAPE = re.compile(r"^'*[=+\-@\t\r]")
-_ESCAPED = re.compile(r"^'(?='*[=+\-@\t\r])")
+# A cell needs it when its first non-blank character is one of = + - @, or it starts with a
+# tab or CR.
+_NEEDS_ESCAPE = re.compile(r"^'*(?:\s*[=+\-@]|[\t\r])")
+_ESCAPED = re.compile(r"^'(?='*(?:\s*[=+\-@]|[\t\r]))")
 # A CSV cell may be as long as the whole file; the row checks report over-long values.
 _CSV_FIELD_LIMIT = 2**31 - 1
 

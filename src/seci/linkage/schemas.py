@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel, Field
+
+from seci.core.clock import UtcDateTime
 
 
 class NoticeCreate(BaseModel):
@@ -58,8 +60,8 @@ class NoticeRead(BaseModel):
     module_id: int
     queues: list[str]
     effective_on: date | None
-    created_at: datetime
-    released_at: datetime | None
+    created_at: UtcDateTime
+    released_at: UtcDateTime | None
     complete: bool
     posts: list[PostStateRead]
     articles: list[LinkedArticleRead]
@@ -105,7 +107,7 @@ class AttemptRead(BaseModel):
     total: int
     score_percent: int
     passed: bool
-    taken_at: datetime
+    taken_at: UtcDateTime
 
 
 class AckRead(BaseModel):
@@ -121,7 +123,7 @@ class TeamCoverageRead(BaseModel):
     pass_rate: float
     missing: list[str]
     checked_by: str | None
-    checked_at: datetime | None
+    checked_at: UtcDateTime | None
 
 
 class TeamCheckCreate(BaseModel):

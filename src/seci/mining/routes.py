@@ -3,7 +3,7 @@ findings, routing recommendations, and turning a finding into knowledge."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request, status
@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from seci.calls.kpis import Period
 from seci.calls.schemas import JobRead
+from seci.core.clock import UtcDateTime
 from seci.core.http import CurrentUser, SessionDep
 from seci.jobs.routes import job_read, runner_of
 from seci.mining import actions, service
@@ -38,7 +39,7 @@ class RunSummary(BaseModel):
     start: date | None
     end: date | None
     calls: int
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class RunRead(RunSummary):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from seci.core.clock import UtcDateTime
 
 
 class ItemIn(BaseModel):
@@ -40,7 +42,7 @@ class ScorecardRead(BaseModel):
     active: bool
     in_use: bool = Field(description="Calls were scored with it: it can no longer change")
     max_points: int
-    created_at: datetime
+    created_at: UtcDateTime
     items: list[ItemRead]
 
 
@@ -84,7 +86,7 @@ class SampleCallRead(BaseModel):
     agent_id: str
     agent_name: str
     team: str
-    started_at: datetime
+    started_at: UtcDateTime
     duration_s: int
     region: str
     product: str
@@ -100,7 +102,7 @@ class SampleRead(BaseModel):
     seed: int
     population: int
     scorecard_id: int
-    created_at: datetime
+    created_at: UtcDateTime
     created_by: str | None
     params: dict[str, Any] = Field(description="Period, filters, strata dimensions, size "
                                                "asked and drawn, as drawn")
@@ -126,12 +128,12 @@ class AppealRead(BaseModel):
     id: int
     score_id: int
     reason: str
-    filed_at: datetime
+    filed_at: UtcDateTime
     original_total: float
     decision: str | None
     decision_note: str
     decided_by: str | None
-    decided_at: datetime | None
+    decided_at: UtcDateTime | None
 
 
 class ScoreRead(BaseModel):
@@ -150,8 +152,8 @@ class ScoreRead(BaseModel):
     passed: bool
     comment: str
     status: str = Field(description="scored, appealed, upheld or revised")
-    scored_at: datetime
-    appeal_deadline: datetime
+    scored_at: UtcDateTime
+    appeal_deadline: UtcDateTime
     appeal: AppealRead | None
 
 

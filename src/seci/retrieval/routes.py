@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from seci.accounts.roles import Perm
+from seci.core.clock import UtcDateTime
 from seci.core.errors import PermissionDenied
 from seci.core.http import CurrentUser, SessionDep
 from seci.knowledge.lookups import Lookups, load_lookups, queue_ids_for_codes
@@ -95,7 +96,7 @@ class SynonymRuleRead(BaseModel):
     variants: list[str]
     note: str
     lock_version: int
-    updated_at: datetime
+    updated_at: UtcDateTime
 
 
 class SynonymRuleWrite(BaseModel):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from seci.core.clock import UtcDateTime
 
 
 class SuggestionCreate(BaseModel):
@@ -27,16 +29,16 @@ class SuggestionRead(BaseModel):
     author: str | None = Field(description="Null for anonymous suggestions, always")
     team: str | None = Field(description="Null for anonymous suggestions")
     mine: bool
-    submitted_at: datetime
+    submitted_at: UtcDateTime
     due_on: date
     overdue: bool
-    answered_at: datetime | None
+    answered_at: UtcDateTime | None
     answered_by: str | None
     answer: str | None
     bonus_yuan: int
     red_flower: bool
     citation: str | None
-    rewarded_at: datetime | None
+    rewarded_at: UtcDateTime | None
 
 
 class SuggestionAnswer(BaseModel):

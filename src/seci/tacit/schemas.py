@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from seci.core.clock import UtcDateTime
 
 KindName = Literal["experience", "method", "case", "script", "question"]
 SourceName = Literal["self", "coaching", "interview", "sharing", "brainstorm", "data_mining"]
@@ -77,7 +79,7 @@ class CloseRequest(BaseModel):
 
 
 class EventRead(BaseModel):
-    at: datetime
+    at: UtcDateTime
     actor: str | None
     kind: str
     from_status: str | None
@@ -89,7 +91,7 @@ class PointRead(BaseModel):
     user: str | None
     reason_code: str
     points: int
-    awarded_at: datetime
+    awarded_at: UtcDateTime
 
 
 class FigureRead(FigureIn):
@@ -130,8 +132,8 @@ class ContributionSummary(BaseModel):
     step: str
     author: str | None
     team: str | None
-    created_at: datetime
-    status_since: datetime
+    created_at: UtcDateTime
+    status_since: UtcDateTime
 
 
 class ContributionRead(ContributionSummary):
@@ -200,7 +202,7 @@ class IssueRead(BaseModel):
     raised_by: str | None
     status: str
     resolution: str | None
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class PointRuleRead(BaseModel):
@@ -231,7 +233,7 @@ class PointEntryRead(BaseModel):
     source_type: str
     source_id: int
     points: int
-    awarded_at: datetime
+    awarded_at: UtcDateTime
 
 
 class StandingRead(BaseModel):
@@ -262,4 +264,4 @@ class HonourRead(BaseModel):
     period: str
     contribution_id: int | None
     method_name: str | None
-    awarded_at: datetime
+    awarded_at: UtcDateTime

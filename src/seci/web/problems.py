@@ -72,6 +72,7 @@ def _value_refused(request: Request, error: Exception, render_error_page: Any) -
     return render_error_page(request, 422, detail)  # type: ignore[no-any-return]
 
 
+OVERFLOW_FROM_INPUT = ("SQLite INTEGER", "date value out of range", "must have magnitude <=")
 RETRY_AFTER_SECONDS = 5
 
 
@@ -177,6 +178,7 @@ def document_errors(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
                         response["description"] = GENERIC_ERRORS.get(code, "Problem details")
                     response["content"] = {PROBLEM_MEDIA_TYPE: {
                         "schema": {"$ref": "#/components/schemas/Problem"}}}
+            operation["responses"] = dict(sorted(responses.items()))
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["Problem"] = PROBLEM_SCHEMA
     for unused in ("HTTPValidationError", "ValidationError"):
@@ -248,7 +250,9 @@ def install(app: FastAPI, render_error_page: Any) -> None:
 
     @app.exception_handler(OverflowError)
     async def overflowing_value(request: Request, error: OverflowError) -> Response:
-        if "SQLite INTEGER" not in str(error):
+        # A number from the request beyond SQLite's integers, or a date (or a number of
+        # days) that takes a date computation beyond year 1 … 9999.
+        if not any(sign in str(error) for sign in OVERFLOW_FROM_INPUT):
             return await unexpected_error(request, error)
         return _value_refused(request, error, render_error_page)
 
