@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from http.cookies import SimpleCookie
-from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -81,6 +80,17 @@ def pick_locale(scope: Scope) -> str:
 UNQUEUED_PATHS = frozenset({"/healthz", "/readyz"})
 
 
+def with_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
+    """``send`` that adds ``extra`` headers to the response's start."""
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", []), *extra]
+        await send(message)
+
+    return send_with_headers
+
+
 class RequestId:
     """Names each request (the proxy's ``X-Request-ID`` when well formed, else a new id):
     every log line written while serving it carries the id, and so does the response, so a
@@ -95,15 +105,9 @@ class RequestId:
             return
         request_id = request_id_from(_header(scope, b"x-request-id") or None)
         token = REQUEST_ID.set(request_id)
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []),
-                                      (b"x-request-id", request_id.encode())]
-            await send(message)
-
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive,
+                           with_headers(send, [(b"x-request-id", request_id.encode())]))
         finally:
             REQUEST_ID.reset(token)
 
@@ -144,13 +148,5 @@ class LocaleAndHeaders:
             await self.app(scope, receive, send)
             return
         set_locale(pick_locale(scope))
-        extra = security_headers(scope.get("path", ""))
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers: list[Any] = list(message.get("headers", []))
-                headers += extra
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive,
+                       with_headers(send, security_headers(scope.get("path", ""))))
