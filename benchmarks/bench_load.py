@@ -1068,9 +1068,11 @@ def run(kind: str, *, load: Load, workers: int, users: int, redis_url: str, admi
         return {"db": kind, "workers": workers, "skipped": reason}
     workdir = Path(tempfile.mkdtemp(prefix=f"seci_bench_load_{kind}_"))
     with bench_database(kind, pg_url=admin_url) as db:
-        return measure(db, load=load, workers=workers, redis_url=bus, users=users,
-                       sample_every=sample_every, admin_url=admin_url, workdir=workdir,
-                       quiet=quiet)
+        result = measure(db, load=load, workers=workers, redis_url=bus, users=users,
+                         sample_every=sample_every, admin_url=admin_url, workdir=workdir,
+                         quiet=quiet)
+    write_json(str(workdir / "result.json"), result)  # next to the logs, with every sample
+    return result
 
 
 def _pair(value: str) -> tuple[float, float]:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from seci.accounts.roles import Perm
 from seci.core.clock import UtcDateTime
 from seci.core.errors import PermissionDenied
-from seci.core.http import CurrentUser, SessionDep
+from seci.core.http import CurrentUser, SessionDep, write_aside
 from seci.knowledge.lookups import Lookups, load_lookups, queue_ids_for_codes
 from seci.retrieval import synonyms as syn
 from seci.retrieval.log import log_search
@@ -79,7 +79,8 @@ def search_articles(
     result = search(db, engine=request.app.state.search_engine, user=user, query=q,
                     module_id=module, queue_id=queue_id, limit=limit)
     if log:
-        log_search(db, user=user, query=q, result=result, channel="api")
+        write_aside(request, db, lambda session: log_search(
+            session, user=user, query=q, result=result, channel="api"), "search")
     look = load_lookups(db)
     return SearchRead(query=result.query, confident=result.confident,
                       hits=[_hit(h, look) for h in result.hits])

@@ -13,7 +13,7 @@ from seci.accounts.roles import Perm
 from seci.accounts.service import list_queues
 from seci.core.clock import today, utcnow
 from seci.core.errors import Conflict, FieldErrors, PermissionDenied, SeciError
-from seci.core.http import CurrentUser, SessionDep
+from seci.core.http import CurrentUser, SessionDep, write_aside
 from seci.core.messages import describe_error, describe_problem, field_label
 from seci.knowledge import articles as kb
 from seci.knowledge import modules as mod
@@ -38,7 +38,9 @@ def search_page(request: Request, db: SessionDep, user: CurrentUser, q: str = ""
     if q.strip():
         result = search(db, engine=request.app.state.search_engine, user=user,
                         query=q.strip(), module_id=module_id, queue_id=queue_id, limit=20)
-        search_log.log_search(db, user=user, query=q.strip(), result=result)
+        query = q.strip()
+        write_aside(request, db, lambda session: search_log.log_search(
+            session, user=user, query=query, result=result), "search")
     look = load_lookups(db)
     paths = {hit.article_id: look.module_path(int(hit.module_path.strip("/").split("/")[-1]))
              for hit in (result.hits if result else [])}
@@ -51,10 +53,12 @@ def search_page(request: Request, db: SessionDep, user: CurrentUser, q: str = ""
 
 
 @router.get("/kb/search/open")
-def open_result(db: SessionDep, user: CurrentUser, article: int, q: str = "") -> Response:
+def open_result(request: Request, db: SessionDep, user: CurrentUser, article: int, q: str = ""
+                ) -> Response:
     """Record which article was opened for which query, then show it."""
-    if q.strip():
-        search_log.log_open(db, user=user, query=q.strip(), article_id=article)
+    if query := q.strip():
+        write_aside(request, db, lambda session: search_log.log_open(
+            session, user=user, query=query, article_id=article), "opened result")
     return RedirectResponse(f"/kb/articles/{article}", status_code=303)
 
 
