@@ -68,6 +68,9 @@ def _redacted(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+WORKER_START_SECONDS = 60
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
@@ -86,8 +89,11 @@ def serve(
     console.print(gettext("SECI is running at http://{host}:{port}/", host=host, port=port))
     # SECI_LOG_FORMAT=json: uvicorn's and SECI's records as JSON lines, in every worker.
     log_config = logging_config("json") if settings.log_format == "json" else LOGGING_CONFIG
+    # A new worker process imports SECI (the CLI module, then the app) before it can answer
+    # the supervisor's health check: ~3 s of CPU, over uvicorn's 5 s default on a busy
+    # machine, where the supervisor then kills and restarts its own workers in a loop.
     uvicorn.run("seci.asgi:app", host=host, port=port, workers=workers, log_level="info",
-                log_config=log_config)
+                log_config=log_config, timeout_worker_healthcheck=WORKER_START_SECONDS)
 
 
 @app.command()
