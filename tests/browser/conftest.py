@@ -18,6 +18,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,34 @@ def _index_and_train(engine: SearchEngine, factory: sessionmaker[Session]) -> No
     engine.train_matcher()
 
 
+@contextmanager
+def serve_app(factory: sessionmaker[Session], *, name: str) -> Iterator[LiveServer]:
+    """The app on a free port in a background thread, trained and with its job runner
+    started; stopped when the block ends."""
+    sock = _free_socket()
+    port = sock.getsockname()[1]
+    app = create_app(factory)
+    _index_and_train(app.state.search_engine, factory)
+    # lifespan="off" below: start what the lifespan would (imports run as background jobs).
+    app.state.job_runner.start()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="off", ws="none",
+                            access_log=False)
+    server = _ThreadedServer(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=name,
+                              daemon=True)
+    thread.start()
+    address = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(address, server, thread)
+        yield LiveServer(address, factory)
+    finally:
+        app.state.job_runner.stop()
+        server.should_exit = True
+        thread.join(timeout=STARTUP_SECONDS)
+        sock.close()
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     root = tmp_path_factory.mktemp("browser-db")
@@ -118,28 +147,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         load_demo(session)
         session.commit()
 
-    sock = _free_socket()
-    port = sock.getsockname()[1]
-    app = create_app(factory)
-    _index_and_train(app.state.search_engine, factory)
-    # lifespan="off" below: start what the lifespan would (imports run as background jobs).
-    app.state.job_runner.start()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="off", ws="none",
-                            access_log=False)
-    server = _ThreadedServer(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
-                              name="seci-live-server", daemon=True)
-    thread.start()
-    address = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(address, server, thread)
-        yield LiveServer(address, factory)
+        with serve_app(factory, name="seci-live-server") as server:
+            yield server
     finally:
-        app.state.job_runner.stop()
-        server.should_exit = True
-        thread.join(timeout=STARTUP_SECONDS)
-        sock.close()
         engine.dispose()
         drop()  # type: ignore[operator]
 

@@ -27,15 +27,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -43,7 +40,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from seci.accounts.models import User
 from seci.accounts.roles import Role
 from seci.accounts.service import create_user, system_actor
-from seci.app import create_app
 from seci.calls.importing import CallSource, import_calls, load_row_context
 from seci.calls.thresholds import refresh_thresholds
 from seci.core import migrate
@@ -59,14 +55,7 @@ from seci.mining.models import MiningRun
 from seci.mining.tasks import MINING_RUN
 from seci.roster.importing import import_roster
 from seci.synthetic import GeneratorConfig, write_dataset
-from tests.browser.conftest import (
-    STARTUP_SECONDS,
-    LiveServer,
-    _free_socket,
-    _index_and_train,
-    _ThreadedServer,
-    _wait_until_up,
-)
+from tests.browser.conftest import LiveServer, serve_app
 from tests.browser.ui import flash, login, unique
 from tests.conftest import create_database
 
@@ -146,31 +135,6 @@ def _give_login(session: Session, folder: Path, agent_id: str) -> str:
     return f"{row['name']} · {row['team']}"
 
 
-@contextmanager
-def _serve(factory: sessionmaker[Session]) -> Iterator[LiveServer]:
-    """The app on a free port in a background thread, its job runner started (as the
-    shared server in conftest.py)."""
-    sock = _free_socket()
-    app = create_app(factory)
-    _index_and_train(app.state.search_engine, factory)
-    app.state.job_runner.start()
-    config = uvicorn.Config(app, host="127.0.0.1", port=sock.getsockname()[1],
-                            log_level="warning", lifespan="off", ws="none", access_log=False)
-    server = _ThreadedServer(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
-                              name="seci-mining-server", daemon=True)
-    thread.start()
-    address = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    try:
-        _wait_until_up(address, server, thread)
-        yield LiveServer(address, factory)
-    finally:
-        app.state.job_runner.stop()
-        server.should_exit = True
-        thread.join(timeout=STARTUP_SECONDS)
-        sock.close()
-
-
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planted]:
     root = tmp_path_factory.mktemp("mining")
@@ -195,7 +159,7 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planted]:
             credited = _give_login(session, folder, script["top_agents"][0])
             session.commit()
             calls = run.calls
-        with _serve(factory) as server:
+        with serve_app(factory, name="seci-mining-server") as server:
             yield Planted(server, truth, calls, script["phrase"], credited)
     finally:
         engine.dispose()

@@ -88,12 +88,11 @@ def _database_busy(request: Request, render_error_page: Any) -> Response:
     logger.warning("database busy on %s %s; answered 503", request.method, request.url.path)
     detail = gettext("The database is busy with other work (such as a large import); "
                      "nothing was saved. Try again in a moment.")
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if wants_json(request):
         response: Response = problem(request, status=503, code="database_busy", detail=detail)
     else:
         response = render_error_page(request, 503, detail)
-    response.headers.update(headers)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
