@@ -49,6 +49,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -62,6 +63,7 @@ from benchmarks.common import (
     load_average,
     markdown_table,
     pid_cpu_seconds,
+    process_tree,
     write_json,
 )
 
@@ -80,8 +82,8 @@ SEARCH_SAMPLE_NOTE = "search asked about each gap's example questions (empty KB)
 # in their module's namespace at call time, so wrapping the module attribute times them.
 TIMED: tuple[tuple[str, str, str], ...] = (
     ("seci.mining.tasks", "extract_pending", "extract"),
-    ("seci.mining.extract", "read_batch", "extract_read"),
-    ("seci.mining.extract", "read_call", "extract_parse"),
+    ("seci.mining.extract", "pending_rows", "extract_read"),
+    ("seci.mining.extract", "parse_rows", "extract_parse"),
     ("seci.mining.extract", "write_batch", "extract_write"),
     ("seci.mining.tasks", "answerability_with_search", "search_engine"),
     ("seci.mining.tasks", "analyse", "analysis"),
@@ -233,7 +235,8 @@ def _child_direct(url: str) -> dict[str, Any]:
     peaks["start"] = _status_mb("VmRSS")
     resettable = _reset_peak()
     started = time.perf_counter()
-    run_id = tasks.run_mining(factory, actor=system_actor(), period=Period(), search=True)
+    with PoolMemory() as pool:
+        run_id = tasks.run_mining(factory, actor=system_actor(), period=Period(), search=True)
     wall = time.perf_counter() - started
     step_peaks["store"] = _status_mb("VmHWM")
     peaks["extract"] = step_peaks.get("extract", 0.0)
@@ -258,6 +261,9 @@ def _child_direct(url: str) -> dict[str, Any]:
         "peaks_mb": peaks, "peak_reset": resettable, "step_peaks_mb": step_peaks,
         "rss_after_mb": kept_rss,
         "peak_rss_mb": max(peaks.get("extract", 0.0), peaks["analysis"]),
+        # The parsing pool's processes, beside this one during the extraction.
+        "pool_processes": pool.processes, "pool_peak_rss_mb": pool.peak_mb,
+        "parse_processes": tasks.parse_processes(),
         "found": _counts(findings),
     }
 
@@ -667,6 +673,42 @@ def scaling(results: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _waiting_for_pool(d: dict[str, Any]) -> float:
+    """Extraction time not spent querying, parsing here or writing: waiting for the
+    pool's processes to return a batch (their parse overlaps the query and write)."""
+    seconds = d["seconds"]
+    return max(0.0, float(seconds.get("extract", 0.0)) - sum(
+        float(seconds.get(k, 0.0)) for k in ("extract_read", "extract_parse",
+                                              "extract_write")))
+
+
+class PoolMemory:
+    """The resident memory of this process's children (the parsing pool) sampled every
+    half second: the largest sum over them and how many there were."""
+
+    def __init__(self) -> None:
+        self.peak_mb = 0.0
+        self.processes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = os.getpid()
+        while not self._stop.wait(0.5):
+            children = [p for p in process_tree(me) if p != me]
+            total = sum(_status_mb("VmRSS", p) for p in children)
+            if total > self.peak_mb:
+                self.peak_mb, self.processes = total, len(children)
+
+    def __enter__(self) -> PoolMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def phase_table(results: list[dict[str, Any]]) -> str:
     """Where the direct run's time and memory go: seconds, and the step's own peak RSS
     (and the RSS it left) where read."""
@@ -679,9 +721,10 @@ def phase_table(results: list[dict[str, Any]]) -> str:
 
     steps: list[tuple[str, Callable[[dict[str, Any]], float], tuple[str, ...]]] = [
         ("**Extraction** (`extract_pending`)", secs("extract"), ("extract",)),
-        ("  of which query + parse (`read_batch`)", secs("extract_read"), ()),
-        ("    of which parse (`read_call`: normalise, segment, clauses, flags)",
-         secs("extract_parse"), ()),
+        ("  of which query (`pending_rows`)", secs("extract_read"), ()),
+        ("  of which parse in this process (`parse_rows`: normalise, segment, clauses, "
+         "flags, hashes; 0 when a pool parses)", secs("extract_parse"), ()),
+        ("  of which waiting for the parsing pool", _waiting_for_pool, ()),
         ("  of which write (`write_batch`)", secs("extract_write"), ()),
         ("Search engine for the gaps' evidence (`answerability_with_search`)",
          secs("search_engine"), ("search_engine",)),

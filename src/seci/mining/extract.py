@@ -56,21 +56,40 @@ def count_pending(session: Session, *, id_range: tuple[int, int] | None = None) 
         _pending(id_range, 0).subquery())) or 0)
 
 
-def read_batch(session: Session, *, id_range: tuple[int, int] | None, after_id: int,
-               batch: int = BATCH) -> tuple[list[Extracted], dict[int, tuple[str, str]], int]:
-    """The next calls without current features: their features, the texts of their
-    hashes, and the last call id read (0 when none was left)."""
+Pending = tuple[str, str | bytes, datetime | None]  # call_id, turns (JSON), updated_at
+
+
+def pending_rows(session: Session, *, id_range: tuple[int, int] | None, after_id: int,
+                 batch: int = BATCH) -> tuple[list[Pending], int]:
+    """The next calls without current features, as read (the parse is separate so that
+    other processes can do it), and the last call id read (0 when none was left)."""
     rows = session.execute(_pending(id_range, after_id).limit(batch)).all()
+    return ([(call_id, turns, updated_at) for _id, call_id, turns, updated_at in rows],
+            int(rows[-1][0]) if rows else 0)
+
+
+def parse_rows(rows: Sequence[Pending]) -> tuple[list[Extracted], dict[int, tuple[str, str]]]:
+    """Each call's features and the texts of their hashes (a pure function of the rows:
+    it runs in a pool of processes for large runs)."""
     extracted: list[Extracted] = []
     texts: dict[int, tuple[str, str]] = {}
-    for _id, call_id, turns, updated_at in rows:
+    for call_id, turns, updated_at in rows:
         text = read_call(orjson.loads(turns))
         agent, positions, silences = _clause_hashes(text.agent_clauses, text.positions,
                                                     text.silences, texts)
         customer = _hashes(text.customer_words, "c", texts)
         extracted.append(Extracted(call_id, agent, positions, silences, customer, text.flags,
                                    text.question, text.spoken_chars, updated_at))
-    return extracted, texts, int(rows[-1][0]) if rows else 0
+    return extracted, texts
+
+
+def read_batch(session: Session, *, id_range: tuple[int, int] | None, after_id: int,
+               batch: int = BATCH) -> tuple[list[Extracted], dict[int, tuple[str, str]], int]:
+    """The next calls without current features: their features, the texts of their
+    hashes, and the last call id read (0 when none was left)."""
+    rows, last = pending_rows(session, id_range=id_range, after_id=after_id, batch=batch)
+    extracted, texts = parse_rows(rows)
+    return extracted, texts, last
 
 
 def _hashes(values: Sequence[str], kind: str, texts: dict[int, tuple[str, str]]

@@ -105,16 +105,21 @@ class GoldenScript:
 
 
 class _Index:
-    """Calls by clause hash: for each sorted unique hash, the rows holding it."""
+    """Calls by clause hash: for each sorted unique hash, the rows holding it (with where
+    in the call it was said and the silence after it). Golden scripts and long calls share
+    it: at a million calls it is the largest thing a run builds after the dataset."""
 
     def __init__(self, data: Dataset) -> None:
-        rows = data.clauses.row_of_each_value()
         order = np.argsort(data.clauses.values, kind="stable")
         self.sorted_keys = data.clauses.values[order]
-        self.rows = rows[order]
-        positions = data.clauses.positions
-        self.positions = (positions[order] if positions is not None and len(positions)
+        self.rows = data.clauses.row_of_each_value()[order]
+        positions, silences = data.clauses.positions, data.clauses.silences
+        self.positions = (positions[order] if positions is not None
+                          and len(positions) == len(order)
                           else np.full(len(order), 128, dtype=np.uint8))
+        self.silences = (silences[order] if silences is not None
+                         and len(silences) == len(order) else None)
+        del order
 
     def rows_of(self, keys: np.ndarray) -> tuple[np.ndarray, float]:
         """The rows holding any of the keys, and the median place they were said at."""
@@ -128,6 +133,16 @@ class _Index:
         return rows, float(np.median(places)) / 255
 
 
+def distinct_counts(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_counts=True)`` of values already sorted, without
+    sorting a copy of them again."""
+    if not len(sorted_values):
+        return sorted_values[:0], np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], sorted_values[1:] != sorted_values[:-1])))
+    counts = np.diff(np.append(starts, len(sorted_values)))
+    return sorted_values[starts], counts
+
+
 def clause_index(data: Dataset) -> _Index:
     """The dataset's clause index, built once per dataset."""
     index = data.cache.get("clause_index")
@@ -139,7 +154,7 @@ def clause_index(data: Dataset) -> _Index:
 def candidate_groups(session: Session, data: Dataset, *, min_calls: int = MIN_CALLS
                      ) -> list[PhraseGroup]:
     """Clauses heard in enough calls (but not nearly all), grouped into scripts."""
-    keys, counts = np.unique(data.clauses.values, return_counts=True)
+    keys, counts = distinct_counts(clause_index(data).sorted_keys)
     keep = (counts >= min_calls) & (counts <= MAX_SHARE * max(data.size, 1))
     keys, counts = keys[keep], counts[keep]
     texts = texts_of(session, keys.tolist())

@@ -35,8 +35,8 @@ import numpy as np
 from scipy import sparse, stats
 from sqlalchemy.orm import Session
 
-from seci.mining.dataset import Dataset, Sparse
-from seci.mining.golden import candidate_groups
+from seci.mining.dataset import Dataset
+from seci.mining.golden import candidate_groups, clause_index
 from seci.mining.groups import PhraseGroup
 from seci.stats.comparisons import benjamini_hochberg
 from seci.stats.stratified import mantel_haenszel_parts, risk_difference_from_sums
@@ -87,13 +87,6 @@ class LongCalls:
                 "reasons": [r.as_dict() for r in self.reasons]}
 
 
-def _rows_by_key(sparse: Sparse) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    order = np.argsort(sparse.values, kind="stable")
-    silences = sparse.silences[order] if sparse.silences is not None and len(
-        sparse.silences) == len(order) else None
-    return sparse.values[order], sparse.row_of_each_value()[order], silences
-
-
 def explain_long_calls(session: Session, data: Dataset, *, threshold_s: float | None = None,
                        groups: list[PhraseGroup] | None = None) -> LongCalls:
     if data.size == 0:
@@ -108,7 +101,8 @@ def explain_long_calls(session: Session, data: Dataset, *, threshold_s: float | 
     residual = unexplained_seconds(data.duration, words_spoken(data), strata, n_strata)
     tail_per = np.bincount(strata[tail], minlength=n_strata).astype(float)
     other_per = np.bincount(strata[~tail], minlength=n_strata).astype(float)
-    keys, rows, silences = _rows_by_key(data.clauses)
+    index = clause_index(data)
+    keys, rows, silences = index.sorted_keys, index.rows, index.silences
     candidates = groups if groups is not None else candidate_groups(session, data)
     tested: list[tuple[TailReason, float, np.ndarray]] = []
     for group in candidates:

@@ -29,6 +29,10 @@ from seci.stats.shrinkage import beta_prior, shrink
 MIN_CALLS_TO_RECOMMEND = 20
 MIN_CALLS_SPECIALIST = 30
 SPECIALIST_Q = 0.05
+# A specialist leads on the topic by at least this much more than elsewhere (5 points of
+# FCR): with a million calls, differences of a point or two are significant and of no use
+# to a team lead routing calls.
+MIN_SPECIALIST_LEAD = 0.05
 TOP = 3
 
 
@@ -75,9 +79,8 @@ def _rank(resolved: np.ndarray, calls: np.ndarray, names: list[str],
 
 def expected_resolutions(data: Dataset) -> np.ndarray:
     """Per call, its topic's FCR in its queue (what an average agent would resolve)."""
-    queues, queue = np.unique(np.array(data.queue, dtype=object), return_inverse=True)
-    cell = data.topic.astype(np.int64) * len(queues) + queue
-    size = len(data.topics) * len(queues)
+    cell = data.topic.astype(np.int64) * len(data.queues) + data.queue
+    size = len(data.topics) * len(data.queues)
     totals = np.bincount(cell, minlength=size)
     rates = np.bincount(cell, weights=data.fcr.astype(float), minlength=size) / np.maximum(
         totals, 1)
@@ -115,7 +118,8 @@ def agent_matching(data: Dataset) -> dict[str, list[AgentOnTopic]]:
 
 def _flag_specialists(ranked: dict[str, list[AgentOnTopic]], data: Dataset) -> None:
     """z = (lead here − lead elsewhere) / √(p(1 − p)(1/n_here + 1/n_elsewhere)), p the
-    overall FCR; one-sided, Benjamini–Hochberg over the pairs with enough calls."""
+    overall FCR; one-sided, Benjamini–Hochberg over the pairs with enough calls; flagged
+    when significant and the difference is at least ``MIN_SPECIALIST_LEAD``."""
     p = float(data.fcr.mean()) if data.size else 0.5
     variance = max(p * (1 - p), 1e-6)
     other_calls = np.bincount(data.agent, minlength=len(data.agents))
@@ -127,12 +131,12 @@ def _flag_specialists(ranked: dict[str, list[AgentOnTopic]], data: Dataset) -> N
             if (agent.n < MIN_CALLS_SPECIALIST or other < MIN_CALLS_SPECIALIST
                     or agent.lead_here is None or agent.lead_elsewhere is None):
                 continue
-            z = (agent.lead_here - agent.lead_elsewhere) / np.sqrt(
-                variance * (1 / agent.n + 1 / other))
-            pairs.append(agent)
+            difference = agent.lead_here - agent.lead_elsewhere
+            z = difference / np.sqrt(variance * (1 / agent.n + 1 / other))
+            pairs.append((agent, difference))
             p_values.append(float(stats.norm.sf(z)))
-    for agent, q in zip(pairs, benjamini_hochberg(p_values), strict=True):
-        agent.specialist = q < SPECIALIST_Q
+    for (agent, difference), q in zip(pairs, benjamini_hochberg(p_values), strict=True):
+        agent.specialist = bool(q < SPECIALIST_Q and difference >= MIN_SPECIALIST_LEAD)
 
 
 def recommendations(data: Dataset, ranked: dict[str, list[AgentOnTopic]]
@@ -142,10 +146,11 @@ def recommendations(data: Dataset, ranked: dict[str, list[AgentOnTopic]]
     for topic, agents in ranked.items():
         result["*"][topic] = [a.agent_id for a in agents
                               if a.n >= MIN_CALLS_TO_RECOMMEND][:TOP]
-    queues = np.array(data.queue, dtype=object)
     n_agents = len(data.agents)
-    for queue in sorted(set(data.queue)):
-        in_queue = queues == queue
+    present = np.flatnonzero(np.bincount(data.queue, minlength=len(data.queues)))
+    for queue_code in present.tolist():
+        queue = data.queues[queue_code]
+        in_queue = data.queue == queue_code
         result[queue] = {}
         for code, topic in enumerate(data.topics):
             mine = in_queue & (data.topic == code)

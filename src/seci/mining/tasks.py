@@ -4,8 +4,12 @@ services, progress."""
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
+from multiprocessing import get_context
 from typing import Any
 
 from sqlalchemy import select
@@ -28,32 +32,99 @@ MINING_EXTRACT = "mining.extract"
 DEFAULT_WEEKS = 13  # a run without a period mines the latest quarter
 SHARD_CALLS = 100_000  # pending calls above which extraction is split for other workers
 WAIT_SECONDS = 1.0
+Parsed = tuple[list[extract.Extracted], dict[int, tuple[str, str]]]
+
+
+def parse_processes() -> int:
+    """Processes that parse transcripts in a large run: ``SECI_MINING_PROCESSES``, else one
+    per core. Parsing (normalisation, segmentation, hashing) is most of a run's time and is
+    pure Python, so threads would not help; processes do."""
+    configured = os.environ.get("SECI_MINING_PROCESSES", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, os.cpu_count() or 1)
+
+
+def _parse_chunk(rows: list[extract.Pending]) -> Parsed:
+    """What a pool process runs (by name: pickled as this module's function)."""
+    return extract.parse_rows(rows)
+
+
+class _Parser:
+    """Parses batches in this process, or, once a run proves large (a whole batch
+    pending), in a pool of processes while this one reads the next batch and writes the
+    previous. Spawned, not forked: the web server's job thread may run this, and forking a
+    process with threads is unsafe."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self.pool: ProcessPoolExecutor | None = None
+
+    def submit(self, rows: list[extract.Pending]) -> Callable[[], Parsed]:
+        if self.pool is None and self.processes > 1 and len(rows) >= extract.BATCH:
+            self.pool = ProcessPoolExecutor(self.processes, mp_context=get_context("spawn"))
+        if self.pool is None:
+            done = extract.parse_rows(rows)
+            return lambda: done
+        size = -(-len(rows) // self.processes)
+        futures = [self.pool.submit(_parse_chunk, rows[i:i + size])
+                   for i in range(0, len(rows), size)]
+
+        def collect() -> Parsed:
+            extracted: list[extract.Extracted] = []
+            texts: dict[int, tuple[str, str]] = {}
+            for future in futures:
+                part, part_texts = future.result()
+                extracted.extend(part)
+                texts.update(part_texts)
+            return extracted, texts
+        return collect
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
 def extract_pending(factory: sessionmaker[Session], *, id_range: tuple[int, int] | None = None,
-                    progress: Any = None) -> int:
+                    progress: Any = None, processes: int | None = None) -> int:
     """Extract every call without current features (in the range), committing per batch;
-    reading and writing are separate transactions (SQLite's single writer waits less)."""
+    reading and writing are separate transactions (SQLite's single writer waits less).
+    The next batch is read while the pool parses the current one; ``processes=1`` parses
+    here (an rq worker's shard: the workers are the parallelism)."""
     done, after = 0, 0
-    with factory() as session:
-        while True:
-            extracted, texts, after = extract.read_batch(session, id_range=id_range,
-                                                         after_id=after)
-            session.rollback()
-            if not extracted:
-                return done
-            begin_writing(session)
-            extract.write_batch(session, extracted, texts)
-            session.commit()
-            done += len(extracted)
-            if progress is not None:
-                progress(done)
+    parser = _Parser(processes or parse_processes())
+    parsing: Callable[[], Parsed] | None = None
+    try:
+        with factory() as session:
+            while True:
+                rows, after = extract.pending_rows(session, id_range=id_range,
+                                                   after_id=after)
+                session.rollback()
+                next_parse = parser.submit(rows) if rows else None
+                if parsing is not None:
+                    done += _write(session, *parsing())
+                    if progress is not None:
+                        progress(done)
+                if next_parse is None:
+                    return done
+                parsing = next_parse
+    finally:
+        parser.close()
+
+
+def _write(session: Session, extracted: list[extract.Extracted],
+           texts: dict[int, tuple[str, str]]) -> int:
+    begin_writing(session)
+    extract.write_batch(session, extracted, texts)
+    session.commit()
+    return len(extracted)
 
 
 def mining_extract_task(context: JobContext) -> dict[str, Any]:
     low, high = context.params["range"]
     done = extract_pending(context.session_factory, id_range=(int(low), int(high)),
-                           progress=lambda n: context.report("extracting", n, None))
+                           progress=lambda n: context.report("extracting", n, None),
+                           processes=1)
     return {"calls": done}
 
 

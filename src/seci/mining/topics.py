@@ -36,6 +36,7 @@ WORD_MAX_SHARE = 0.05
 MIN_WORD_BURST_CALLS = 25
 MIN_WORD_RATIO = 3.0
 MAX_FINDINGS = 30
+_FEW_ROWS = 5_000
 
 
 @dataclass
@@ -133,7 +134,7 @@ def _one_per_cell(bursts: list[Burst]) -> list[Burst]:
 
 
 def _tracked_words(session: Session, data: Dataset) -> tuple[list[str], np.ndarray, np.ndarray]:
-    keys, counts = np.unique(data.words.values, return_counts=True)
+    keys, counts = _all_word_counts(data)
     keep = (counts >= MIN_WORD_CALLS) & (counts <= WORD_MAX_SHARE * data.size)
     keys, counts = keys[keep], counts[keep]
     top = keys[np.argsort(-counts)[:MAX_WORDS]]
@@ -141,10 +142,17 @@ def _tracked_words(session: Session, data: Dataset) -> tuple[list[str], np.ndarr
     top = np.array(sorted(k for k in top.tolist() if k in texts), dtype=np.int64)
     if not len(top):
         return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    hit = np.isin(data.words.values, top)
-    rows = data.words.row_of_each_value()[hit]
-    codes = np.searchsorted(top, data.words.values[hit])
+    rows, codes = data.words.members(top)
     return [texts[int(k)] for k in top], rows, codes
+
+
+def _all_word_counts(data: Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """Calls per customer word over the whole period (bursts and hot topics share it)."""
+    cached = data.cache.get("word_counts")
+    if cached is None:
+        cached = data.cache["word_counts"] = data.words.unique_counts()
+    keys, counts = cached
+    return keys, counts
 
 
 def _describe(session: Session, data: Dataset, burst: Burst) -> None:
@@ -188,10 +196,32 @@ def _word_counts(data: Dataset, rows: np.ndarray) -> dict[str, int]:
     """Calls per customer word (as the hash's text form) among the rows."""
     if not len(rows):
         return {}
-    starts, ends = data.words.offsets[rows], data.words.offsets[rows + 1]
-    values = np.concatenate([data.words.values[s:e] for s, e in zip(starts, ends, strict=True)])
-    keys, counts = np.unique(values, return_counts=True)
+    keys, counts = _row_word_counts(data, rows)
     return {str(int(k)): int(c) for k, c in zip(keys, counts, strict=True)}
+
+
+def _row_word_counts(data: Dataset, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    offsets = data.words.offsets
+    if len(rows) > _FEW_ROWS:  # a mask over every value beats a Python loop over rows
+        chosen = np.zeros(data.size, dtype=bool)
+        chosen[rows] = True
+        values = data.words.values[np.repeat(chosen, np.diff(offsets))]
+    else:
+        values = np.concatenate([data.words.values[offsets[r]:offsets[r + 1]]
+                                 for r in rows.tolist()])
+    return np.unique(values, return_counts=True)
+
+
+def _word_counts_outside(data: Dataset, rows: np.ndarray) -> dict[str, int]:
+    """Calls per customer word among every row but ``rows``: the period's counts minus
+    theirs (for a topic against all others, without gathering the others' words)."""
+    keys, counts = _all_word_counts(data)
+    counts = counts.copy()
+    if len(rows):
+        inside, inside_counts = _row_word_counts(data, rows)
+        counts[np.searchsorted(keys, inside)] -= inside_counts
+    kept = np.flatnonzero(counts)
+    return {str(int(k)): int(c) for k, c in zip(keys[kept], counts[kept], strict=True)}
 
 
 def hot_topics(session: Session, data: Dataset, *, limit: int = 15) -> list[HotTopic]:
@@ -216,7 +246,7 @@ def topic_words(session: Session, data: Dataset, code: int, *, limit: int = 4) -
     """The customer words that mark a topic's calls against the others' (log-odds with an
     informative Dirichlet prior)."""
     rows = np.flatnonzero(data.topic == code)
-    others = np.flatnonzero(data.topic != code)
-    marked = marked_words(_word_counts(data, rows), _word_counts(data, others), limit=limit)
+    marked = marked_words(_word_counts(data, rows), _word_counts_outside(data, rows),
+                          limit=limit)
     texts = texts_of(session, [int(m.word) for m in marked]) if marked else {}
     return [texts[int(m.word)] for m in marked if int(m.word) in texts]

@@ -318,8 +318,8 @@ class Analyzer:
 
     def raw_words(self, text: str) -> list[str]:
         """The words of the text as typed (normalised, not canonical), for highlighting."""
-        return [w.strip() for w in self._segmenter.cut(normalize(text))
-                if w.strip() and w.strip() not in STOP_WORDS and _TOKEN_CHARS.search(w)]
+        stripped = (w.strip() for w in self._segmenter.cut(normalize(text)))
+        return [w for w in stripped if w and w not in STOP_WORDS and _TOKEN_CHARS.search(w)]
 
     def tokens(self, text: str, *, normalized: bool = False) -> list[str]:
         """Search tokens: segmented for search (long words and their parts), canonical
