@@ -2,7 +2,8 @@
 
     .venv/bin/python -m benchmarks            # everything, ~55 minutes + mining
     .venv/bin/python -m benchmarks --quick    # small sizes, to check the harness (~10 min)
-    .venv/bin/python -m benchmarks --only search          # search quality + speed, ~30 min
+    .venv/bin/python -m benchmarks --only search          # search quality, blind, speed, ~35 min
+    .venv/bin/python -m benchmarks --only search-blind    # dev vs blind set, full vs cut KB, ~5 min
     .venv/bin/python -m benchmarks --only assistant       # 200 concurrent chats, ~3 min
     .venv/bin/python -m benchmarks --only calls           # 1M call records, ~15 min
     .venv/bin/python -m benchmarks --only mining          # mining 1M calls, SQLite, ~70 min
@@ -10,7 +11,8 @@
 
 Each benchmark runs as its own process (``benchmarks.bench_import``,
 ``benchmarks.bench_pages``, ``benchmarks.bench_search_quality``,
-``benchmarks.bench_search_speed``, ``benchmarks.bench_assistant``,
+``benchmarks.bench_search_speed``, ``benchmarks.bench_search_blind``,
+``benchmarks.bench_assistant``,
 ``benchmarks.bench_calls``, ``benchmarks.bench_mining``) and hands its figures back as
 JSON.
 """
@@ -34,14 +36,15 @@ from benchmarks import (
     bench_load,
     bench_mining,
     bench_pages,
+    bench_search_blind,
     bench_search_quality,
     bench_search_speed,
 )
 from benchmarks.common import DB_CHOICES, DEFAULT_PG_URL, ROOT, machine_info, markdown_table
 
 RESULTS = ROOT / "docs" / "benchmarks.md"
-ONLY = ("import", "pages", "search-quality", "search-speed", "search", "assistant", "calls",
-        "mining", "load")
+ONLY = ("import", "pages", "search-quality", "search-blind", "search-speed", "search",
+        "assistant", "calls", "mining", "load")
 SEARCH_LIBRARIES = ("tantivy", "rjieba", "pypinyin", "scikit-learn", "numpy", "scipy")
 HEADER = """# Benchmarks
 
@@ -396,7 +399,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mining-db", choices=("sqlite", "postgres", "both"),
                         default="sqlite", help="database(s) of the mining benchmark")
     parser.add_argument("--only", choices=ONLY, default=None,
-                        help="one benchmark; 'search' = search-quality and search-speed")
+                        help="one benchmark; 'search' = search-quality, search-blind and "
+                             "search-speed")
     parser.add_argument("--quick", action="store_true",
                         help="1,000 rows, 5 s per page, search at 1k and 10k articles and "
                              "600 queries per data set, 50 chats: checks the harness, not "
@@ -442,6 +446,11 @@ def main(argv: list[str] | None = None) -> int:
                                   *(["--max-queries", str(max_queries)] if max_queries else []),
                                   *train_budget],
                                  Path(tmp) / "search_quality.json")
+            codes.append(code)
+        blind = None
+        if _wanted(args.only, "search-blind"):
+            blind, code = _run("benchmarks.bench_search_blind", [],
+                               Path(tmp) / "search_blind.json")
             codes.append(code)
         if _wanted(args.only, "search-speed"):
             speed, code = _run("benchmarks.bench_search_speed",
@@ -500,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
         lines += _pages_section(pages)
     if _wanted(args.only, "search-quality"):
         lines += _search_quality_section(quality)
+    if _wanted(args.only, "search-blind"):
+        lines += bench_search_blind.section(blind)
     if _wanted(args.only, "search-speed"):
         lines += _search_speed_section(speed)
     if _wanted(args.only, "assistant"):

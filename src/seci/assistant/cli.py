@@ -12,6 +12,7 @@ from rich.table import Table
 
 from seci.core.errors import SeciError
 from seci.core.messages import describe_error
+from seci.retrieval.cli import OnOption, SimilarQuestionsOption, day_of
 from seci.retrieval.evaluation import read_queries
 
 console = Console(soft_wrap=True, highlight=False)
@@ -25,6 +26,8 @@ def eval_assistant(
     queries: Annotated[Path, typer.Option(exists=True, dir_okay=False,
                                           help='Lines {"query", "expected", "style"}')],
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
+    similar_questions: SimilarQuestionsOption = None,
+    on: OnOption = None,
 ) -> None:
     """Ask each query as a new customer's first message: answered with the expected
     article, offered it among choices, or handed off; out-of-scope queries (expected
@@ -32,7 +35,8 @@ def eval_assistant(
     from seci.assistant.evaluation import evaluate, report
 
     try:
-        figures = report(evaluate(kb, read_queries(queries)))
+        figures = report(evaluate(kb, read_queries(queries), on=day_of(on),
+                                  similar_questions=similar_questions))
     except SeciError as error:
         err.print(describe_error(error), markup=False)
         raise typer.Exit(1) from None

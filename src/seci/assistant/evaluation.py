@@ -97,15 +97,18 @@ def _verdict(outcome: AssistantOutcome) -> str:
     return "no_answer"
 
 
-def evaluate(kb_path: Path, queries: Sequence[LabelledQuery], on: date | None = None
-             ) -> list[AssistantOutcome]:
-    """Import the KB into a throw-away store and ask every query as a new customer."""
+def evaluate(kb_path: Path, queries: Sequence[LabelledQuery], on: date | None = None,
+             similar_questions: int | None = None) -> list[AssistantOutcome]:
+    """Import the KB into a throw-away store and ask every query as a new customer.
+    ``on``: the day validity is judged on (default today); ``similar_questions``: cut
+    every article's similar questions to its first N before the import
+    (``seci.retrieval.evaluation.cut_similar_questions``)."""
     from seci.assistant.conversations import start_conversation
     from seci.assistant.dialogue import send_customer_message
 
     store = EvalStore()
     try:
-        store.build(kb_path, on=on)
+        store.build(kb_path, on=on, similar_questions=similar_questions)
         session, engine = store.session, store.search_engine
         outcomes = []
         for labelled in queries:

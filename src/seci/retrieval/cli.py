@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -45,6 +46,19 @@ def _vectors(model: str, url: str, api_model: str) -> object | None:
     return VectorRanker(encoder) if encoder is not None else None
 
 
+# Shared by `seci eval retrieval` and `seci eval assistant`.
+SimilarQuestionsOption = Annotated[int | None, typer.Option(
+    min=0, help="Cut every article's similar questions to its first N before the import "
+                "(a KB with a few similar questions each, as real ones have)")]
+OnOption = Annotated[datetime | None, typer.Option(
+    formats=["%Y-%m-%d"], help="Judge validity on this day (YYYY-MM-DD; default today), "
+                               "the day the query set was written for")]
+
+
+def day_of(value: datetime | None) -> date | None:
+    return None if value is None else value.date()
+
+
 class MatcherChoice(StrEnum):
     AUTO = "auto"
     LINEAR = "linear"
@@ -66,6 +80,8 @@ def eval_retrieval(
     matcher: Annotated[MatcherChoice, typer.Option(
         help="Matcher form: auto (as a server chooses by KB size), linear or neighbours")
     ] = MatcherChoice.AUTO,
+    similar_questions: SimilarQuestionsOption = None,
+    on: OnOption = None,
 ) -> None:
     """Import KB into a throw-away store, run every query, print recall@1/5, MRR, nDCG@10
     and how often an unanswerable query got a confident answer."""
@@ -75,8 +91,8 @@ def eval_retrieval(
         try:
             vectors = _vectors(embedding_model, embedding_url, embedding_api_model)
             weight = get_settings().neural_weight or 2.0  # SECI_NEURAL_WEIGHT, as a server
-            searcher = store.build(kb, vectors=vectors, matcher=matcher.value,
-                                   neural_weight=weight)
+            searcher = store.build(kb, on=day_of(on), vectors=vectors, matcher=matcher.value,
+                                   neural_weight=weight, similar_questions=similar_questions)
             outcomes = evaluate(searcher, labelled)
         finally:
             store.directory.cleanup()

@@ -2,6 +2,8 @@
 
 Each metric is a named function with its formula; the run builds a throw-away store,
 imports the knowledge base (the JSONL import form), asks every query and reports.
+``cut_similar_questions`` makes the "realistic KB" variant of a KB file (a few similar
+questions per article) before it is imported.
 """
 
 from __future__ import annotations
@@ -127,6 +129,39 @@ def report(outcomes: Sequence[Outcome]) -> dict[str, Any]:
     return result
 
 
+# --- the knowledge base as evaluated --------------------------------------------------------
+
+
+def cut_similar_questions(data: bytes, keep: int) -> bytes:
+    """The KB file (import JSONL) with every article's similar questions cut to its first
+    ``keep`` (in file order, after the import's own clean-up: blanks and repeats dropped,
+    list cells split); articles with fewer keep all. Deterministic, no sampling. Lines
+    that are not article objects are passed through for the import to report."""
+    from seci.knowledge.tabular import canonical_column, decode_text, split_list_cell
+    from seci.knowledge.validation import clean_text_list
+
+    if keep < 0:
+        raise ValueError("keep must be 0 or more")
+    lines = []
+    for line in decode_text(data).splitlines():
+        try:
+            record = json.loads(line) if line.strip() else None
+        except json.JSONDecodeError:
+            record = None
+        if not isinstance(record, dict):
+            lines.append(line)
+            continue
+        for key, value in record.items():
+            if canonical_column(key) != "similar_questions" or value is None:
+                continue
+            if isinstance(value, str | int | float):
+                value = split_list_cell(str(value), "similar_questions")
+            if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+                record[key] = clean_text_list([str(v) for v in value])[:keep]
+        lines.append(json.dumps(record, ensure_ascii=False))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 # --- the run -----------------------------------------------------------------------------
 
 
@@ -145,10 +180,15 @@ class EvalStore:
     user: Any = None
 
     def build(self, kb_path: Path, on: date | None = None, vectors: Any = None,
-              matcher: str = "auto", neural_weight: float = 2.0) -> Searcher:
+              matcher: str = "auto", neural_weight: float = 2.0,
+              similar_questions: int | None = None) -> Searcher:
         """``vectors``: a VectorRanker for the optional neural ranking, fused with
         ``neural_weight`` (SECI_NEURAL_WEIGHT in a server). ``matcher``: 'auto'
-        (as a server chooses), 'linear' or 'neighbours' (forced, to measure each form)."""
+        (as a server chooses), 'linear' or 'neighbours' (forced, to measure each form).
+        ``similar_questions``: import the KB cut to that many similar questions per
+        article (``cut_similar_questions``); None imports it as it is. ``on``: the day
+        validity is judged on (default today), for the searches the returned function
+        makes."""
         from sqlalchemy.orm import sessionmaker
 
         from seci.accounts import service as accounts
@@ -170,6 +210,8 @@ class EvalStore:
         importer = accounts.create_user(session, username="eval", password=token_urlsafe(16),
                                         roles=[Role.MANAGER], all_modules=True)
         data = kb_path.read_bytes()
+        if similar_questions is not None:
+            data = cut_similar_questions(data, similar_questions)
         import_articles(session, data=data, filename=kb_path.name, actor=importer,
                         max_bytes=len(data) + 1, fmt="jsonl")
         session.commit()
