@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from seci.calls.kpis import Period, period_clauses
 from seci.calls.models import CallRecord
+from seci.core.memory import release_free_memory
 from seci.mining.models import CallFeatures, MinedText
 
 _FETCH = 20_000
@@ -233,7 +234,9 @@ def load_dataset(session: Session, *, period: Period,
     result = session.execute(query.execution_options(yield_per=_FETCH))
     for chunk in result.partitions(_FETCH):
         loader.add(chunk)
-    return loader.dataset()
+    data = loader.dataset()
+    release_free_memory()  # the chunks' rows, freed but left resident in the heap
+    return data
 
 
 class _Loader:

@@ -106,11 +106,7 @@ def merge_said_together(groups: Sequence[PhraseGroup], rows_of: RowsOf, *,
             if len(found[index][0]):
                 buckets.setdefault(key.tobytes(), []).append(index)
         for members in buckets.values():
-            for place, first in enumerate(members):
-                for second in members[place + 1:]:
-                    if (joined.find(first) != joined.find(second)
-                            and _jaccard(found[first][0], found[second][0]) >= threshold):
-                        joined.union(first, second)
+            _join_overlapping(members, [found[i][0] for i in members], joined, threshold)
     merged: dict[int, list[int]] = {}
     for index in range(len(groups)):
         merged.setdefault(joined.find(index), []).append(index)
@@ -132,9 +128,31 @@ def _min_hashes(row_sets: Sequence[np.ndarray]) -> np.ndarray:
     return signatures
 
 
-def _jaccard(first: np.ndarray, second: np.ndarray) -> float:
-    shared = len(np.intersect1d(first, second, assume_unique=True))
-    return shared / (len(first) + len(second) - shared)
+def _join_overlapping(members: list[int], row_sets: list[np.ndarray], joined: _UnionFind,
+                      threshold: float) -> None:
+    """Join the bucket's groups whose calls overlap by a Jaccard index ≥ ``threshold``.
+
+    Phrases said in most calls share their min-hashes and fall into one bucket, so a
+    bucket can hold dozens of sets of hundreds of thousands of calls: pairs whose sizes
+    alone rule the threshold out (J ≤ min/max) are skipped, and the others are counted
+    against a mask of the first set's calls (set, used, then cleared)."""
+    sizes = [len(rows) for rows in row_sets]
+    mask = np.zeros(max((int(r.max()) + 1 for r in row_sets if len(r)), default=0), dtype=bool)
+    for place, first in enumerate(members):
+        rivals = [other for other in range(place + 1, len(members))
+                  if min(sizes[place], sizes[other]) >= threshold * max(sizes[place],
+                                                                        sizes[other])]
+        if not sizes[place] or not rivals:
+            continue
+        mask[row_sets[place]] = True
+        for other in rivals:
+            second = members[other]
+            if joined.find(first) == joined.find(second):
+                continue
+            shared = int(np.count_nonzero(mask[row_sets[other]]))
+            if shared / (sizes[place] + sizes[other] - shared) >= threshold:
+                joined.union(first, second)
+        mask[row_sets[place]] = False
 
 
 def _joined(groups: Sequence[PhraseGroup], members: list[int], places: list[float]

@@ -22,6 +22,7 @@ from seci.calls.errors import NotEnoughCalls
 from seci.calls.kpis import Period
 from seci.core.clock import utcnow
 from seci.core.errors import PermissionDenied
+from seci.core.memory import release_free_memory
 from seci.mining.alerts import alert_owners
 from seci.mining.dataset import Dataset, load_dataset
 from seci.mining.errors import MiningRunNotFound
@@ -87,8 +88,10 @@ def mine(session: Session, data: Dataset, *, answerability: Answerability | None
     progress("scripts")
     groups = candidate_groups(session, data)
     golden = find_golden_scripts(session, data, groups=groups)
+    release_free_memory()  # each finder's temporaries, before the next builds its own
     progress("bursts")
     bursts = find_bursts(session, data)
+    release_free_memory()
     progress("gaps")
     gaps = find_knowledge_gaps(data)
     _link_search_log(session, data, gaps)
