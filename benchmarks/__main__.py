@@ -398,6 +398,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="calls of the mining benchmark")
     parser.add_argument("--mining-db", choices=("sqlite", "postgres", "both"),
                         default="sqlite", help="database(s) of the mining benchmark")
+    parser.add_argument("--mining-data", type=Path, default=None, metavar="DIR",
+                        help="generate the mining benchmark's calls into (or reuse them "
+                             "from) DIR: 2.3 GB at a million calls")
     parser.add_argument("--only", choices=ONLY, default=None,
                         help="one benchmark; 'search' = search-quality, search-blind and "
                              "search-speed")
@@ -478,7 +481,9 @@ def main(argv: list[str] | None = None) -> int:
         if _wanted(args.only, "mining"):
             mining, code = _run("benchmarks.bench_mining",
                                 ["--db", args.mining_db, "--pg-url", args.pg_url,
-                                 "--calls", str(args.mining_calls), "--no-evaluate"],
+                                 "--calls", str(args.mining_calls), "--no-evaluate",
+                                 *(["--data", str(args.mining_data)] if args.mining_data
+                                   else [])],
                                 Path(tmp) / "mining.json")
             codes.append(code)
 
