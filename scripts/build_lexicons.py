@@ -453,8 +453,10 @@ SECI (Apache-2.0) ships two dictionaries derived from open lexicons. They are ge
 | `lexicon_terms.txt` | THUOCL (Tsinghua Open Chinese Lexicon), lists IT, caijing, law | MIT |
 | `lexicon_synonyms.txt` | Chinese Open Wordnet (COW) | COW license (WordNet-style) |
 
-SECI's own `telecom_terms.txt`, `synonyms.txt` and `stopwords.txt` are written for SECI
-(Apache-2.0) and are not covered by this notice.
+SECI's own `telecom_terms.txt`, `synonyms.txt`, `stopwords.txt` and `situations.txt` (the
+situation lexicon: how callers describe a situation → the business concepts, written by hand
+for SECI from how hotline callers talk, derived from no other lexicon or data set) are
+written for SECI (Apache-2.0) and are not covered by this notice.
 
 ## THUOCL: Tsinghua Open Chinese Lexicon
 

@@ -109,8 +109,8 @@ def revise(db: Session, world: World, article: Article, *, author: str = "editor
     """Edit the working copy (and publish it when a reviewer is given)."""
     current = kb.get_article(db, article_id=article.id)
     values = {name: getattr(current, name) for name in (
-        "title", "body", "module_id", "queue_ids", "tags", "similar_questions", "audience",
-        "valid_from", "valid_to")}
+        "title", "body", "customer_answer", "module_id", "queue_ids", "tags",
+        "similar_questions", "audience", "valid_from", "valid_to")}
     values.update(overrides)
     kb.update_article(db, article_id=article.id, fields=ArticleFields(**values),
                       expected_lock_version=current.lock_version, actor=world[author])

@@ -31,6 +31,7 @@ from seci.knowledge.usage import ViewCounter
 from seci.linkage.routes import router as linkage_api
 from seci.mining.routes import router as mining_api
 from seci.ops.routes import router as health_routes
+from seci.people.routes import router as people_api
 from seci.quality.routes import router as quality_api
 from seci.retrieval.embeddings import encoder_from_settings
 from seci.retrieval.engine import BackgroundSync, SearchEngine
@@ -113,7 +114,7 @@ def create_app(session_factory: sessionmaker[Session] | None = None,
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in (accounts_api, knowledge_api, search_api, assistant_api, suggestions_api,
                    linkage_api, tacit_api, incentives_api, calls_api, quality_api, mining_api,
-                   jobs_api, audit_api, health_routes, pages):
+                   people_api, jobs_api, audit_api, health_routes, pages):
         app.include_router(router)
     problems.install(app, _error_page)
     _add_docs(app)

@@ -103,7 +103,7 @@ def test_agent_assist_includes_internal_articles_of_the_agents_queues(
     conversation = _waiting(db, hotline, "你们乱扣费，多扣的话费能退多少")
     hits = agents.assist(db, engine=hotline.engine, agent=billing,
                          conversation_id=conversation.id)
-    assert hits[0].code == "ZW-TF"
+    assert hits[0].hit.code == "ZW-TF"
 
 
 def test_transfer_keeps_the_place_in_line_and_hides_the_note(

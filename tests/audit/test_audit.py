@@ -12,7 +12,10 @@ from seci.accounts import service as accounts
 from seci.accounts.errors import LoginFailed
 from seci.accounts.roles import Role
 from seci.audit.models import AuditEvent, AuditIsAppendOnly
+from seci.audit.service import AuditFilter, distinct_actions, list_events
+from seci.core.errors import PermissionDenied
 from seci.knowledge import articles as kb
+from tests.authorization import deactivated_copy
 from tests.factories import World, bearer, make_article, revise
 
 
@@ -100,3 +103,27 @@ def test_managers_filter_the_audit_log(client: TestClient, db: Session, world: W
     assert {i["action"] for i in by_actor["items"]} == {"article.approve", "article.publish"}
     html = client.get("/audit", params={"action": "article.retire"}, headers=headers)
     assert html.status_code == 200
+
+
+@pytest.mark.parametrize(("who", "allowed"), [("agent", False), ("editor", False),
+                                              ("supervisor", False), ("reviewer", True),
+                                              ("manager", True), ("admin", True)])
+def test_only_auditors_read_the_trail_whatever_calls_the_service(
+        db: Session, world: World, who: str, allowed: bool) -> None:
+    """The rule lives in the service: the API's dependency and the page only say it early."""
+    reader = world[who]
+    if allowed:
+        rows, total = list_events(db, actor=reader, filters=AuditFilter())
+        assert total == len(rows) > 0
+        assert "user.create" in distinct_actions(db, actor=reader)
+        return
+    with pytest.raises(PermissionDenied):
+        list_events(db, actor=reader, filters=AuditFilter())
+    with pytest.raises(PermissionDenied):
+        distinct_actions(db, actor=reader)
+
+
+def test_a_deactivated_auditor_reads_nothing(db: Session, world: World) -> None:
+    former = deactivated_copy(db, world, "reviewer")
+    with pytest.raises(PermissionDenied):
+        list_events(db, actor=former, filters=AuditFilter())

@@ -69,8 +69,12 @@ def test_hand_off_accept_chat_insert_close_and_rate(
     assist = agent.locator("#assist-list li").filter(has_text="携号转网条件与办理流程")
     expect(assist).to_have_count(1)  # agent assist follows what the customer writes
     assist.get_by_role("button", name="插入答案").click()
+    # The answer goes into the reply box, to be edited; nothing is sent yet.
+    expect(reply).to_have_value(re.compile("入网满120天"))
+    expect(messages(customer, "article")).to_have_count(0)
+    reply.press("Enter")
     inserted = messages(customer, "article")
-    expect(inserted.locator("strong").first).to_have_text("携号转网条件与办理流程")
+    expect(inserted).to_contain_text("入网满120天")
 
     close = agent.locator("#ws-close")
     close.get_by_label("分类").fill("业务办理")

@@ -25,7 +25,11 @@ def test_results_as_you_type_keyboard_and_open(page: Page) -> None:
     expect(results.first).to_contain_text("携号转网")
     expect(results.first.locator("mark").first).to_be_visible()  # highlighted words
     expect(results.first.locator(".crumbs")).to_contain_text("KB-XH-001")
-    expect(results.first.locator(".badge")).to_be_visible()  # validity
+    expect(results.first.locator(".crumbs .badge")).to_be_visible()  # validity
+    # The best match is marked; no result shows a percentage (runners-up are only ordered).
+    expect(results.first.locator(".best-match")).to_have_text("最佳匹配")
+    expect(page.locator("#search-results .best-match")).to_have_count(1)
+    expect(page.locator("#search-results .confidence")).to_have_count(0)
     expect(results.first.locator("a.flag-link")).to_have_text("纠错")
     assert results.count() >= 2
     page.keyboard.press("ArrowDown")

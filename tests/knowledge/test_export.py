@@ -32,6 +32,7 @@ KB1: dict[str, Any] = {
     "code": "KB-1",
     "title": "国际漫游开通说明",
     "body": "### 办理方式\n发送 KTMY 到 10086，资费见“附表”, 含\"引号\"。\n\n- 日租 25 元",
+    "customer_answer": "出国前发送 KTMY 到 10086 开通；\n境外日租 25 元。",
     "module": "个人业务/资费套餐",
     "queues": ["A", "VIP"],
     "tags": ["漫游", "国际"],
@@ -41,7 +42,7 @@ KB1: dict[str, Any] = {
     "valid_to": "2026-12-31",
 }
 HB3: dict[str, Any] = {
-    "code": "HB-3", "title": "宽带故障报修", "body": "先重启光猫。",
+    "code": "HB-3", "title": "宽带故障报修", "body": "先重启光猫。", "customer_answer": "",
     "module": "家庭业务/宽带/故障报修",
     "queues": [], "tags": [], "similar_questions": [], "audience": "customer",
     "valid_from": None, "valid_to": None,
@@ -72,6 +73,7 @@ def export(db: Session, world: World, fmt: FileFormat, user: str = "manager") ->
 def seed(db: Session, world: World) -> None:
     """Published articles with every kind of field, plus some that must not be exported."""
     make_article(db, world, code="KB-1", title=KB1["title"], body=KB1["body"],
+                 customer_answer=KB1["customer_answer"],
                  queue_ids=world.queue_ids("VIP", "A"), tags=KB1["tags"],
                  similar_questions=KB1["similar_questions"], audience="internal",
                  valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31))

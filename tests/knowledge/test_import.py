@@ -40,8 +40,8 @@ from tests.conftest import csrf_of
 from tests.factories import World, bearer, make_article, web_login
 
 LIMIT = 5 * 1024 * 1024
-CHINESE_HEADER = ["知识编号", "标题", "正文", "业务模块", "适用队列", "标签", "相似问法",
-                  "可见范围", "生效日期", "失效日期"]
+CHINESE_HEADER = ["知识编号", "标题", "正文", "答复口径", "业务模块", "适用队列", "标签",
+                  "相似问法", "可见范围", "生效日期", "失效日期"]
 
 
 # --- file builders -----------------------------------------------------------------------
@@ -53,6 +53,7 @@ def record(code: str, **overrides: Any) -> dict[str, Any]:
         "code": code,
         "title": f"国际漫游开通说明{code}",
         "body": "### 办理方式\n发送 KTMY 到 10086，资费见附表。",
+        "customer_answer": "出国前发送 KTMY 到 10086 即可开通。",
         "module": "个人业务/资费套餐",
         "queues": "A|VIP",
         "tags": "漫游|国际",
@@ -181,6 +182,7 @@ def assert_article(db: Session, code: str, expected: dict[str, Any]) -> Article:
     for source in (article, live):
         actual = {
             "title": source.title, "body": source.body,
+            "customer_answer": source.customer_answer,
             "module": module_path(db, source.module_id),
             "queues": queue_codes(db, source.queue_ids), "tags": source.tags,
             "similar_questions": source.similar_questions, "audience": source.audience,
@@ -194,6 +196,7 @@ def assert_article(db: Session, code: str, expected: dict[str, Any]) -> Article:
 
 EXPECTED_RECORD = {
     "title": "国际漫游开通说明R-1", "body": "### 办理方式\n发送 KTMY 到 10086，资费见附表。",
+    "customer_answer": "出国前发送 KTMY 到 10086 即可开通。",
     "module": "个人业务/资费套餐", "queues": ["A", "VIP"], "tags": ["漫游", "国际"],
     "similar_questions": ["出国了手机还能用不", "怎么开通漫游"], "audience": "internal",
     "valid_from": date(2026, 1, 1), "valid_to": date(2026, 12, 31),
@@ -215,7 +218,8 @@ def test_xlsx_built_with_openpyxl_imports_every_column(db: Session, world: World
     assert report.ok and report.errors == []
     assert_article(db, "R-1", EXPECTED_RECORD)
     assert_article(db, "10086", {
-        "title": "话费查询", "body": EXPECTED_RECORD["body"], "module": "个人业务/资费套餐",
+        "title": "话费查询", "body": EXPECTED_RECORD["body"],
+        "customer_answer": "出国前发送 KTMY 到 10086 即可开通。", "module": "个人业务/资费套餐",
         "queues": ["话费专席"], "tags": [], "similar_questions": [], "audience": "customer",
         "valid_from": date(2026, 2, 1), "valid_to": None,
     })
@@ -249,6 +253,7 @@ def test_jsonl_imports_lists_and_null_dates(db: Session, world: World) -> None:
     assert (report.format, report.rows, report.created) == ("jsonl", 2, ["J-1", "J-2"])
     expected = {
         "title": "宽带报修流程J-1", "body": "请先重启光猫。\n仍无法上网时登记报修。",
+        "customer_answer": "",  # the column is optional
         "module": "家庭业务/宽带", "queues": ["B", "数据专席"], "tags": ["宽带", "报修"],
         "similar_questions": ["家里网断了怎么办", "宽带连不上"], "audience": "customer",
         "valid_from": date(2026, 3, 1), "valid_to": None,
@@ -267,8 +272,8 @@ def test_chinese_column_headers_are_understood(db: Session, world: World, fmt: s
 
 
 def test_alternative_chinese_headers_and_list_separators(db: Session, world: World) -> None:
-    header = ["编号", "知识标题", "内容", "模块", "队列", "标签", "相似问题", "受众",
-              "生效", "失效"]
+    header = ["编号", "知识标题", "内容", "客户答复", "模块", "队列", "标签", "相似问题",
+              "受众", "生效", "失效"]
     data = csv_bytes([record("R-1", queues="A，VIP", tags="漫游、国际",
                              similar_questions="出国了手机还能用不；怎么开通漫游",
                              audience="内部", valid_from="2026/1/1",

@@ -74,8 +74,8 @@ def test_a_notice_goes_through_every_post(db: Session, world: World) -> None:
                                       comment="坐席答成38元", agent_id=world["agent"].id)
     assert (flagged.kind, flagged.article_id) == (FeedbackKind.WRONG, article.id)
     assert flagged in [fb for fb, _ in feedback.owner_inbox(db, user=world["manager"])]
-    assert [f.call_ref for f, _ in flags.call_flags(db, notice_id=notice.id)] == [
-        "REC-20261123-0042"]
+    flagged_calls = flags.call_flags(db, notice_id=notice.id, actor=world["manager"])
+    assert [f.call_ref for f, _ in flagged_calls] == ["REC-20261123-0042"]
 
     actions = set(db.scalars(select(AuditEvent.action).where(
         AuditEvent.entity_type == "notice", AuditEvent.entity_id == str(notice.id))))
@@ -102,7 +102,7 @@ def test_default_deadlines_and_overdue_posts(db: Session, world: World) -> None:
     late = chain.notice_chain(db, notice=notice, on=later).overdue
     assert [p.post for p in late] == [Post.BUSINESS, Post.QUALITY]
     assert chain.notice_chain(db, notice=notice, on=today() + timedelta(days=1)).overdue == []
-    listed = chain.overdue_steps(db, on=later)
+    listed = chain.overdue_steps(db, actor=world["manager"], on=later)
     assert [(n.id, s.post) for n, s in listed] == [(notice.id, Post.BUSINESS),
                                                    (notice.id, Post.QUALITY)]
 

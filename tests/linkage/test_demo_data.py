@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from seci.accounts.service import system_actor
 from seci.demo.loader import load_demo
 from seci.linkage import chain, flags
 from seci.linkage.models import Notice
@@ -20,5 +21,5 @@ def test_demo_has_suggestions_in_every_state_and_a_full_chain(db: Session) -> No
     full = chains["关于推出5G畅享58元套餐的业务通告"]
     assert full.complete
     notice = db.scalars(select(Notice).where(Notice.id == full.notice.id)).one()
-    assert len(flags.call_flags(db, notice_id=notice.id)) == 1
+    assert len(flags.call_flags(db, notice_id=notice.id, actor=system_actor())) == 1
     assert any(not c.complete and c.overdue for c in chains.values())

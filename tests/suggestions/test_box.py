@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from seci.audit.models import AuditEvent
 from seci.core.clock import today
 from seci.core.errors import FieldErrors, PermissionDenied
-from seci.suggestions import inbox, queries, rewards, service
+from seci.suggestions import access, inbox, queries, rewards, service
 from seci.suggestions.errors import (
     NotYourDepartment,
     OwnSuggestion,
@@ -162,11 +162,11 @@ def test_anonymity_hides_the_author_from_peers_but_not_admins(db: Session,
                                                               world: World) -> None:
     suggestion = submit(db, world, anonymous=True)
     for peer in ("manager", "supervisor", "analyst", "reviewer"):
-        assert not service.author_visible(world[peer], suggestion), peer
-    assert service.author_visible(world["admin"], suggestion)
-    assert service.author_visible(world["agent"], suggestion)  # the author
+        assert not access.author_visible(world[peer], suggestion), peer
+    assert access.author_visible(world["admin"], suggestion)
+    assert access.author_visible(world["agent"], suggestion)  # the author
     named = submit(db, world, anonymous=False)
-    assert service.author_visible(world["manager"], named)
+    assert access.author_visible(world["manager"], named)
 
 
 def test_an_anonymous_submission_is_audited_without_the_authors_name(db: Session,

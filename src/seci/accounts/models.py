@@ -56,6 +56,10 @@ class User(Base):
 
     @property
     def permissions(self) -> frozenset[Perm]:
+        """What the roles grant; nothing to a deactivated account, so that every service's
+        check refuses it whatever reached the service (a job, a stale object, the CLI)."""
+        if self.is_active is False:  # None: a new object before its INSERT (default True)
+            return frozenset()
         return permissions_for(self.roles)
 
     def can(self, perm: Perm) -> bool:

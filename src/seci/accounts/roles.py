@@ -72,6 +72,12 @@ class Perm(StrEnum):
     CALLS_CONFIGURE = "calls.configure"  # over-long thresholds per topic
     QA_INSPECT = "qa.inspect"  # draw QA samples, score calls (质检)
     QA_MANAGE = "qa.manage"  # scorecards; decide agents' appeals
+    # Competency assessment (docs/people.md). Everybody fills in the forms they are given
+    # and sees their own results once a round is closed.
+    COMPETENCY_MODEL = "competency.model"  # edit competency models, make one from the template
+    # Open and close rounds, completion, reminders, results, figures, profiles: any team;
+    # a team lead (calls.team) only their own team.
+    COMPETENCY_ASSESS = "competency.assess"
 
 
 _STAFF_READ = {Perm.KB_READ, Perm.KB_READ_ALL_QUEUES, Perm.FEEDBACK_CREATE,
@@ -125,17 +131,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.CALLS_CONFIGURE,
             Perm.QA_INSPECT,
             Perm.QA_MANAGE,
+            Perm.COMPETENCY_MODEL,
+            Perm.COMPETENCY_ASSESS,
         }
     ),
     Role.SUPERVISOR: frozenset(
         _STAFF_READ | _TRACKER
         | {Perm.ACK_COVERAGE, Perm.ASSISTANT_HANDLE, Perm.SUGGESTION_ANSWER,
            Perm.SUGGESTION_STATS, Perm.NOTICE_TEAM_CHECK, Perm.TACIT_RECORD_FOR,
-           Perm.TACIT_EVALUATE, Perm.CALLS_TEAM}
+           Perm.TACIT_EVALUATE, Perm.CALLS_TEAM, Perm.COMPETENCY_ASSESS}
     ),
     Role.TRAINER: frozenset(
         _STAFF_READ | _TRACKER
-        | {Perm.ACK_COVERAGE, Perm.SUGGESTION_ANSWER, Perm.QUIZ_MANAGE, Perm.TACIT_RECORD_FOR}
+        | {Perm.ACK_COVERAGE, Perm.SUGGESTION_ANSWER, Perm.QUIZ_MANAGE, Perm.TACIT_RECORD_FOR,
+           Perm.COMPETENCY_MODEL, Perm.COMPETENCY_ASSESS}
     ),
     Role.ANALYST: frozenset(
         _STAFF_READ | _TRACKER

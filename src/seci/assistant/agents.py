@@ -4,6 +4,7 @@ the call-back list."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +24,12 @@ from seci.assistant.conversations import (
     messages_after,
     recent_customer_texts,
 )
-from seci.assistant.dialogue import customer_article
+from seci.assistant.dialogue import (
+    CHOICE_FLOOR,
+    CustomerArticle,
+    answer_passage,
+    customer_article,
+)
 from seci.assistant.errors import (
     CallbackNotFound,
     InternalArticle,
@@ -35,17 +41,24 @@ from seci.assistant.errors import (
 from seci.assistant.handoff import WaitingInfo, close, waiting_info
 from seci.assistant.models import CallbackRequest, Conversation, Kind, Message, Role, Status
 from seci.assistant.queues import mark_present
-from seci.assistant.text import clean_message, query_of
+from seci.assistant.text import MAX_QUERY, clean_message, feedback_in_words, query_of
 from seci.audit.service import record
 from seci.core.clock import utcnow
 from seci.core.errors import FieldErrors, PermissionDenied
 from seci.knowledge.models import Article
 from seci.knowledge.modules import module_names_by_id, path_label
 from seci.retrieval.engine import SearchEngine
-from seci.retrieval.service import SearchHit, search
+from seci.retrieval.service import NO_MATCH_BELOW, SearchHit, search
 
 MAX_CATEGORY = 40
 MAX_NOTE = 500
+# Agent assist reads this many of the customer's latest messages; each older one weighs
+# 1 / (1 + discount × age) in the fusion of their rankings (k as in reciprocal-rank fusion).
+ASSIST_MESSAGES = 6
+ASSIST_AGE_DISCOUNT = 0.3
+ASSIST_FUSION_K = 3
+# All the customer wrote, read as one query (a question told over several messages).
+ASSIST_TOGETHER_WEIGHT = 0.5
 
 
 def _require_handler(agent: User) -> None:
@@ -238,26 +251,69 @@ def accept(session: Session, *, agent: User, conversation_id: int) -> Conversati
 
 
 def send_agent_message(session: Session, *, agent: User, conversation_id: int, text: str,
-                       client_key: str | None = None) -> Message:
+                       client_key: str | None = None, article_id: int | None = None,
+                       on: date | None = None) -> Message:
+    """The agent's reply. With ``article_id`` (text inserted from an article with 插入答案,
+    then edited) the message records the article and is shown as Markdown; the article
+    must be one a customer may read."""
     conversation = _own(session, agent, conversation_id)
     key = (client_key or "").strip()[:64] or None
     if key is not None and (stored := message_by_client_key(session, conversation, key)):
         return stored
-    return add_message(session, conversation, role=Role.AGENT, kind=Kind.TEXT,
-                       text=clean_message(text), client_key=key, author_id=agent.id)
+    if article_id is None:
+        return add_message(session, conversation, role=Role.AGENT, kind=Kind.TEXT,
+                           text=clean_message(text), client_key=key, author_id=agent.id)
+    article = customer_article(session, article_id=article_id, on=on)
+    if article is None:
+        raise InternalArticle(article=article_id)
+    return add_message(session, conversation, role=Role.AGENT, kind=Kind.ARTICLE,
+                       text=clean_message(text), client_key=key, author_id=agent.id,
+                       data=_article_data(article), article_ids=[article.article_id])
+
+
+def _article_data(article: CustomerArticle) -> dict[str, object]:
+    return {"article_id": article.article_id, "code": article.code, "title": article.title,
+            "version_no": article.version_no}
+
+
+@dataclass(frozen=True)
+class AnswerDraft:
+    """Text an agent may edit before sending (插入答案)."""
+
+    article: CustomerArticle
+    text: str
+    from_answer: bool  # the article's customer answer (答复口径)
+
+
+def answer_draft(session: Session, *, engine: SearchEngine, agent: User,
+                 conversation_id: int, article_id: int, on: date | None = None
+                 ) -> AnswerDraft:
+    """What 插入答案 puts into the reply box: the article's customer answer, or else the
+    passage of its customer text that answers what the customer asked in this
+    conversation. Never agent-only parts; internal articles answer 409."""
+    conversation = conversation_for_agent(session, agent=agent,
+                                          conversation_id=conversation_id)
+    article = customer_article(session, article_id=article_id, on=on)
+    if article is None:
+        raise InternalArticle(article=article_id)
+    question = " ".join(recent_customer_texts(session, conversation.id,
+                                              count=ASSIST_MESSAGES))
+    passage = answer_passage(article, question, engine.analyzer)
+    return AnswerDraft(article, passage.text, passage.from_answer)
 
 
 def insert_article(session: Session, *, agent: User, conversation_id: int, article_id: int,
                    on: date | None = None) -> Message:
-    """Send an article's customer text. Internal-only articles stay with the agent."""
+    """Send an article's customer answer, or else its customer text, at once (the API's
+    one-step insert; the workspace puts an editable draft into the reply box instead).
+    Internal-only articles stay with the agent."""
     conversation = _own(session, agent, conversation_id)
     article = customer_article(session, article_id=article_id, on=on)
     if article is None:
         raise InternalArticle(article=article_id)
     return add_message(session, conversation, role=Role.AGENT, kind=Kind.ARTICLE,
-                       text=f"**{article.title}**\n\n{article.body}",
-                       data={"article_id": article.article_id, "code": article.code,
-                             "title": article.title, "version_no": article.version_no},
+                       text=f"**{article.title}**\n\n{article.customer_answer or article.body}",
+                       data=_article_data(article),
                        article_ids=[article.article_id], author_id=agent.id)
 
 
@@ -312,17 +368,64 @@ def close_with_outcome(session: Session, *, agent: User, conversation_id: int, r
     return conversation
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    hit: SearchHit
+    best_match: bool  # the first, and search is confident it is the right article
+
+
+_REQUEST_WORDS = re.compile(r"转人工|人工客服|人工服务|找客服|真人客服|真人")
+
+
+def _assist_query(text: str) -> str | None:
+    """A customer message as a query for agent assist, or None when it asks nothing
+    (转人工, 谢谢, 没用, a choice's number)."""
+    if feedback_in_words(text) is not None:
+        return None
+    query = query_of(_REQUEST_WORDS.sub(" ", text))
+    return query if len(re.sub(r"[\W_]", "", query)) >= 2 else None
+
+
 def assist(session: Session, *, engine: SearchEngine, agent: User, conversation_id: int,
-           limit: int = 5) -> list[SearchHit]:
-    """Articles for what the customer said last (agent assist): searched as the agent, so
-    internal articles of their queues are included."""
+           limit: int = 5) -> list[Suggestion]:
+    """Articles for the whole conversation (agent assist), searched as the agent, so
+    internal articles of their queues are included.
+
+    Each of the customer's latest messages is searched, and so is all they wrote together;
+    the rankings are fused (reciprocal rank, older messages weighing a little less). A
+    message whose search finds nothing plausible ("在吗", "快点") adds nothing. The question
+    the customer came with still counts after "转人工", "谢谢" or a story detail, and a new
+    question soon leads."""
     conversation = conversation_for_agent(session, agent=agent,
                                           conversation_id=conversation_id)
-    texts = recent_customer_texts(session, conversation.id, count=2)
-    query = query_of(" ".join(texts))
-    if not query:
+    texts = [q for t in recent_customer_texts(session, conversation.id,
+                                              count=ASSIST_MESSAGES)
+             if (q := _assist_query(t)) is not None]
+    if not texts:
         return []
-    return search(session, engine=engine, user=agent, query=query, limit=limit).hits
+    queries = [(text, 1.0 / (1.0 + ASSIST_AGE_DISCOUNT * age), True)
+               for age, text in enumerate(reversed(texts))]
+    if len(texts) > 1:
+        together = " ".join(texts)
+        queries.append((together[-MAX_QUERY:].strip(), ASSIST_TOGETHER_WEIGHT, False))
+    fused: dict[int, float] = {}
+    hits: dict[int, SearchHit] = {}
+    first_place: dict[int, float] = {}  # confidence where the article ranked first
+    for query, weight, alone in queries:
+        found = search(session, engine=engine, user=agent, query=query, limit=limit * 2).hits
+        if alone and (not found or found[0].confidence < CHOICE_FLOOR):
+            continue
+        for rank, hit in enumerate(found):
+            fused[hit.article_id] = fused.get(hit.article_id, 0.0) + \
+                weight / (ASSIST_FUSION_K + rank)
+            hits.setdefault(hit.article_id, hit)
+            if rank == 0:
+                first_place[hit.article_id] = max(first_place.get(hit.article_id, 0.0),
+                                                  hit.confidence)
+    ordered = sorted(fused, key=lambda article_id: -fused[article_id])[:limit]
+    return [Suggestion(hits[article_id], best_match=position == 0
+                       and first_place.get(article_id, 0.0) >= NO_MATCH_BELOW)
+            for position, article_id in enumerate(ordered)]
 
 
 # --- call-backs ---------------------------------------------------------------------------------

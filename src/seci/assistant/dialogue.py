@@ -9,7 +9,7 @@ database before its text is sent (``customer_article``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -25,6 +25,7 @@ from seci.assistant.conversations import (
 )
 from seci.assistant.errors import (
     AlreadyRated,
+    ArticleNotInConversation,
     ConversationClosed,
     NotAnAnswer,
     WrongConversationState,
@@ -40,6 +41,7 @@ from seci.assistant.models import (
     Role,
     Status,
 )
+from seci.assistant.passages import Passage, answer_for
 from seci.assistant.rules import (
     Trigger,
     count_trigger,
@@ -63,6 +65,7 @@ from seci.knowledge.access import validity_of
 from seci.knowledge.models import Article, ArticleStatus, ArticleVersion, Audience, Validity
 from seci.retrieval.engine import SearchEngine
 from seci.retrieval.service import NO_MATCH_BELOW, SearchHit, SearchResult, search
+from seci.retrieval.text import Analyzer
 
 # Tuned on the dev set with `seci eval assistant` (docs/assistant.md). Confidence is that of
 # seci.retrieval.service: calibrated for the best hit; runners-up get much lower values by
@@ -80,7 +83,8 @@ SEARCH_LIMIT = 5
 
 @dataclass(frozen=True)
 class CustomerArticle:
-    """What a customer may be told of an article: its title and customer sections."""
+    """What a customer may be told of an article: its title, its customer answer (答复口径)
+    and its body, both without their agent-only parts (seci.knowledge.agent_notes)."""
 
     article_id: int
     code: str
@@ -88,6 +92,7 @@ class CustomerArticle:
     body: str
     module_id: int
     version_no: int
+    customer_answer: str = ""
 
 
 @dataclass
@@ -132,7 +137,30 @@ def customer_article(session: Session, *, article_id: int, on: date | None = Non
         return None
     return CustomerArticle(article_id=version.article_id, code=version.code,
                            title=version.title, body=customer_text(version.body),
-                           module_id=version.module_id, version_no=version.version_no)
+                           module_id=version.module_id, version_no=version.version_no,
+                           customer_answer=customer_text(version.customer_answer))
+
+
+def answer_passage(article: CustomerArticle, question: str, analyzer: Analyzer) -> Passage:
+    """What the customer is sent of the article: its customer answer, or else the section
+    of its customer text that answers the question (seci.assistant.passages)."""
+    return answer_for(customer_answer=article.customer_answer, body=article.body,
+                      question=question, analyzer=analyzer, title=article.title)
+
+
+def full_article(session: Session, *, conversation: Conversation, article_id: int,
+                 on: date | None = None) -> CustomerArticle:
+    """The whole customer text of an article this conversation was answered with, offered
+    or sent by an agent (查看完整内容), if a customer may still read it."""
+    given = session.scalars(select(Message.article_ids).where(
+        Message.conversation_id == conversation.id, Message.internal.is_(False),
+        Message.kind.in_([Kind.ANSWER, Kind.CHOICES, Kind.ARTICLE])))
+    if not any(article_id in (ids or []) for ids in given):
+        raise ArticleNotInConversation()
+    article = customer_article(session, article_id=article_id, on=on)
+    if article is None:
+        raise ArticleNotInConversation()
+    return article
 
 
 def decide(result: SearchResult) -> Decision:
@@ -192,7 +220,8 @@ def _assistant_reply(session: Session, how: Reply, conversation: Conversation,
             learning.confirm_answer(session, question=question, article_id=picked.article_id)
             # The customer chose this article: a refusal still shows it, as its own text.
             phrasing = _phrase(how.writer, question.text, picked, conversation.locale)
-            return [_answer(session, conversation, picked, question, phrasing)]
+            return [_answer(session, conversation, picked, question, phrasing,
+                            engine.analyzer)]
     if previous_bot is not None and previous_bot.kind == Kind.ANSWER \
             and previous_bot.helpful is None:
         verdict = feedback_in_words(text)
@@ -215,7 +244,8 @@ def _assistant_reply(session: Session, how: Reply, conversation: Conversation,
             phrasing = _phrase(how.writer, text, article, conversation.locale)
             if phrasing.verdict != Verdict.REFUSED:
                 conversation.topic_query = query
-                return [_answer(session, conversation, article, message, phrasing)]
+                return [_answer(session, conversation, article, message, phrasing,
+                                engine.analyzer)]
             # The chat model found no answer to the question in the article: no match.
             learning.reject_answer(session, question=message)
     if decision.kind == Kind.CHOICES:
@@ -344,11 +374,17 @@ def _phrase(writer: AnswerWriter | None, question: str, article: CustomerArticle
     whenever it gives nothing usable) a fallback to the article's own text."""
     if writer is None:
         return Phrasing(Verdict.FALLBACK)
+    if article.customer_answer:
+        # The model reads the customer answer first, then the customer text.
+        article = replace(article, body=f"{article.customer_answer}\n\n{article.body}")
     return writer.phrase(question=question, articles=[article], locale=locale)
 
 
 def _answer(session: Session, conversation: Conversation, article: CustomerArticle,
-            question: Message, phrasing: Phrasing | None = None) -> Message:
+            question: Message, phrasing: Phrasing | None, analyzer: Analyzer) -> Message:
+    """The answer: the phrased text, or the article's customer answer, or the passage of
+    its customer text that answers the question; ``data.more`` says the customer may ask
+    for the rest of the article (查看完整内容)."""
     conversation.topic_article_id = article.article_id
     conversation.topic_module_id = article.module_id
     conversation.failed_in_row = 0
@@ -358,10 +394,16 @@ def _answer(session: Session, conversation: Conversation, article: CustomerArtic
         "version_no": article.version_no, "question_seq": question.seq}
     if phrased is not None:
         data["generated"] = True  # the transcript shows the answer was phrased by a model
+        text = phrased
+        data["more"] = bool(article.body)
+    else:
+        passage = answer_passage(article, question.text, analyzer)
+        text = passage.text
+        data["more"] = passage.partial
+        data["customer_answer"] = passage.from_answer
     return add_message(
         session, conversation, role=Role.BOT, kind=Kind.ANSWER,
-        text=replies.answer_text(conversation.locale, article.title,
-                                 phrased if phrased is not None else article.body),
+        text=replies.answer_text(conversation.locale, article.title, text),
         data=data, article_ids=[article.article_id],
     )
 

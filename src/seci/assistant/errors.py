@@ -66,6 +66,13 @@ class InternalArticle(Conflict):
                  "a customer.")
 
 
+class ArticleNotInConversation(NotFound):
+    # A customer may read the full text only of articles their conversation was given, and
+    # only while they are still customer-visible.
+    code = "article_not_in_conversation"
+    message = N_("This article is not available in this conversation.")
+
+
 class UnknownQueue(InvalidInput):
     code = "unknown_queue"
     message = N_("Unknown queue: {queue}.")

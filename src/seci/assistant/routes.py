@@ -24,7 +24,12 @@ from seci.assistant.conversations import (
     messages_after,
     start_conversation,
 )
-from seci.assistant.dialogue import give_feedback, request_human, send_customer_message
+from seci.assistant.dialogue import (
+    full_article,
+    give_feedback,
+    request_human,
+    send_customer_message,
+)
 from seci.assistant.errors import UnknownQueue
 from seci.assistant.handoff import WaitingInfo, waiting_info
 from seci.assistant.models import CallbackRequest, Conversation, HandoffRule
@@ -33,6 +38,7 @@ from seci.assistant.replies import opens_text
 from seci.assistant.schemas import (
     AgentConversationRead,
     AgentMessage,
+    AnswerDraftRead,
     ArticleInsert,
     ArticleRefRead,
     CallbackRead,
@@ -43,6 +49,7 @@ from seci.assistant.schemas import (
     ConversationStarted,
     CustomerMessage,
     FeedbackWrite,
+    FullArticleRead,
     InboxItemRead,
     InboxRead,
     MessageRead,
@@ -63,7 +70,7 @@ from seci.assistant.text import mask_phone
 from seci.core.errors import NotAuthenticated, PermissionDenied
 from seci.core.http import WRITES, CurrentUser, SessionDep, require
 from seci.knowledge.lookups import load_lookups
-from seci.knowledge.render import plain_snippet
+from seci.knowledge.render import plain_snippet, render_markdown
 
 router = APIRouter(prefix="/api/v1/assistant", tags=["assistant"])
 
@@ -213,6 +220,21 @@ def send_message(request: Request, response: Response, db: SessionDep,
                     replies=[message_read(m) for m in turn.replies],
                     conversation=conversation_read(db, turn.conversation),
                     duplicate=turn.duplicate)
+
+
+@router.get("/conversations/{conversation_id}/articles/{article_id}",
+            response_model=FullArticleRead, responses=CUSTOMER_ERRORS | {
+                404: {"description": "Not an article of this conversation, or no longer "
+                                     "available (problem details)"}})
+def read_full_article(db: SessionDep, conversation: CustomerConversation, article_id: int
+                      ) -> FullArticleRead:
+    """查看完整内容: the whole customer text of an article this conversation was answered
+    with or offered (an answer's ``data.more`` says there is more than was sent).
+    Agent-only parts are never included."""
+    article = full_article(db, conversation=conversation, article_id=article_id)
+    return FullArticleRead(article_id=article.article_id, code=article.code,
+                           title=article.title, customer_answer=article.customer_answer,
+                           text=article.body, html=render_markdown(article.body))
 
 
 @router.post("/conversations/{conversation_id}/feedback", response_model=list[MessageRead],
@@ -389,16 +411,36 @@ def accept(db: SessionDep, agent: Handler, conversation_id: int) -> AgentConvers
              status_code=201, responses=AGENT_ERRORS, dependencies=WRITES)
 def agent_message(db: SessionDep, agent: Handler, conversation_id: int, body: AgentMessage
                   ) -> MessageRead:
+    """Reply to the customer; with ``article_id`` the text came from 插入答案 (edited or
+    not) and the message records that article."""
     return message_read(agents.send_agent_message(db, agent=agent,
                                                   conversation_id=conversation_id,
-                                                  text=body.text, client_key=body.client_key))
+                                                  text=body.text, client_key=body.client_key,
+                                                  article_id=body.article_id))
+
+
+@router.get("/agent/conversations/{conversation_id}/articles/{article_id}/answer",
+            response_model=AnswerDraftRead, responses=AGENT_ERRORS)
+def answer_draft(request: Request, db: SessionDep, agent: Handler, conversation_id: int,
+                 article_id: int) -> AnswerDraftRead:
+    """插入答案: editable text for the reply box — the article's customer answer, or the
+    passage of its customer text that answers the conversation (409 for internal-only
+    articles). Nothing is sent: post the edited text to ``messages`` with ``article_id``."""
+    draft = agents.answer_draft(db, engine=request.app.state.search_engine, agent=agent,
+                                conversation_id=conversation_id, article_id=article_id)
+    article = draft.article
+    return AnswerDraftRead(article_id=article.article_id, code=article.code,
+                           title=article.title, version_no=article.version_no,
+                           text=draft.text, customer_answer=draft.from_answer)
 
 
 @router.post("/agent/conversations/{conversation_id}/articles", response_model=MessageRead,
              status_code=201, responses=AGENT_ERRORS, dependencies=WRITES)
 def insert_article(db: SessionDep, agent: Handler, conversation_id: int, body: ArticleInsert
                    ) -> MessageRead:
-    """Send an article's customer text (409 for internal-only articles)."""
+    """Send an article's customer answer, or else its customer text, at once (409 for
+    internal-only articles). To let the agent edit it first, use ``…/articles/{id}/answer``
+    and ``messages``."""
     return message_read(agents.insert_article(db, agent=agent, conversation_id=conversation_id,
                                               article_id=body.article_id))
 
@@ -439,16 +481,20 @@ def close(db: SessionDep, agent: Handler, conversation_id: int, body: CloseWrite
             response_model=list[SuggestionRead], responses=AGENT_ERRORS)
 def assist(request: Request, db: SessionDep, agent: Handler, conversation_id: int
            ) -> list[SuggestionRead]:
-    """Articles for the customer's latest messages (yours to see, internal ones too)."""
-    hits = agents.assist(db, engine=request.app.state.search_engine, agent=agent,
-                         conversation_id=conversation_id)
-    audiences = {r.article_id: r.audience
-                 for r in agents.article_refs(db, [h.article_id for h in hits])}
+    """Articles for the whole conversation, best first (yours to see, internal ones too):
+    each of the customer's latest messages and all of them together are searched and the
+    rankings fused. The first is marked ``best_match`` when search is confident."""
+    suggestions = agents.assist(db, engine=request.app.state.search_engine, agent=agent,
+                                conversation_id=conversation_id)
+    audiences = {r.article_id: r.audience for r in agents.article_refs(
+        db, [s.hit.article_id for s in suggestions])}
     return [SuggestionRead(article_id=h.article_id, code=h.code,
                            title="".join(s.text for s in h.title),
                            snippet=plain_snippet("".join(s.text for s in h.snippet), 160),
+                           best_match=suggestion.best_match,
                            confidence=round(h.confidence, 4),
-                           audience=audiences.get(h.article_id, "internal")) for h in hits]
+                           audience=audiences.get(h.article_id, "internal"))
+            for suggestion in suggestions for h in [suggestion.hit]]
 
 
 @router.get("/agent/conversations/{conversation_id}/events", responses={

@@ -189,10 +189,36 @@ class AgentConversationRead(BaseModel):
 class AgentMessage(BaseModel):
     text: str = Field(max_length=20000)
     client_key: str | None = Field(default=None, max_length=64)
+    article_id: int | None = Field(
+        default=None, description="The article the text was inserted from (插入答案, then "
+        "edited): recorded on the message, which is shown as Markdown. 409 "
+        "`internal_article` for an article a customer may not read")
 
 
 class ArticleInsert(BaseModel):
     article_id: int
+
+
+class AnswerDraftRead(BaseModel):
+    article_id: int
+    code: str
+    title: str
+    version_no: int
+    text: str = Field(description="Editable text for the reply box (Markdown): the article's "
+                                  "customer answer, or else the passage of its customer text "
+                                  "that answers the conversation; never agent-only parts")
+    customer_answer: bool = Field(description="The text is the article's customer answer "
+                                              "(答复口径)")
+
+
+class FullArticleRead(BaseModel):
+    article_id: int
+    code: str
+    title: str
+    customer_answer: str = Field(description="答复口径, Markdown (may be empty)")
+    text: str = Field(description="The article's customer text, Markdown: agent-only parts "
+                                  "are never included")
+    html: str = Field(description="``text`` as sanitised HTML")
 
 
 class TransferWrite(BaseModel):
@@ -211,7 +237,12 @@ class SuggestionRead(BaseModel):
     code: str
     title: str
     snippet: str
-    confidence: float
+    best_match: bool = Field(description="The first suggestion, when search is confident it "
+                                         "is the right article (shown as 最佳匹配); the "
+                                         "others are ordered best first")
+    confidence: float = Field(description="Calibrated for the best match only; runners-up "
+                                          "score lower by design: use the order, not this "
+                                          "number, to compare suggestions")
     audience: str = Field(description="customer: may be inserted into the chat; internal: "
                                       "for the agent's eyes only")
 

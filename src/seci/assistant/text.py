@@ -8,6 +8,8 @@ import unicodedata
 from collections.abc import Sequence
 
 from seci.assistant.errors import BadPhoneNumber, EmptyMessage, MessageTooLong
+from seci.knowledge.agent_notes import AGENT_ONLY_HEADINGS as AGENT_ONLY_HEADINGS
+from seci.knowledge.agent_notes import customer_text as customer_text
 from seci.retrieval.text import normalize
 
 # A chat message, not a document: longer input is refused with a clear reply, so that
@@ -166,30 +168,8 @@ def mask_phone(phone: str) -> str:
 
 # --- the customer-facing part of an article -----------------------------------------------
 
-# Sections written for agents (the phrasing to use on the phone, internal notes): an
-# answer to a customer leaves them out.
-AGENT_ONLY_HEADINGS = ("话术", "坐席", "内部", "工单", "系统操作")
-_HEADING = re.compile(r"^(#{1,6})\s*(.+?)\s*#*\s*$")
-
-
-def customer_text(body: str) -> str:
-    """The article body without its agent-only sections (话术参考 and the like)."""
-    kept: list[str] = []
-    skipping_level = 0
-    for line in (body or "").splitlines():
-        heading = _HEADING.match(line)
-        if heading:
-            level = len(heading.group(1))
-            if skipping_level and level > skipping_level:
-                continue
-            skipping_level = level if any(word in heading.group(2)
-                                          for word in AGENT_ONLY_HEADINGS) else 0
-            if skipping_level:
-                continue
-        elif skipping_level:
-            continue
-        kept.append(line)
-    return "\n".join(kept).strip()
+# The rule lives with the knowledge base (seci.knowledge.agent_notes): sections for agents
+# (话术参考 …), lines marked 【坐席提示】/【内部】 and lines that speak to the agent are cut.
 
 
 # --- short replies to an answer -------------------------------------------------------------

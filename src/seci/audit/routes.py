@@ -38,16 +38,17 @@ class AuditPage(BaseModel):
 @router.get("/audit", response_model=AuditPage, responses={403: {}})
 def audit_log(
     db: SessionDep,
-    _user: Annotated[User, Depends(require(Perm.AUDIT_VIEW))],
+    user: Annotated[User, Depends(require(Perm.AUDIT_VIEW))],
     action: str | None = None, actor: str | None = None, entity_type: str | None = None,
     entity_id: str | None = None, since: datetime | None = None, until: datetime | None = None,
     limit: int = Query(default=100, le=1000), offset: int = 0,
 ) -> AuditPage:
     """Every recorded action, newest first, filterable."""
     rows, total = list_events(
-        db, filters=AuditFilter(action=action, actor=actor, entity_type=entity_type,
-                                entity_id=entity_id, since=stored_utc(since),
-                                until=stored_utc(until)),
+        db, actor=user,
+        filters=AuditFilter(action=action, actor=actor, entity_type=entity_type,
+                            entity_id=entity_id, since=stored_utc(since),
+                            until=stored_utc(until)),
         limit=limit, offset=offset,
     )
     return AuditPage(total=total, items=[

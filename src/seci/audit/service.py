@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import User
+from seci.accounts.roles import Perm
 from seci.audit.models import AuditEvent
+from seci.core.errors import PermissionDenied
 
 
 def record(
@@ -53,10 +55,17 @@ class AuditFilter:
     until: datetime | None = None
 
 
+def require_audit_reader(actor: User) -> None:
+    """The trail names who did what to whom: auditors only (reviewers, managers, admins)."""
+    if not actor.can(Perm.AUDIT_VIEW):
+        raise PermissionDenied()
+
+
 def list_events(
-    session: Session, *, filters: AuditFilter, limit: int = 100, offset: int = 0
+    session: Session, *, actor: User, filters: AuditFilter, limit: int = 100, offset: int = 0
 ) -> tuple[Sequence[AuditEvent], int]:
     """Newest first, with the total count for paging."""
+    require_audit_reader(actor)
     query = select(AuditEvent)
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)
@@ -77,5 +86,6 @@ def list_events(
     return rows, total
 
 
-def distinct_actions(session: Session) -> list[str]:
+def distinct_actions(session: Session, *, actor: User) -> list[str]:
+    require_audit_reader(actor)
     return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))

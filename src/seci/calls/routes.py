@@ -15,6 +15,7 @@ from seci.accounts.service import users_by_id
 from seci.analytics.process import key_process_speed
 from seci.calls import charts, compare, queries, thresholds
 from seci.calls import kpis as k
+from seci.calls.access import require_import
 from seci.calls.errors import BadSlice
 from seci.calls.importing import recent_imports, submit_call_import
 from seci.calls.models import CallRecord, TopicThreshold
@@ -40,8 +41,16 @@ from seci.calls.schemas import (
     TurnRead,
 )
 from seci.core.config import get_settings
-from seci.core.http import WRITES, CurrentUser, SessionDep, client_ip
+from seci.core.http import (
+    READS_FIRST,
+    WRITES,
+    CurrentUser,
+    SessionDep,
+    client_ip,
+    start_writing,
+)
 from seci.core.tabular import FileFormat, detect_format
+from seci.jobs.models import Job
 from seci.jobs.routes import job_read, runner_of
 from seci.jobs.uploads import discard, new_upload_dir, safe_name, save_stream
 from seci.roster.importing import import_roster
@@ -95,7 +104,8 @@ async def _save(upload: UploadFile | None, directory: Path, default: str) -> Pat
     return target
 
 
-@router.post("/calls/imports", status_code=status.HTTP_202_ACCEPTED, responses=ERRORS)
+@router.post("/calls/imports", status_code=status.HTTP_202_ACCEPTED, responses=ERRORS,
+             dependencies=READS_FIRST)
 async def start_call_import(
     request: Request, db: SessionDep, user: CurrentUser, background: BackgroundTasks,
     file: Annotated[UploadFile | None, File(
@@ -106,17 +116,24 @@ async def start_call_import(
 ) -> JobRead:
     """Queue an import (all or nothing, every row checked); follow it at /api/v1/jobs/{id}.
     The files are streamed to disk and imported by a background job."""
+    require_import(user)  # before a byte is copied; the service checks again
     directory = await run_in_threadpool(new_upload_dir)
     try:
+        # Copied before the request becomes a writer (READS_FIRST): on SQLite the write
+        # lock would otherwise stop every other write while gigabytes are copied.
         calls_path = await _save(file, directory, "calls.jsonl")
         transcripts_path = await _save(transcripts, directory, "transcripts.jsonl")
-        job = await run_in_threadpool(
-            lambda: submit_call_import(
+
+        def queue_import() -> Job:
+            start_writing(db)
+            return submit_call_import(
                 db, actor=user, upload_dir=directory, calls=calls_path,
                 transcripts=transcripts_path, dry_run=dry_run,
                 calls_name=file.filename if file and file.filename else "",
                 transcripts_name=transcripts.filename if transcripts and transcripts.filename
-                else ""))
+                else "")
+
+        job = await run_in_threadpool(queue_import)
     except BaseException:
         discard(directory)
         raise

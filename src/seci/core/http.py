@@ -31,12 +31,18 @@ SESSION_COOKIE = "seci_session"
 LOCALE_COOKIE = "seci_lang"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+READS_FIRST_FLAG = "seci_reads_first"  # request.state: see reading_first
 logger = logging.getLogger("seci.web")
 
 
 class CsrfFailed(PermissionDenied):
     code = "csrf_failed"
     message = "The form has expired or did not come from SECI; reload the page and try again."
+
+
+def _begins_as_writer(request: Request) -> bool:
+    return (request.method in UNSAFE_METHODS
+            and not getattr(request.state, READS_FIRST_FLAG, False))
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -50,7 +56,7 @@ def get_db(request: Request) -> Iterator[Session]:
     the wait covers the route's work only. A no-op on PostgreSQL."""
     session: Session = request.app.state.sessionmaker()
     try:
-        if request.method in UNSAFE_METHODS:
+        if _begins_as_writer(request):
             begin_writing(session)
         yield session
         session.commit()
@@ -74,13 +80,33 @@ SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 
 def writing(db: SessionDep) -> None:
     """For a safe-method route that nevertheless writes (an audited transcript view, an
-    export's audit entry, an inbox that assigns): take the write lock before the route's
-    first read, as unsafe methods do. Use as ``dependencies=WRITES`` so that it is resolved
-    before the user is looked up."""
+    inbox that assigns): take the write lock before the route's first read, as unsafe
+    methods do. Use as ``dependencies=WRITES`` so that it is resolved before the user is
+    looked up."""
     begin_writing(db)
 
 
 WRITES = [Depends(writing)]
+
+
+def reading_first(request: Request) -> None:
+    """For an unsafe route with slow work before its write (an upload copied to disk):
+    the request begins as a reader, so that the login's lookup and the CSRF check hold no
+    write lock meanwhile; the route calls ``start_writing`` just before it writes. Use as
+    ``dependencies=READS_FIRST`` (resolved before the session is opened)."""
+    setattr(request.state, READS_FIRST_FLAG, True)
+
+
+READS_FIRST = [Depends(reading_first)]
+
+
+def start_writing(db: Session) -> None:
+    """End the reading a ``READS_FIRST`` request has done and begin again as a writer
+    (``begin_writing``), so that its write queues rather than fails (a transaction that
+    has read cannot take SQLite's write lock once someone else has committed). Blocks
+    while another writer works: call it off the event loop."""
+    db.commit()
+    begin_writing(db)
 
 
 def client_ip(request: Request) -> str | None:
@@ -125,17 +151,19 @@ def optional_user(request: Request, db: SessionDep) -> User | None:
 
 
 def write_aside(request: Request, db: Session, work: Callable[[Session], object],
-                what: str) -> None:
+                what: str, *, required: bool = False) -> None:
     """A small write a reading request makes (a search logged, a token's use noted): in
     the request's own transaction when that is a writer, else in a short writer session
     of its own, after the reading is done. On SQLite a reader's transaction cannot turn
     into a write once another writer has committed ("database is locked" — 56 % of
     result clicks were refused that way under load), and making every search a writer
     would queue all searches behind each other. Best effort: a database busy past the
-    timeout skips the write, never the answer."""
+    timeout skips the write, never the answer — unless the write is ``required`` (an
+    export's audit entry: no audit, no file), when the error goes on to the caller (503
+    ``database_busy``)."""
     # PostgreSQL writes in any transaction (a second connection per search would only
     # drain the pool); so does a request that already is a writer.
-    if (db.get_bind().dialect.name != "sqlite" or request.method in UNSAFE_METHODS
+    if (db.get_bind().dialect.name != "sqlite" or _begins_as_writer(request)
             or is_writing(db)):
         work(db)
         return
@@ -145,6 +173,8 @@ def write_aside(request: Request, db: Session, work: Callable[[Session], object]
             work(side)
             side.commit()
     except OperationalError:
+        if required:
+            raise
         logger.warning("%s not recorded (database busy)", what)
 
 

@@ -11,6 +11,7 @@ FIELD_LABELS: dict[str, str] = {
     "code": N_("Code"),
     "title": N_("Title"),
     "body": N_("Body"),
+    "customer_answer": N_("Customer answer"),
     "module": N_("Business module"),
     "module_id": N_("Business module"),
     "queues": N_("Queues"),
@@ -37,6 +38,10 @@ FIELD_LABELS: dict[str, str] = {
     "answers": N_("Answers"),
     "pass_percent": N_("Pass mark (%)"),
     "variants": N_("Other ways to say it"),
+    "pattern": N_("Words"),
+    "concepts": N_("Concepts"),
+    "example": N_("Example"),
+    "area": N_("Area"),
     "content": N_("Content"),
     "source": N_("Source"),
     "method_name": N_("Method name"),
@@ -125,7 +130,22 @@ PROBLEM_MESSAGES: dict[str, str] = {
     "no_module_access": N_("You have no access to the business module {value}."),
     "module_archived": N_("The business module {value} is archived."),
     "synonym_taken": N_("{value} is already a synonym of {other}."),
+    # the situation lexicon
+    "pattern_too_many_slots": N_("At most {max} groups of words (joined by +)."),
+    "pattern_single_slot_too_short": N_(
+        "With a single group of words, each word needs at least {min} characters (“{value}” "
+        "is shorter): add a second group, or use the synonym table for a word alone."),
+    "pattern_word_repeated": N_("“{value}” is in two groups; a word belongs to one group."),
+    "example_does_not_fire": N_("The words do not all occur in the example “{value}”."),
     "out_of_range": N_("Must be between {min} and {max}."),
+    "competency_deadline_past": N_("The deadline {value} has passed; pick today or later."),
+    "competency_weights": N_("The weights of self, supervisor and peers must add up to 100 "
+                             "({value})."),
+    "competency_unknown_question": N_("Question {value} is not on this form."),
+    "competency_bad_figure": N_("Line {value}: write a work number, a comma and a number."),
+    "competency_not_rated": N_("{value} is not rated in this round."),
+    "competency_reserved_measure": N_("{value} is taken from the call data; name your "
+                                      "figure differently."),
     "reward_needed": N_("Grant a bonus, a red flower or both."),
     "quiz_options": N_("A question needs {min} to {max} options, none empty."),
     "quiz_answer": N_("The right answer must be one of the options."),
@@ -211,6 +231,12 @@ LABELS: dict[str, dict[str, str]] = {
         "open": N_("Open"),
         "claimed": N_("Claimed"),
         "done": N_("Done"),
+    },
+    "situation_state": {
+        "shipped": N_("Shipped"),
+        "edited": N_("Shipped, changed"),
+        "local": N_("Added here"),
+        "disabled": N_("Disabled"),
     },
     "validity": {
         "valid": N_("Valid"),
@@ -466,6 +492,7 @@ LABELS: dict[str, dict[str, str]] = {
         "code": N_("Code"),
         "title": N_("Title"),
         "body": N_("Body"),
+        "customer_answer": N_("Customer answer"),
         "module": N_("Business module"),
         "queues": N_("Queues"),
         "tags": N_("Tags"),

@@ -16,6 +16,7 @@ from seci.accounts import service as accounts
 from seci.accounts.models import User
 from seci.accounts.roles import Role
 from seci.demo.calls import load_calls_demo
+from seci.demo.competency import load_competency_demo
 from seci.demo.quality import load_quality_demo
 from seci.demo.tacit import load_tacit_demo
 from seci.demo.workflows import load_workflows
@@ -81,6 +82,7 @@ def load_demo(session: Session) -> bool:
     load_tacit_demo(session, users, queues)
     load_calls_demo(session, manager=manager)
     load_quality_demo(session, users)
+    load_competency_demo(session, users)
     return True
 
 
@@ -154,6 +156,7 @@ def _scenario(session: Session, users: dict[str, User]) -> None:
 def _fields_of(article: Article) -> ArticleFields:
     return ArticleFields(
         title=article.title, body=article.body, module_id=article.module_id,
+        customer_answer=article.customer_answer,
         queue_ids=list(article.queue_ids), tags=list(article.tags),
         similar_questions=list(article.similar_questions), audience=article.audience,
         valid_from=article.valid_from, valid_to=article.valid_to,

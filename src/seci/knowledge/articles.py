@@ -48,8 +48,8 @@ from seci.knowledge.models import (
 from seci.knowledge.validation import ArticleFields, check_code, check_fields
 
 CONTENT_FIELDS = (
-    "title", "body", "module_id", "queue_ids", "tags", "similar_questions",
-    "audience", "valid_from", "valid_to",
+    "title", "body", "customer_answer", "module_id", "queue_ids", "tags",
+    "similar_questions", "audience", "valid_from", "valid_to",
 )
 
 
@@ -58,6 +58,7 @@ def content_of(source: Article | ArticleVersion) -> dict[str, Any]:
     return {
         "title": source.title,
         "body": source.body,
+        "customer_answer": source.customer_answer,
         "module_id": source.module_id,
         "queue_ids": sorted(source.queue_ids or []),
         "tags": list(source.tags or []),
@@ -69,6 +70,15 @@ def content_of(source: Article | ArticleVersion) -> dict[str, Any]:
 
 
 # --- reading -----------------------------------------------------------------------------
+
+
+def fields_of(source: Article | ArticleVersion) -> ArticleFields:
+    """The editable content of a working copy or a version, to change a field or two."""
+    return ArticleFields(
+        title=source.title, body=source.body, customer_answer=source.customer_answer,
+        module_id=source.module_id, queue_ids=list(source.queue_ids or []),
+        tags=list(source.tags or []), similar_questions=list(source.similar_questions or []),
+        audience=source.audience, valid_from=source.valid_from, valid_to=source.valid_to)
 
 
 def get_article(session: Session, *, article_id: int) -> Article:

@@ -39,6 +39,7 @@ def export_records(session: Session, *, actor: User, module_id: int | None = Non
             "code": version.code,
             "title": version.title,
             "body": version.body,
+            "customer_answer": version.customer_answer,
             "module": path_label(modules, version.module_id),
             "queues": [queues[q] for q in sorted(version.queue_ids) if q in queues],
             "tags": list(version.tags),
@@ -50,9 +51,21 @@ def export_records(session: Session, *, actor: User, module_id: int | None = Non
     return records
 
 
+def record_export(session: Session, *, actor: User, fmt: FileFormat, count: int) -> None:
+    """The audit entry of an export (who took how many articles, in which format).
+
+    A request reads in a reading session and writes this in a short writer session of
+    its own: on SQLite a writer's lock held for the whole export would stop every other
+    write while thousands of articles are read and serialised."""
+    if not actor.can(Perm.KB_EXPORT):
+        raise PermissionDenied()
+    record(session, actor=actor, action="kb.export", entity_type="export",
+           summary=f"{fmt}: {count}", after={"format": fmt, "count": count})
+
+
 def export_articles(session: Session, *, actor: User, fmt: FileFormat,
                     module_id: int | None = None) -> bytes:
+    """Read, audit and serialise in one session (the CLI)."""
     records = export_records(session, actor=actor, module_id=module_id)
-    record(session, actor=actor, action="kb.export", entity_type="export",
-           summary=f"{fmt}: {len(records)}", after={"format": fmt, "count": len(records)})
+    record_export(session, actor=actor, fmt=fmt, count=len(records))
     return write_records(records, fmt)

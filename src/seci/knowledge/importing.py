@@ -225,6 +225,7 @@ class _Validator:
         fields = ArticleFields(
             title=" ".join(self.text(raw, "title").split()),
             body=normalise_body(self.text(raw, "body")),
+            customer_answer=normalise_body(self.text(raw, "customer_answer")).strip(),
             module_id=0,
             queue_ids=sorted({self.queues[c] for c in queue_codes if c in self.queues}),
             tags=self.text_list(raw, "tags"),
@@ -336,6 +337,7 @@ def _same_content(session: Session, article: Article, row: _ParsedRow,
     candidate = content_of(article.live_version)
     incoming = {
         "title": fields.title, "body": fields.body,
+        "customer_answer": fields.customer_answer,
         "module_id": _module_id(validator, row.module_path),
         "queue_ids": sorted(fields.queue_ids), "tags": fields.tags,
         "similar_questions": fields.similar_questions, "audience": fields.audience,
@@ -360,7 +362,8 @@ def _write(session: Session, rows: list[_ParsedRow], existing: dict[str, Article
     def content(row: _ParsedRow) -> dict[str, Any]:
         f = row.fields
         return {
-            "title": f.title, "body": f.body, "module_id": module_ids[row.module_path],
+            "title": f.title, "body": f.body, "customer_answer": f.customer_answer,
+            "module_id": module_ids[row.module_path],
             "queue_ids": f.queue_ids, "tags": f.tags, "similar_questions": f.similar_questions,
             "audience": f.audience, "valid_from": f.valid_from, "valid_to": f.valid_to,
         }
@@ -390,8 +393,8 @@ def _write(session: Session, rows: list[_ParsedRow], existing: dict[str, Article
             .where(table.c.id == bindparam("b_id"))
             .values(
                 {name: bindparam(f"b_{name}") for name in (
-                    "title", "body", "module_id", "queue_ids", "tags", "similar_questions",
-                    "audience", "valid_from", "valid_to")}
+                    "title", "body", "customer_answer", "module_id", "queue_ids", "tags",
+                    "similar_questions", "audience", "valid_from", "valid_to")}
                 | {"status": status, "updated_by_id": actor.id, "updated_at": now,
                    "lock_version": table.c.lock_version + 1, "retired_at": None,
                    "retire_reason": None}

@@ -84,6 +84,8 @@ class Article(Base):
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
+    # 答复口径: what to tell a customer, written for them (optional; the assistant sends it).
+    customer_answer: Mapped[str] = mapped_column(Text, default="")
     tags: Mapped[list[str]] = mapped_column(default=list)
     similar_questions: Mapped[list[str]] = mapped_column(default=list)
     queue_ids: Mapped[list[int]] = mapped_column(default=list)
@@ -129,6 +131,7 @@ class ArticleVersion(Base):
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    customer_answer: Mapped[str] = mapped_column(Text, default="")
     tags: Mapped[list[str]] = mapped_column(default=list)
     similar_questions: Mapped[list[str]] = mapped_column(default=list)
     queue_ids: Mapped[list[int]] = mapped_column(default=list)

@@ -6,6 +6,7 @@ only an allow-list of tags and attributes, so a body can never inject script.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import nh3
@@ -46,10 +47,19 @@ def render_markdown(text: str) -> str:
     )
 
 
+# Markdown that opens a line: headings, quotes, bullets, list numbers ("1. ", "2) ") and a
+# table row's first pipe. Only the markup: the text after it — "300M" in "| 300M | 50元/月 |",
+# "2026年" in "2026年7月1日起" — is what agents read and quote.
+_LINE_MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|>\s*|[-*+]\s+|\d{1,3}[.)]\s+|\|\s*)*")
+# A table's header separator (|---|:---:|) says nothing.
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
 def plain_snippet(text: str, length: int = 120) -> str:
     """First characters of a body without Markdown punctuation, for lists."""
     stripped = " ".join(
-        line.lstrip("#>-*|0123456789. ").strip() for line in (text or "").splitlines()
+        _LINE_MARKUP.sub("", line) for line in (text or "").splitlines()
+        if not _TABLE_RULE.match(line)
     )
     stripped = stripped.replace("**", "").replace("`", "").replace("|", " ")
     stripped = " ".join(stripped.split())

@@ -12,13 +12,13 @@ from seci.accounts.models import User
 from seci.accounts.roles import Perm
 from seci.core.clock import today
 from seci.core.config import get_settings
-from seci.core.http import WRITES, CurrentUser, SessionDep, require
+from seci.core.http import CurrentUser, SessionDep, require, write_aside
 from seci.knowledge import articles as svc
 from seci.knowledge import feedback as fb
 from seci.knowledge import modules as mod
 from seci.knowledge import push, queries, usage, versions
 from seci.knowledge.access import validity_of
-from seci.knowledge.exporting import export_articles
+from seci.knowledge.exporting import export_records, record_export
 from seci.knowledge.importing import import_articles
 from seci.knowledge.lookups import Lookups, load_lookups, queue_ids_for_codes
 from seci.knowledge.models import Article, ArticleFeedback, ArticleVersion
@@ -49,7 +49,7 @@ from seci.knowledge.schemas import (
     VoteRead,
     VoteRequest,
 )
-from seci.knowledge.tabular import FileFormat
+from seci.knowledge.tabular import FileFormat, write_records
 from seci.knowledge.upload import read_upload
 from seci.knowledge.validation import ArticleFields, clean_text_list, normalise_body
 
@@ -74,6 +74,7 @@ def content_read(source: Article | ArticleVersion, look: Lookups) -> dict[str, A
         "title": source.title,
         "body": source.body,
         "body_html": render_markdown(source.body),
+        "customer_answer": source.customer_answer,
         "module_id": source.module_id,
         "module_path": look.module_path(source.module_id),
         "queues": look.queue_codes(source.queue_ids),
@@ -134,6 +135,7 @@ def fields_from(db: SessionDep, body: ArticleContent) -> ArticleFields:
     return ArticleFields(
         title=" ".join(body.title.split()),
         body=normalise_body(body.body),
+        customer_answer=normalise_body(body.customer_answer).strip(),
         module_id=body.module_id,
         queue_ids=queue_ids_for_codes(db, body.queues),
         tags=clean_text_list(body.tags),
@@ -440,13 +442,20 @@ EXPORT_MEDIA_TYPES = {
 }
 
 
-@router.get("/export", dependencies=WRITES, response_class=Response, responses=ERRORS | {200: {
+@router.get("/export", response_class=Response, responses=ERRORS | {200: {
     "description": "The file, in the format asked for",
     "content": {media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
                 for media in EXPORT_MEDIA_TYPES.values()}}})
-def export_file(db: SessionDep, user: Annotated[User, Depends(require(Perm.KB_EXPORT))],
+def export_file(request: Request, db: SessionDep,
+                user: Annotated[User, Depends(require(Perm.KB_EXPORT))],
                 format: FileFormat = FileFormat.JSONL, module: int | None = None) -> Response:
     """All published articles in an import format."""
-    data = export_articles(db, actor=user, fmt=format, module_id=module)
+    # Read as a reader; the audit entry alone is written, in a short writer session (no
+    # audit, no file: 503 database_busy rather than an export nobody recorded).
+    records = export_records(db, actor=user, module_id=module)
+    write_aside(request, db, lambda side: record_export(side, actor=user, fmt=format,
+                                                        count=len(records)),
+                "export audit", required=True)
+    data = write_records(records, format)
     return Response(content=data, media_type=EXPORT_MEDIA_TYPES[format], headers={
         "Content-Disposition": f'attachment; filename="seci-articles.{format.value}"'})

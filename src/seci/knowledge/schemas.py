@@ -14,7 +14,13 @@ AudienceName = Literal["customer", "internal"]
 
 class ArticleContent(BaseModel):
     title: str = Field(max_length=200, examples=["国际漫游业务开通与资费说明"])
-    body: str = Field(default="", description="Markdown")
+    body: str = Field(default="", description="Markdown. Agent-only parts (sections headed "
+                      "话术参考/坐席提示…, lines opening with 【坐席提示】 or 【内部】, lines "
+                      "addressed to the agent) never reach customers (docs/import-format.md)")
+    customer_answer: str = Field(
+        default="", max_length=2000, examples=["出国前发送 KTMY 到 10086 即可开通国际漫游。"],
+        description="答复口径: the answer to give a customer, written for them (Markdown). "
+                    "The assistant sends it instead of a passage of the body")
     module_id: int
     queues: list[str] = Field(default_factory=list, examples=[["A", "VIP"]],
                               description="Queue codes")
@@ -41,6 +47,7 @@ class ContentRead(BaseModel):
     title: str
     body: str
     body_html: str
+    customer_answer: str
     module_id: int
     module_path: str
     queues: list[str]

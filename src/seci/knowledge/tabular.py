@@ -40,8 +40,8 @@ __all__ = ["BadEncoding", "EmptyFile", "FileFormat", "FileTooLarge", "ImportFile
            "check_size", "detect_format"]
 
 COLUMNS = (
-    "code", "title", "body", "module", "queues", "tags", "similar_questions",
-    "audience", "valid_from", "valid_to",
+    "code", "title", "body", "customer_answer", "module", "queues", "tags",
+    "similar_questions", "audience", "valid_from", "valid_to",
 )
 MAX_UNPACKED_XLSX = 512 * 1024 * 1024
 # A knowledge base holds thousands of articles, not hundreds of thousands: a file beyond
@@ -56,6 +56,8 @@ COLUMN_ALIASES: dict[str, str] = {
     "知识编号": "code", "编号": "code", "编码": "code",
     "标题": "title", "知识标题": "title",
     "正文": "body", "内容": "body", "答案": "body",
+    "答复口径": "customer_answer", "客户答复": "customer_answer", "对客口径": "customer_answer",
+    "标准答复": "customer_answer", "customer answer": "customer_answer",
     "模块": "module", "业务模块": "module", "分类": "module",
     "队列": "queues", "适用队列": "queues", "queue": "queues",
     "标签": "tags", "tag": "tags",

@@ -13,6 +13,8 @@ from seci.knowledge.models import Audience
 MAX_TITLE = 200
 MAX_CODE = 64
 MAX_BODY = 100_000
+# A customer answer (答复口径) is a chat reply: an agent may send it as one message.
+MAX_CUSTOMER_ANSWER = 2000
 MAX_TAG = 40
 MAX_QUESTION = 500
 MAX_TAGS = 100
@@ -57,6 +59,7 @@ class ArticleFields:
     title: str
     body: str = ""
     module_id: int | None = None
+    customer_answer: str = ""
     queue_ids: list[int] = dataclasses.field(default_factory=list)
     tags: list[str] = dataclasses.field(default_factory=list)
     similar_questions: list[str] = dataclasses.field(default_factory=list)
@@ -120,6 +123,10 @@ def check_fields(fields: ArticleFields, *, known_queue_ids: set[int]) -> list[Fi
         problems.append(FieldProblem("title", "too_long", fields.title[:40], {"max": MAX_TITLE}))
     if len(fields.body) > MAX_BODY:
         problems.append(FieldProblem("body", "too_long", "", {"max": MAX_BODY}))
+    if len(fields.customer_answer) > MAX_CUSTOMER_ANSWER:
+        problems.append(FieldProblem("customer_answer", "too_long",
+                                     fields.customer_answer[:40],
+                                     {"max": MAX_CUSTOMER_ANSWER}))
     if fields.module_id is None:
         problems.append(FieldProblem("module", "required"))
     for queue_id in fields.queue_ids:

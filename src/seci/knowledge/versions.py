@@ -43,6 +43,7 @@ def comparable_text(session: Session, source: Article | ArticleVersion) -> dict[
     return {
         "title": source.title,
         "body": source.body,
+        "customer_answer": source.customer_answer,
         "module": path_label(modules, source.module_id),
         "queues": "\n".join(queues.get(q, str(q)) for q in sorted(source.queue_ids or [])),
         "tags": "\n".join(source.tags or []),
@@ -81,8 +82,8 @@ def rollback_article(session: Session, *, article_id: int, version_no: int, acto
         raise InvalidTransition(status=article.status, action="rolled back")
     target = get_version(session, user=actor, article_id=article_id, version_no=version_no)
     before = content_of(article)
-    for name in ("title", "body", "module_id", "tags", "similar_questions", "audience",
-                 "valid_from", "valid_to"):
+    for name in ("title", "body", "customer_answer", "module_id", "tags",
+                 "similar_questions", "audience", "valid_from", "valid_to"):
         setattr(article, name, getattr(target, name))
     article.queue_ids = list(target.queue_ids)
     article.updated_by_id = actor.id

@@ -15,11 +15,13 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from seci.accounts.models import User
 from seci.core.clock import today
 from seci.knowledge.models import Article, ArticleStatus
+from seci.linkage import access
 from seci.linkage.coverage import team_coverage
 from seci.linkage.models import POSTS, Notice, Post
-from seci.linkage.notices import deadlines, linked_articles
+from seci.linkage.notices import deadlines, linked_articles, list_notices
 from seci.linkage.quiz import find_quiz, questions_of
 
 
@@ -118,8 +120,16 @@ def all_chains(session: Session, *, on: date | None = None) -> list[Chain]:
     return [notice_chain(session, notice=n, on=on) for n in notices]
 
 
-def overdue_steps(session: Session, *, on: date | None = None) -> list[tuple[Notice, PostState]]:
-    """Every post past its deadline across notices, the longest overdue first."""
+def chains_for(session: Session, *, actor: User, on: date | None = None) -> list[Chain]:
+    """The chains of the notices the actor may see, newest first."""
+    return [notice_chain(session, notice=n, on=on) for n in list_notices(session, user=actor)]
+
+
+def overdue_steps(session: Session, *, actor: User, on: date | None = None
+                  ) -> list[tuple[Notice, PostState]]:
+    """Every post past its deadline across notices, the longest overdue first (the
+    tracker's staff)."""
+    access.require_tracker(actor)
     found = [(chain.notice, state) for chain in all_chains(session, on=on)
              for state in chain.overdue]
     return sorted(found, key=lambda pair: (pair[1].due_on or date.max, pair[0].id))

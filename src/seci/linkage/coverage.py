@@ -10,15 +10,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import User, UserQueue, UserRole
-from seci.accounts.roles import Perm, Role
+from seci.accounts.roles import Role
 from seci.audit.service import record
 from seci.core.clock import utcnow
-from seci.core.errors import FieldErrors, PermissionDenied
+from seci.core.errors import FieldErrors
 from seci.knowledge import push
 from seci.knowledge.models import ArticleStatus, KnowledgeAck
-from seci.linkage.errors import NotExpectedAgent, NotReleased
+from seci.linkage import access
+from seci.linkage.errors import NotReleased
 from seci.linkage.models import Notice, TeamCheck
-from seci.linkage.notices import get_notice, get_visible_notice, is_released_to, linked_articles
+from seci.linkage.notices import get_notice, get_visible_notice, linked_articles
 from seci.linkage.quiz import passed_user_ids
 
 NO_TEAM = ""
@@ -61,13 +62,9 @@ def acknowledged_user_ids(session: Session, *, notice_id: int) -> set[int]:
 
 def acknowledge_notice(session: Session, *, notice_id: int, user: User) -> int:
     """An agent confirms reading every article of the notice; returns how many."""
-    if not user.can(Perm.QUIZ_TAKE):
-        raise PermissionDenied()
+    access.require_take(user)
     notice = get_visible_notice(session, user=user, notice_id=notice_id)
-    if notice.released_at is None:
-        raise NotReleased()
-    if not is_released_to(user, notice):
-        raise NotExpectedAgent()
+    access.check_released_to(user, notice)
     versions = live_version_ids(session, notice_id=notice_id)
     for version_id in versions:
         push.acknowledge(session, user=user, version_id=version_id)
@@ -120,8 +117,7 @@ def team_coverage(session: Session, *, notice: Notice,
 
 def coverage_for(session: Session, *, notice_id: int, actor: User) -> list[TeamCoverage]:
     """Coverage as a reader may see it: supervisors assigned to queues see those only."""
-    if not actor.can(Perm.ACK_COVERAGE):
-        raise PermissionDenied()
+    access.require_coverage(actor)
     notice = get_notice(session, notice_id=notice_id)
     return team_coverage(session, notice=notice, within_queues=actor.queue_ids)
 
@@ -129,8 +125,7 @@ def coverage_for(session: Session, *, notice_id: int, actor: User) -> list[TeamC
 def confirm_team(session: Session, *, notice_id: int, actor: User, note: str = ""
                  ) -> TeamCheck:
     """A supervisor confirms their team has the notice in hand (督导确认); once per team."""
-    if not actor.can(Perm.NOTICE_TEAM_CHECK):
-        raise PermissionDenied()
+    access.require_team_check(actor)
     notice = get_notice(session, notice_id=notice_id)
     if notice.released_at is None:
         raise NotReleased()

@@ -7,11 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import User
-from seci.accounts.roles import Perm
 from seci.audit.service import record
-from seci.core.errors import FieldErrors, PermissionDenied
+from seci.core.errors import FieldErrors
 from seci.knowledge import feedback
 from seci.knowledge.models import ArticleFeedback, FeedbackKind
+from seci.linkage import access
 from seci.linkage.errors import ArticleNotLinked
 from seci.linkage.models import CallFlag, NoticeArticle
 from seci.linkage.notices import get_notice
@@ -23,8 +23,7 @@ def flag_wrong_answer(session: Session, *, notice_id: int, article_id: int, acto
                       call_ref: str, comment: str, agent_id: int | None = None
                       ) -> ArticleFeedback:
     """Raise a 'wrong' feedback on one of the notice's articles, noting the call."""
-    if not actor.can(Perm.CALL_FLAG):
-        raise PermissionDenied()
+    access.require_call_flag(actor)
     get_notice(session, notice_id=notice_id)
     linked = session.scalar(select(NoticeArticle.id).where(
         NoticeArticle.notice_id == notice_id, NoticeArticle.article_id == article_id))
@@ -43,7 +42,11 @@ def flag_wrong_answer(session: Session, *, notice_id: int, article_id: int, acto
     return item
 
 
-def call_flags(session: Session, *, notice_id: int) -> list[tuple[CallFlag, ArticleFeedback]]:
+def call_flags(session: Session, *, notice_id: int, actor: User
+               ) -> list[tuple[CallFlag, ArticleFeedback]]:
+    """The calls flagged against the notice's articles (the tracker's staff)."""
+    access.require_tracker(actor)
+    get_notice(session, notice_id=notice_id)
     rows = session.execute(
         select(CallFlag, ArticleFeedback)
         .join(ArticleFeedback, ArticleFeedback.id == CallFlag.feedback_id)

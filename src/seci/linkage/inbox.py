@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
+from seci.linkage.access import is_released_to
 from seci.linkage.chain import Chain, PostState, PostStatus, all_chains
 from seci.linkage.coverage import acknowledged_user_ids, team_checks
 from seci.linkage.models import Post
-from seci.linkage.notices import is_released_to
 from seci.linkage.quiz import find_quiz, passed_user_ids
 
 

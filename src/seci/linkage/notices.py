@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import Queue, User
-from seci.accounts.roles import Perm
 from seci.audit.service import record
 from seci.core.clock import today, utcnow
-from seci.core.errors import FieldErrors, PermissionDenied
+from seci.core.errors import FieldErrors
 from seci.knowledge import articles as kb
 from seci.knowledge.models import Article, ArticleStatus, Module
 from seci.knowledge.validation import ArticleFields
+from seci.linkage import access
 from seci.linkage.errors import AlreadyReleased, NoticeNotFound, NotReadyToRelease
 from seci.linkage.models import POSTS, Notice, NoticeArticle, NoticeStep, Post
 
@@ -31,11 +31,6 @@ DEFAULT_DUE_DAYS: Mapping[Post, int] = {
 }
 
 
-def _require(user: User, perm: Perm) -> None:
-    if not user.can(perm):
-        raise PermissionDenied()
-
-
 def get_notice(session: Session, *, notice_id: int) -> Notice:
     notice = session.get(Notice, notice_id)
     if notice is None:
@@ -43,15 +38,10 @@ def get_notice(session: Session, *, notice_id: int) -> Notice:
     return notice
 
 
-def is_released_to(user: User, notice: Notice) -> bool:
-    """Agents see a notice once it is released to one of their queues."""
-    return notice.released_at is not None and bool(user.queue_ids & set(notice.queue_ids))
-
-
 def get_visible_notice(session: Session, *, user: User, notice_id: int) -> Notice:
     """The tracker's staff see every notice; agents the released ones of their queues."""
     notice = get_notice(session, notice_id=notice_id)
-    if user.can(Perm.NOTICE_VIEW) or is_released_to(user, notice):
+    if access.may_see(user, notice):
         return notice
     raise NoticeNotFound(notice=notice_id)
 
@@ -60,9 +50,7 @@ def list_notices(session: Session, *, user: User) -> list[Notice]:
     """Newest first: every notice for the tracker's staff, released ones of one's queues
     for agents."""
     notices = session.scalars(select(Notice).order_by(Notice.id.desc())).all()
-    if user.can(Perm.NOTICE_VIEW):
-        return list(notices)
-    return [n for n in notices if is_released_to(user, n)]
+    return [n for n in notices if access.may_see(user, n)]
 
 
 def linked_articles(session: Session, *, notice_id: int) -> list[Article]:
@@ -101,7 +89,7 @@ def create_notice(session: Session, *, actor: User, title: str, body: str, modul
                   queue_ids: list[int], reference: str = "", effective_on: date | None = None,
                   due: Mapping[Post, date] | None = None) -> Notice:
     """Enter a notice; each post gets its deadline (given, or the default offsets)."""
-    _require(actor, Perm.NOTICE_MANAGE)
+    access.require_manage(actor)
     if problems := _notice_problems(session, title, body, module_id, queue_ids):
         raise FieldErrors(problems)
     notice = Notice(title=" ".join(title.split()), body=body.strip(),
@@ -127,7 +115,7 @@ def create_notice(session: Session, *, actor: User, title: str, body: str, modul
 def set_deadline(session: Session, *, notice_id: int, post: Post, due_on: date,
                  actor: User) -> NoticeStep:
     """Move one post's deadline (business management plans the chain)."""
-    _require(actor, Perm.NOTICE_MANAGE)
+    access.require_manage(actor)
     get_notice(session, notice_id=notice_id)
     step = session.scalars(select(NoticeStep).where(NoticeStep.notice_id == notice_id,
                                                     NoticeStep.post == post)).one()
@@ -143,7 +131,7 @@ def set_deadline(session: Session, *, notice_id: int, post: Post, due_on: date,
 def draft_article(session: Session, *, notice_id: int, actor: User, title: str, body: str,
                   module_id: int | None = None, audience: str = "customer") -> Article:
     """A real KB draft for the notice: its queues, valid from its effective day."""
-    _require(actor, Perm.NOTICE_MANAGE)
+    access.require_manage(actor)
     notice = get_notice(session, notice_id=notice_id)
     article = kb.create_article(session, actor=actor, fields=ArticleFields(
         title=" ".join(title.split()), body=body.strip(),
@@ -161,7 +149,7 @@ def draft_article(session: Session, *, notice_id: int, actor: User, title: str, 
 
 def submit_drafts(session: Session, *, notice_id: int, actor: User) -> list[Article]:
     """Send every draft of the notice to the KB's review (quality's post)."""
-    _require(actor, Perm.NOTICE_MANAGE)
+    access.require_manage(actor)
     get_notice(session, notice_id=notice_id)
     drafts = [a for a in linked_articles(session, notice_id=notice_id)
               if a.status == ArticleStatus.DRAFT]
@@ -173,7 +161,7 @@ def submit_drafts(session: Session, *, notice_id: int, actor: User) -> list[Arti
 def release_notice(session: Session, *, notice_id: int, actor: User) -> Notice:
     """Business management releases the reviewed knowledge to the queues: agents now find
     the notice in their inbox and the acknowledgement clock runs."""
-    _require(actor, Perm.NOTICE_MANAGE)
+    access.require_manage(actor)
     notice = get_notice(session, notice_id=notice_id)
     if notice.released_at is not None:
         raise AlreadyReleased()

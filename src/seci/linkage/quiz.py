@@ -10,13 +10,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import User
-from seci.accounts.roles import Perm
 from seci.audit.service import record
 from seci.core.clock import utcnow
-from seci.core.errors import FieldErrors, PermissionDenied
-from seci.linkage.errors import NotExpectedAgent, NotReleased, QuizAlreadyTaken, QuizNotFound
-from seci.linkage.models import Quiz, QuizAttempt, QuizQuestion
-from seci.linkage.notices import get_notice, get_visible_notice, is_released_to
+from seci.core.errors import FieldErrors
+from seci.linkage import access
+from seci.linkage.errors import QuizAlreadyTaken, QuizNotFound
+from seci.linkage.models import Notice, Quiz, QuizAttempt, QuizQuestion
+from seci.linkage.notices import get_notice, get_visible_notice
 
 MAX_QUESTIONS = 20
 MAX_OPTIONS = 6
@@ -46,6 +46,33 @@ def questions_of(session: Session, *, quiz_id: int) -> list[QuizQuestion]:
                                 .order_by(QuizQuestion.position)))
 
 
+@dataclass(frozen=True)
+class QuestionView:
+    text: str
+    options: list[str]
+    answer: int | None  # the right option's index: for those who manage quizzes only
+
+
+def quiz_for(session: Session, *, notice_id: int, actor: User
+             ) -> tuple[Quiz, list[QuestionView]]:
+    """The notice's quiz as the actor may read it (the notice must be visible to them);
+    the right answers only for those who manage quizzes."""
+    get_visible_notice(session, user=actor, notice_id=notice_id)
+    quiz = get_quiz(session, notice_id=notice_id)
+    show = access.may_manage_quiz(actor)
+    return quiz, [QuestionView(q.text, list(q.options), q.answer if show else None)
+                  for q in questions_of(session, quiz_id=quiz.id)]
+
+
+def quiz_for_editing(session: Session, *, notice_id: int, actor: User
+                     ) -> tuple[Notice, Quiz | None, list[QuizQuestion]]:
+    """The notice, its quiz (if any) and the questions with their answers, for a trainer."""
+    access.require_quiz_manage(actor)
+    notice = get_notice(session, notice_id=notice_id)
+    found = find_quiz(session, notice_id=notice_id)
+    return notice, found, questions_of(session, quiz_id=found.id) if found else []
+
+
 def _question_problems(questions: list[QuestionSpec]) -> list[dict[str, Any]]:
     problems: list[dict[str, Any]] = []
     if not questions:
@@ -69,8 +96,7 @@ def _question_problems(questions: list[QuestionSpec]) -> list[dict[str, Any]]:
 def set_quiz(session: Session, *, notice_id: int, actor: User, questions: list[QuestionSpec],
              intro: str = "", pass_percent: int = 80) -> Quiz:
     """Attach (or, until someone has taken it, replace) the notice's quiz."""
-    if not actor.can(Perm.QUIZ_MANAGE):
-        raise PermissionDenied()
+    access.require_quiz_manage(actor)
     get_notice(session, notice_id=notice_id)
     problems = _question_problems(questions)
     if not 1 <= pass_percent <= 100:
@@ -108,13 +134,9 @@ def score(questions: list[QuizQuestion], answers: list[int]) -> tuple[int, int]:
 def take_quiz(session: Session, *, notice_id: int, user: User, answers: list[int]
               ) -> QuizAttempt:
     """An agent of the notice's queues answers the quiz; the attempt and score are kept."""
-    if not user.can(Perm.QUIZ_TAKE):
-        raise PermissionDenied()
+    access.require_take(user)
     notice = get_visible_notice(session, user=user, notice_id=notice_id)
-    if notice.released_at is None:
-        raise NotReleased()
-    if not is_released_to(user, notice):
-        raise NotExpectedAgent()
+    access.check_released_to(user, notice)
     quiz = get_quiz(session, notice_id=notice_id)
     questions = questions_of(session, quiz_id=quiz.id)
     if len(answers) != len(questions):

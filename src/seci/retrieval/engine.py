@@ -33,6 +33,9 @@ from seci.retrieval.index import Filters, LexicalIndex
 from seci.retrieval.log import opened_after, opened_marker
 from seci.retrieval.matcher import MAX_LINEAR_CLASSES, Example, Matcher
 from seci.retrieval.models import SearchDocument, SynonymRule
+from seci.retrieval.situation_models import SituationRule
+from seci.retrieval.situation_rules import effective_situations
+from seci.retrieval.situations import SituationLexicon, shipped_situations
 from seci.retrieval.synonyms import effective_groups
 from seci.retrieval.text import Analyzer, default_analyzer
 from seci.retrieval.vectors import VectorRanker
@@ -74,12 +77,15 @@ class RankedArticle:
 class SearchEngine:
     def __init__(self, analyzer: Analyzer | None = None, *, train_inline: bool = True,
                  vectors: VectorRanker | None = None, neural_weight: float = 2.0,
-                 max_linear_classes: int = MAX_LINEAR_CLASSES) -> None:
+                 max_linear_classes: int = MAX_LINEAR_CLASSES, situations: bool = True
+                 ) -> None:
         """``train_inline``: (re)train the matcher and encode new texts on the search call
         that finds them out of date; servers pass False and do both in ``BackgroundSync``.
         ``vectors``: the optional neural ranking (off unless configured).
         ``max_linear_classes``: above this many articles the matcher compares with examples
-        instead of training a linear model (see ``seci.retrieval.matcher``)."""
+        instead of training a linear model (see ``seci.retrieval.matcher``).
+        ``situations``: expand queries with the situation lexicon (False: the caller's words
+        only, to measure without it or to test another ranker alone)."""
         self.analyzer = analyzer or default_analyzer()
         self.vectors = vectors
         self._neural_weight = neural_weight
@@ -89,6 +95,11 @@ class SearchEngine:
         self._signature = analyzer_signature(self.analyzer)
         self._generation = self.analyzer.generation
         self._synonym_revision = -1  # managers' synonym rules applied; -1: not yet
+        # The situation lexicon in force (shipped entries until the first sync reads the
+        # managers' ones); swapped whole, never changed in place.
+        self._use_situations = situations
+        self.situations = SituationLexicon(shipped_situations() if situations else ())
+        self._situation_revision = -1
         self._log_examples: list[Example] = []
         self._log_marker: tuple[int, int] | None = None
         self._log_loaded_at = -math.inf
@@ -104,13 +115,15 @@ class SearchEngine:
     def sync(self, session: Session) -> int:
         """Apply changes published since the last sync; returns the number of articles."""
         # Both markers in one round trip: every search asks, so it is kept to one.
-        latest_change, revision = session.execute(select(
+        latest_change, revision, situation_revision = session.execute(select(
             select(func.max(ArticleChange.id)).scalar_subquery(),
             select(func.max(SynonymRule.revision)).scalar_subquery(),
+            select(func.max(SituationRule.revision)).scalar_subquery(),
         )).one()
         latest = latest_change or 0
         with self._lock:
             self._apply_synonym_rules(session, revision or 0)
+            self._apply_situations(session, situation_revision or 0)
             if self._train_inline:
                 self.refresh_log_examples(session)
             if self._watermark < 0 or latest < self._watermark or self._stale_signature():
@@ -132,6 +145,13 @@ class SearchEngine:
         if revision != self._synonym_revision or self.analyzer.generation != self._generation:
             self.analyzer.set_synonyms(effective_groups(session))
             self._synonym_revision = revision
+
+    def _apply_situations(self, session: Session, revision: int) -> None:
+        """The situation lexicon as of ``revision`` (managers' entries over the shipped
+        ones). It acts on queries only, so nothing is re-indexed."""
+        if self._use_situations and revision != self._situation_revision:
+            self.situations = SituationLexicon(effective_situations(session))
+            self._situation_revision = revision
 
     def refresh_log_examples(self, session: Session, min_interval: float = 0.0) -> bool:
         """Reload (query, opened article) pairs from the search log when it grew, at most
@@ -276,15 +296,20 @@ class SearchEngine:
             self._matcher = matcher
         return True
 
-    def rank(self, query: str, filters: Filters, limit: int) -> list[RankedArticle]:
-        """Lexical and learned rankings fused (reciprocal rank), best first."""
+    def rank(self, query: str, filters: Filters, limit: int, *, situations: bool = True
+             ) -> list[RankedArticle]:
+        """Lexical and learned rankings fused (reciprocal rank), best first. With
+        ``situations`` the lexical query also holds the concepts of the situation lexicon's
+        entries that fire on the query, weighted below the caller's words."""
         if self._train_inline and self._matcher_stale:
             self.train_matcher()
         tokens = query_tokens(self.analyzer, query)
+        expansion = self.situations.expand(query, self.analyzer.tokens) if situations else None
         with self._lock:
             lexical = [(aid, score) for aid, score in
                        self._index.search(tokens, filters, max(limit, CANDIDATES),
-                                          code=query.strip())
+                                          code=query.strip(),
+                                          extra=expansion.terms if expansion else ())
                        if aid in self._facts and aid not in filters.exclude]
             matcher = self._matcher
             facts = self._facts

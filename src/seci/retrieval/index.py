@@ -19,6 +19,7 @@ from seci.retrieval.documents import FIELD_BOOSTS, Facts, Tokens
 _OPEN_FROM = 0  # no valid_from: valid since always
 _OPEN_TO = 99_999_999  # no valid_to: valid forever
 _FIELDS = tuple(FIELD_BOOSTS)
+_WORD_FIELDS = frozenset({"title", "questions", "tags", "body"})
 
 
 def _day(value: date | None, default: int) -> int:
@@ -123,9 +124,11 @@ class LexicalIndex:
             clauses.append(tantivy.Query.term_query(schema, "audience", filters.audience))
         return [(tantivy.Occur.Must, tantivy.Query.const_score_query(c, 0.0)) for c in clauses]
 
-    def search(self, tokens: Tokens, filters: Filters, limit: int, code: str = ""
-               ) -> list[tuple[int, float]]:
-        """(article id, BM25F score), best first; an exact article code wins outright."""
+    def search(self, tokens: Tokens, filters: Filters, limit: int, code: str = "",
+               extra: Sequence[tuple[str, float]] = ()) -> list[tuple[int, float]]:
+        """(article id, BM25F score), best first; an exact article code wins outright.
+        ``extra``: (token, weight) added to the query in the word fields with their boost
+        times the weight (the situation lexicon's concepts, see ``situations.py``)."""
         should = []
         if code:
             exact = tantivy.Query.term_query(self._schema, "code", code.casefold())
@@ -134,6 +137,11 @@ class LexicalIndex:
             for term in dict.fromkeys(tokens.field(name).split()):
                 query = tantivy.Query.term_query(self._schema, name, term)
                 should.append((tantivy.Occur.Should, tantivy.Query.boost_query(query, boost)))
+            if name in _WORD_FIELDS:
+                for term, weight in extra:
+                    query = tantivy.Query.term_query(self._schema, name, term)
+                    should.append((tantivy.Occur.Should,
+                                   tantivy.Query.boost_query(query, boost * weight)))
         if not should:
             return []
         query = tantivy.Query.boolean_query(

@@ -1,9 +1,10 @@
-"""REST API of search: GET /api/v1/search, suggestions, the synonym table, analysis."""
+"""REST API of search: GET /api/v1/search, suggestions, the synonym table, the situation
+lexicon, analysis."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,6 +14,7 @@ from seci.core.clock import UtcDateTime
 from seci.core.errors import PermissionDenied
 from seci.core.http import CurrentUser, SessionDep, write_aside
 from seci.knowledge.lookups import Lookups, load_lookups, queue_ids_for_codes
+from seci.retrieval import situation_rules as sit_rules
 from seci.retrieval import synonyms as syn
 from seci.retrieval.log import log_search
 from seci.retrieval.service import SearchHit, search, suggest
@@ -36,7 +38,15 @@ class HitRead(BaseModel):
     queues: list[str]
     valid_to: date | None
     score: float
-    confidence: float = Field(description="0–1; below the threshold the answer is no match")
+    best_match: bool = Field(
+        description="The first hit when search is confident it is the right article: show "
+                    "it as the best match (最佳匹配) and the other hits in their order")
+    confidence: float = Field(
+        description="0–1, calibrated for the first hit only: how likely it is the right "
+                    "article (below 0.5 the result is 'no good match'). Runners-up get much "
+                    "lower values by design (they are judged as second choices), so the "
+                    "numbers do not fall with the rank and a good second hit may read 0.01: "
+                    "do not show them as percentages; use `best_match` and the order")
 
 
 class SearchRead(BaseModel):
@@ -45,7 +55,7 @@ class SearchRead(BaseModel):
     hits: list[HitRead]
 
 
-def _hit(hit: SearchHit, look: Lookups) -> HitRead:
+def _hit(hit: SearchHit, look: Lookups, best_match: bool) -> HitRead:
     module_id = int(hit.module_path.strip("/").split("/")[-1])
     return HitRead(
         article_id=hit.article_id, code=hit.code,
@@ -53,7 +63,8 @@ def _hit(hit: SearchHit, look: Lookups) -> HitRead:
         title_segments=[SegmentRead(text=s.text, hit=s.hit) for s in hit.title],
         snippet_segments=[SegmentRead(text=s.text, hit=s.hit) for s in hit.snippet],
         module_path=look.module_path(module_id), queues=look.queue_codes(hit.queue_ids),
-        valid_to=hit.valid_to, score=round(hit.score, 4), confidence=round(hit.confidence, 4),
+        valid_to=hit.valid_to, score=round(hit.score, 4), best_match=best_match,
+        confidence=round(hit.confidence, 4),
     )
 
 
@@ -74,7 +85,8 @@ def search_articles(
                                "asked, shown and then opened feeds the knowledge-gap "
                                "report and the learned ranker)")] = True,
 ) -> SearchRead:
-    """Valid published knowledge for your queues, best first, with a calibrated confidence."""
+    """Valid published knowledge for your queues, best first. The first hit is marked
+    `best_match` when search is confident; `confident: false` means no good match."""
     queue_id = queue_ids_for_codes(db, [queue])[0] if queue else None
     result = search(db, engine=request.app.state.search_engine, user=user, query=q,
                     module_id=module, queue_id=queue_id, limit=limit)
@@ -83,7 +95,8 @@ def search_articles(
             session, user=user, query=q, result=result, channel="api"), "search")
     look = load_lookups(db)
     return SearchRead(query=result.query, confident=result.confident,
-                      hits=[_hit(h, look) for h in result.hits])
+                      hits=[_hit(h, look, index == 0 and result.confident)
+                            for index, h in enumerate(result.hits)])
 
 
 # --- synonyms ------------------------------------------------------------------------------
@@ -172,3 +185,150 @@ def analyze_text(request: Request, db: SessionDep, user: CurrentUser,
     engine = request.app.state.search_engine
     engine.sync(db)
     return AnalysisRead(normalized=normalize(text), tokens=engine.analyzer.tokens(text))
+
+
+# --- the situation lexicon -------------------------------------------------------------------
+
+
+class SituationRead(BaseModel):
+    key: str = Field(description="Stable identifier: shipped entries keep theirs, managers' "
+                     "own entries get local-…")
+    area: str
+    pattern: str = Field(description="Groups of words: 'a|b + c|d ! excluded|…' (every group "
+                         "must occur in the query, none of the excluded words)")
+    concepts: list[str] = Field(description="Business terms added to a query the entry fires on")
+    example: str
+    note: str
+    state: str = Field(description="shipped (as in the shipped file), edited (a shipped entry "
+                       "a manager changed) or local (a manager's own)")
+    enabled: bool
+    lock_version: int = Field(description="Pass back when changing; 0: a shipped entry no "
+                              "one changed yet")
+    updated_at: UtcDateTime | None
+
+
+class SituationWrite(BaseModel):
+    pattern: str = Field(max_length=1000,
+                         description="'换|新买 + 手机|机子 + 上不了网|没网 ! 宽带'")
+    concepts: list[str] = Field(max_length=20, description="e.g. ['APN设置', '网络设置']")
+    example: str = Field("", max_length=200,
+                         description="A caller's sentence the entry must fire on")
+    area: str = Field("", max_length=40)
+    note: str = Field("", max_length=200)
+
+
+class FiringRead(BaseModel):
+    key: str
+    area: str
+    matched: list[str] = Field(description="The word found for each group of the pattern")
+    concepts: list[str]
+
+
+class TermRead(BaseModel):
+    token: str
+    weight: float = Field(description="Relative to one of the caller's own words (1.0)")
+
+
+class SituationTrialRead(BaseModel):
+    query: str
+    tokens: list[str] = Field(description="The caller's words as search reads them")
+    fired: list[FiringRead] = Field(description="Entries that fire, most specific first "
+                                    "(those search uses)")
+    added: list[TermRead] = Field(description="Concept tokens added to the query")
+    expanded: str = Field(description="The query as search ranks it: the caller's tokens, then "
+                          "the added concept tokens")
+
+
+def _situation(entry: sit_rules.LexiconEntry) -> SituationRead:
+    return SituationRead(key=entry.key, area=entry.area, pattern=entry.pattern,
+                         concepts=list(entry.concepts), example=entry.example,
+                         note=entry.note, state=entry.state, enabled=entry.enabled,
+                         lock_version=entry.lock_version, updated_at=entry.updated_at)
+
+
+def _entry_input(body: SituationWrite) -> sit_rules.EntryInput:
+    return sit_rules.EntryInput(body.pattern, body.concepts, body.example, body.area,
+                                body.note)
+
+
+@router.get("/search/situations", response_model=list[SituationRead])
+def list_situations(
+    db: SessionDep, user: CurrentUser,
+    text: Annotated[str, Query(max_length=200, description="Words of key, pattern, "
+                               "concepts, example or note")] = "",
+    area: Annotated[str, Query(max_length=40)] = "",
+    state: Annotated[Literal["", "shipped", "edited", "local", "disabled"],
+                     Query(description="Only entries in this state")] = "",
+) -> list[SituationRead]:
+    """The situation lexicon: shipped entries (as managers changed them), then managers' own."""
+    return [_situation(e) for e in sit_rules.list_entries(db, actor=user, text=text,
+                                                           area=area, state=state)]
+
+
+@router.get("/search/situations/try", response_model=SituationTrialRead)
+def try_situations(request: Request, db: SessionDep, user: CurrentUser,
+                   q: Annotated[str, Query(min_length=1, max_length=500)]
+                   ) -> SituationTrialRead:
+    """Which entries fire on a query and how search expands it (the lexicon in force)."""
+    engine = request.app.state.search_engine
+    engine.sync(db)
+    trial = sit_rules.try_query(actor=user, lexicon=engine.situations,
+                                tokenize=engine.analyzer.tokens, query=q)
+    added = [TermRead(token=t, weight=round(w, 3)) for t, w in trial.expansion.terms]
+    return SituationTrialRead(
+        query=q, tokens=list(trial.query_tokens),
+        fired=[FiringRead(key=f.situation.key, area=f.situation.area,
+                          matched=list(f.matched), concepts=list(f.situation.concepts))
+               for f in trial.expansion.firings],
+        added=added, expanded=" ".join([*trial.query_tokens, *(t.token for t in added)]))
+
+
+@router.get("/search/situations/{key}", response_model=SituationRead)
+def get_situation(db: SessionDep, user: CurrentUser, key: str) -> SituationRead:
+    return _situation(sit_rules.get_entry(db, actor=user, key=key))
+
+
+@router.post("/search/situations", response_model=SituationRead, status_code=201)
+def create_situation(db: SessionDep, user: CurrentUser, body: SituationWrite
+                     ) -> SituationRead:
+    """Add an entry; every server process uses it from its next search, no restart."""
+    return _situation(sit_rules.create_entry(db, actor=user, data=_entry_input(body)))
+
+
+@router.put("/search/situations/{key}", response_model=SituationRead)
+def update_situation(db: SessionDep, user: CurrentUser, key: str, body: SituationWrite,
+                     lock_version: Annotated[int, Query(ge=0, description="As last read")]
+                     ) -> SituationRead:
+    """Change an entry (a shipped one is then 'edited'); a stale ``lock_version`` answers
+    409."""
+    return _situation(sit_rules.update_entry(db, actor=user, key=key,
+                                             expected_lock_version=lock_version,
+                                             data=_entry_input(body)))
+
+
+@router.post("/search/situations/{key}/disable", response_model=SituationRead)
+def disable_situation(db: SessionDep, user: CurrentUser, key: str,
+                      lock_version: Annotated[int, Query(ge=0, description="As last read")]
+                      ) -> SituationRead:
+    """Stop using an entry (kept, and kept disabled across upgrades)."""
+    return _situation(sit_rules.set_enabled(db, actor=user, key=key,
+                                            expected_lock_version=lock_version,
+                                            enabled=False))
+
+
+@router.post("/search/situations/{key}/enable", response_model=SituationRead)
+def enable_situation(db: SessionDep, user: CurrentUser, key: str,
+                     lock_version: Annotated[int, Query(ge=0, description="As last read")]
+                     ) -> SituationRead:
+    return _situation(sit_rules.set_enabled(db, actor=user, key=key,
+                                            expected_lock_version=lock_version,
+                                            enabled=True))
+
+
+@router.post("/search/situations/{key}/reset", response_model=SituationRead)
+def reset_situation(db: SessionDep, user: CurrentUser, key: str,
+                    lock_version: Annotated[int, Query(ge=0, description="As last read")]
+                    ) -> SituationRead:
+    """A shipped entry back to its shipped content, enabled."""
+    return _situation(sit_rules.reset_entry(db, actor=user, key=key,
+                                            expected_lock_version=lock_version))

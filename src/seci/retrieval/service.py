@@ -17,6 +17,7 @@ from seci.core.clock import today, utcnow
 from seci.core.errors import InvalidInput
 from seci.core.i18n import N_
 from seci.core.pii import mask_digits, mask_personal_numbers
+from seci.knowledge.agent_notes import customer_text
 from seci.knowledge.models import ArticleVersion
 from seci.knowledge.render import plain_snippet
 from seci.retrieval.engine import RankedArticle, SearchEngine, suggestions
@@ -234,8 +235,10 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
     confidences = confidence_of(ranked, len(set(terms)))
     # Without snippets: no bodies read, titles as they are (empty terms highlight nothing).
     highlight_terms = set(terms) | set(engine.analyzer.raw_words(query)) if snippets else set()
+    # A customer's snippets come from the customer text: agent-only notes never show.
     bodies = {
-        v.article_id: v.body for v in session.query(ArticleVersion).filter(
+        v.article_id: v.body if user is not None else customer_text(v.body)
+        for v in session.query(ArticleVersion).filter(
             ArticleVersion.id.in_([r.facts.version_id for r in ranked]))
     } if ranked and snippets else {}
     hits = [

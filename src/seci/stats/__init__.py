@@ -14,6 +14,8 @@ counts and calls these.
   counts       bursts (Poisson) and trends of counts over periods
   shrinkage    beta-binomial empirical Bayes for small-volume rates
   words        words that mark one group of texts (log-odds, informative Dirichlet prior)
+  correlation  Pearson and Spearman with Fisher-z intervals and p-values
+  reliability  Cronbach's α of a scale
 """
 
 from seci.stats.comparisons import (
@@ -51,6 +53,11 @@ from seci.stats.control import (
     p_chart,
     u_chart,
     xbar_s_chart,
+)
+from seci.stats.correlation import (
+    Correlation,
+    pearson_correlation,
+    spearman_correlation,
 )
 from seci.stats.descriptive import (
     DispersionRatio,
@@ -90,6 +97,7 @@ from seci.stats.intervals import (
     z_value,
 )
 from seci.stats.pareto import ParetoRow, pareto
+from seci.stats.reliability import cronbach_alpha
 from seci.stats.rules import (
     BEYOND_LIMITS,
     NELSON,
@@ -101,18 +109,21 @@ from seci.stats.summaries import Interval, Proportion, Sample
 
 __all__ = [
     "ALPHA", "BEYOND_LIMITS", "DEGENERATE_TABLE", "EXPECTED_BELOW_5", "NELSON", "WESTERN_ELECTRIC",
-    "Baseline", "ControlChart", "DispersionRatio", "FunnelLimits", "FunnelPoint",
+    "Baseline", "ControlChart", "Correlation", "DispersionRatio", "FunnelLimits", "FunnelPoint",
     "FunnelPosition", "IndividualsMovingRangeChart", "Interval", "ParetoRow", "Proportion",
     "Rate", "Sample", "TestResult", "XbarSChart",
     "a3", "b3", "b4", "baseline_mask", "benjamini_hochberg", "benjamini_hochberg_rejections",
     "c4", "c_chart", "chi_square_goodness_of_fit", "chi_square_independence",
-    "coefficient_of_variation", "cohens_d", "cohens_h", "difference_in_differences_means",
+    "coefficient_of_variation", "cohens_d", "cohens_h", "cronbach_alpha",
+    "difference_in_differences_means",
     "difference_in_differences_proportions", "dispersion_ratio", "funnel_sizes", "hedges_g",
     "individuals_moving_range_chart", "mann_whitney_u", "mean_difference_interval",
     "mean_from_sums", "mean_funnel", "mean_funnel_curve", "mean_funnel_limits", "median",
-    "normal_interval", "np_chart", "p90", "p_chart", "pareto", "percentile", "pooled_sd",
+    "normal_interval", "np_chart", "p90", "p_chart", "pareto", "pearson_correlation",
+    "percentile", "pooled_sd",
     "proportion_difference_interval", "proportion_funnel", "proportion_funnel_curve",
-    "proportion_funnel_limits", "sample_from_sums", "sd_from_sums", "special_causes",
+    "proportion_funnel_limits", "sample_from_sums", "sd_from_sums", "spearman_correlation",
+    "special_causes",
     "standardize", "summarize", "t_interval_from_values", "t_interval_mean", "t_value",
     "two_proportion_z_test", "u_chart", "variance_from_sums", "welch_degrees_of_freedom",
     "welch_t_test", "wilson_interval", "xbar_s_chart", "z_value",

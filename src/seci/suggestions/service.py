@@ -9,15 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import User
-from seci.accounts.roles import Perm
 from seci.audit.service import record
 from seci.core.clock import today, utcnow
-from seci.core.errors import FieldErrors, PermissionDenied
-from seci.suggestions.departments import departments_of
+from seci.core.errors import FieldErrors
+from seci.suggestions import access
 from seci.suggestions.errors import (
     CategoryNotFound,
-    NotYourDepartment,
-    OwnSuggestion,
     SuggestionAlreadyAnswered,
     SuggestionNotAdopted,
     SuggestionNotFound,
@@ -52,8 +49,7 @@ def get_category(session: Session, *, code: str) -> SuggestionCategory:
 def configure_category(session: Session, *, code: str, department: str, answer_days: int,
                        actor: User) -> SuggestionCategory:
     """Set who answers a category and within how many days (new suggestions only)."""
-    if not actor.can(Perm.SUGGESTION_CONFIGURE):
-        raise PermissionDenied()
+    access.require_configure(actor)
     category = get_category(session, code=code)
     problems: list[dict[str, Any]] = []
     if department not in {d.value for d in Department}:
@@ -83,28 +79,10 @@ def get_suggestion(session: Session, *, suggestion_id: int) -> Suggestion:
     return suggestion
 
 
-def handles(user: User, suggestion: Suggestion) -> bool:
-    """Whether the user staffs the department the suggestion is routed to."""
-    return suggestion.department in departments_of(user)
-
-
-def may_read(user: User, suggestion: Suggestion) -> bool:
-    return (user.id == suggestion.author_id or handles(user, suggestion)
-            or user.can(Perm.SUGGESTION_STATS) or user.can(Perm.SUGGESTION_REWARD)
-            or user.can(Perm.SUGGESTION_SEE_AUTHOR))
-
-
-def author_visible(user: User, suggestion: Suggestion) -> bool:
-    """Anonymous suggestions hide their author from peers (handlers included); the author
-    and administrators still see it."""
-    return (not suggestion.anonymous or user.id == suggestion.author_id
-            or user.can(Perm.SUGGESTION_SEE_AUTHOR))
-
-
 def get_visible_suggestion(session: Session, *, user: User, suggestion_id: int) -> Suggestion:
     """The suggestion if the user may read it; otherwise 404 (existence is not leaked)."""
     suggestion = get_suggestion(session, suggestion_id=suggestion_id)
-    if not may_read(user, suggestion):
+    if not access.may_read(user, suggestion):
         raise SuggestionNotFound(suggestion=suggestion_id)
     return suggestion
 
@@ -135,8 +113,7 @@ def _audit_actor(suggestion: Suggestion, actor: User) -> dict[str, Any]:
 def submit_suggestion(session: Session, *, author: User, title: str, body: str,
                       category: str, anonymous: bool = False) -> Suggestion:
     """File a suggestion; it goes to the category's department with its answer deadline."""
-    if not author.can(Perm.SUGGESTION_SUBMIT):
-        raise PermissionDenied()
+    access.require_submit(author)
     problems = _text_problems("title", title, MAX_TITLE) + _text_problems("body", body,
                                                                           MAX_BODY)
     owner = session.get(SuggestionCategory, category)
@@ -164,8 +141,7 @@ def submit_suggestion(session: Session, *, author: User, title: str, body: str,
 def withdraw_suggestion(session: Session, *, suggestion_id: int, actor: User) -> Suggestion:
     """The author takes back a suggestion that has not been answered yet."""
     suggestion = get_visible_suggestion(session, user=actor, suggestion_id=suggestion_id)
-    if actor.id != suggestion.author_id:
-        raise PermissionDenied()
+    access.check_may_withdraw(actor, suggestion)
     if suggestion.status != SuggestionStatus.SUBMITTED:
         raise SuggestionAlreadyAnswered()
     suggestion.status = SuggestionStatus.WITHDRAWN
@@ -177,13 +153,9 @@ def withdraw_suggestion(session: Session, *, suggestion_id: int, actor: User) ->
 
 
 def _check_handler(session: Session, actor: User, suggestion_id: int) -> Suggestion:
-    if not actor.can(Perm.SUGGESTION_ANSWER):
-        raise PermissionDenied()
+    access.require_answer(actor)
     suggestion = get_visible_suggestion(session, user=actor, suggestion_id=suggestion_id)
-    if actor.id == suggestion.author_id:
-        raise OwnSuggestion()
-    if not handles(actor, suggestion):
-        raise NotYourDepartment()
+    access.check_may_answer(actor, suggestion)
     if suggestion.status != SuggestionStatus.SUBMITTED:
         raise SuggestionAlreadyAnswered()
     return suggestion
@@ -212,11 +184,9 @@ def answer_suggestion(session: Session, *, suggestion_id: int, actor: User, adop
 def reward_suggestion(session: Session, *, suggestion_id: int, actor: User, bonus_yuan: int,
                       red_flower: bool, citation: str = "") -> Suggestion:
     """Grant the 花红 (a bonus in yuan) and / or the 红花 (an honour) to an adopted one."""
-    if not actor.can(Perm.SUGGESTION_REWARD):
-        raise PermissionDenied()
+    access.require_reward(actor)
     suggestion = get_visible_suggestion(session, user=actor, suggestion_id=suggestion_id)
-    if actor.id == suggestion.author_id:
-        raise OwnSuggestion()
+    access.check_may_reward(actor, suggestion)
     if suggestion.status != SuggestionStatus.ADOPTED:
         raise SuggestionNotAdopted()
     problems: list[dict[str, Any]] = []

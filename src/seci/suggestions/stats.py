@@ -16,9 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import User
-from seci.accounts.roles import Perm
 from seci.core.config import get_settings
-from seci.core.errors import PermissionDenied
+from seci.suggestions import access
 from seci.suggestions.models import ADOPTED, ANSWERED, Suggestion, SuggestionStatus
 
 NO_TEAM = ""
@@ -130,8 +129,7 @@ def load_facts(session: Session, *, since: datetime | None = None,
 def suggestion_stats(session: Session, *, user: User, since: datetime | None = None,
                      until: datetime | None = None) -> SuggestionStats:
     """Every figure of the statistics page for suggestions filed in [since, until)."""
-    if not user.can(Perm.SUGGESTION_STATS):
-        raise PermissionDenied()
+    access.require_stats(user)
     facts = load_facts(session, since=since, until=until)
     return SuggestionStats(len(facts), adoption_rate(facts), median_days_to_answer(facts),
                            team_figures(facts), monthly_counts(facts))

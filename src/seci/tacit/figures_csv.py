@@ -13,10 +13,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import User
+from seci.accounts.roles import Perm
 from seci.core.errors import FieldErrors
 from seci.tacit.errors import FigureImportFailed
 from seci.tacit.evaluation import FigureInput, figure_problems, save_figures
 from seci.tacit.models import EvaluationFigure
+from seci.tacit.workflow import require_perm
 
 COLUMNS = ("metric", "team", "phase", "period", "n", "successes", "mean", "sd")
 REQUIRED = ("metric", "team", "phase", "n")
@@ -89,7 +91,9 @@ def _parse_rows(text: str) -> list[FigureInput]:
 
 def import_figures(session: Session, *, contribution_id: int, actor: User, data: bytes
                    ) -> list[EvaluationFigure]:
-    """All rows or none (duplicates within the file are reported by row too)."""
+    """All rows or none (duplicates within the file are reported by row too). Only those
+    who may enter figures get as far as having the file read."""
+    require_perm(actor, Perm.TACIT_EVALUATE)
     rows = parse_figures(data)
     try:
         return save_figures(session, contribution_id=contribution_id, actor=actor,

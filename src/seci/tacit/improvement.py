@@ -36,7 +36,8 @@ DAY = timedelta(days=1)
 
 def raise_issue(session: Session, *, step: str, description: str, actor: User
                 ) -> ProcessIssue:
-    """Anyone may say what is wrong with how a step is run."""
+    """Anyone on the pipeline may say what is wrong with how a step is run."""
+    require_perm(actor, Perm.TACIT_CONTRIBUTE)
     problems: list[dict[str, object]] = []
     if step not in set(Step):
         problems.append({"field": "step", "code": "invalid_choice", "value": step})

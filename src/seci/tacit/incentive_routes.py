@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from seci.accounts.roles import Perm
-from seci.core.errors import PermissionDenied
 from seci.core.http import CurrentUser, SessionDep
 from seci.knowledge.lookups import load_lookups
 from seci.tacit import honours, incentives
@@ -54,11 +52,9 @@ def _entry_read(entry: PointEntry) -> PointEntryRead:
 def award(body: PointAward, db: SessionDep, user: CurrentUser) -> PointEntryRead | None:
     """A manual award by a pipeline manager; idempotent per user, reason and source.
     Null when the reason is switched off."""
-    if not user.can(Perm.TACIT_MANAGE):
-        raise PermissionDenied()
-    entry = incentives.award_points(db, user_id=body.user_id, reason_code=body.reason_code,
-                                    source_type=body.source_type, source_id=body.source_id,
-                                    points=body.points, actor=user)
+    entry = incentives.award_manual_points(
+        db, actor=user, user_id=body.user_id, reason_code=body.reason_code,
+        source_type=body.source_type, source_id=body.source_id, points=body.points)
     return _entry_read(entry) if entry else None
 
 

@@ -79,6 +79,16 @@ def award_points(session: Session, *, user_id: int, reason_code: str, source_typ
     return entry
 
 
+def award_manual_points(session: Session, *, actor: User, user_id: int, reason_code: str,
+                        source_type: str, source_id: int, points: int | None = None
+                        ) -> PointEntry | None:
+    """A pipeline manager's award by hand (the ledger's rules as in ``award_points``)."""
+    require_perm(actor, Perm.TACIT_MANAGE)
+    return award_points(session, user_id=user_id, reason_code=reason_code,
+                        source_type=source_type, source_id=source_id, points=points,
+                        actor=actor)
+
+
 def set_rule(session: Session, *, code: str, points: int, active: bool, description: str,
              actor: User) -> PointRule:
     """Change a row of the points table, or add a new reason."""

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
 from seci.core.config import get_settings
-from seci.core.errors import FieldErrors, PermissionDenied
+from seci.core.errors import FieldErrors
 from seci.core.http import CurrentUser, SessionDep
 from seci.knowledge.lookups import load_lookups, queue_ids_for_codes
 from seci.knowledge.upload import read_upload
@@ -209,7 +209,6 @@ def read(contribution_id: int, db: SessionDep, user: CurrentUser) -> Contributio
 def similar(contribution_id: int, request: Request, db: SessionDep, user: CurrentUser
             ) -> list[SimilarRead]:
     """Duplicate check for screeners: existing articles that may say the same."""
-    require_perm(user, Perm.TACIT_SCREEN)
     contribution = get_contribution(db, contribution_id=contribution_id)
     hits = screening.similar_articles(db, engine=request.app.state.search_engine, user=user,
                                       contribution=contribution)
@@ -312,8 +311,7 @@ async def upload_figures(contribution_id: int, db: SessionDep, user: CurrentUser
                              "CSV: metric,team,phase,period,n,successes,mean,sd"))]
                          ) -> ContributionRead:
     """Step 4: figures from a CSV file; errors carry the row number; all or nothing."""
-    if not user.can(Perm.TACIT_EVALUATE):
-        raise PermissionDenied()
+    require_perm(user, Perm.TACIT_EVALUATE)  # early, before the upload is read
     data = await read_upload(file, get_settings().import_max_bytes)
     await run_in_threadpool(lambda: import_figures(db, contribution_id=contribution_id,
                                                    actor=user, data=data))

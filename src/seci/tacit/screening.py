@@ -34,7 +34,9 @@ SCORE_FIELDS = ("timely", "usable", "accurate", "generality")
 
 def similar_articles(session: Session, *, engine: SearchEngine, user: User,
                      contribution: Contribution, limit: int = 5) -> list[SearchHit]:
-    """Existing knowledge that may already say the same (the duplicate check)."""
+    """Existing knowledge that may already say the same (the duplicate check, for
+    screeners)."""
+    require_perm(user, Perm.TACIT_SCREEN)
     query = " ".join(f"{contribution.title} {contribution.content}".split())[:MAX_QUERY]
     return search(session, engine=engine, user=user, query=query, limit=limit).hits
 
@@ -121,6 +123,7 @@ def merge_into_article(session: Session, *, contribution_id: int, actor: User,
     kb.update_article(session, article_id=article.id, actor=actor,
                       expected_lock_version=article.lock_version, fields=ArticleFields(
                           title=article.title, body=article.body + addition,
+                          customer_answer=article.customer_answer,
                           module_id=article.module_id, queue_ids=list(article.queue_ids),
                           tags=list(article.tags),
                           similar_questions=list(article.similar_questions),

@@ -19,6 +19,7 @@ from seci.accounts.models import User
 from seci.accounts.roles import Perm
 from seci.core.config import get_settings
 from seci.core.i18n import LOCALES, get_locale, gettext, ngettext
+from seci.knowledge.agent_notes import render_marked
 from seci.knowledge.render import plain_snippet, render_markdown
 from seci.web.labels import flash_message, label
 
@@ -38,6 +39,15 @@ def _day(value: date | None) -> str:
 
 def _markdown(text: str) -> Markup:
     return Markup(render_markdown(text))  # noqa: S704 - sanitised by nh3 in render_markdown
+
+
+def agent_only_label() -> str:
+    return gettext("For agents only: never shown to customers")
+
+
+def _article_body(text: str) -> Markup:
+    """An article body for staff, its agent-only parts marked (knowledge.agent_notes)."""
+    return Markup(render_marked(text, agent_only_label()))  # noqa: S704 - parts sanitised
 
 
 @lru_cache
@@ -60,6 +70,7 @@ def templates() -> Jinja2Templates:
     )
     env.filters.update(
         markdown=_markdown,
+        article_body=_article_body,
         snippet=plain_snippet,
         local_time=_local_time,
         day=_day,

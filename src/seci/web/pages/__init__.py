@@ -9,6 +9,7 @@ from seci.web.pages import (
     assistant_rules,
     auth,
     calls,
+    competency,
     inbox,
     incentives,
     kb,
@@ -16,11 +17,12 @@ from seci.web.pages import (
     mining,
     quality,
     search,
+    situations,
     suggestions,
     tacit,
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, kb, search, assistant, assistant_rules, assistant_hours, tacit, incentives,
-               suggestions, linkage, calls, mining, quality, inbox, admin):
+for module in (auth, kb, search, situations, assistant, assistant_rules, assistant_hours, tacit,
+               incentives, suggestions, linkage, calls, competency, mining, quality, inbox, admin):
     router.include_router(module.router)

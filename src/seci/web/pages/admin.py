@@ -15,13 +15,13 @@ from seci.audit.service import AuditFilter, distinct_actions, list_events
 from seci.core.clock import today, utcnow
 from seci.core.config import get_settings
 from seci.core.errors import PermissionDenied, SeciError
-from seci.core.http import WRITES, CurrentUser, SessionDep
+from seci.core.http import CurrentUser, SessionDep, write_aside
 from seci.core.i18n import gettext
 from seci.core.messages import describe_error, describe_problem
 from seci.knowledge import modules as mod
-from seci.knowledge.exporting import export_articles
+from seci.knowledge.exporting import export_records, record_export
 from seci.knowledge.importing import ImportRejected, import_articles
-from seci.knowledge.tabular import FileFormat
+from seci.knowledge.tabular import FileFormat, write_records
 from seci.knowledge.upload import read_upload
 from seci.web.pages.common import Form, field, ids, optional_int, redirect
 from seci.web.templating import render
@@ -85,11 +85,16 @@ def _import_result(request: Request, user: CurrentUser, report: dict[str, object
                   status_code=status_code)
 
 
-@router.get("/kb/export", dependencies=WRITES)
-def export(db: SessionDep, user: CurrentUser, format: FileFormat = FileFormat.XLSX
-           ) -> Response:
+@router.get("/kb/export")
+def export(request: Request, db: SessionDep, user: CurrentUser,
+           format: FileFormat = FileFormat.XLSX) -> Response:
     _need(user, Perm.KB_EXPORT)
-    data = export_articles(db, actor=user, fmt=format)
+    # Read as a reader; only the audit entry is written, in a short writer session.
+    records = export_records(db, actor=user)
+    write_aside(request, db, lambda side: record_export(side, actor=user, fmt=format,
+                                                        count=len(records)),
+                "export audit", required=True)
+    data = write_records(records, format)
     media = {
         FileFormat.JSONL: "application/x-ndjson",
         FileFormat.CSV: "text/csv; charset=utf-8",
@@ -146,12 +151,12 @@ def audit_page(request: Request, db: SessionDep, user: CurrentUser,
     page_no = max(optional_int(page) or 1, 1)
     period = optional_int(days)
     since = utcnow() - timedelta(days=period) if period else None
-    rows, total = list_events(db, filters=AuditFilter(
+    rows, total = list_events(db, actor=user, filters=AuditFilter(
         action=action or None, actor=actor or None, entity_type=entity_type or None,
         entity_id=entity_id or None, since=since), limit=50, offset=(page_no - 1) * 50)
     return render(request, "audit/log.html", {
         "events": rows, "total": total, "page": page_no, "pages": max(1, -(-total // 50)),
-        "actions": distinct_actions(db),
+        "actions": distinct_actions(db, actor=user),
         "filters": {"action": action or "", "actor": actor or "",
                     "entity_type": entity_type or "", "entity_id": entity_id or "",
                     "days": period or ""},

@@ -20,7 +20,7 @@ from seci.accounts.roles import Perm
 from seci.analytics.process import key_process_speed, suggestion_figures
 from seci.calls import charts as ch
 from seci.calls import compare, queries, thresholds
-from seci.calls.access import own_agent_ids
+from seci.calls.access import own_agent_ids, require_import
 from seci.calls.dashboard import default_period, kpi_tiles, latest_day
 from seci.calls.errors import BadSlice, NotEnoughCalls
 from seci.calls.importing import recent_imports, submit_call_import
@@ -28,11 +28,19 @@ from seci.calls.kpis import KPIS, RATE_KPIS, Period, slice_counts
 from seci.calls.team import team_overview
 from seci.core.config import get_settings
 from seci.core.errors import PermissionDenied, SeciError
-from seci.core.http import WRITES, CurrentUser, SessionDep, client_ip
+from seci.core.http import (
+    READS_FIRST,
+    WRITES,
+    CurrentUser,
+    SessionDep,
+    client_ip,
+    start_writing,
+)
 from seci.core.i18n import gettext
 from seci.core.messages import describe_error, describe_problem, label
 from seci.core.tabular import detect_format
 from seci.jobs import service as jobs
+from seci.jobs.models import Job
 from seci.jobs.routes import job_read, runner_of
 from seci.jobs.uploads import discard, new_upload_dir, safe_name, save_stream
 from seci.quality.queries import agent_qa_summary
@@ -324,10 +332,13 @@ def _upload(form: Any, name: str) -> UploadFile | None:
     return value if isinstance(value, UploadFile) and value.filename else None
 
 
-@router.post("/calls/import", response_class=HTMLResponse)
+@router.post("/calls/import", response_class=HTMLResponse, dependencies=READS_FIRST)
 async def import_upload(request: Request, db: SessionDep, user: CurrentUser, form: Form,
                         background: BackgroundTasks) -> Response:
-    """Save the uploads and queue the import; the job page shows its progress."""
+    """Save the uploads and queue the import; the job page shows its progress. The files
+    (up to 4 GiB) are received and copied to disk before the request becomes a writer:
+    on SQLite the write lock would otherwise stop every other write meanwhile."""
+    require_import(user)  # before a byte is copied; the service checks again
     calls, transcripts = _upload(form, "file"), _upload(form, "transcripts")
     directory = await run_in_threadpool(new_upload_dir)
     limit = get_settings().call_import_max_bytes
@@ -340,11 +351,16 @@ async def import_upload(request: Request, db: SessionDep, user: CurrentUser, for
             target = directory / safe_name(upload.filename or "", default)
             await run_in_threadpool(save_stream, upload.file, target, limit)
             paths.append(target)
-        job = await run_in_threadpool(lambda: submit_call_import(
-            db, actor=user, upload_dir=directory, calls=paths[0], transcripts=paths[1],
-            dry_run=field(form, "dry_run") == "on",
-            calls_name=calls.filename or "" if calls else "",
-            transcripts_name=transcripts.filename or "" if transcripts else ""))
+
+        def queue_import() -> Job:
+            start_writing(db)
+            return submit_call_import(
+                db, actor=user, upload_dir=directory, calls=paths[0], transcripts=paths[1],
+                dry_run=field(form, "dry_run") == "on",
+                calls_name=calls.filename or "" if calls else "",
+                transcripts_name=transcripts.filename or "" if transcripts else "")
+
+        job = await run_in_threadpool(queue_import)
     except SeciError as error:
         discard(directory)
         db.rollback()

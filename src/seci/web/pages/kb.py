@@ -20,11 +20,11 @@ from seci.knowledge import articles as svc
 from seci.knowledge import feedback as fb
 from seci.knowledge import modules as mod
 from seci.knowledge import push, queries, usage, versions
+from seci.knowledge.agent_notes import render_marked
 from seci.knowledge.diff import diff_fields
 from seci.knowledge.errors import StaleEdit
 from seci.knowledge.lookups import load_lookups
 from seci.knowledge.models import Article, ArticleStatus, ArticleVersion
-from seci.knowledge.render import render_markdown
 from seci.knowledge.validation import (
     ArticleFields,
     FieldProblem,
@@ -34,7 +34,7 @@ from seci.knowledge.validation import (
 )
 from seci.tacit import inbox as tacit_inbox
 from seci.web.pages.common import Form, field, ids, optional_int, redirect
-from seci.web.templating import render
+from seci.web.templating import agent_only_label, render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 30
@@ -170,6 +170,7 @@ def _fields_from_form(db: SessionDep, form: FormData) -> tuple[ArticleFields,
     fields = ArticleFields(
         title=" ".join(field(form, "title").split()),
         body=normalise_body(field(form, "body")),
+        customer_answer=normalise_body(field(form, "customer_answer")).strip(),
         module_id=int(module_text) if module_text.isdigit() else None,
         queue_ids=sorted(set(ids(form, "queue_ids"))),
         tags=clean_text_list(field(form, "tags"), separators=",，;；、|\n"),
@@ -198,7 +199,8 @@ def _editor(request: Request, db: SessionDep, user: User, *, article: Article | 
 def _values_from(source: Article) -> dict[str, object]:
     return {
         "code": source.code, "title": source.title, "body": source.body,
-        "module_id": source.module_id, "queue_ids": list(source.queue_ids),
+        "customer_answer": source.customer_answer, "module_id": source.module_id,
+        "queue_ids": list(source.queue_ids),
         "tags": "，".join(source.tags), "similar_questions": "\n".join(source.similar_questions),
         "audience": source.audience,
         "valid_from": source.valid_from.isoformat() if source.valid_from else "",
@@ -209,8 +211,8 @@ def _values_from(source: Article) -> dict[str, object]:
 
 def _values_from_form(form: FormData) -> dict[str, object]:
     values: dict[str, object] = {k: field(form, k) for k in (
-        "code", "title", "body", "module_id", "tags", "similar_questions", "audience",
-        "valid_from", "valid_to", "lock_version", "owner_id")}
+        "code", "title", "body", "customer_answer", "module_id", "tags", "similar_questions",
+        "audience", "valid_from", "valid_to", "lock_version", "owner_id")}
     values["queue_ids"] = ids(form, "queue_ids")
     values["module_id"] = int(str(values["module_id"])) if str(values["module_id"]).isdigit() \
         else None
@@ -282,9 +284,11 @@ def save_article(request: Request, article_id: int, db: SessionDep, user: Curren
         values = _values_from_form(form)
         values["lock_version"] = current.lock_version
         mine = {"title": fields.title, "body": fields.body,
+                "customer_answer": fields.customer_answer,
                 "tags": "\n".join(fields.tags),
                 "similar_questions": "\n".join(fields.similar_questions)}
         theirs = {"title": current.title, "body": current.body,
+                  "customer_answer": current.customer_answer,
                   "tags": "\n".join(current.tags),
                   "similar_questions": "\n".join(current.similar_questions)}
         return _editor(request, db, user, article=current, form_values=values,
@@ -300,8 +304,9 @@ def save_article(request: Request, article_id: int, db: SessionDep, user: Curren
 
 @router.post("/kb/preview", response_class=HTMLResponse)
 def preview(user: CurrentUser, form: Form) -> HTMLResponse:
-    """Rendered Markdown for the editor's preview pane (same sanitiser as the article page)."""
-    return HTMLResponse(render_markdown(field(form, "body")))
+    """Rendered Markdown for the editor's preview pane (same sanitiser as the article page),
+    agent-only parts marked as on the article page."""
+    return HTMLResponse(render_marked(field(form, "body"), agent_only_label()))
 
 
 # --- lifecycle actions -------------------------------------------------------------------

@@ -12,12 +12,12 @@ from starlette.datastructures import FormData
 
 from seci.accounts.roles import Perm
 from seci.accounts.service import list_queues, users_by_id
-from seci.core.errors import FieldErrors, PermissionDenied
+from seci.core.errors import FieldErrors
 from seci.core.http import CurrentUser, SessionDep
 from seci.knowledge import modules as mod
 from seci.knowledge.lookups import load_lookups
 from seci.knowledge.validation import parse_date
-from seci.linkage import chain, coverage, flags, notices, quiz
+from seci.linkage import access, chain, coverage, flags, notices, quiz
 from seci.linkage.models import Notice
 from seci.web.pages.common import Form, field, ids, messages_by_field, optional_int, redirect
 from seci.web.templating import render
@@ -29,18 +29,16 @@ QUIZ_SLOTS = 3  # question blocks on the quiz editor
 @router.get("/notices", response_class=HTMLResponse)
 def tracker(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
     """Every notice with the status of each post; the overdue posts."""
-    visible = {n.id for n in notices.list_notices(db, user=user)}
-    chains = [c for c in chain.all_chains(db) if c.notice.id in visible]
     return render(request, "linkage/tracker.html", {
-        "chains": chains,
-        "overdue": chain.overdue_steps(db) if user.can(Perm.NOTICE_VIEW) else [],
+        "chains": chain.chains_for(db, actor=user),
+        "overdue": chain.overdue_steps(db, actor=user)
+        if access.may_view_tracker(user) else [],
     }, user=user)
 
 
 @router.get("/notices/new", response_class=HTMLResponse)
 def new_notice(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
-    if not user.can(Perm.NOTICE_MANAGE):
-        raise PermissionDenied()
+    access.require_manage(user)
     return _new_notice_page(request, db, user)
 
 
@@ -99,11 +97,11 @@ def detail(request: Request, db: SessionDep, user: CurrentUser, notice_id: int
         "look": load_lookups(db, [notice.created_by_id]),
         "has_quiz": found is not None, "attempt": attempt,
         "acked": user.id in coverage.acknowledged_user_ids(db, notice_id=notice.id),
-        "flags": flags.call_flags(db, notice_id=notice.id)
-        if user.can(Perm.NOTICE_VIEW) else [],
+        "flags": flags.call_flags(db, notice_id=notice.id, actor=user)
+        if access.may_view_tracker(user) else [],
         "agents": coverage.expected_agents(db, notice=notice)
         if user.can(Perm.CALL_FLAG) else [],
-        "for_me": notices.is_released_to(user, notice) and user.can(Perm.QUIZ_TAKE),
+        "for_me": access.is_for(user, notice),
     }, user=user)
 
 
@@ -150,11 +148,7 @@ def call_flag(db: SessionDep, user: CurrentUser, form: Form, notice_id: int) -> 
 @router.get("/notices/{notice_id}/quiz/edit", response_class=HTMLResponse)
 def quiz_editor(request: Request, db: SessionDep, user: CurrentUser, notice_id: int
                 ) -> HTMLResponse:
-    if not user.can(Perm.QUIZ_MANAGE):
-        raise PermissionDenied()
-    notice = notices.get_notice(db, notice_id=notice_id)
-    found = quiz.find_quiz(db, notice_id=notice_id)
-    questions = quiz.questions_of(db, quiz_id=found.id) if found else []
+    notice, found, questions = quiz.quiz_for_editing(db, notice_id=notice_id, actor=user)
     return render(request, "linkage/quiz_edit.html", {
         "notice": notice, "quiz": found, "questions": questions,
         "slots": max(QUIZ_SLOTS, len(questions))}, user=user)
@@ -187,18 +181,17 @@ def quiz_page(request: Request, db: SessionDep, user: CurrentUser, notice_id: in
               ) -> HTMLResponse:
     """The agents' quiz: the training note, then one choice per question."""
     notice = _visible(db, user, notice_id)
-    found = quiz.get_quiz(db, notice_id=notice_id)
+    found, questions = quiz.quiz_for(db, notice_id=notice_id, actor=user)
     return render(request, "linkage/quiz.html", {
-        "notice": notice, "quiz": found,
-        "questions": quiz.questions_of(db, quiz_id=found.id),
+        "notice": notice, "quiz": found, "questions": questions,
         "attempt": quiz.best_attempt(db, notice_id=notice_id, user_id=user.id),
     }, user=user)
 
 
 @router.post("/notices/{notice_id}/quiz/attempts")
 def take_quiz(db: SessionDep, user: CurrentUser, form: Form, notice_id: int) -> Response:
-    found = quiz.get_quiz(db, notice_id=notice_id)
-    count = len(quiz.questions_of(db, quiz_id=found.id))
+    _found, questions = quiz.quiz_for(db, notice_id=notice_id, actor=user)
+    count = len(questions)
     answers = [optional_int(field(form, f"q{i}")) for i in range(count)]
     attempt = quiz.take_quiz(db, notice_id=notice_id, user=user,
                              answers=[-1 if a is None else a for a in answers])

@@ -94,6 +94,7 @@ def add_similar_question(db: SessionDep, user: CurrentUser, form: Form) -> Respo
     kb.update_article(db, article_id=article.id, actor=user,
                       expected_lock_version=article.lock_version, fields=ArticleFields(
                           title=article.title, body=article.body, module_id=article.module_id,
+                          customer_answer=article.customer_answer,
                           queue_ids=list(article.queue_ids), tags=list(article.tags),
                           similar_questions=questions, audience=article.audience,
                           valid_from=article.valid_from, valid_to=article.valid_to))

@@ -6,11 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from seci.accounts.roles import Perm
 from seci.accounts.service import users_by_id
-from seci.core.errors import FieldErrors, PermissionDenied
+from seci.core.errors import FieldErrors
 from seci.core.http import CurrentUser, SessionDep
-from seci.suggestions import queries, service, stats
+from seci.suggestions import access, queries, service, stats
 from seci.suggestions.departments import departments_of
 from seci.web.pages.common import Form, field, messages_by_field, redirect
 from seci.web.templating import render
@@ -31,7 +30,7 @@ def _box_page(request: Request, db: SessionDep, user: CurrentUser, *,
         "categories": service.list_categories(db),
         "mine": queries.my_suggestions(db, user=user),
         "is_overdue": service.is_overdue,
-        "answers_suggestions": bool(departments_of(user)),
+        "answers_suggestions": access.answers_suggestions(user),
         "values": values or {}, "errors": errors or {},
     }, user=user, status_code=status_code)
 
@@ -55,8 +54,6 @@ def submit(request: Request, db: SessionDep, user: CurrentUser, form: Form) -> R
 @router.get("/suggestions/inbox", response_class=HTMLResponse)
 def inbox(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
     """Suggestions routed to my departments, earliest deadline first."""
-    if not departments_of(user):
-        raise PermissionDenied()
     return render(request, "suggestions/inbox.html", {
         "open": queries.department_inbox(db, user=user),
         "recent": [s for s in queries.department_inbox(db, user=user, open_only=False)
@@ -89,11 +86,9 @@ def _detail_page(request: Request, db: SessionDep, user: CurrentUser, suggestion
                               if i is not None])
     return render(request, "suggestions/detail.html", {
         "s": s, "people": people, "overdue": service.is_overdue(s),
-        "show_author": service.author_visible(user, s),
-        "may_answer": service.handles(user, s) and s.author_id != user.id
-        and s.status == "submitted",
-        "may_reward": user.can(Perm.SUGGESTION_REWARD) and s.author_id != user.id
-        and s.status == "adopted",
+        "show_author": access.author_visible(user, s),
+        "may_answer": access.may_answer(user, s),
+        "may_reward": access.may_reward(user, s),
         "values": values or {}, "errors": errors or {},
     }, user=user, status_code=status_code)
 

@@ -128,8 +128,33 @@
     } else {
       item.appendChild(element("div", "msg-body", message.text));
     }
-    if (message.kind === "answer") { this.drawFeedback(item, message); }
+    if (message.kind === "answer") {
+      this.drawMore(item, message);
+      this.drawFeedback(item, message);
+    }
     return item;
+  };
+
+  // An answer that is a passage (or the customer answer) of a longer article: the
+  // customer may read the rest of its customer text (查看完整内容) in place.
+  Transcript.prototype.drawMore = function (item, message) {
+    if (!message.data.more || !message.data.article_id || !this.options.onMore) { return; }
+    var box = element("div", "msg-more");
+    var button = element("button", "small secondary", this.strings.more);
+    button.type = "button";
+    button.setAttribute("aria-expanded", "false");
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      this.options.onMore(message.data.article_id).then(function (article) {
+        button.disabled = false;
+        if (!article) { return; }
+        var body = element("div", "msg-more-body markdown");
+        body.innerHTML = article.html;  // sanitised by the server (nh3)
+        box.replaceChild(body, button);
+      });
+    }.bind(this));
+    box.appendChild(button);
+    item.appendChild(box);
   };
 
   Transcript.prototype.drawChoices = function (item, message) {
@@ -256,7 +281,7 @@
     var state = {id: null, token: null, conversation: null, draftKey: null, draftText: null,
                  poll: null, busy: false};
     var transcript = new Transcript(ui.log, T, {
-      staff: false, onFeedback: sendFeedback, onChoice: sendChoice});
+      staff: false, onFeedback: sendFeedback, onChoice: sendChoice, onMore: readMore});
     var follow = new Follow(streamUrl, {
       message: receive, end: refresh, status: setStatus, reconnecting: T.reconnecting,
       lost: function () { refresh().then(reopen); }});
@@ -464,6 +489,15 @@
         }, function () { showError(T.notSent); });
     }
 
+    // The full customer text of an article this conversation was answered with.
+    function readMore(articleId) {
+      return call("GET", "/" + state.id + "/articles/" + articleId).then(function (result) {
+        if (!result.ok) { failed(result); return null; }
+        showError("");
+        return result.data;
+      }, function () { showError(T.notSent); return null; });
+    }
+
     function post(path, body) {
       return call("POST", "/" + state.id + path, body).then(function (result) {
         if (!result.ok) { failed(result); return null; }
@@ -635,8 +669,13 @@
       link.target = "_blank";
       link.rel = "noopener";
       item.appendChild(link);
-      item.appendChild(element("span", "code muted", " " + hit.code + " · " +
-        Math.round(hit.confidence * 100) + "% " + T.match + " "));
+      item.appendChild(element("span", "code muted", " " + hit.code + " "));
+      // The best match is marked; the rest are in order (no percentages: a runner-up's
+      // confidence is not comparable with the first's).
+      if (hit.best_match) {
+        item.appendChild(element("span", "badge best-match", T.bestMatch));
+        item.appendChild(document.createTextNode(" "));
+      }
       if (hit.audience === "customer") {
         if (document.getElementById("ws-reply")) {
           var button = element("button", "small secondary", T.insert);
@@ -670,13 +709,32 @@
       assistTimer = setTimeout(loadAssist, 300);
     }
 
+    // 插入答案 puts the article's answer into the reply box, to be edited and sent; the
+    // sent message then records the article.
+    var composer = {input: document.getElementById("ws-input"), articleId: null};
+
+    function insertAnswer(button) {
+      if (!composer.input) { return; }
+      button.disabled = true;
+      exchange(API + "/articles/" + button.dataset.insert + "/answer",
+               {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (result) {
+          button.disabled = false;
+          if (!result.ok) { showError(problemText(result, T.failed)); return; }
+          showError("");
+          var input = composer.input;
+          input.value = input.value.trim() ? input.value.replace(/\s+$/, "") + "\n\n" +
+            result.data.text : result.data.text;
+          composer.articleId = result.data.article_id;
+          streamStatus.textContent = T.inserted;
+          input.focus();
+          input.setSelectionRange(input.value.length, input.value.length);
+        }, function () { button.disabled = false; showError(T.notSent); });
+    }
+
     document.addEventListener("click", function (event) {
       var button = event.target.closest("button[data-insert]");
-      if (!button) { return; }
-      button.disabled = true;
-      act("/articles", {article_id: Number(button.dataset.insert)}).then(function () {
-        button.disabled = false;
-      });
+      if (button) { insertAnswer(button); }
     });
 
     var accept = document.getElementById("ws-accept");
@@ -696,17 +754,26 @@
       var sendReply = function () {
         var text = input.value;
         if (draft.text !== text || !draft.key) { draft = {text: text, key: newKey()}; }
+        var body = {text: text, client_key: draft.key};
+        if (composer.articleId !== null) { body.article_id = composer.articleId; }
         withRetry(function () {
-          return send("POST", "/messages", {text: text, client_key: draft.key});
+          return send("POST", "/messages", body);
         }, function () { streamStatus.textContent = T.reconnecting; }).then(function (result) {
           streamStatus.textContent = "";
           if (!result.ok) { showError(problemText(result, T.failed)); return; }
           showError("");
           receive(result.data);
           draft = {text: null, key: null};
-          if (input.value === text) { input.value = ""; }
+          if (input.value === text) {
+            input.value = "";
+            composer.articleId = null;
+          }
         }, function () { showError(T.notSent); });
       };
+      // A reply box emptied by hand no longer holds the inserted answer.
+      input.addEventListener("input", function () {
+        if (!input.value.trim()) { composer.articleId = null; }
+      });
       reply.addEventListener("submit", function (event) { event.preventDefault(); sendReply(); });
       input.addEventListener("keydown", function (event) {
         if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {

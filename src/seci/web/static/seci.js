@@ -120,11 +120,14 @@
       link.href = list.dataset.open + "?" + new URLSearchParams({article: hit.article_id, q: query});
       segments(link, hit.title_segments);
       item.appendChild(link);
-      var confidence = document.createElement("span");
-      confidence.className = "confidence";
-      confidence.title = list.dataset.confidenceLabel;
-      confidence.textContent = Math.round(hit.confidence * 100) + "%";
-      item.appendChild(confidence);
+      // The best match is marked; the others are just in order (their confidence is a
+      // runner-up's, not comparable with the first's: no percentages).
+      if (hit.best_match) {
+        var best = document.createElement("span");
+        best.className = "badge best-match";
+        best.textContent = list.dataset.bestMatch;
+        item.appendChild(best);
+      }
       var crumbs = document.createElement("div");
       crumbs.className = "crumbs muted";
       crumbs.textContent = hit.module_path + " · " + hit.code + " ";
