@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, DateTime, Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from seci.core import migrate
 from seci.core.db import build_engine
@@ -107,10 +108,92 @@ def _check_tokens(connection: Connection) -> None:
             ("agent", True), ("leaver", False)]
 
 
+def _user(connection: Connection, user_id: int, name: str) -> None:
+    connection.execute(text(
+        "INSERT INTO users (id, username, display_name, password_hash, is_active, "
+        "all_modules, locale, team, created_at) VALUES (:id, :name, :display, 'x', :active, "
+        ":all_modules, 'zh_CN', '一班', :created)"),
+        {"id": user_id, "name": name, "display": f"{name}（测试）", "active": True,
+         "all_modules": True, "created": datetime(2026, 10, 1, 8, 0)})
+
+
+ARTICLE_BODY = "### 资费\n| 档位 | 月租 |\n|---|---|\n| 300M | 50元/月 |\n请提醒客户核对账户。"
+
+
+def _articles_at_0013(connection: Connection) -> None:
+    """0014 added customer_answer to articles and article_versions — a plain ADD COLUMN,
+    so that SQLite keeps the trigger that makes published versions immutable."""
+    _user(connection, 1, "editor")
+    connection.execute(text(
+        "INSERT INTO modules (id, parent_id, name, path, position, archived) "
+        "VALUES (1, NULL, '宽带', '宽带', 0, :archived)"), {"archived": False})
+    now = datetime(2026, 11, 20, 9, 0)
+    connection.execute(text(
+        "INSERT INTO articles (id, code, status, owner_id, created_by_id, updated_by_id, "
+        "created_at, updated_at, module_id, title, body, tags, similar_questions, queue_ids, "
+        "audience, valid_from, valid_to, latest_version_no, view_count, helpful_count, "
+        "unhelpful_count, lock_version) VALUES (1, 'KB-KD-900', 'published', 1, 1, 1, :now, "
+        ":now, 1, '宽带资费', :body, '[\"宽带\"]', '[\"宽带多少钱\"]', '[]', 'customer', NULL, "
+        "NULL, 1, 3, 1, 0, 1)"), {"now": now, "body": ARTICLE_BODY})
+    connection.execute(text(
+        "INSERT INTO article_versions (id, article_id, version_no, code, module_id, title, "
+        "body, tags, similar_questions, queue_ids, audience, valid_from, valid_to, author_id, "
+        "approved_by_id, published_at, source, change_note, notify_agents) VALUES (1, 1, 1, "
+        "'KB-KD-900', 1, '宽带资费', :body, '[\"宽带\"]', '[\"宽带多少钱\"]', '[]', 'customer', "
+        "NULL, NULL, 1, 1, :now, 'editor', '首次发布', :notify)"),
+        {"now": now, "body": ARTICLE_BODY, "notify": True})
+    connection.execute(text("UPDATE articles SET live_version_id = 1 WHERE id = 1"))
+
+
+def _check_articles(connection: Connection) -> None:
+    for table in ("articles", "article_versions"):
+        row = connection.execute(text(
+            f"SELECT code, title, body, customer_answer FROM {table}")).one()
+        assert tuple(row) == ("KB-KD-900", "宽带资费", ARTICLE_BODY, "")
+    assert connection.execute(text(
+        "SELECT live_version_id, view_count FROM articles")).one() == (1, 3)
+    # Published versions are still append-only: the database itself refuses an update.
+    with pytest.raises(DBAPIError, match="append-only"), connection.begin_nested():
+        connection.execute(text("UPDATE article_versions SET title = '改过的标题'"))
+
+
+def _people_at_0015(connection: Connection) -> None:
+    """0016 added the competency tables, which point at users and roster agents; a
+    manager's situation-lexicon change (0015) must survive too."""
+    _user(connection, 1, "trainer")
+    _user(connection, 2, "agent")
+    connection.execute(text(
+        "INSERT INTO roster_agents (id, agent_id, name, team, hired_on, left_on, stage, "
+        "user_id, updated_at) VALUES (1, 'A001', '张小云', 'A组', :hired, NULL, '成长期', 2, "
+        ":now)"), {"hired": date(2025, 3, 1), "now": datetime(2026, 11, 1, 8, 0)})
+    connection.execute(text(
+        "INSERT INTO search_situations (id, \"key\", origin, own_content, area, pattern, "
+        "concepts, example, note, enabled, revision, lock_version, updated_by_id, "
+        "updated_at) VALUES (1, 'own-roaming', 'manager', :own, '国际业务', "
+        "'出国|国外 + 没信号', '[\"国际漫游\"]', '到了国外手机没信号', '', :enabled, 1, 1, 1, "
+        ":now)"), {"own": True, "enabled": True, "now": datetime(2026, 11, 2, 8, 0)})
+
+
+def _check_people(connection: Connection) -> None:
+    assert connection.execute(text(
+        "SELECT agent_id, name, team, stage, user_id FROM roster_agents")).one() == (
+            "A001", "张小云", "A组", "成长期", 2)
+    assert connection.execute(text(
+        "SELECT \"key\", pattern, enabled FROM search_situations")).one() == (
+            "own-roaming", "出国|国外 + 没信号", True)
+    # The new tables take rows that point at the users and roster agents already there.
+    connection.execute(text(
+        "INSERT INTO people_profiles (roster_agent_id, gender, education, updated_at) "
+        "VALUES (1, '女', '本科', :now)"), {"now": datetime(2026, 12, 1, 8, 0)})
+    assert connection.execute(text("SELECT COUNT(*) FROM people_profiles")).scalar() == 1
+
+
 Fixture = tuple[Callable[[Connection], None], Callable[[Connection], None]]
 FIXTURES: dict[str, Fixture] = {
     "0011": (_calls_and_features_at_0011, _check_calls_and_features),
     "0012": (_tokens_at_0012, _check_tokens),
+    "0013": (_articles_at_0013, _check_articles),
+    "0015": (_people_at_0015, _check_people),
 }
 
 
