@@ -45,11 +45,6 @@ class Sparse:
         values themselves)."""
         return np.repeat(np.arange(len(self.offsets) - 1, dtype=ROW), np.diff(self.offsets))
 
-    def rows_containing(self, keys: np.ndarray) -> np.ndarray:
-        """Rows that hold any of ``keys`` (sorted, unique)."""
-        rows, _codes = self.members(keys)
-        return np.unique(rows)
-
     def members(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every stored value that is one of ``keys`` (sorted, unique): its row and the
         index of its key. In slices, so that the temporaries stay small (``np.isin`` over

@@ -68,6 +68,10 @@ def _hit(hit: SearchHit, look: Lookups, best_match: bool) -> HitRead:
     )
 
 
+# The lock version a client last read: a stale one answers 409.
+LockVersion = Annotated[int, Query(ge=0, description="As last read")]
+
+
 @router.get("/search/suggest", response_model=list[str])
 def suggest_queries(request: Request, db: SessionDep, user: CurrentUser,
                     q: Annotated[str, Query(max_length=500)] = "") -> list[str]:
@@ -297,7 +301,7 @@ def create_situation(db: SessionDep, user: CurrentUser, body: SituationWrite
 
 @router.put("/search/situations/{key}", response_model=SituationRead)
 def update_situation(db: SessionDep, user: CurrentUser, key: str, body: SituationWrite,
-                     lock_version: Annotated[int, Query(ge=0, description="As last read")]
+                     lock_version: LockVersion
                      ) -> SituationRead:
     """Change an entry (a shipped one is then 'edited'); a stale ``lock_version`` answers
     409."""
@@ -308,7 +312,7 @@ def update_situation(db: SessionDep, user: CurrentUser, key: str, body: Situatio
 
 @router.post("/search/situations/{key}/disable", response_model=SituationRead)
 def disable_situation(db: SessionDep, user: CurrentUser, key: str,
-                      lock_version: Annotated[int, Query(ge=0, description="As last read")]
+                      lock_version: LockVersion
                       ) -> SituationRead:
     """Stop using an entry (kept, and kept disabled across upgrades)."""
     return _situation(sit_rules.set_enabled(db, actor=user, key=key,
@@ -318,7 +322,7 @@ def disable_situation(db: SessionDep, user: CurrentUser, key: str,
 
 @router.post("/search/situations/{key}/enable", response_model=SituationRead)
 def enable_situation(db: SessionDep, user: CurrentUser, key: str,
-                     lock_version: Annotated[int, Query(ge=0, description="As last read")]
+                     lock_version: LockVersion
                      ) -> SituationRead:
     return _situation(sit_rules.set_enabled(db, actor=user, key=key,
                                             expected_lock_version=lock_version,
@@ -327,7 +331,7 @@ def enable_situation(db: SessionDep, user: CurrentUser, key: str,
 
 @router.post("/search/situations/{key}/reset", response_model=SituationRead)
 def reset_situation(db: SessionDep, user: CurrentUser, key: str,
-                    lock_version: Annotated[int, Query(ge=0, description="As last read")]
+                    lock_version: LockVersion
                     ) -> SituationRead:
     """A shipped entry back to its shipped content, enabled."""
     return _situation(sit_rules.reset_entry(db, actor=user, key=key,

@@ -4,6 +4,8 @@ a new round, reminders, and the model editor."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -356,47 +358,48 @@ def model_view(request: Request, db: SessionDep, user: CurrentUser, model_id: in
     return _model_page(request, db, user, model_id)
 
 
+def _kept_rows(form: FormData, parent: str, letter: str, key: str) -> Iterator[str]:
+    """The prefixes of the editor's rows under ``parent`` (``d0``, ``d0_i1`` …) in order,
+    up to the first number the form lacks, without those ticked ``…_del``."""
+    for number in itertools.count():
+        prefix = f"{parent}{letter}{number}"
+        if f"{prefix}_{key}" not in form:
+            return
+        if not field(form, f"{prefix}_del").strip():
+            yield prefix
+
+
 def spec_from_form(form: FormData) -> ModelSpec:
     """The editor's fields (d0_name, d0_i1_q2_text, …; a blank new row is ignored, a
     ticked ``…_del`` removes that row)."""
     def get(name: str) -> str:
         return field(form, name).strip()
 
-    dimensions = []
-    for d in range(20):
-        prefix = f"d{d}"
-        if f"{prefix}_name" not in form:
-            break
-        if get(f"{prefix}_del"):
-            continue
-        items = []
-        for i in range(30):
-            ip = f"{prefix}_i{i}"
-            if f"{ip}_name" not in form:
-                break
-            if get(f"{ip}_del"):
-                continue
-            questions = []
-            for q in range(30):
-                qp = f"{ip}_q{q}"
-                if f"{qp}_text" not in form:
-                    break
-                if get(f"{qp}_del"):
-                    continue
-                question = QuestionSpec(text=get(f"{qp}_text"), anchor_1=get(f"{qp}_anchor_1"),
-                                        anchor_3=get(f"{qp}_anchor_3"),
-                                        anchor_5=get(f"{qp}_anchor_5"))
-                if any((question.text, question.anchor_1, question.anchor_3,
-                        question.anchor_5)):
-                    questions.append(question)
-            if get(f"{ip}_name") or questions:
-                items.append(ItemSpec(name=get(f"{ip}_name"),
-                                      description=get(f"{ip}_description"),
-                                      questions=questions))
-        if get(f"{prefix}_name") or items:
-            dimensions.append(DimensionSpec(name=get(f"{prefix}_name"),
-                                            description=get(f"{prefix}_description"),
-                                            items=items))
+    def question(prefix: str) -> QuestionSpec | None:
+        found = QuestionSpec(text=get(f"{prefix}_text"), anchor_1=get(f"{prefix}_anchor_1"),
+                             anchor_3=get(f"{prefix}_anchor_3"),
+                             anchor_5=get(f"{prefix}_anchor_5"))
+        return found if any((found.text, found.anchor_1, found.anchor_3,
+                             found.anchor_5)) else None
+
+    def item(prefix: str) -> ItemSpec | None:
+        questions = [q for qp in _kept_rows(form, f"{prefix}_", "q", "text")
+                     if (q := question(qp)) is not None]
+        if not (get(f"{prefix}_name") or questions):
+            return None
+        return ItemSpec(name=get(f"{prefix}_name"), description=get(f"{prefix}_description"),
+                        questions=questions)
+
+    def dimension(prefix: str) -> DimensionSpec | None:
+        items = [i for ip in _kept_rows(form, f"{prefix}_", "i", "name")
+                 if (i := item(ip)) is not None]
+        if not (get(f"{prefix}_name") or items):
+            return None
+        return DimensionSpec(name=get(f"{prefix}_name"),
+                             description=get(f"{prefix}_description"), items=items)
+
+    dimensions = [d for dp in _kept_rows(form, "", "d", "name")
+                  if (d := dimension(dp)) is not None]
     return ModelSpec(name=get("name"), description=get("description"), dimensions=dimensions)
 
 
