@@ -8,6 +8,8 @@
     .venv/bin/python -m benchmarks --only calls           # 1M call records, ~15 min
     .venv/bin/python -m benchmarks --only mining          # mining 1M calls, SQLite, ~70 min
     .venv/bin/python -m benchmarks --only load            # a shift under load, ~20 min
+    .venv/bin/python -m benchmarks --only items           # item analysis 1,000 × 100, seconds
+    .venv/bin/python -m benchmarks --only competency      # a round of 2,000 agents, < 1 min
 
 Each benchmark runs as its own process (``benchmarks.bench_import``,
 ``benchmarks.bench_pages``, ``benchmarks.bench_search_quality``,
@@ -32,7 +34,9 @@ from typing import Any
 from benchmarks import (
     bench_assistant,
     bench_calls,
+    bench_competency,
     bench_import,
+    bench_items,
     bench_load,
     bench_mining,
     bench_pages,
@@ -44,7 +48,7 @@ from benchmarks.common import DB_CHOICES, DEFAULT_PG_URL, ROOT, machine_info, ma
 
 RESULTS = ROOT / "docs" / "benchmarks.md"
 ONLY = ("import", "pages", "search-quality", "search-blind", "search-speed", "search",
-        "assistant", "calls", "mining", "load")
+        "assistant", "calls", "mining", "load", "items", "competency")
 SEARCH_LIBRARIES = ("tantivy", "rjieba", "pypinyin", "scikit-learn", "numpy", "scipy")
 HEADER = """# Benchmarks
 
@@ -498,6 +502,20 @@ def main(argv: list[str] | None = None) -> int:
                                    Path(tmp) / "load.json")
             codes.append(code)
 
+        items = None
+        if _wanted(args.only, "items"):
+            items, code = _run("benchmarks.bench_items", [], Path(tmp) / "items.json")
+            codes.append(code)
+
+        competency = None
+        if _wanted(args.only, "competency"):
+            competency, code = _run(
+                "benchmarks.bench_competency",
+                [*(["--postgres", args.pg_url] if args.db in ("postgres", "all") else []),
+                 *(["--agents", "200", "--teams", "2"] if args.quick else [])],
+                Path(tmp) / "competency.json")
+            codes.append(code)
+
     command_args = argv if argv is not None else sys.argv[1:]
     lines = [
         f"## {stamp:%Y-%m-%d %H:%M} UTC{' (quick run: harness check only)' if args.quick else ''}",
@@ -526,6 +544,10 @@ def main(argv: list[str] | None = None) -> int:
         lines += _mining_section(mining)
     if _wanted(args.only, "load"):
         lines += _load_section(load_data)
+    if _wanted(args.only, "items"):
+        lines += bench_items.section(items)
+    if _wanted(args.only, "competency"):
+        lines += bench_competency.section(competency)
     section = "\n".join(lines).rstrip() + "\n"
     if args.no_write:
         print(section)

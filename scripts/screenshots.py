@@ -4,7 +4,7 @@
 Runs the real thing: `seci demo --no-serve` loads the demo hotline into a fresh temporary
 SECI_DATA_DIR, `seci serve` starts the server on a free 127.0.0.1 port, and Debian's
 chromium (driven by Playwright) logs in as the demo users and photographs each page at
-1366x768 in Simplified Chinese.
+1366x768 in Simplified Chinese (the home pages and the menu also at 360x640, a phone).
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--chromium PATH]
 
@@ -37,6 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
 ]
 VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
+SMALL_PHONE: ViewportSize = {"width": 360, "height": 640}  # the home pages and the menu
 PASSWORD = "demo-10086"  # noqa: S105 - the published demo password (seci.demo.loader)
 MAX_BYTES = 300 * 1024
 
@@ -133,6 +134,29 @@ class Camera:
               f"  {path.stat().st_size // 1024} KB")
 
 
+def nav_to(page: Page, name: str) -> None:
+    """Open a page through the header: its work area's menu, then the page."""
+    link = page.locator("nav.mainnav").get_by_role("link", name=name, exact=True,
+                                                   include_hidden=True)
+    page.locator("nav.mainnav details.area").filter(
+        has=page.get_by_role("link", name=name, exact=True, include_hidden=True),
+    ).locator("> summary").click()
+    link.click()
+
+
+def shoot_home(camera: Camera, page: Page, username: str) -> None:
+    """The home page at 1366x768 and on a phone (360x640), the phone's menu opened."""
+    camera.shoot(page, f"home-{username}")
+    page.set_viewport_size(SMALL_PHONE)
+    page.reload()
+    camera.shoot(page, f"home-{username}-phone")
+    page.locator("summary.menu-button").click()
+    page.locator("nav.mainnav details.area").first.locator("> summary").click()
+    camera.shoot(page, f"menu-{username}-phone")
+    page.set_viewport_size(VIEWPORT)
+    page.goto("/")
+
+
 def open_article(page: Page, code: str) -> None:
     """Find an article by its code in the knowledge browser and open it."""
     page.goto("/kb")
@@ -156,14 +180,14 @@ def take_all(camera: Camera) -> None:
         camera.shoot(page, "login")
 
     with camera.as_user("agent") as page:
-        camera.shoot(page, "home-agent")
-        page.locator("nav.mainnav").get_by_role("link", name="知识", exact=True).click()
+        shoot_home(camera, page, "agent")
+        nav_to(page, "全部知识")
         page.locator(".sidebar").get_by_role("link", name="个人业务", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("个人业务")
         camera.shoot(page, "knowledge-browser")
         open_article(page, "KB-ZF-001")
         camera.shoot(page, "article", full_page=True)
-        page.locator("nav.mainnav").get_by_role("link", name="新知识").click()
+        nav_to(page, "新知识")
         camera.shoot(page, "new-knowledge")
 
     with camera.as_user("editor") as page:
@@ -178,12 +202,12 @@ def take_all(camera: Camera) -> None:
         page.get_by_role("button", name="保存并提交审核").click()
         expect(page.locator("main .flash")).to_have_text("已提交审核。")
 
-        page.locator("nav.mainnav").get_by_role("link", name="纠错").click()
+        nav_to(page, "纠错")
         expect(page.locator("#inbox tbody tr").first).to_contain_text("KB-ZF-001")
         camera.shoot(page, "feedback-inbox")
 
     with camera.as_user("reviewer") as page:
-        page.locator("nav.mainnav").get_by_role("link", name="审核", exact=True).click()
+        nav_to(page, "审核")
         page.locator("table.list tbody tr").filter(has_text="KB-ZF-001").get_by_role(
             "link", name="审核", exact=True).click()
         show_first_change(page)
@@ -195,7 +219,10 @@ def take_all(camera: Camera) -> None:
         camera.shoot(page, "version-diff")
 
     with camera.as_user("manager") as page:
-        page.locator("nav.mainnav").get_by_role("link", name="导入", exact=True).click()
+        shoot_home(camera, page, "manager")
+        page.locator("nav.mainnav details.area[data-area=knowledge] > summary").click()
+        camera.shoot(page, "menu-manager")
+        nav_to(page, "导入知识")
         page.locator("input[type=file][name=file]").set_input_files({
             "name": "知识导入.csv", "mimeType": "text/csv", "buffer": BAD_IMPORT.encode(),
         })
@@ -203,12 +230,40 @@ def take_all(camera: Camera) -> None:
         expect(page.locator("#report, .error-message").first).to_be_visible()
         camera.shoot(page, "import-row-errors")
 
-        page.locator("nav.mainnav").get_by_role("link", name="审计日志").click()
+        nav_to(page, "审计日志")
         camera.shoot(page, "audit-log")
 
     with camera.as_user("admin") as page:
-        page.locator("nav.mainnav").get_by_role("link", name="用户", exact=True).click()
+        nav_to(page, "用户")
         camera.shoot(page, "users-admin")
+
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+def take_phone_chat(camera: Camera) -> None:
+    """The customer chat on a phone (390x844): waiting after a complaint and a second 转人工,
+    then the call-back sheet opened from the waiting bar."""
+    context = camera.browser.new_context(base_url=camera.url, viewport=PHONE, is_mobile=True,
+                                         has_touch=True, locale="zh-CN",
+                                         timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    try:
+        page.goto("/chat")
+        log = page.get_by_role("log", name="对话")
+        expect(log.locator("li.kind-greeting")).to_have_count(1)
+        box = page.get_by_label("您的消息")
+        for text in ("国际漫游怎么开通", "我要投诉，你们乱扣我话费", "转人工"):
+            box.fill(text)
+            box.press("Enter")
+            expect(box).to_have_value("")
+        expect(log.locator("li.kind-handoff")).to_have_count(2)
+        camera.shoot(page, "chat-phone-after")
+        page.get_by_role("button", name="留下号码，等待回电").click()
+        page.get_by_label("手机号码").fill("13812345678")
+        camera.shoot(page, "chat-phone-callback-after")
+    finally:
+        context.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             camera = Camera(browser, url, args.out)
             take_all(camera)
+            take_phone_chat(camera)
         finally:
             browser.close()
     too_big = [p.name for p in camera.taken if p.stat().st_size > MAX_BYTES]

@@ -27,6 +27,9 @@ from seci.core.i18n import set_locale
 from tests.factories import World, build_world
 
 POSTGRES_HINT = "postgresql"
+# Servers started by tests must not refit the assistant's calibration mid-test (the tests of
+# calibration fit it themselves); test servers inherit this.
+os.environ.setdefault("SECI_AUTO_CALIBRATE", "false")
 
 
 def _test_database_url(tmp_root: Path) -> str:

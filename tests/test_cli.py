@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,8 @@ def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("SECI_DATABASE_URL", url)
     monkeypatch.setenv("SECI_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.delenv("SECI_DEFAULT_LOCALE", raising=False)  # the default is zh_CN
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):  # the shell's locale would win over it
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("SECI_IMPORT_MAX_BYTES", raising=False)
     _clear_caches()
     result = seci("db", "upgrade")
@@ -335,3 +338,67 @@ def test_kb_export_to_an_unknown_file_type_exits_1(admin: str, tmp_path: Path) -
     assert result.exit_code == 1
     assert "不支持的文件类型" in result.output
     assert not (tmp_path / "out.docx").exists()
+
+
+# --- the command in the reader's language ------------------------------------------------
+
+CJK_TEXT = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def shell_locale(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """No locale from the test machine: each test sets the one it reads."""
+    for name in ("SECI_DEFAULT_LOCALE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("env", [{}, {"LANG": "zh_CN.UTF-8"}, {"SECI_DEFAULT_LOCALE": "zh_CN",
+                                                                 "LANG": "en_US.UTF-8"}])
+def test_help_is_chinese_by_default_and_in_a_chinese_shell(
+        shell_locale: pytest.MonkeyPatch, env: dict[str, str]) -> None:
+    for name, value in env.items():
+        shell_locale.setenv(name, value)
+    top = seci("--help")
+    assert top.exit_code == 0, top.output
+    assert "SECI 呼叫中心知识管理" in top.output
+    assert "用法" in top.output and "命令" in top.output and "选项" in top.output
+    assert "Usage" not in top.output and "Show this message" not in top.output
+    sub = seci("kb", "import", "--help")
+    assert sub.exit_code == 0, sub.output
+    assert "导入知识" in sub.output and "只检查，不写入" in sub.output
+    assert "Check only" not in sub.output and "[required]" not in sub.output
+
+
+@pytest.mark.parametrize("env", [{"LANG": "en_US.UTF-8"}, {"LC_ALL": "en_GB.UTF-8",
+                                                           "LANG": "zh_CN.UTF-8"},
+                                 {"SECI_DEFAULT_LOCALE": "en", "LANG": "zh_CN.UTF-8"}])
+def test_help_is_english_in_an_english_shell(shell_locale: pytest.MonkeyPatch,
+                                             env: dict[str, str]) -> None:
+    for name, value in env.items():
+        shell_locale.setenv(name, value)
+    top = seci("--help")
+    assert top.exit_code == 0, top.output
+    assert "SECI knowledge management for contact centres." in top.output
+    assert "Usage" in top.output and "Commands" in top.output
+    sub = seci("kb", "import", "--help")
+    assert "Check only, write nothing" in sub.output
+    assert not CJK_TEXT.search(top.output + sub.output)
+
+
+def test_messages_follow_the_same_locale_as_help(shell_locale: pytest.MonkeyPatch,
+                                                 tmp_path: Path) -> None:
+    shell_locale.setenv("SECI_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    shell_locale.setenv("SECI_DATA_DIR", str(tmp_path / "var"))
+    try:
+        shell_locale.setenv("LANG", "en_US.UTF-8")
+        result = seci("db", "upgrade")
+        assert result.exit_code == 0, result.output
+        assert "Database is up to date" in result.output
+        shell_locale.setenv("LANG", "zh_CN.UTF-8")
+        assert "数据库已是最新版本" in seci("db", "upgrade").output
+    finally:
+        get_engine().dispose()
+        _clear_caches()

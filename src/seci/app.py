@@ -31,11 +31,16 @@ from seci.knowledge.usage import ViewCounter
 from seci.linkage.routes import router as linkage_api
 from seci.mining.routes import router as mining_api
 from seci.ops.routes import router as health_routes
+from seci.people.certification_routes import router as certifications_api
+from seci.people.certification_routes import stages_router as stages_api
+from seci.people.exam_routes import router as exams_api
 from seci.people.routes import router as people_api
 from seci.quality.routes import router as quality_api
+from seci.retrieval.calibration_routes import router as calibration_api
 from seci.retrieval.embeddings import encoder_from_settings
 from seci.retrieval.engine import BackgroundSync, SearchEngine
 from seci.retrieval.routes import router as search_api
+from seci.retrieval.tasks import queue_calibration_if_due
 from seci.retrieval.vectors import VectorRanker
 from seci.suggestions.routes import router as suggestions_api
 from seci.tacit.incentive_routes import router as incentives_api
@@ -73,7 +78,10 @@ def create_app(session_factory: sessionmaker[Session] | None = None,
     factory = session_factory or get_sessionmaker()
     view_counter = ViewCounter(factory, interval=5.0 if background else None)
     search_engine = _search_engine(background)
-    search_sync = BackgroundSync(search_engine, factory)
+    # Each server's sync also queues a calibration refit when the KB changed.
+    search_sync = BackgroundSync(
+        search_engine, factory,
+        housekeeping=queue_calibration_if_due if get_settings().auto_calibrate else None)
     # Optional answer phrasing (docs/assistant.md); unusable settings stop the start.
     answer_writer = writer_from_settings(get_settings())
     # Heavy work (imports) runs in a worker thread, off the event loop; in tests
@@ -112,9 +120,11 @@ def create_app(session_factory: sessionmaker[Session] | None = None,
     app.add_middleware(RequestId)  # outermost: even a request still queued has its id
     app.mount("/static/api-docs", StaticFiles(directory=SWAGGER_DIR), name="api-docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in (accounts_api, knowledge_api, search_api, assistant_api, suggestions_api,
+    for router in (accounts_api, knowledge_api, search_api, calibration_api, assistant_api,
+                   suggestions_api,
                    linkage_api, tacit_api, incentives_api, calls_api, quality_api, mining_api,
-                   people_api, jobs_api, audit_api, health_routes, pages):
+                   people_api, exams_api, certifications_api, stages_api, jobs_api, audit_api,
+                   health_routes, pages):
         app.include_router(router)
     problems.install(app, _error_page)
     _add_docs(app)

@@ -11,6 +11,7 @@ from seci.accounts.cli import app as user_app
 from seci.assistant.cli import eval_assistant
 from seci.calls.cli import agents_app
 from seci.calls.cli import app as calls_app
+from seci.cli_locale import LocalisedGroup, cli_locale
 from seci.core.config import get_settings
 from seci.core.errors import SeciError
 from seci.core.i18n import gettext, set_locale
@@ -18,13 +19,16 @@ from seci.core.messages import describe_error, label
 from seci.knowledge.cli import app as kb_app
 from seci.ops.cli import backup, restore
 from seci.retrieval.cli import app as eval_app
+from seci.retrieval.cli import search_app
 
-app = typer.Typer(help="SECI knowledge management for contact centres.", no_args_is_help=True)
+app = typer.Typer(help="SECI knowledge management for contact centres.", no_args_is_help=True,
+                  cls=LocalisedGroup)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
 app.add_typer(user_app, name="user")
 app.add_typer(eval_app, name="eval")
+app.add_typer(search_app, name="search")
 app.add_typer(calls_app, name="calls")
 app.add_typer(agents_app, name="agents")
 eval_app.command("assistant")(eval_assistant)
@@ -35,7 +39,7 @@ console = Console(soft_wrap=True, highlight=False)
 
 @app.callback()
 def _setup() -> None:
-    set_locale(get_settings().default_locale)
+    set_locale(cli_locale())
 
 
 @db_app.command("upgrade")
@@ -136,6 +140,11 @@ def demo(
 
         console.print(gettext("Mining the demo calls (golden scripts, bursts, gaps)…"))
         mine_demo_calls(get_sessionmaker())
+        from seci.accounts.service import system_actor
+        from seci.retrieval.tasks import run_calibration
+
+        console.print(gettext("Calibrating search and the assistant on the demo KB…"))
+        run_calibration(get_sessionmaker(), actor=system_actor())
     console.print(gettext("Demo logins (password {password}):", password=DEMO_PASSWORD))
     for user in DEMO_USERS:
         console.print(f"  {user.username:<11} {user.display_name}  "

@@ -12,12 +12,16 @@ from seci.mining.tasks import (
     mining_extract_task,
     mining_run_task,
 )
+from seci.retrieval.tasks import CALIBRATE_JOB, calibrate_task
 
 TASKS: dict[str, Task] = {
     CALL_IMPORT_JOB: call_import_task,
     MINING_RUN: mining_run_task,
     MINING_EXTRACT: mining_extract_task,
+    CALIBRATE_JOB: calibrate_task,
 }
 
 # The runner's lanes: an import someone is watching never waits behind a mining run.
-LANES: tuple[tuple[str, ...], ...] = ((CALL_IMPORT_JOB,), (MINING_RUN, MINING_EXTRACT))
+# A calibration after a KB change waits for neither.
+LANES: tuple[tuple[str, ...], ...] = ((CALL_IMPORT_JOB,), (MINING_RUN, MINING_EXTRACT),
+                                      (CALIBRATE_JOB,))

@@ -365,3 +365,30 @@ def test_hand_off_questions_reach_the_gap_list(db: Session, hotline: Hotline) ->
     # "转人工" alone is no question: nothing is logged for it.
     other = new_conversation(db)
     assert say(db, hotline, other, "转人工").message.search_log_id is None
+
+
+def test_asking_for_a_person_again_while_waiting_is_answered(db: Session,
+                                                             hotline: Hotline) -> None:
+    """The second 转人工 (typed or pressed) tells the customer their place in line, with
+    the queue's customer name, never its code."""
+    first, second = new_conversation(db), new_conversation(db)
+    say(db, hotline, first, "转人工")
+    say(db, hotline, second, "转人工")
+    [typed] = say(db, hotline, second, "转人工").replies
+    assert typed.kind == Kind.HANDOFF and typed.data["repeat"] is True
+    assert typed.text.startswith("已在为您转接人工客服") and "前面还有 1 位" in typed.text
+    [pressed] = request_human(db, conversation=first)
+    assert "前面" not in pressed.text and "下一位" in pressed.text
+    assert second.status == Status.WAITING and first.status == Status.WAITING
+
+
+def test_customers_never_read_a_queue_code(db: Session, hotline: Hotline) -> None:
+    conversation = new_conversation(db)
+    say(db, hotline, conversation, "我还剩多少钱")  # 账务 → the billing specialists
+    [reply] = say(db, hotline, conversation, "转人工").replies
+    assert _queue_code(db, conversation) == "话费专席"
+    assert "话费专员" in reply.text and "话费专席" not in reply.text
+    plain = new_conversation(db)
+    [general] = say(db, hotline, plain, "转人工").replies
+    assert _queue_code(db, plain) == "A"
+    assert "人工客服" in general.text and "转接A" not in general.text

@@ -13,6 +13,7 @@ from tests.browser.ui import (
     flash,
     login,
     logout,
+    nav_to,
     row,
     unique,
 )
@@ -35,7 +36,7 @@ def test_login_rejects_a_wrong_password_and_lands_on_home(page: Page) -> None:
     expect(page.get_by_role("button", name="退出登录")).to_be_visible()
     expect(page.locator("header.topbar")).to_contain_text("张小云")
     expect(page.get_by_role("searchbox", name="搜索")).to_be_visible()
-    expect(page.locator(".tiles")).to_contain_text("条新知识未读")
+    expect(page.locator("#todos")).to_contain_text("待阅读的新知识")
 
 
 def test_home_greets_the_user_by_name(page: Page) -> None:
@@ -52,7 +53,7 @@ def test_write_review_read_report_fix_and_see_the_outcome(page: Page) -> None:
 
     # An editor writes the article; the preview renders the Markdown as it is typed.
     login(page, "editor")
-    page.locator("nav.mainnav").get_by_role("link", name="知识", exact=True).click()
+    nav_to(page, "全部知识")
     page.get_by_role("link", name="新建知识").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("新建知识")
     fill_article(page, title=title, module="国际漫游", queues=("A", "话费专席"),
@@ -81,12 +82,12 @@ def test_write_review_read_report_fix_and_see_the_outcome(page: Page) -> None:
 
     # An agent of queue A finds it, reads it, acknowledges it and reports a problem.
     login(page, "agent")
-    page.locator("nav.mainnav").get_by_role("link", name="知识", exact=True).click()
+    nav_to(page, "全部知识")
     page.get_by_label("标题或知识编号").fill(title)
     page.get_by_role("button", name="筛选").click()
     expect(row(page, title)).to_have_count(1)
 
-    page.locator("nav.mainnav").get_by_role("link", name="新知识").click()
+    nav_to(page, "新知识")
     new_item = row(page, title)
     expect(new_item).to_contain_text("v1")
     expect(new_item.get_by_role("button", name="我已阅读")).to_be_visible()
@@ -105,9 +106,9 @@ def test_write_review_read_report_fix_and_see_the_outcome(page: Page) -> None:
     page.get_by_role("button", name="发送给负责人").click()
     expect(flash(page)).to_have_text("谢谢！已通知该知识的负责人。")
 
-    page.locator("nav.mainnav").get_by_role("link", name="新知识").click()
+    nav_to(page, "新知识")
     expect(row(page, title)).to_contain_text("✓")
-    page.locator("nav.mainnav").get_by_role("link", name="纠错").click()
+    nav_to(page, "纠错")
     reported = row(page, title, "#mine")
     expect(reported).to_contain_text(complaint)
     expect(reported).to_contain_text("待处理")
@@ -115,7 +116,7 @@ def test_write_review_read_report_fix_and_see_the_outcome(page: Page) -> None:
 
     # The owner sees the report in the feedback inbox and fixes the article.
     login(page, "editor")
-    page.locator("nav.mainnav").get_by_role("link", name="纠错").click()
+    nav_to(page, "纠错")
     report = row(page, complaint, "#inbox")
     expect(report).to_contain_text(title)
     expect(report).to_contain_text("内容过时")
@@ -139,7 +140,7 @@ def test_write_review_read_report_fix_and_see_the_outcome(page: Page) -> None:
 
     # The agent sees the outcome of the report: fixed, in version 2.
     login(page, "agent")
-    page.locator("nav.mainnav").get_by_role("link", name="纠错").click()
+    nav_to(page, "纠错")
     reported = row(page, title, "#mine")
     expect(reported.locator(".badge")).to_have_text("已修正")
     expect(reported).to_contain_text("v2")

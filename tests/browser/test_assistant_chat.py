@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.chat_ui import ask, messages, open_chat
-from tests.browser.ui import login, unique
+from tests.browser.ui import login, nav_to, unique
 
 pytestmark = pytest.mark.browser
 
@@ -81,6 +81,8 @@ def test_nobody_free_the_customer_leaves_a_call_back_number(
     ask(page, complaint)  # complaints go to 投诉专席, where nobody is at their desk
     expect(messages(log, "handoff")).to_contain_text("投诉")
     form = page.locator("#chat-callback")
+    expect(form).to_be_hidden()  # a sheet the customer opens from the waiting bar
+    page.get_by_role("button", name="留下号码，等待回电").click()
     expect(form).to_be_visible()
     phone = form.get_by_label("手机号码")
     phone.fill("12345")
@@ -96,7 +98,7 @@ def test_nobody_free_the_customer_leaves_a_call_back_number(
 
     agent = new_context().new_page()
     login(agent, "agent3")  # 投诉专席
-    agent.locator("nav.mainnav").get_by_role("link", name="转人工工作台").click()
+    nav_to(agent, "转人工工作台")
     agent.get_by_role("link", name="回电请求").click()
     row = agent.locator("#callbacks tbody tr").filter(has_text="138****5678")
     expect(row).not_to_have_count(0)

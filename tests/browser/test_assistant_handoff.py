@@ -11,14 +11,14 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from tests.browser.chat_ui import ask, conversation_id_of, messages, open_chat
-from tests.browser.ui import login, unique
+from tests.browser.ui import login, nav_to, unique
 
 pytestmark = pytest.mark.browser
 
 
 def open_from_inbox(agent: Page, said: str) -> int:
     """As a logged-in agent: the inbox, the waiting conversation that says ``said``."""
-    agent.locator("nav.mainnav").get_by_role("link", name="转人工工作台").click()
+    nav_to(agent, "转人工工作台")
     row = agent.locator("#inbox-waiting tbody tr").filter(has_text=said)
     expect(row).to_have_count(1)  # the list refreshes by itself until it is there
     expect(row.locator("td").nth(2)).to_have_text("客户要求转人工")
@@ -34,9 +34,11 @@ def test_hand_off_accept_chat_insert_close_and_rate(
     page.get_by_role("button", name="转人工").click()
     expect(messages(customer, "handoff")).to_contain_text("转接")
     waiting = page.locator("#chat-waiting")
-    # Routed by the topic search finds for the vague question: one of the agent's queues.
-    expect(waiting).to_contain_text(re.compile("排队队列：(A|话费专席)"))
+    # Routed by the topic search finds for the vague question: one of the agent's queues,
+    # named in customer words (人工客服 or 话费专员), never by its code.
+    expect(messages(customer, "handoff")).to_contain_text(re.compile("人工客服|话费专员"))
     expect(waiting).to_contain_text("您当前排在第")
+    page.locator("#chat-open").click()
     expect(waiting).to_contain_text("服务时间：全天 24 小时")
     expect(page.get_by_role("button", name="转人工")).to_be_hidden()
 

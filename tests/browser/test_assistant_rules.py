@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.chat_ui import ask, messages, open_chat
-from tests.browser.ui import flash, login, row
+from tests.browser.ui import flash, login, nav_to, row
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,7 @@ def add_keyword_rule(page: Page, *, words: str, queue: str) -> None:
 def test_a_keyword_rule_added_on_the_page_fires_in_the_try_box_and_the_chat(
         page: Page, new_context: Callable[..., BrowserContext]) -> None:
     login(page, "manager")
-    page.locator("nav.mainnav").get_by_role("link", name="转人工规则").click()
+    nav_to(page, "转人工规则")
     expect(page.get_by_role("heading", name="转人工规则", exact=True)).to_be_visible()
 
     add_keyword_rule(page, words="销户，注销号码", queue="投诉专席")
@@ -50,7 +50,8 @@ def test_a_keyword_rule_added_on_the_page_fires_in_the_try_box_and_the_chat(
     log = open_chat(customer)
     ask(customer, "你好，我要办理销户")
     expect(messages(log, "handoff")).to_contain_text("转接")
-    expect(customer.locator("#chat-waiting")).to_contain_text("排队队列：投诉专席")
+    expect(messages(log, "handoff")).to_contain_text("投诉处理专员")  # never the code
+    expect(customer.locator("#chat-waiting")).to_contain_text("正在等待人工客服")
 
     row(page, "注销号码", "#rule-list").get_by_role("button", name="停用").click()
     expect(flash(page)).to_have_text("转人工规则已停用。")

@@ -8,14 +8,14 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.ui import login, row
+from tests.browser.ui import login, nav_to, row
 
 pytestmark = pytest.mark.browser
 
 
 def filter_by_code(page: Page, code: str) -> int:
     """Type a code, keep "all queues", press 筛选; returns the HTTP status of the answer."""
-    page.locator("nav.mainnav").get_by_role("link", name="知识", exact=True).click()
+    nav_to(page, "全部知识")
     page.get_by_label("标题或知识编号").fill(code)
     expect(page.get_by_label("队列")).to_have_value("")  # 全部队列
     with page.expect_response(lambda r: urlsplit(r.url).path == "/kb"

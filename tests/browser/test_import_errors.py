@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.ui import login, row, unique
+from tests.browser.ui import login, nav_to, row, unique
 
 pytestmark = pytest.mark.browser
 
@@ -16,11 +16,11 @@ def test_failed_import_shows_row_errors_and_imports_nothing(page: Page) -> None:
         "code,title,body,module,queues,valid_from\n"
         f"{good},漫游资费说明（导入）,每天 25 元,个人业务/国际漫游,A,\n"
         f"{bad_queue},未知队列的知识,正文,个人业务/国际漫游,A|Z9,\n"
-        f"{bad_date},日期写错的知识,正文,个人业务/国际漫游,A,2026-13-45\n"
+        f"{bad_date},日期写错的知识,正文,个人业务/国际漫游,A,2026/02/30\n"
     )
 
     login(page, "manager")
-    page.locator("nav.mainnav").get_by_role("link", name="导入", exact=True).click()
+    nav_to(page, "导入知识")
     expect(page.get_by_role("heading", name="导入知识")).to_be_visible()
     page.locator("input[type=file][name=file]").set_input_files({
         "name": "知识导入.csv", "mimeType": "text/csv", "buffer": csv.encode("utf-8"),
@@ -33,10 +33,10 @@ def test_failed_import_shows_row_errors_and_imports_nothing(page: Page) -> None:
     expect(errors).to_have_count(2)
     expect(errors.nth(0).locator("td")).to_have_text(["3", "队列", "Z9", "未知队列：Z9。"])
     expect(errors.nth(1).locator("td")).to_have_text(
-        ["4", "生效日期", "2026-13-45", "日期格式不正确：2026-13-45（请按 YYYY-MM-DD 填写）。"])
+        ["4", "生效日期", "2026/02/30", "日期 2026/02/30 不存在。"])  # not "格式不正确"
 
     # All or nothing: the good row was not imported either.
-    page.locator("nav.mainnav").get_by_role("link", name="知识", exact=True).click()
+    nav_to(page, "全部知识")
     page.get_by_label("标题或知识编号").fill(good)
     page.get_by_role("button", name="筛选").click()
     expect(row(page, "暂无知识。")).to_have_count(1)

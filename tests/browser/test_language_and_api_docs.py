@@ -8,35 +8,34 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, Request, expect
 
-from tests.browser.ui import login
+from tests.browser.ui import login, nav_link, nav_to
 
 pytestmark = pytest.mark.browser
 
 
 def test_switch_to_english_and_back(page: Page) -> None:
     login(page, "agent")
-    page.locator("nav.mainnav").get_by_role("link", name="知识", exact=True).click()
+    nav_to(page, "全部知识")
     expect(page.get_by_role("heading", level=1)).to_have_text("全部知识")
 
     page.locator("header.topbar").get_by_role("link", name="English").click()
     expect(page).to_have_url(re.compile(r"/kb$"))  # stays on the same page
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    nav = page.locator("nav.mainnav")
-    expect(nav.get_by_role("link", name="Knowledge", exact=True)).to_be_visible()
-    expect(nav.get_by_role("link", name="New knowledge")).to_be_visible()
-    expect(nav.get_by_role("link", name="Feedback")).to_be_visible()
+    expect(page.locator("nav.mainnav details.area.current > summary")).to_have_text("Knowledge")
+    for name in ("All knowledge", "New knowledge", "Feedback"):
+        expect(nav_link(page, name)).to_have_count(1)
     expect(page.get_by_role("heading", level=1)).to_have_text("All knowledge")
     expect(page.get_by_role("button", name="Filter")).to_be_visible()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
-    page.locator("nav.mainnav").get_by_role("link", name="New knowledge").click()
+    nav_to(page, "New knowledge")
     expect(page.get_by_role("heading", level=1)).to_contain_text("New knowledge for my queues")
 
     page.locator("header.topbar").get_by_role("link", name="简体中文").click()
     expect(page).to_have_url(re.compile(r"/kb/new$"))
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.get_by_role("heading", level=1)).to_contain_text("我的队列的新知识")
-    expect(page.locator("nav.mainnav").get_by_role("link", name="知识", exact=True)).to_be_visible()
+    expect(page.locator("nav.mainnav details.area.current > summary")).to_have_text("知识")
     expect(page.get_by_role("button", name="退出登录")).to_be_visible()
 
 

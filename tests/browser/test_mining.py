@@ -56,7 +56,7 @@ from seci.mining.tasks import MINING_RUN
 from seci.roster.importing import import_roster
 from seci.synthetic import GeneratorConfig, write_dataset
 from tests.browser.conftest import LiveServer, serve_app
-from tests.browser.ui import flash, login, unique
+from tests.browser.ui import flash, login, nav_link, nav_to, open_inbox, unique
 from tests.conftest import create_database
 
 pytestmark = pytest.mark.browser
@@ -192,7 +192,7 @@ def _phrases(rows: Locator) -> list[str]:
 
 
 def _open_mining(page: Page) -> None:
-    page.locator("nav.mainnav").get_by_role("link", name="通话挖掘", exact=True).click()
+    nav_to(page, "通话挖掘")
     expect(page).to_have_url(re.compile(r"/mining$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("通话挖掘")
 
@@ -306,7 +306,7 @@ def test_golden_scripts_show_their_evidence_and_one_becomes_a_best_practice(
     expect(page.locator(".tacit-detail .body")).to_contain_text(f"+{mid}")
 
     # The pipeline board lists it in its first step, under the agent's name.
-    page.locator("nav.mainnav").get_by_role("link", name="最佳实践", exact=True).click()
+    nav_to(page, "最佳实践")
     card = page.locator("[data-step=mining] a.board-card").filter(has_text=planted.script)
     expect(card).to_have_attribute("href", contribution)
     expect(card.locator("span.muted").first).to_have_text(planted.credited)
@@ -336,14 +336,14 @@ def test_a_burst_is_listed_and_its_module_owners_are_told(
     # The editor of another module (个人业务) is not told.
     other = new_context().new_page()
     login(other, "editor")
-    other.locator("nav.mainnav").get_by_role("link", name="待办", exact=True).click()
+    open_inbox(other)
     expect(other.locator("#inbox-mining")).to_be_visible()
     expect(other.locator("#inbox-mining a").filter(has_text=title)).to_have_count(0)
 
     # The editor of 家庭业务 (which holds 宽带) finds it in the inbox and opens it.
     owner = new_context().new_page()
     login(owner, "editor2")
-    owner.locator("nav.mainnav").get_by_role("link", name="待办", exact=True).click()
+    open_inbox(owner)
     item = owner.locator("#inbox-mining tbody tr").filter(has_text=title)
     expect(item.locator("td").first).to_have_text("查看您模块的来电突增")
     item.get_by_role("link").click()
@@ -392,7 +392,7 @@ def test_the_esim_gap_becomes_a_draft_article_and_a_contribution(
     for question in asked:
         assert question[:200] in similar, (question, similar)
     expect(page.get_by_label("正文（Markdown）")).to_contain_text(gap)
-    page.locator("nav.mainnav").get_by_role("link", name="草稿", exact=True).click()
+    nav_to(page, "草稿")
     expect(page.locator("table.list tbody tr").filter(has_text=title)).to_have_count(1)
 
     # To the six steps: a hard question in step 1 of the pipeline.
@@ -405,7 +405,7 @@ def test_the_esim_gap_becomes_a_draft_article_and_a_contribution(
     expect(page.locator(".article-head .badges")).to_contain_text("疑难问题及答案")
     expect(page.locator(".tacit-detail")).to_contain_text("数据挖掘")
     expect(page.locator(".tacit-detail .body")).to_contain_text(asked[0])
-    page.locator("nav.mainnav").get_by_role("link", name="最佳实践", exact=True).click()
+    nav_to(page, "最佳实践")
     card = page.locator("[data-step=mining] a.board-card").filter(has_text=f"知识缺口：{gap}")
     expect(card).to_have_attribute("href", contribution)
 
@@ -458,7 +458,7 @@ def test_over_long_calls_list_the_planted_causes_first_as_waits(
 def test_an_agent_is_refused_and_a_team_lead_reads_the_findings(
         page: Page, new_context: Callable[..., BrowserContext], planted: Planted) -> None:
     login(page, "agent")
-    expect(page.locator("nav.mainnav").get_by_role("link", name="通话挖掘")).to_have_count(0)
+    expect(nav_link(page, "通话挖掘")).to_have_count(0)
     response = page.goto("/mining")
     assert response is not None and response.status == 403
     expect(page.locator(".error-page h1")).to_contain_text("无权访问")
@@ -553,7 +553,7 @@ def test_module_choices_and_alerts_name_the_module(page: Page, planted: Planted)
     choices = first.get_by_label("业务模块").locator("option").all_inner_texts()
     problems: list[object] = [] if any("手机与终端" in c for c in choices) else [choices]
 
-    page.locator("nav.mainnav").get_by_role("link", name="待办", exact=True).click()
+    open_inbox(page)
     title = f"{burst['region']} · {burst['product']} · {burst['week_start']}"
     page.locator("#inbox-mining a").filter(has_text=title).click()
     expect(page).to_have_url(re.compile(r"/mining/alerts/\d+$"))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.ui import create_draft, login, row, unique
+from tests.browser.ui import create_draft, login, nav_link, nav_to, row, unique
 
 pytestmark = pytest.mark.browser
 
@@ -17,10 +17,9 @@ MANAGER_PAGES = ["/kb/import", "/audit", "/kb/drafts", "/kb/review", "/kb/module
 
 def test_agent_gets_the_403_page_for_manager_pages(page: Page) -> None:
     login(page, "agent")
-    nav = page.locator("nav.mainnav")
-    expect(nav.get_by_role("link", name="知识", exact=True)).to_be_visible()
-    for label in ("导入", "审计日志", "草稿", "审核", "用户"):
-        expect(nav.get_by_role("link", name=label, exact=True)).to_have_count(0)
+    expect(nav_link(page, "全部知识")).to_have_count(1)
+    for label in ("导入知识", "审计日志", "草稿", "审核", "用户"):
+        expect(nav_link(page, label)).to_have_count(0)
 
     for path in MANAGER_PAGES:
         response = page.goto(path)
@@ -36,7 +35,7 @@ def test_agent_sees_no_drafts(page: Page, new_context: Callable[..., BrowserCont
     article_id = create_draft(editor, title=title, queues=("A", "话费专席"))
 
     login(page, "agent")  # queue A: the draft would be theirs once published
-    page.locator("nav.mainnav").get_by_role("link", name="知识", exact=True).click()
+    nav_to(page, "全部知识")
     page.get_by_label("标题或知识编号").fill(title)
     page.get_by_role("button", name="筛选").click()
     expect(row(page, "暂无知识。")).to_have_count(1)
@@ -44,7 +43,7 @@ def test_agent_sees_no_drafts(page: Page, new_context: Callable[..., BrowserCont
 
     page.goto("/kb?status=draft")
     expect(row(page, title)).to_have_count(0)
-    page.locator("nav.mainnav").get_by_role("link", name="新知识").click()
+    nav_to(page, "新知识")
     expect(row(page, title)).to_have_count(0)
 
     response = page.goto(f"/kb/articles/{article_id}")

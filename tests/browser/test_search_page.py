@@ -7,13 +7,13 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.ui import login, unique
+from tests.browser.ui import login, nav_to, unique
 
 pytestmark = pytest.mark.browser
 
 
 def open_search(page: Page) -> None:
-    page.locator("nav.mainnav").get_by_role("link", name="搜索", exact=True).click()
+    nav_to(page, "搜索")
     expect(page.locator("#search-input")).to_be_focused()
 
 
@@ -59,7 +59,7 @@ def test_a_gap_becomes_a_draft_in_one_step(page: Page) -> None:
     expect(page.locator("#search-status")).to_be_visible()  # "no good match"
     page.get_by_role("button", name="退出登录").click()
     login(page, "manager")
-    page.locator("nav.mainnav").get_by_role("link", name="知识缺口").click()
+    nav_to(page, "知识缺口")
     row = page.locator("#gaps tr", has_text=nonsense)
     expect(row).to_have_count(1)
     row.get_by_role("link", name="新建草稿").click()

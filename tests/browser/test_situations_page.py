@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.ui import flash, login, unique
+from tests.browser.ui import flash, login, nav_link, nav_to, unique
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ def try_query(page: Page, query: str) -> None:
 
 def test_a_manager_tests_adds_edits_and_disables_an_entry(page: Page) -> None:
     login(page, "manager")
-    page.locator("nav.mainnav").get_by_role("link", name="同义词", exact=True).click()
+    nav_to(page, "同义词")
     page.locator("nav.tabs").get_by_role("link", name="情境词库").click()
     expect(page.locator("h1")).to_have_text("情境词库")
     expect(page.locator("#situations tbody tr[data-key='net.new-phone']")).to_be_visible()
@@ -82,7 +82,7 @@ def test_a_bad_entry_is_refused_with_the_reason(page: Page) -> None:
 
 def test_agents_have_no_lexicon(page: Page) -> None:
     login(page, "agent")
-    expect(page.locator("nav.mainnav").get_by_role("link", name="同义词")).to_have_count(0)
+    expect(nav_link(page, "同义词")).to_have_count(0)
     response = page.goto("/kb/situations")
     assert response is not None and response.status == 403
     expect(page.locator("main")).not_to_contain_text(re.compile("net\\.new-phone"))

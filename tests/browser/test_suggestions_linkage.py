@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.ui import approve_from_queue, flash, login, logout, unique
+from tests.browser.ui import approve_from_queue, flash, login, logout, nav_to, unique
 
 pytestmark = pytest.mark.browser
 DOC_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -93,7 +93,7 @@ def test_an_anonymous_suggestion_is_answered_adopted_and_rewarded(page: Page, tm
                                                                     ) -> None:
     title = f"交接班记录电子化 {unique()}"
     login(page, "agent2")
-    page.locator("nav.mainnav").get_by_role("link", name="金点子", exact=True).click()
+    nav_to(page, "金点子")
     page.get_by_label("标题").fill(title)
     page.get_by_label("建议改进什么，为什么").fill("纸质交接单容易丢，建议放进系统。")
     page.get_by_label(re.compile("匿名")).check()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.ui import approve_from_queue, flash, login, logout, unique
+from tests.browser.ui import approve_from_queue, flash, login, logout, nav_to, open_inbox, unique
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -30,7 +30,7 @@ def test_from_submission_to_a_proven_best_practice(page: Page) -> None:
 
     # The agent shares a work method named after the team.
     login(page, "agent")
-    page.locator("nav.mainnav").get_by_role("link", name="最佳实践").click()
+    nav_to(page, "最佳实践")
     page.get_by_role("link", name="分享经验").click()
     page.get_by_label("标题").fill("欠费停机客户催缴话术")
     page.get_by_label("类型").select_option(label="工作方法")
@@ -46,6 +46,8 @@ def test_from_submission_to_a_proven_best_practice(page: Page) -> None:
 
     # The reviewer screens it: scores, checks similar knowledge, starts a trial.
     login(page, "reviewer")
+    expect(page.locator("#todos li[data-kind='tacit.screen']")).to_contain_text("待筛选的经验贡献")
+    open_inbox(page)
     expect(page.locator("#tacit-inbox")).to_contain_text("欠费停机客户催缴话术")
     page.goto(contribution_url)
     screening = page.locator("#screening")
@@ -78,6 +80,9 @@ def test_from_submission_to_a_proven_best_practice(page: Page) -> None:
 
     # The analyst enters before/after figures; the result reads in words; closes it.
     login(page, "analyst")
+    evaluate = page.locator("#todos li[data-kind='tacit.evaluate']")
+    expect(evaluate).to_contain_text("待完成的六步评估")
+    open_inbox(page)
     expect(page.locator("#tacit-inbox")).to_contain_text(method)
     page.goto(contribution_url)
     form = page.locator("#figures-form")

@@ -28,6 +28,36 @@ def login(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
     expect(page.get_by_role("button", name="退出登录")).to_be_visible()
 
 
+def nav_link(page: Page, name: str) -> Locator:
+    """A page's link in the header menu (exact name), whichever work area holds it, even
+    while its area is closed."""
+    return page.locator("nav.mainnav").get_by_role("link", name=name, exact=True,
+                                                    include_hidden=True)
+
+
+def nav_to(page: Page, name: str) -> None:
+    """Open a page through the header menu, as a user does: the menu button on a phone,
+    then the page's work area, then the page (at most three clicks, two on a desktop)."""
+    link = nav_link(page, name)
+    expect(link).to_have_count(1)
+    menu = page.locator("header.topbar details.navmenu")
+    button = menu.locator("> summary")
+    if button.is_visible() and menu.get_attribute("open") is None:
+        button.click()
+    area = page.locator("nav.mainnav details.area").filter(
+        has=page.get_by_role("link", name=name, exact=True, include_hidden=True))
+    if area.get_attribute("open") is None:
+        area.locator("> summary").click()
+    link.click()
+
+
+def open_inbox(page: Page) -> None:
+    """Home, then every item of the inbox."""
+    page.locator("nav.mainnav").get_by_role("link", name="首页", exact=True).click()
+    page.locator("#todos").get_by_role("link", name="查看全部待办").click()
+    expect(page).to_have_url(re.compile(r"/inbox$"))
+
+
 def logout(page: Page) -> None:
     page.get_by_role("button", name="退出登录").click()
     expect(page).to_have_url(re.compile(r"/login"))
@@ -82,7 +112,7 @@ def create_draft(page: Page, *, title: str, body: str = "### 说明\n测试正�
 
 def approve_from_queue(page: Page, title: str) -> None:
     """As a logged-in reviewer: open the review queue, read the submission, approve it."""
-    page.locator("nav.mainnav").get_by_role("link", name="审核", exact=True).click()
+    nav_to(page, "审核")
     expect(page.get_by_role("heading", name="待审核")).to_be_visible()
     row(page, title).get_by_role("link", name="审核", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(title)

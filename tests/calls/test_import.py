@@ -172,3 +172,13 @@ def test_only_importers_may_import(db: Session, world: World, tmp_path: Path) ->
     path = write_jsonl(tmp_path / "c.jsonl", [call("C1")])
     with pytest.raises(PermissionDenied):
         run_import(db, world, path, actor="agent")
+
+
+@pytest.mark.parametrize("written", ["2026/02/30", "2026/02/30 10:00", "2026-02-30T10:00:00"])
+def test_a_day_the_calendar_lacks_is_its_own_problem(db: Session, world: World,
+                                                     tmp_path: Path, written: str) -> None:
+    path = write_jsonl(tmp_path / "c.jsonl", [call("C1", started_at=written)])
+    with pytest.raises(CallImportRejected) as rejected:
+        run_import(db, world, path)
+    [error] = rejected.value.report.errors
+    assert (error.line, error.column, error.code) == (1, "started_at", "date_does_not_exist")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,7 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seci.audit.models import AuditEvent
+from seci.core.tabular import FileFormat
+from seci.roster.importing import import_roster
 from seci.roster.models import RosterAgent
+from tests.calls.helpers import run_import
 from tests.calls.test_api import _jsonl, _weeks_of_calls
 from tests.conftest import csrf_of
 from tests.factories import World, bearer, web_login
@@ -120,3 +124,28 @@ def test_compare_page_and_api(client: TestClient, db: Session, world: World,
     body = api.json()
     assert body["rows"][0]["did"]["test"] == "did_z"
     assert body["complaint_mix_table"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_import_templates_import_as_they_are(client: TestClient, db: Session, world: World,
+                                                 tmp_path: Path, fmt: str) -> None:
+    """The import page's templates: the importers' headers and one example row each."""
+    web_login(client, "analyst")
+    page = client.get("/calls/import")
+    assert f"/calls/import/template?format={fmt}" in page.text
+    assert f"/calls/import/roster-template?format={fmt}" in page.text
+    calls = tmp_path / f"calls.{fmt}"
+    calls.write_bytes(client.get(f"/calls/import/template?format={fmt}").content)
+    report = run_import(db, world, calls, dry_run=True, fmt=FileFormat(fmt))
+    assert report.rows == 1
+    roster = tmp_path / f"roster.{fmt}"
+    roster.write_bytes(client.get(f"/calls/import/roster-template?format={fmt}").content)
+    roster_report = import_roster(db, actor=world["analyst"], path=roster,
+                                  fmt=FileFormat(fmt), dry_run=True)
+    assert roster_report.rows == 1
+
+
+def test_the_import_templates_are_for_importers_only(client: TestClient, world: World) -> None:
+    web_login(client, "agent")
+    assert client.get("/calls/import/template?format=csv").status_code == 403
+    assert client.get("/calls/import/roster-template?format=xlsx").status_code == 403

@@ -141,3 +141,22 @@ def test_a_scheduled_version_is_news_when_it_takes_effect(db: Session, world: Wo
     assert push.new_knowledge(db, user=world["agent"], days=30) == []
     items = push.new_knowledge(db, user=world["agent"], days=30, on=start)
     assert [i.article.id for i in items] == [article.id]
+
+
+def test_the_home_counts_agree_with_the_feedback_page(db: Session, world: World) -> None:
+    """Home's 纠错 counts: an agent's own flags still waiting ("What I reported"), an
+    owner's open inbox; a handled flag leaves both."""
+    article = make_article(db, world)
+    other = make_article(db, world, code="KB-OTHER")
+    first = fb.flag_article(db, article_id=article.id, user=world["agent"], kind="wrong",
+                            comment="资费已调整")
+    fb.flag_article(db, article_id=other.id, user=world["agent"], kind="unclear",
+                    comment="看不懂")
+    agent, owner = world["agent"], world["editor"]
+    waiting = [f for f, _ in fb.my_reports(db, user=agent) if f.status in fb.PENDING]
+    assert fb.count_own_pending_for(db, actor=agent) == len(waiting) == 2
+    assert fb.count_to_handle_for(db, actor=agent) == 0
+    assert fb.count_to_handle_for(db, actor=owner) == len(fb.owner_inbox(db, user=owner)) == 2
+    fb.decline_feedback(db, feedback_id=first.id, user=owner, reason="资费未变")
+    assert fb.count_own_pending_for(db, actor=agent) == 1
+    assert fb.count_to_handle_for(db, actor=owner) == 1

@@ -451,12 +451,41 @@ def test_unknown_queue_is_reported_with_its_value(db: Session, world: World) -> 
     assert describe_problem(error.as_dict()) == "未知队列：Z9专席。"
 
 
-@pytest.mark.parametrize("bad", ["2026-13-45", "明天", "20260101", "2026-02-30"])
+@pytest.mark.parametrize("bad", ["明天", "20260101", "2026-1-1x"])
 def test_bad_date_is_reported_with_its_value(db: Session, world: World, bad: str) -> None:
     report = rejected(db, world, csv_bytes([record("R-1", valid_from=bad)]), "a.csv")
     error = errors_at(report, 2)["valid_from"]
     assert (error.code, error.value) == ("bad_date", bad)
     assert describe_problem(error.as_dict()) == f"日期格式不正确：{bad}（请按 YYYY-MM-DD 填写）。"
+
+
+@pytest.mark.parametrize("missing", ["2026/02/30", "2026-02-30", "2025-02-29", "2026-13-45"])
+def test_a_day_the_calendar_lacks_is_not_called_a_format_error(db: Session, world: World,
+                                                                missing: str) -> None:
+    report = rejected(db, world, csv_bytes([record("R-1", valid_to=missing)]), "a.csv")
+    error = errors_at(report, 2)["valid_to"]
+    assert (error.row, error.code, error.value) == (2, "date_does_not_exist", missing)
+    assert describe_problem(error.as_dict()) == f"日期 {missing} 不存在。"
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_import_template_imports_as_it_is(db: Session, world: World, client: TestClient,
+                                              fmt: str) -> None:
+    """The page's template: the importer's headers and one example row it accepts."""
+    web_login(client, "manager")
+    assert f"/kb/import/template?format={fmt}" in client.get("/kb/import").text
+    response = client.get(f"/kb/import/template?format={fmt}")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["content-disposition"]
+    report = run_import(db, world, response.content, f"template.{fmt}", dry_run=True)
+    assert (report.ok, report.rows) == (True, 1)
+
+
+def test_the_import_template_is_for_importers_only(client: TestClient, world: World) -> None:
+    web_login(client, "agent")
+    assert client.get("/kb/import/template?format=csv").status_code == 403
+    web_login(client, "manager")
+    assert client.get("/kb/import/template?format=jsonl").status_code == 422
 
 
 def test_valid_to_before_valid_from_is_reported(db: Session, world: World) -> None:

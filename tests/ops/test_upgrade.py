@@ -188,12 +188,165 @@ def _check_people(connection: Connection) -> None:
     assert connection.execute(text("SELECT COUNT(*) FROM people_profiles")).scalar() == 1
 
 
+def _exam_sources_at_0016(connection: Connection) -> None:
+    """0017 added the exam tables, whose questions point at modules, articles and users; a
+    competency model (0016) must survive too."""
+    _articles_at_0013(connection)  # user 1, module 1, article 1 (customer_answer since 0014)
+    _user(connection, 2, "agent")
+    connection.execute(text(
+        "INSERT INTO competency_models (id, name, description, template, archived, "
+        "created_by_id, created_at, updated_at) VALUES (1, '坐席胜任力', '', NULL, :archived, "
+        "1, :now, :now)"), {"archived": False, "now": datetime(2026, 12, 1, 8, 0)})
+
+
+def _check_exam_sources(connection: Connection) -> None:
+    assert connection.execute(text("SELECT name FROM competency_models")).one() == ("坐席胜任力",)
+    assert connection.execute(text("SELECT code FROM articles")).one() == ("KB-KD-900",)
+    now = datetime(2026, 12, 6, 8, 0)
+    connection.execute(text(
+        "INSERT INTO exam_questions (id, kind, module_id, difficulty, stem, options, answer, "
+        "explanation, status, source, created_by_id, created_at, updated_at) VALUES (1, "
+        "'fill', 1, 2, '300M宽带月租____元', '[]', '[\"50\"]', '', 'draft', 'generated', 1, "
+        ":now, :now)"), {"now": now})
+    connection.execute(text(
+        "INSERT INTO exam_question_articles (question_id, article_id) VALUES (1, 1)"))
+    assert connection.execute(text(
+        "SELECT COUNT(*) FROM exam_question_articles")).scalar() == 1
+
+
+def _round_at_0017(connection: Connection) -> None:
+    """0018 added training plans, coaching pairs and re-assessments, which point at users,
+    roster agents, competency rounds and items; a closed round (0016) must survive."""
+    now = datetime(2026, 12, 1, 8, 0)
+    _user(connection, 1, "trainer")
+    _user(connection, 2, "agent")
+    for number, (agent_id, user_id) in enumerate((("A001", 2), ("A002", None)), 1):
+        connection.execute(text(
+            "INSERT INTO roster_agents (id, agent_id, name, team, hired_on, left_on, stage, "
+            "user_id, updated_at) VALUES (:id, :agent_id, '张小云', 'A组', :hired, NULL, "
+            "'growing', :user_id, :now)"),
+            {"id": number, "agent_id": agent_id, "user_id": user_id,
+             "hired": date(2025, 3, 1), "now": now})
+    connection.execute(text(
+        "INSERT INTO competency_models (id, name, description, template, archived, "
+        "created_by_id, created_at, updated_at) VALUES (1, '坐席胜任力', '', NULL, :archived, "
+        "1, :now, :now)"), {"archived": False, "now": now})
+    connection.execute(text(
+        "INSERT INTO competency_dimensions (id, model_id, position, name, description) "
+        "VALUES (1, 1, 0, '工作能力', '')"))
+    connection.execute(text(
+        "INSERT INTO competency_items (id, dimension_id, position, name, description) "
+        "VALUES (1, 1, 0, '亲和力', '')"))
+    connection.execute(text(
+        "INSERT INTO competency_rounds (id, model_id, team, title, status, deadline, "
+        "self_weight, supervisor_weight, peer_weight, peers_per_agent, opened_by_id, "
+        "opened_at, closed_at) VALUES (1, 1, 'A组', '第一轮', 'closed', :deadline, 20, 40, "
+        "40, 3, 1, :now, :now)"), {"deadline": date(2026, 12, 5), "now": now})
+
+
+def _check_round_and_training(connection: Connection) -> None:
+    assert connection.execute(text(
+        "SELECT title, status FROM competency_rounds")).one() == ("第一轮", "closed")
+    assert connection.execute(text(
+        "SELECT points FROM tacit_point_rules WHERE code = 'coaching_pair_succeeded'"
+    )).scalar() == 20
+    now = datetime(2026, 12, 6, 8, 0)
+    connection.execute(text(
+        "INSERT INTO training_plans (id, kind, team, title, description, round_id, "
+        "roster_agent_id, month, due_on, status, created_by_id, created_at, updated_at) "
+        "VALUES (1, 'common', 'A组', '共性计划', '', 1, NULL, NULL, :due, 'active', 1, :now, "
+        ":now)"), {"due": date(2026, 12, 31), "now": now})
+    connection.execute(text(
+        "INSERT INTO training_plan_items (id, plan_id, position, kind, title, body, "
+        "article_id, exam_id, session_at, place, competency_item_id, source, source_ref, "
+        "created_at) VALUES (1, 1, 0, 'lesson', '亲和力', '微课', NULL, NULL, NULL, '', 1, "
+        "'weak_item', '', :now)"), {"now": now})
+    connection.execute(text(
+        "INSERT INTO training_assignments (plan_id, roster_agent_id, due_on, assigned_by_id, "
+        "assigned_at) VALUES (1, 1, :due, 1, :now)"), {"due": date(2026, 12, 31), "now": now})
+    connection.execute(text(
+        "INSERT INTO coaching_pairs (team, coach_team, coach_agent_id, mentee_agent_id, goal, "
+        "round_id, target_item_id, target_score, target_fcr, starts_on, ends_on, status, "
+        "outcome, points, honour_id, created_by_id, created_at, ended_by_id, ended_at) "
+        "VALUES ('A组', '', 2, 1, '', 1, 1, 3.8, NULL, :start, :end, 'active', '', NULL, NULL, "
+        "1, :now, NULL, NULL)"), {"start": date(2026, 12, 6), "end": date(2027, 2, 28),
+                                  "now": now})
+    assert connection.execute(text("SELECT COUNT(*) FROM coaching_pairs")).scalar() == 1
+
+
+def _search_log_at_0018(connection: Connection) -> None:
+    """0019 added the served calibrations, which point at users; the search log a fit
+    learns from must survive it."""
+    _user(connection, 1, "manager")
+    connection.execute(text(
+        "INSERT INTO search_log (id, at, user_id, channel, query, normalized, hit_count, "
+        "shown_ids, top_confidence, confident, opened_article_id, opened_at) VALUES (1, :at, "
+        "1, 'agent', '宽带断网', '宽带断网', 0, '[]', 0.0, :confident, NULL, NULL)"),
+        {"confident": False, "at": datetime(2026, 12, 1, 9, 0)})
+
+
+def _check_search_log_and_calibrations(connection: Connection) -> None:
+    assert connection.execute(text("SELECT query FROM search_log")).scalars().all() == [
+        "宽带断网"]
+    assert connection.execute(text("SELECT COUNT(*) FROM search_calibrations")).scalar() == 0
+    connection.execute(text(
+        "INSERT INTO search_calibrations (fitted_at, status, matcher_kind, articles, "
+        "held_out, from_log, watermark, coefficients, thresholds, report, created_by_id) "
+        "VALUES (:at, 'too_few', 'linear', 0, 0, 0, 0, '{}', '{}', '{}', 1)"),
+        {"at": datetime(2026, 12, 6, 9, 0)})
+
+
+def _queue_members_at_0019(connection: Connection) -> None:
+    """0020 added certification requirements, certifications and stage rules, which point
+    at queues, users, articles and exams; an agent in a queue, their roster entry and an
+    exam must survive it."""
+    _user(connection, 1, "manager")
+    _user(connection, 2, "agent")
+    connection.execute(text(
+        "INSERT INTO queues (id, code, name, description, position, archived) VALUES "
+        "(1, 'VIP', 'VIP专席', '', 0, :archived)"), {"archived": False})
+    connection.execute(text("INSERT INTO user_queues (user_id, queue_id) VALUES (2, 1)"))
+    connection.execute(text(
+        "INSERT INTO roster_agents (id, agent_id, name, team, hired_on, left_on, stage, "
+        "user_id, updated_at) VALUES (1, 'A001', '张小云', 'A组', :hired, NULL, 'growing', 2, "
+        ":now)"), {"hired": date(2025, 3, 1), "now": datetime(2026, 12, 1, 8, 0)})
+    now = datetime(2026, 12, 1, 8, 0)
+    connection.execute(text(
+        "INSERT INTO exams (id, title, description, module_ids, easy_percent, medium_percent, "
+        "hard_percent, question_count, pass_percent, time_limit_minutes, mode, max_attempts, "
+        "fixed_paper, paper_ids, archived, created_by_id, created_at, updated_at) VALUES "
+        "(1, '上岗鉴定', '', '[]', 30, 50, 20, 20, 60, 30, 'formal', NULL, :fixed, '[]', "
+        ":archived, 1, :now, :now)"), {"fixed": False, "archived": False, "now": now})
+
+
+def _check_queue_members_and_certifications(connection: Connection) -> None:
+    assert connection.execute(text("SELECT user_id, queue_id FROM user_queues")).one() == (2, 1)
+    assert connection.execute(text("SELECT stage FROM roster_agents")).scalar() == "growing"
+    now = datetime(2026, 12, 6, 9, 0)
+    connection.execute(text(
+        "INSERT INTO cert_requirements (queue_id, exam_rules, item_rules, min_stage, "
+        "validity_months, updated_by_id, updated_at) VALUES (1, :exams, '[]', 'growing', 12, "
+        "1, :now)"), {"exams": '[{"exam_id": 1, "min_percent": 60}]', "now": now})
+    connection.execute(text(
+        "INSERT INTO certifications (user_id, queue_id, granted_at, expires_on, basis, reason, "
+        "granted_by_id, revoke_reason) VALUES (2, 1, :now, :until, 'manager', '线下鉴定', 1, "
+        "'')"), {"now": now, "until": date(2027, 12, 6)})
+    connection.execute(text(
+        "INSERT INTO stage_rules (stage, min_tenure_months, min_certifications, updated_at) "
+        "VALUES ('mature', 12, 1, :now)"), {"now": now})
+    assert connection.execute(text("SELECT COUNT(*) FROM certifications")).scalar() == 1
+
+
 Fixture = tuple[Callable[[Connection], None], Callable[[Connection], None]]
 FIXTURES: dict[str, Fixture] = {
     "0011": (_calls_and_features_at_0011, _check_calls_and_features),
     "0012": (_tokens_at_0012, _check_tokens),
     "0013": (_articles_at_0013, _check_articles),
     "0015": (_people_at_0015, _check_people),
+    "0016": (_exam_sources_at_0016, _check_exam_sources),
+    "0017": (_round_at_0017, _check_round_and_training),
+    "0018": (_search_log_at_0018, _check_search_log_and_calibrations),
+    "0019": (_queue_members_at_0019, _check_queue_members_and_certifications),
 }
 
 

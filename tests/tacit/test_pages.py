@@ -45,7 +45,9 @@ def test_the_screener_sees_the_form_and_the_inbox_item(client: TestClient, db: S
     db.commit()
     web_login(client, "reviewer")
     home = client.get("/").text
-    assert "隐性知识流程中待我处理" in home and "工单拦截四步曲" in home
+    assert 'data-kind="tacit.screen"' in home and "待筛选的经验贡献" in home
+    inbox = client.get("/inbox").text
+    assert "隐性知识流程中待我处理" in inbox and "工单拦截四步曲" in inbox
     page = client.get(f"/tacit/contributions/{contribution.id}").text
     assert 'id="screening"' in page
     response = client.post(f"/tacit/contributions/{contribution.id}/screen", data={

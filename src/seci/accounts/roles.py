@@ -78,6 +78,13 @@ class Perm(StrEnum):
     # Open and close rounds, completion, reminders, results, figures, profiles: any team;
     # a team lead (calls.team) only their own team.
     COMPETENCY_ASSESS = "competency.assess"
+    # Exams and certification (技能鉴定, docs/people.md): the question bank (write, import,
+    # generate from articles, review), exams, everyone's results and the item analysis.
+    EXAM_MANAGE = "exam.manage"
+    EXAM_TAKE = "exam.take"  # take exams (我的考试), see one's own results
+    # Certification per queue and growth stages: a queue's requirements, the stage rules,
+    # granting a certification whatever the rules say (with a reason) and revoking one.
+    CERT_MANAGE = "cert.manage"
 
 
 _STAFF_READ = {Perm.KB_READ, Perm.KB_READ_ALL_QUEUES, Perm.FEEDBACK_CREATE,
@@ -87,7 +94,8 @@ _TRACKER = {Perm.NOTICE_VIEW}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.AGENT: frozenset({Perm.KB_READ, Perm.FEEDBACK_CREATE, Perm.ASSISTANT_HANDLE,
-                           Perm.SUGGESTION_SUBMIT, Perm.QUIZ_TAKE, Perm.TACIT_CONTRIBUTE}),
+                           Perm.SUGGESTION_SUBMIT, Perm.QUIZ_TAKE, Perm.TACIT_CONTRIBUTE,
+                           Perm.EXAM_TAKE}),
     Role.EDITOR: frozenset(
         _STAFF_READ | _TRACKER
         | {Perm.KB_SEE_EXPIRED, Perm.ARTICLE_EDIT, Perm.KB_EXPORT, Perm.SEARCH_INSIGHTS,
@@ -133,18 +141,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.QA_MANAGE,
             Perm.COMPETENCY_MODEL,
             Perm.COMPETENCY_ASSESS,
+            Perm.EXAM_MANAGE,
+            Perm.CERT_MANAGE,
         }
     ),
     Role.SUPERVISOR: frozenset(
         _STAFF_READ | _TRACKER
         | {Perm.ACK_COVERAGE, Perm.ASSISTANT_HANDLE, Perm.SUGGESTION_ANSWER,
            Perm.SUGGESTION_STATS, Perm.NOTICE_TEAM_CHECK, Perm.TACIT_RECORD_FOR,
-           Perm.TACIT_EVALUATE, Perm.CALLS_TEAM, Perm.COMPETENCY_ASSESS}
+           Perm.TACIT_EVALUATE, Perm.CALLS_TEAM, Perm.COMPETENCY_ASSESS, Perm.EXAM_TAKE}
     ),
     Role.TRAINER: frozenset(
         _STAFF_READ | _TRACKER
         | {Perm.ACK_COVERAGE, Perm.SUGGESTION_ANSWER, Perm.QUIZ_MANAGE, Perm.TACIT_RECORD_FOR,
-           Perm.COMPETENCY_MODEL, Perm.COMPETENCY_ASSESS}
+           Perm.COMPETENCY_MODEL, Perm.COMPETENCY_ASSESS, Perm.EXAM_MANAGE}
     ),
     Role.ANALYST: frozenset(
         _STAFF_READ | _TRACKER

@@ -89,7 +89,10 @@ def create_user(body: UserCreate, db: SessionDep, admin: Admin) -> UserRead:
     return user_read(user, _queue_codes(db))
 
 
-@router.patch("/users/{user_id}", response_model=UserRead, responses={403: {}, 404: {}})
+@router.patch("/users/{user_id}", response_model=UserRead,
+              responses={403: {}, 404: {}, 409: {
+                  "description": "An agent not certified for a queue (problem details "
+                                 "naming the queue)"}})
 def update_user(user_id: int, body: UserUpdate, db: SessionDep, admin: Admin) -> UserRead:
     """Change roles, queues, module access or deactivate (audited as a role change)."""
     changes = service.UserChanges(

@@ -36,6 +36,7 @@ from seci.audit.service import record
 from seci.core.clock import utcnow
 from seci.core.errors import FieldErrors, PermissionDenied
 from seci.core.security import hash_password, new_token, token_digest, verify_password
+from seci.people.queue_gate import require_certified
 
 # last_used_at of an API token is written at most this often: a client calling many
 # times a second must not turn every read into a write.
@@ -109,6 +110,10 @@ def create_user(
     check_password(password, username=username)
     module_ids = set(module_ids)
     _require_modules(session, module_ids)
+    roles, queue_ids = set(roles), set(queue_ids)
+    if Role.AGENT in roles:
+        # The queue gate: a new agent holds no certification yet, so only open queues.
+        require_certified(session, user_id=None, username=username, queue_ids=queue_ids)
     user = User(
         username=username,
         display_name=(display_name or username).strip(),
@@ -178,6 +183,10 @@ def update_user(session: Session, *, user_id: int, changes: UserChanges, actor: 
         user.role_links += [UserRole(role=r) for r in sorted(wanted_roles - have)]
     if changes.queue_ids is not None:
         _require_queues(session, changes.queue_ids)
+        if str(Role.AGENT) in {link.role for link in user.role_links}:
+            # The queue gate (技能鉴定): an agent joins only queues they are certified for.
+            require_certified(session, user_id=user.id, username=user.username,
+                              queue_ids=changes.queue_ids - set(user.queue_ids))
         user.queue_links = [q for q in user.queue_links if q.queue_id in changes.queue_ids]
         have_q = {link.queue_id for link in user.queue_links}
         user.queue_links += [UserQueue(queue_id=q) for q in sorted(changes.queue_ids - have_q)]

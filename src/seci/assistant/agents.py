@@ -25,10 +25,11 @@ from seci.assistant.conversations import (
     recent_customer_texts,
 )
 from seci.assistant.dialogue import (
-    CHOICE_FLOOR,
+    MAX_CHOICES,
     CustomerArticle,
     answer_passage,
     customer_article,
+    plausible_choices,
 )
 from seci.assistant.errors import (
     CallbackNotFound,
@@ -48,7 +49,7 @@ from seci.core.errors import FieldErrors, PermissionDenied
 from seci.knowledge.models import Article
 from seci.knowledge.modules import module_names_by_id, path_label
 from seci.retrieval.engine import SearchEngine
-from seci.retrieval.service import NO_MATCH_BELOW, SearchHit, search
+from seci.retrieval.service import SearchHit, search
 
 MAX_CATEGORY = 40
 MAX_NOTE = 500
@@ -412,19 +413,23 @@ def assist(session: Session, *, engine: SearchEngine, agent: User, conversation_
     hits: dict[int, SearchHit] = {}
     first_place: dict[int, float] = {}  # confidence where the article ranked first
     for query, weight, alone in queries:
-        found = search(session, engine=engine, user=agent, query=query, limit=limit * 2).hits
-        if alone and (not found or found[0].confidence < CHOICE_FLOOR):
+        result = search(session, engine=engine, user=agent, query=query, limit=limit * 2)
+        found = result.hits
+        # A line alone counts only when it finds something plausible.
+        if alone and (not found or (found[0].confidence < result.thresholds.answer
+                                    and plausible_choices(found[0], found[1:MAX_CHOICES],
+                                                          result.thresholds) is None)):
             continue
+        answer_line = result.thresholds.answer
         for rank, hit in enumerate(found):
             fused[hit.article_id] = fused.get(hit.article_id, 0.0) + \
                 weight / (ASSIST_FUSION_K + rank)
             hits.setdefault(hit.article_id, hit)
-            if rank == 0:
-                first_place[hit.article_id] = max(first_place.get(hit.article_id, 0.0),
-                                                  hit.confidence)
+            if rank == 0 and hit.confidence >= answer_line:
+                first_place[hit.article_id] = hit.confidence
     ordered = sorted(fused, key=lambda article_id: -fused[article_id])[:limit]
     return [Suggestion(hits[article_id], best_match=position == 0
-                       and first_place.get(article_id, 0.0) >= NO_MATCH_BELOW)
+                       and article_id in first_place)
             for position, article_id in enumerate(ordered)]
 
 

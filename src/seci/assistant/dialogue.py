@@ -31,7 +31,7 @@ from seci.assistant.errors import (
     WrongConversationState,
 )
 from seci.assistant.generation import AnswerWriter, Phrasing, Verdict
-from seci.assistant.handoff import hand_off
+from seci.assistant.handoff import hand_off, still_waiting
 from seci.assistant.models import (
     Conversation,
     HandoffReason,
@@ -63,8 +63,9 @@ from seci.assistant.text import (
 from seci.core.clock import today
 from seci.knowledge.access import validity_of
 from seci.knowledge.models import Article, ArticleStatus, ArticleVersion, Audience, Validity
+from seci.retrieval.confidence import PRIOR_THRESHOLDS, Thresholds
 from seci.retrieval.engine import SearchEngine
-from seci.retrieval.service import NO_MATCH_BELOW, SearchHit, SearchResult, search
+from seci.retrieval.service import SearchHit, SearchResult, search
 from seci.retrieval.text import Analyzer
 
 # Tuned on the dev set with `seci eval assistant` (docs/assistant.md). Confidence is that of
@@ -73,9 +74,10 @@ from seci.retrieval.text import Analyzer
 # Choices rather than an answer: a runner-up nearly as good as a confident best hit.
 AMBIGUOUS_SCORE_RATIO = 0.9
 AMBIGUOUS_CONFIDENCE = 0.25
-# Choices rather than "no match": the best hit is plausible but unsure; runners-up join
-# it when their score is close enough. Below the floor: no match, a human is offered.
-CHOICE_FLOOR = 0.3
+# The prior's choices (before the served KB is calibrated): the best hit is plausible but
+# unsure; runners-up join it when their score is close enough. Below the floor: no match,
+# a human is offered.
+CHOICE_FLOOR = PRIOR_THRESHOLDS.choices
 RUNNER_UP_SCORE_RATIO = 0.7
 MAX_CHOICES = 3
 SEARCH_LIMIT = 5
@@ -165,20 +167,38 @@ def full_article(session: Session, *, conversation: Conversation, article_id: in
 
 def decide(result: SearchResult) -> Decision:
     """Answer when the best hit is confident and clearly ahead; choices when several are
-    close or the best is plausible but unsure; otherwise say there is no good answer."""
+    close or the answer is likely among the top few; otherwise say there is no good
+    answer. The thresholds are those the served knowledge base was calibrated with
+    (``seci.retrieval.served_calibration``), or the prior's."""
     hits = result.hits
     if not hits:
         return Decision(Kind.NO_MATCH)
     top = hits[0]
     runners_up = hits[1:MAX_CHOICES]
-    if top.confidence >= NO_MATCH_BELOW:
+    thresholds = result.thresholds
+    if top.confidence >= thresholds.answer:
         close = [h for h in runners_up if h.confidence >= AMBIGUOUS_CONFIDENCE
                  and h.score >= top.score * AMBIGUOUS_SCORE_RATIO]
         return Decision(Kind.CHOICES, (top, *close)) if close else Decision(Kind.ANSWER, (top,))
-    if top.confidence >= CHOICE_FLOOR:
-        close = [h for h in runners_up if h.score >= top.score * RUNNER_UP_SCORE_RATIO]
-        return Decision(Kind.CHOICES, (top, *close))
+    if (offered := plausible_choices(top, runners_up, thresholds)) is not None:
+        return Decision(Kind.CHOICES, offered)
     return Decision(Kind.NO_MATCH, (top,))
+
+
+def plausible_choices(top: SearchHit, runners_up: Sequence[SearchHit], thresholds: Thresholds
+                      ) -> tuple[SearchHit, ...] | None:
+    """The hits to offer when the best is unsure, or None (nothing plausible left).
+    Calibrated: runners-up whose confidence reaches ``member`` join, and the choices are
+    offered when their summed confidence (the chance the answer is among them) reaches
+    ``choices``. The prior: the best hit alone must reach ``choices``; runners-up join by
+    their fused score."""
+    if thresholds.fitted:
+        members = [h for h in runners_up if h.confidence >= thresholds.member]
+        evidence = top.confidence + sum(h.confidence for h in members)
+        return (top, *members) if evidence >= thresholds.choices else None
+    if top.confidence < thresholds.choices:
+        return None
+    return (top, *[h for h in runners_up if h.score >= top.score * RUNNER_UP_SCORE_RATIO])
 
 
 # --- a customer's message -------------------------------------------------------------------
@@ -205,7 +225,16 @@ def send_customer_message(session: Session, *, engine: SearchEngine,
     if conversation.status == Status.BOT:
         turn.replies = _assistant_reply(session, Reply(engine, writer, on), conversation,
                                         message, previous_bot)
+    elif conversation.status == Status.WAITING and _asks_for_person(session, conversation,
+                                                                    cleaned):
+        turn.replies = [still_waiting(session, conversation)]
     return turn
+
+
+def _asks_for_person(session: Session, conversation: Conversation, text: str) -> bool:
+    """转人工 typed again while waiting: answered with the place in line."""
+    trigger = message_trigger(enabled_rules(session), text=text, conversation=conversation)
+    return trigger is not None and trigger.reason == HandoffReason.EXPLICIT_REQUEST
 
 
 def _assistant_reply(session: Session, how: Reply, conversation: Conversation,
@@ -354,8 +383,8 @@ def _without(result: SearchResult, article_id: int | None) -> SearchResult:
     if article_id is None:
         return result
     hits = [h for h in result.hits if h.article_id != article_id]
-    return SearchResult(query=result.query, hits=hits,
-                        confident=bool(hits) and hits[0].confidence >= NO_MATCH_BELOW)
+    return replace(result, hits=hits,
+                   confident=bool(hits) and hits[0].confidence >= result.thresholds.answer)
 
 
 def _remember_candidates(conversation: Conversation, result: SearchResult) -> None:
@@ -495,8 +524,10 @@ def _feedback_reply(session: Session, conversation: Conversation, answer: Messag
 
 
 def request_human(session: Session, *, conversation: Conversation) -> list[Message]:
-    """The customer pressed 转人工."""
+    """The customer pressed 转人工 (again while waiting: told their place in line)."""
     lock_conversation(session, conversation)
+    if conversation.status == Status.WAITING:
+        return [still_waiting(session, conversation)]
     if conversation.status != Status.BOT:
         raise WrongConversationState(status=conversation.status)
     trigger = explicit_request_trigger(session)

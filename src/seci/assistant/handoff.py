@@ -82,7 +82,8 @@ def waiting_info(session: Session, conversation: Conversation) -> WaitingInfo | 
 
 
 def _handoff_text(locale: str, info: WaitingInfo) -> str:
-    name = info.queue.name
+    with replies.speaking(locale):
+        name = replies.queue_for_customers(info.queue.code)
     if not info.state.open_now:
         opens = replies.opens_text(locale, *info.state.next_open) if info.state.next_open \
             else ""
@@ -90,6 +91,29 @@ def _handoff_text(locale: str, info: WaitingInfo) -> str:
     template = replies.HANDOFF_NO_AGENT if info.state.agents_present == 0 \
         else replies.HANDOFF_OPEN
     return replies.say(locale, template, queue=name, position=info.position or 1)
+
+
+def still_waiting(session: Session, conversation: Conversation) -> Message:
+    """The customer asks for a person again while already waiting (转人工 twice): tell
+    them where they stand, as the first hand-off did."""
+    info = waiting_info(session, conversation)
+    if info is None:
+        raise WrongConversationState(status=conversation.status)
+    locale = conversation.locale
+    position = info.position or 1
+    if not info.state.open_now:
+        text = _handoff_text(locale, info)
+    else:
+        with replies.speaking(locale):
+            name = replies.queue_for_customers(info.queue.code)
+        text = replies.say(locale, replies.STILL_WAITING_NEXT, queue=name) if position == 1 \
+            else replies.say(locale, replies.STILL_WAITING, queue=name, ahead=position - 1)
+    return add_message(
+        session, conversation, role=Role.BOT, kind=Kind.HANDOFF, text=text,
+        data={"queue": info.queue.code, "queue_name": info.queue.name, "repeat": True,
+              "position": info.position, "open": info.state.open_now,
+              "callback_offered": info.state.callback_offered},
+    )
 
 
 def request_callback(session: Session, *, conversation: Conversation, phone: str,

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from seci.core.i18n import N_, get_locale, gettext, set_locale
+from seci.core.messages import LABELS
 
 GREETING = N_("Hello, I am the smart assistant. What can I do for you? You can ask in your "
               "own words; type 转人工 at any time to talk to a person.")
@@ -32,6 +33,12 @@ HANDOFF_NO_AGENT = N_("I am passing you to {queue}. All colleagues are busy at t
                       "and we will call you back.")
 HANDOFF_CLOSED = N_("{queue} is closed now (it opens again {opens}). Please leave your mobile "
                     "number and we will call you back.")
+# 转人工 again while waiting: the customer is told where they stand, not left unanswered.
+STILL_WAITING = N_("You are already in line for {queue}: {ahead} customers are ahead of "
+                   "you. Please stay with us; your messages so far go with you.")
+STILL_WAITING_NEXT = N_("You are already in line for {queue}, and you are next. A colleague "
+                        "will be with you shortly.")
+GENERIC_QUEUE = N_("our service team")
 ACCEPTED = N_("{agent} is now helping you.")
 TRANSFERRED = N_("You are being transferred to {queue}. Please wait a moment.")
 CLOSED = N_("This conversation has ended. How satisfied are you with the service? Please rate "
@@ -56,6 +63,12 @@ def speaking(locale: str) -> Iterator[None]:
 def say(locale: str, template: str, **params: Any) -> str:
     with speaking(locale):
         return gettext(template, **params)
+
+
+def queue_for_customers(code: str) -> str:
+    """A queue's name as customers are told it, in the current language: its customer
+    word (LABELS["queue_customer"]) or a generic one; never the internal code ("A")."""
+    return gettext(LABELS["queue_customer"].get(code, GENERIC_QUEUE))
 
 
 def choices_text(locale: str, titles: list[str]) -> str:

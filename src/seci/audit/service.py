@@ -55,6 +55,16 @@ class AuditFilter:
     until: datetime | None = None
 
 
+def latest_event(session: Session, *, action: str, entity_type: str,
+                 entity_id: str | int) -> AuditEvent | None:
+    """The newest event of one kind about one object (for the domain that recorded it)."""
+    return session.scalars(
+        select(AuditEvent).where(AuditEvent.action == action,
+                                 AuditEvent.entity_type == entity_type,
+                                 AuditEvent.entity_id == str(entity_id))
+        .order_by(AuditEvent.id.desc()).limit(1)).first()
+
+
 def require_audit_reader(actor: User) -> None:
     """The trail names who did what to whom: auditors only (reviewers, managers, admins)."""
     if not actor.can(Perm.AUDIT_VIEW):

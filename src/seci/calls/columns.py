@@ -56,3 +56,13 @@ FLAT_CALL_COLUMNS = Columns(
     required=(*CALL_COLUMNS.required, "resolved_first_contact", "complaint",
               "repeat_within_7d"),
 )
+
+# One made-up call for the import template (CSV and xlsx are flat: the outcome's flags are
+# columns, the transcript comes in its own JSONL file).
+CALL_TEMPLATE_EXAMPLE: dict[str, str] = {
+    "call_id": "C202601050001", "agent_id": "1001", "team": "A组", "queue": "A",
+    "started_at": "2026-01-05 09:15", "duration_s": "312", "region": "城区",
+    "product": "话费查询", "channel": "voice", "resolved_first_contact": "是",
+    "satisfaction": "5", "complaint": "否", "complaint_category": "",
+    "repeat_within_7d": "否",
+}

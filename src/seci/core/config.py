@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # 2.0: best of 1, 2, 3 on the BANKING77 dev split with all-MiniLM-L6-v2 (docs/search.md).
     neural_weight: float = Field(default=2.0, ge=0,
                                  description="Weight of the neural ranking in the fusion")
+    # Refit the search confidence model and the assistant's thresholds on the served KB in
+    # the background after it changes (docs/search.md "Calibration on the served KB").
+    auto_calibrate: bool = Field(default=True,
+                                 description="Refit the calibration when the KB changes")
     # Several server processes: chat messages reach the process holding a customer's
     # stream through Redis pub/sub (docs/assistant.md). Empty: one process, no Redis.
     redis_url: str = Field(default="", description="redis://host:6379/0 for chat streams")

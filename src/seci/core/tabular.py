@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import json
 import re
 import zipfile
@@ -416,3 +417,27 @@ __all__ = [
     "detect_format",
     "text_of",
 ]
+
+
+def template_file(headers: tuple[str, ...], example: Mapping[str, str], fmt: FileFormat
+                  ) -> bytes:
+    """An import template: the header row and one example row, as CSV (UTF-8 with BOM, so
+    Chinese Excel opens it) or xlsx; the importers read both back without a change."""
+    row = [example.get(name, "") for name in headers]
+    if fmt is FileFormat.XLSX:
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("template")
+        sheet.append(list(headers))
+        sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+    if fmt is not FileFormat.CSV:
+        raise UnknownFormat(name=fmt.value)
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(headers)
+    writer.writerow(row)
+    return text.getvalue().encode("utf-8-sig")

@@ -16,9 +16,12 @@ from seci.accounts import service as accounts
 from seci.accounts.models import User
 from seci.accounts.roles import Role
 from seci.demo.calls import load_calls_demo
+from seci.demo.certification import load_certification_demo
 from seci.demo.competency import load_competency_demo
+from seci.demo.exams import load_exam_demo
 from seci.demo.quality import load_quality_demo
 from seci.demo.tacit import load_tacit_demo
+from seci.demo.training import load_training_demo
 from seci.demo.workflows import load_workflows
 from seci.knowledge import articles as kb
 from seci.knowledge import feedback, push
@@ -82,7 +85,9 @@ def load_demo(session: Session) -> bool:
     load_tacit_demo(session, users, queues)
     load_calls_demo(session, manager=manager)
     load_quality_demo(session, users)
-    load_competency_demo(session, users)
+    load_training_demo(session, users, load_competency_demo(session, users))
+    formal = load_exam_demo(session, users, DEMO_PASSWORD)
+    load_certification_demo(session, users, formal)
     return True
 
 

@@ -46,6 +46,7 @@ from seci.knowledge.models import (
     VersionQueue,
 )
 from seci.knowledge.validation import ArticleFields, check_code, check_fields
+from seci.people.certification import flag_recertification
 
 CONTENT_FIELDS = (
     "title", "body", "customer_answer", "module_id", "queue_ids", "tags",
@@ -334,6 +335,10 @@ def publish_working_copy(session: Session, *, article: Article, author_id: int,
     _close_accepted_feedback(session, article_id=article.id, version_no=number,
                              approver=approver)
     note_live_change(session, [article.id])
+    if notify_agents and number > 1:
+        # A material change (pushed to agents as new knowledge): holders of certifications
+        # whose exams ask questions that depend on this article must re-certify.
+        flag_recertification(session, article_ids=[article.id])
     record(
         session, actor=approver, action="article.publish", entity_type="article",
         entity_id=article.id, summary=f"{article.code} v{number}",
@@ -369,8 +374,10 @@ def reject_article(session: Session, *, article_id: int, actor: User, comment: s
     article.review_comment = comment.strip()
     article.submitted_at = None
     session.flush()
+    # What was sent back, so that the resubmission shows the reviewer what changed since.
     record(session, actor=actor, action="article.reject", entity_type="article",
-           entity_id=article.id, summary=article.code, after={"comment": comment.strip()})
+           entity_id=article.id, summary=article.code, before={"rejected": content_of(article)},
+           after={"comment": comment.strip()})
     return article
 
 

@@ -47,11 +47,22 @@ def diff_text(old: str, new: str) -> list[Segment]:
     return [Segment(_OPS[op], text) for op, text in diffs if text]
 
 
-def diff_fields(old: dict[str, str], new: dict[str, str]) -> list[FieldDiff]:
-    """Compare named text fields (lists are joined one item per line by the caller)."""
+def diff_whole(old: str, new: str) -> list[Segment]:
+    """A value compared as one piece (a code: half a code means nothing)."""
+    if old == new:
+        return [Segment("equal", old)] if old else []
+    return [segment for segment in (Segment("delete", old), Segment("insert", new))
+            if segment.text]
+
+
+def diff_fields(old: dict[str, str], new: dict[str, str], *,
+                whole: frozenset[str] = frozenset()) -> list[FieldDiff]:
+    """Compare named text fields (lists are joined one item per line by the caller);
+    the fields named in ``whole`` hold codes and are compared as one piece."""
     result = []
     for name in old.keys() | new.keys():
         before, after = old.get(name, ""), new.get(name, "")
-        result.append(FieldDiff(name, before != after, diff_text(before, after)))
+        compare = diff_whole if name in whole else diff_text
+        result.append(FieldDiff(name, before != after, compare(before, after)))
     order = list(old) + [k for k in new if k not in old]
     return sorted(result, key=lambda d: order.index(d.field))

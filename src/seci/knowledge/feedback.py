@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import User
@@ -20,6 +20,8 @@ from seci.knowledge.errors import FeedbackNotFound, InvalidTransition, NotArticl
 from seci.knowledge.models import Article, ArticleFeedback, FeedbackKind, FeedbackStatus
 
 MAX_COMMENT = 2000
+# Feedback still waiting for its owner: reported, or accepted and being fixed.
+PENDING = (FeedbackStatus.OPEN, FeedbackStatus.ACCEPTED)
 
 
 def flag_article(session: Session, *, article_id: int, user: User, kind: str, comment: str
@@ -93,9 +95,8 @@ def feedback_article(session: Session, *, user: User, article_id: int) -> Feedba
                            readable_titles(session, user, [article])[article.id])
 
 
-def owner_inbox(session: Session, *, user: User, include_closed: bool = False
-                ) -> Sequence[tuple[ArticleFeedback, FeedbackArticle]]:
-    """Feedback on the user's articles (managers: on their modules), open items first."""
+def _inbox_query(session: Session, user: User, *, include_closed: bool = False
+                 ) -> Select[ArticleFeedback, Article]:
     query = select(ArticleFeedback, Article).join(Article,
                                                   Article.id == ArticleFeedback.article_id)
     if user.can(Perm.ARTICLE_RETIRE):
@@ -106,10 +107,28 @@ def owner_inbox(session: Session, *, user: User, include_closed: bool = False
     else:
         query = query.where(Article.owner_id == user.id)
     if not include_closed:
-        query = query.where(ArticleFeedback.status.in_([FeedbackStatus.OPEN,
-                                                        FeedbackStatus.ACCEPTED]))
-    query = query.order_by(ArticleFeedback.created_at.desc())
-    return _as_seen(session, user, query)
+        query = query.where(ArticleFeedback.status.in_(PENDING))
+    return query
+
+
+def owner_inbox(session: Session, *, user: User, include_closed: bool = False
+                ) -> Sequence[tuple[ArticleFeedback, FeedbackArticle]]:
+    """Feedback on the user's articles (managers: on their modules), open items first."""
+    query = _inbox_query(session, user, include_closed=include_closed)
+    return _as_seen(session, user, query.order_by(ArticleFeedback.created_at.desc()))
+
+
+def count_to_handle_for(session: Session, *, actor: User) -> int:
+    """How many open items ``owner_inbox`` lists for the actor (the home page's count)."""
+    query = _inbox_query(session, actor).with_only_columns(func.count(ArticleFeedback.id))
+    return session.scalar(query) or 0
+
+
+def count_own_pending_for(session: Session, *, actor: User) -> int:
+    """How many of the actor's own reports still wait for the owner (open or being fixed):
+    the pending ones on "What I reported"."""
+    return session.scalar(select(func.count(ArticleFeedback.id)).where(
+        ArticleFeedback.reporter_id == actor.id, ArticleFeedback.status.in_(PENDING))) or 0
 
 
 def my_reports(session: Session, *, user: User

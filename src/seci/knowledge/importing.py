@@ -48,10 +48,12 @@ from seci.knowledge.validation import (
     check_code,
     check_fields,
     clean_text_list,
+    date_problem,
     normalise_body,
     parse_audience,
     parse_date,
 )
+from seci.people.certification import flag_recertification
 
 # How list cells are split in CSV/xlsx (JSONL uses real lists); see tabular.split_list_cell.
 SEPARATORS = LIST_SEPARATORS
@@ -170,8 +172,8 @@ class _Validator:
     def date(self, raw: RawRow, column: str) -> date | None:
         try:
             return parse_date(raw.values.get(column))
-        except ValueError:
-            self.problem(raw.number, column, "bad_date", raw.values.get(column))
+        except ValueError as error:
+            self.problem(raw.number, column, date_problem(error), raw.values.get(column))
             return None
 
     def module(self, number: int, path: str) -> None:
@@ -474,6 +476,8 @@ def _publish_imported(session: Session, rows: list[_ParsedRow], existing: dict[s
     )
     note_live_change(session, [ids[r.code] for r in rows])
     updated_ids = [existing[r.code].id for r in rows if r.code in existing]
+    # An imported new version is pushed to agents: a material change for re-certification.
+    flag_recertification(session, article_ids=updated_ids)
     for start in range(0, len(updated_ids), _CHUNK):
         session.execute(
             update(ArticleFeedback)

@@ -335,3 +335,21 @@ def write_records(records: list[dict[str, Any]], fmt: FileFormat) -> bytes:
     writers = {FileFormat.CSV: write_csv, FileFormat.XLSX: write_xlsx,
                FileFormat.JSONL: write_jsonl}
     return writers[fmt](records)
+
+
+# One made-up article for the import template: every column filled the way the importer
+# reads it (lists separated by |, dates as YYYY-MM-DD).
+TEMPLATE_EXAMPLE: dict[str, str] = {
+    "code": "KB-EXAMPLE-001",
+    "title": "示例：国际漫游开通方法",
+    "body": "### 业务说明\n出境前开通国际漫游，可在境外正常通话和上网。\n"
+            "### 办理渠道\n- 营业厅\n- 客服热线",
+    "customer_answer": "您好，出境前可通过营业厅或客服热线开通国际漫游。",
+    "module": "个人业务/国际漫游",
+    "queues": "A|B",
+    "tags": "漫游|出境",
+    "similar_questions": "出国怎么开漫游|境外能打电话吗",
+    "audience": "customer",
+    "valid_from": "2026-01-01",
+    "valid_to": "",
+}

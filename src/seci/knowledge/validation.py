@@ -98,8 +98,18 @@ def parse_audience(value: str | None) -> Audience | None:
     return AUDIENCE_ALIASES.get(str(value).strip().lower())
 
 
+class DateDoesNotExist(ValueError):
+    """Written as a date, but no such day (2026/02/30): a different fix than a typo."""
+
+
+def date_problem(error: ValueError) -> str:
+    """The problem code for a date parse_date refused."""
+    return "date_does_not_exist" if isinstance(error, DateDoesNotExist) else "bad_date"
+
+
 def parse_date(value: object) -> date | None:
-    """Dates are YYYY-MM-DD (also YYYY/MM/DD); raises ValueError otherwise."""
+    """Dates are YYYY-MM-DD (also YYYY/MM/DD); raises ValueError otherwise, and its
+    subclass DateDoesNotExist for a well-formed day the calendar lacks (2026-02-30)."""
     if value is None:
         return None
     if isinstance(value, date):
@@ -111,7 +121,10 @@ def parse_date(value: object) -> date | None:
     if not match:
         raise ValueError(text)
     year, month, day = (int(g) for g in match.groups())
-    return date(year, month, day)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise DateDoesNotExist(text) from None
 
 
 def check_fields(fields: ArticleFields, *, known_queue_ids: set[int]) -> list[FieldProblem]:

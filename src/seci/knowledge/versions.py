@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import Queue, User
 from seci.accounts.roles import Perm
-from seci.audit.service import record
+from seci.audit.service import latest_event, record
 from seci.core.errors import PermissionDenied
 from seci.knowledge.access import require_module_access
 from seci.knowledge.articles import content_of, get_visible_article, publish_working_copy
@@ -36,6 +38,10 @@ def get_version(session: Session, *, user: User, article_id: int, version_no: in
     raise VersionNotFound(version=version_no, article=article_id)
 
 
+# Fields holding a code: compared whole, and shown by the page as their word.
+CODED_FIELDS = frozenset({"audience"})
+
+
 def comparable_text(session: Session, source: Article | ArticleVersion) -> dict[str, str]:
     """Every field as display text, lists one item per line, for the diff view."""
     modules = module_names_by_id(session)
@@ -58,7 +64,8 @@ def compare_versions(session: Session, *, user: User, article_id: int, old_no: i
                      new_no: int) -> list[FieldDiff]:
     old = get_version(session, user=user, article_id=article_id, version_no=old_no)
     new = get_version(session, user=user, article_id=article_id, version_no=new_no)
-    return diff_fields(comparable_text(session, old), comparable_text(session, new))
+    return diff_fields(comparable_text(session, old), comparable_text(session, new),
+                       whole=CODED_FIELDS)
 
 
 def compare_working_copy(session: Session, *, user: User, article_id: int) -> list[FieldDiff]:
@@ -67,7 +74,41 @@ def compare_working_copy(session: Session, *, user: User, article_id: int) -> li
     if not access.working_copy:
         raise PermissionDenied()
     old = comparable_text(session, article.live_version) if article.live_version else {}
-    return diff_fields(old, comparable_text(session, article))
+    return diff_fields(old, comparable_text(session, article), whole=CODED_FIELDS)
+
+
+def changes_since_rejection(session: Session, *, user: User, article_id: int
+                            ) -> list[FieldDiff] | None:
+    """What the author changed since a reviewer last sent this revision back (None when it
+    was never sent back, or was published since), for the reviewer of the resubmission."""
+    article, access = get_visible_article(session, user=user, article_id=article_id)
+    if not access.working_copy or not article.review_comment:
+        return None
+    event = latest_event(session, action="article.reject", entity_type="article",
+                         entity_id=article.id)
+    if event is None or (article.live_version is not None
+                         and article.live_version.published_at > event.at):
+        return None
+    rejected = (event.before or {}).get("rejected")
+    if not isinstance(rejected, dict):
+        return None  # sent back before December 2026: nothing was kept
+    old = comparable_text(session, _as_source(rejected))
+    return [d for d in diff_fields(old, comparable_text(session, article), whole=CODED_FIELDS)
+            if d.changed]
+
+
+def _as_source(content: dict[str, Any]) -> Article:
+    """A recorded working copy (``content_of``) as an unsaved Article to compare with."""
+    return Article(
+        title=content.get("title", ""), body=content.get("body", ""),
+        customer_answer=content.get("customer_answer", ""),
+        module_id=content.get("module_id"), queue_ids=list(content.get("queue_ids") or []),
+        tags=list(content.get("tags") or []),
+        similar_questions=list(content.get("similar_questions") or []),
+        audience=content.get("audience", ""),
+        valid_from=date.fromisoformat(content["valid_from"]) if content.get("valid_from")
+        else None,
+        valid_to=date.fromisoformat(content["valid_to"]) if content.get("valid_to") else None)
 
 
 def rollback_article(session: Session, *, article_id: int, version_no: int, actor: User

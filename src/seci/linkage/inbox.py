@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
+from seci.core.clock import today
+from seci.core.todo import Todo, todo
 from seci.linkage.access import is_released_to
 from seci.linkage.chain import Chain, PostState, PostStatus, all_chains
 from seci.linkage.coverage import acknowledged_user_ids, team_checks
@@ -83,3 +85,14 @@ def items_for(session: Session, user: User) -> list[InboxItem]:
     if user.can(Perm.QUIZ_TAKE):
         items += _agent_items(session, user, chains)
     return sorted(items, key=lambda item: (not item.overdue, item.due_on or date.max))
+
+
+def todos_for(session: Session, user: User) -> list[Todo]:
+    """The open posts counted by kind ("notice.agents": notices to read and quizzes to
+    take), each with its nearest deadline."""
+    by_kind: dict[str, list[InboxItem]] = {}
+    for item in items_for(session, user):
+        by_kind.setdefault(item.kind, []).append(item)
+    on = today()
+    return [todo(kind, found[0].url if len(found) == 1 else "/notices",
+                 [i.due_on for i in found], on=on) for kind, found in by_kind.items()]

@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import User, UserRole
 from seci.accounts.roles import Perm, Role
 from seci.core.clock import utcnow
+from seci.core.todo import Todo, waiting
 from seci.knowledge.access import module_scope
 from seci.knowledge.models import Module
 from seci.mining.models import MiningAlert, MiningRun
@@ -81,6 +82,13 @@ def items_for(session: Session, user: User) -> list[AlertItem]:
     return [AlertItem("mining.burst", f"{a.region} · {a.topic} · {a.week.isoformat()}"
                       + (f" ×{a.ratio:.1f}" if a.ratio else ""),
                       f"/mining/alerts/{a.id}", None, False) for a in alerts]
+
+
+def todos_for(session: Session, user: User) -> list[Todo]:
+    """The user's unseen burst alerts, counted (the inbox lists them)."""
+    unseen = session.scalar(select(func.count(MiningAlert.id)).where(
+        MiningAlert.user_id == user.id, MiningAlert.seen_at.is_(None))) or 0
+    return waiting([Todo("mining.burst", unseen, "/inbox#inbox-mining")])
 
 
 def open_alert(session: Session, *, user: User, alert_id: int) -> MiningAlert | None:

@@ -15,6 +15,12 @@ Formulas (docs/people.md):
 - The gap of an item is self − others (positive: rates themself higher than others do).
 - Cronbach's α per dimension over the round's submitted forms (rows) and the dimension's
   questions (columns).
+
+A round is read with one query for its submitted forms and one for all their answers, into
+a form × question array; the sources' item means come from one ``np.bincount`` over
+(agent, item, relation); every figure after that goes through the functions below and
+``seci.stats`` (``math.fsum`` sums, ``cronbach_alpha``, ``t_interval_from_values``), so the
+results are those of the per-form computation, to the last bit (benchmarks/bench_competency).
 """
 
 from __future__ import annotations
@@ -22,8 +28,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
-from sqlalchemy import select
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import User
@@ -56,12 +65,15 @@ def mean(values: Sequence[float]) -> float | None:
 def weighted_score(means: Mapping[str, float | None], weights: Mapping[str, int]
                    ) -> float | None:
     """Σ wₛ·mₛ / Σ wₛ over the sources s with a mean and a positive weight; None if none."""
-    present = [(weights[s], m) for s, m in means.items()
-               if m is not None and weights.get(s, 0) > 0]
-    total = sum(w for w, _ in present)
-    if not total:
-        return None
-    return math.fsum(w * m for w, m in present) / total
+    terms: list[float] = []
+    total = 0
+    for source, value in means.items():
+        if value is not None:
+            weight = weights.get(source, 0)
+            if weight > 0:
+                terms.append(weight * value)
+                total += weight
+    return math.fsum(terms) / total if total else None
 
 
 def round_weights(found: AssessmentRound) -> dict[str, int]:
@@ -155,11 +167,14 @@ class TeamResult:
         return sorted(scored, key=lambda i: i.mean or 0.0)[:count]
 
 
+RELATIONS = (Relation.SELF, Relation.SUPERVISOR, Relation.PEER)  # the order of arrays
+_SELF, _SUPERVISOR, _PEER = RELATIONS  # (an enum member looked up once, not per score)
+
+
 def _score(by_source: Mapping[str, float | None], weights: Mapping[str, int]) -> Score:
-    others = weighted_score({s: by_source.get(s) for s in (Relation.SUPERVISOR, Relation.PEER)},
-                            weights)
-    return Score(self=by_source.get(Relation.SELF), supervisor=by_source.get(Relation.SUPERVISOR),
-                 peer=by_source.get(Relation.PEER), others=others,
+    supervisor, peer = by_source.get(_SUPERVISOR), by_source.get(_PEER)
+    return Score(self=by_source.get(_SELF), supervisor=supervisor, peer=peer,
+                 others=weighted_score({_SUPERVISOR: supervisor, _PEER: peer}, weights),
                  combined=weighted_score(by_source, weights))
 
 
@@ -171,54 +186,113 @@ def _mean_score(scores: Sequence[Score]) -> Score:
                  combined=avg([s.combined for s in scores]))
 
 
+def _int_matrix(session: Session, query: Select[int, int, int]) -> npt.NDArray[np.int64]:
+    """The rows of a query of three integer columns as an (n, 3) array, through the driver's
+    cursor: a round of 2,000 agents has ~330,000 answers, and SQLAlchemy's Row objects for
+    them cost more CPU than the driver's fetch itself (the statement's only values are the
+    round's id and constants, rendered as literals)."""
+    bind = session.connection()
+    sql = str(query.compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = bind.connection.cursor()
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return np.fromiter(chain.from_iterable(rows), dtype=np.int64,
+                       count=len(rows) * 3).reshape(len(rows), 3)
+
+
 @dataclass(frozen=True)
-class _Loaded:
-    forms: list[AssessmentForm]
-    answers: dict[int, dict[int, int]]  # form → question → score
+class _Sheets:
+    """A round's submitted forms and their answers as arrays (forms in id order)."""
+
+    form_ids: list[int]
+    rated: list[int]  # roster id of the rated agent, per form
+    relations: list[str]
+    comments: list[str]
+    scores: npt.NDArray[np.float64]  # form × question of the model; NaN: not answered
 
 
-def _load(session: Session, round_id: int) -> _Loaded:
-    forms = list(session.scalars(select(AssessmentForm).where(
-        AssessmentForm.round_id == round_id, AssessmentForm.status == FormStatus.SUBMITTED)
-        .order_by(AssessmentForm.id)))
-    answers: dict[int, dict[int, int]] = {}
-    if forms:
-        for form_id, question_id, score in session.execute(
-                select(AssessmentAnswer.form_id, AssessmentAnswer.question_id,
-                       AssessmentAnswer.score).join(
-                    AssessmentForm, AssessmentForm.id == AssessmentAnswer.form_id).where(
-                    AssessmentForm.round_id == round_id,
-                    AssessmentForm.status == FormStatus.SUBMITTED)):
-            answers.setdefault(int(form_id), {})[int(question_id)] = int(score)
-    return _Loaded(forms, answers)
+def _load(session: Session, round_id: int, question_ids: Sequence[int]) -> _Sheets:
+    """One query for the submitted forms, one for all their answers."""
+    submitted = (AssessmentForm.round_id == round_id,
+                 AssessmentForm.status == FormStatus.SUBMITTED.value)
+    forms = session.execute(select(
+        AssessmentForm.id, AssessmentForm.rated_agent_id, AssessmentForm.relation,
+        AssessmentForm.comment).where(*submitted).order_by(AssessmentForm.id)).all()
+    scores = np.full((len(forms), len(question_ids)), np.nan)
+    form_ids = [int(f.id) for f in forms]
+    if forms and question_ids:
+        answers = _int_matrix(session, select(
+            AssessmentAnswer.form_id, AssessmentAnswer.question_id, AssessmentAnswer.score)
+            .join(AssessmentForm, AssessmentForm.id == AssessmentAnswer.form_id)
+            .where(*submitted))
+        ids = np.asarray(question_ids, dtype=np.int64)
+        order = np.argsort(ids)
+        column = order[np.clip(np.searchsorted(ids, answers[:, 1], sorter=order), 0,
+                               len(ids) - 1)]
+        known = ids[column] == answers[:, 1]  # answers to questions of the model only
+        row = np.searchsorted(np.asarray(form_ids, dtype=np.int64), answers[:, 0])
+        scores[row[known], column[known]] = answers[known, 2]
+    return _Sheets(form_ids, [int(f.rated_agent_id) for f in forms],
+                   [str(f.relation) for f in forms], [f.comment or "" for f in forms], scores)
+
+
+def _source_means(sheets: _Sheets, agent_index: Mapping[int, int], item_of_question:
+                  npt.NDArray[np.intp], items: int) -> npt.NDArray[np.float64]:
+    """agent × item × relation (``RELATIONS``): the mean of that source's answers to the
+    item's questions over its submitted forms (Σx / n of the answers; NaN for none)."""
+    agents = len(agent_index)
+    shape = (agents, items, len(RELATIONS))
+    if not sheets.form_ids or not items:
+        return np.full(shape, np.nan)
+    relation_code = {r.value: i for i, r in enumerate(RELATIONS)}
+    form_agent = np.array([agent_index.get(a, -1) for a in sheets.rated], dtype=np.intp)
+    form_relation = np.array([relation_code.get(r, -1) for r in sheets.relations],
+                             dtype=np.intp)
+    rows, columns = np.nonzero(~np.isnan(sheets.scores))
+    keep = (form_agent[rows] >= 0) & (form_relation[rows] >= 0)
+    rows, columns = rows[keep], columns[keep]
+    cell = ((form_agent[rows] * items + item_of_question[columns]) * len(RELATIONS)
+            + form_relation[rows])
+    size = agents * items * len(RELATIONS)
+    # Integer scores: the float sums are exact, as math.fsum's are.
+    totals = np.bincount(cell, weights=sheets.scores[rows, columns], minlength=size)
+    counts = np.bincount(cell, minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(counts > 0, totals / np.maximum(counts, 1), np.nan)
+    return means.reshape(shape)
 
 
 def person_result(found: AssessmentRound, spec: ModelSpec, agent: RosterAgent,
-                  forms: Sequence[AssessmentForm], answers: Mapping[int, Mapping[int, int]]
+                  source_means: npt.NDArray[np.float64], forms: Sequence[tuple[str, str]]
                   ) -> PersonResult:
-    """One person's scores from their submitted forms (see the module's formulas)."""
+    """One person's scores (see the module's formulas) from the means of each source per
+    item (item × relation, ``RELATIONS`` order; NaN: no answer) and their submitted forms
+    as (relation, comment)."""
     weights = round_weights(found)
-    sheets: dict[str, list[Mapping[int, int]]] = {}  # relation → the answers of each form
-    for form in forms:
-        sheets.setdefault(form.relation, []).append(answers.get(form.id, {}))
+    present = [(r, relation) for r, relation in enumerate(RELATIONS)
+               if any(f == relation for f, _ in forms)]
+    table: list[list[float]] = source_means.tolist()
     items: list[ItemScore] = []
     dimensions: list[DimensionScore] = []
+    index = 0
     for dimension in spec.dimensions:
         item_scores: list[Score] = []
         for item in dimension.items:
-            question_ids = [q.id for q in item.questions if q.id is not None]
-            by_source: dict[str, float | None] = {}
-            for relation, relation_sheets in sheets.items():
-                by_source[relation] = mean([float(sheet[q]) for sheet in relation_sheets
-                                            for q in question_ids if q in sheet])
+            row = table[index]
+            by_source: dict[str, float | None] = {
+                relation: None if math.isnan(row[r]) else row[r] for r, relation in present}
             score = _score(by_source, weights)
             item_scores.append(score)
             items.append(ItemScore(item.id or 0, item.name, dimension.name, score))
+            index += 1
         dimensions.append(DimensionScore(dimension.id or 0, dimension.name,
                                          _mean_score(item_scores)))
     overall = _mean_score([i.score for i in items])
-    counts = {r.value: sum(1 for f in forms if f.relation == r) for r in Relation}
-    comments = [(f.relation, f.comment) for f in forms if f.comment]
+    counts = {r.value: sum(1 for relation, _ in forms if relation == r) for r in Relation}
+    comments = [(relation, text) for relation, text in forms if text]
     return PersonResult(agent, items, dimensions, overall, counts, comments)
 
 
@@ -233,35 +307,37 @@ def _team_figure(name: str, scores: Sequence[Score]) -> TeamFigure:
         gap=mean(gaps))
 
 
-def dimension_alpha(spec: ModelSpec, dimension_index: int, forms: Sequence[AssessmentForm],
-                    answers: Mapping[int, Mapping[int, int]]) -> tuple[float | None, int]:
-    """Cronbach's α of a dimension's questions over the complete submitted forms; with the
-    number of forms used."""
-    dimension = spec.dimensions[dimension_index]
-    question_ids = [q.id for item in dimension.items for q in item.questions
-                    if q.id is not None]
-    rows = []
-    for form in forms:
-        sheet = answers.get(form.id, {})
-        row = [sheet.get(q) for q in question_ids]
-        if None not in row:
-            rows.append([float(v) for v in row if v is not None])
-    return cronbach_alpha(rows), len(rows)
+def dimension_alpha(spec: ModelSpec, dimension_index: int, scores: npt.NDArray[np.float64]
+                    ) -> tuple[float | None, int]:
+    """Cronbach's α of a dimension's questions over the complete submitted forms (rows of
+    ``scores``, form × the model's questions, NaN: not answered); with the number of forms
+    used."""
+    start = sum(len(item.questions) for dimension in spec.dimensions[:dimension_index]
+                for item in dimension.items)
+    width = sum(len(item.questions) for item in spec.dimensions[dimension_index].items)
+    block = scores[:, start:start + width]
+    complete = block[~np.isnan(block).any(axis=1)]
+    return cronbach_alpha(complete.tolist()), len(complete)
 
 
 def compute_team_result(session: Session, found: AssessmentRound) -> TeamResult:
     """Everything of a round, without a permission check (callers check)."""
     spec = model_spec(session, found.model_id)
-    loaded = _load(session, found.id)
-    rated_ids = set(session.scalars(select(AssessmentForm.rated_agent_id).where(
-        AssessmentForm.round_id == found.id)))
-    agents = list(session.scalars(select(RosterAgent).where(RosterAgent.id.in_(rated_ids))
-                                  .order_by(RosterAgent.agent_id)))
-    by_agent: dict[int, list[AssessmentForm]] = {}
-    for form in loaded.forms:
-        by_agent.setdefault(form.rated_agent_id, []).append(form)
-    people = [person_result(found, spec, agent, by_agent.get(agent.id, []), loaded.answers)
-              for agent in agents]
+    questions = spec.questions()
+    sheets = _load(session, found.id, [q.id or 0 for q in questions])
+    agents = list(session.scalars(select(RosterAgent).where(RosterAgent.id.in_(
+        select(AssessmentForm.rated_agent_id).where(AssessmentForm.round_id == found.id)))
+        .order_by(RosterAgent.agent_id)))
+    agent_index = {agent.id: i for i, agent in enumerate(agents)}
+    item_of_question = np.array([i for i, item in enumerate(spec.items())
+                                 for _ in item.questions], dtype=np.intp)
+    means = _source_means(sheets, agent_index, item_of_question, len(spec.items()))
+    forms_of: dict[int, list[tuple[str, str]]] = {}
+    for agent_id, relation, comment in zip(sheets.rated, sheets.relations, sheets.comments,
+                                           strict=True):
+        forms_of.setdefault(agent_id, []).append((relation, comment))
+    people = [person_result(found, spec, agent, means[index], forms_of.get(agent.id, []))
+              for index, agent in enumerate(agents)]
     rated = [p for p in people if p.rated]
     items = []
     for index, item in enumerate(spec.items()):
@@ -269,7 +345,7 @@ def compute_team_result(session: Session, found: AssessmentRound) -> TeamResult:
     dimensions = []
     for index, dimension in enumerate(spec.dimensions):
         figure = _team_figure(dimension.name, [p.dimensions[index].score for p in rated])
-        alpha, rows = dimension_alpha(spec, index, loaded.forms, loaded.answers)
+        alpha, rows = dimension_alpha(spec, index, sheets.scores)
         dimensions.append(TeamFigure(figure.name, figure.mean, figure.n, figure.interval,
                                      figure.self_mean, figure.others_mean, figure.gap,
                                      alpha, rows))

@@ -44,6 +44,7 @@ from seci.people.schemas import (
     TeamProfileRead,
     TeamResultRead,
 )
+from seci.people.training_routes import router as training_router
 from seci.stats.correlation import Correlation
 
 router = APIRouter(prefix="/api/v1/competency", tags=["competency"])
@@ -319,3 +320,7 @@ def put_profile(agent_id: str, body: ProfileWrite, db: SessionDep, user: Current
     """Record what the roster lacks about an agent (work number)."""
     profiles.set_profile(db, actor=user, agent_id=agent_id, **body.model_dump())
     return {"agent_id": agent_id}
+
+
+# --- training plans, coaching and the closed loop (people/training_routes.py) -------------
+router.include_router(training_router)

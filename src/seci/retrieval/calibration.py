@@ -1,13 +1,13 @@
 """Fitting the confidence model: P(a hit is the right article) from the rankers' evidence.
 
 `seci eval calibrate --kb KB.jsonl --queries QUERIES.jsonl` runs every labelled query, takes
-the features of its top hits (``service.confidence_features``), labels each hit right or
+the features of its top hits (``confidence.confidence_features``), labels each hit right or
 wrong (every hit of an unanswerable query is wrong) and fits a logistic regression. Each
 answerable query is asked a second time with its article filtered out: the knowledge gaps
-the model must recognise are exactly such near misses, which a dev set holds too few of. It prints
-the coefficients for ``service.CONFIDENCE_COEFFICIENTS`` and, from cross-validation grouped
-by query, how well the current and the refitted model are calibrated (expected calibration
-error, Brier score) and what the no-match threshold does.
+the model must recognise are exactly such near misses, which a dev set holds too few of.
+It prints the coefficients for ``confidence.CONFIDENCE_COEFFICIENTS`` (the prior) and, from
+cross-validation grouped by query, how well the current and the refitted model are
+calibrated (expected calibration error, Brier score) and what the no-match threshold does.
 
 Each matcher form has its model (its score has a scale of its own): the queries run once
 with the linear form forced (``CONFIDENCE_COEFFICIENTS``) and once with the neighbour form
@@ -16,7 +16,7 @@ that large knowledge bases use (``NEIGHBOUR_CONFIDENCE_COEFFICIENTS``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import pairwise
@@ -40,11 +40,12 @@ class Sample:
 
 def collect_samples(kb_path: Path, queries: Sequence[LabelledQuery],
                     on: date | None = None, matcher: str = "linear") -> list[Sample]:
-    from seci.retrieval.service import confidence_features, filters_for
+    from seci.retrieval.confidence import confidence_features
+    from seci.retrieval.service import filters_for
 
     store = EvalStore()
     try:
-        store.build(kb_path, on=on, matcher=matcher)
+        store.build(kb_path, on=on, matcher=matcher, calibrate=False)
         engine = store.search_engine
         filters = filters_for(store.user, on=on)
         samples = []
@@ -83,7 +84,7 @@ def fit(samples: Sequence[Sample], regularization: float = 1.0) -> dict[str, flo
     return coefficients
 
 
-def predict(coefficients: dict[str, float], samples: Sequence[Sample]) -> np.ndarray:
+def predict(coefficients: Mapping[str, float], samples: Sequence[Sample]) -> np.ndarray:
     z = np.array([sum(coefficients.get(n, 0.0) * v for n, v in s.features.items())
                   for s in samples])
     return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))))

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from seci.core.config import get_settings
 from seci.core.errors import SeciError
+from seci.core.i18n import gettext
 from seci.core.messages import describe_error
 from seci.retrieval.calibration import FormCalibration
 from seci.retrieval.evaluation import EvalStore, evaluate, read_queries, report
@@ -155,3 +156,46 @@ def _print_form(form: FormCalibration, name: str) -> None:
     for key, value in form.coefficients.items():
         console.print(f'    "{key}": {value:.3f},')
     console.print("}")
+
+
+search_app = typer.Typer(help="Search: the confidence model of the served knowledge base.",
+                         no_args_is_help=True)
+
+
+@search_app.command("calibrate")
+def calibrate_served(
+    json_output: Annotated[bool, typer.Option("--json", help="Print the fit as JSON")] = False,
+) -> None:
+    """Fit the confidence model and the assistant's thresholds on the knowledge base in the
+    database (held-out similar questions and the search log) and store them; running
+    servers use the fit within a second."""
+    from seci.accounts.service import system_actor
+    from seci.core.db import session_scope
+    from seci.retrieval.engine import SearchEngine
+    from seci.retrieval.served_calibration import PHASES, describe, fit_served_calibration
+
+    def progress(phase: str, done: int, total: int | None) -> None:
+        if not json_output:
+            typer.echo(f"{gettext(PHASES.get(phase, phase))} {done}/{total or '?'}", err=True)
+
+    with session_scope() as session:
+        row = fit_served_calibration(session, engine=SearchEngine(), actor=system_actor(),
+                                     progress=progress)
+        session.flush()
+        figures = describe(row)
+    if json_output:
+        typer.echo(json.dumps(figures, ensure_ascii=False, default=str))
+        return
+    if figures["status"] != "fitted":
+        typer.echo(gettext("Too few questions to calibrate on ({n}); the prior stays.",
+                           n=figures["held_out"]))
+        return
+    report, thresholds = figures["report"], figures["thresholds"]
+    typer.echo(gettext("Calibrated on {n} held-out questions ({log} from the search log), "
+                       "{articles} articles.", n=figures["held_out"],
+                       log=figures["from_log"], articles=figures["articles"]))
+    typer.echo(gettext("Expected calibration error {ece} (prior {prior}).",
+                       ece=_fmt(report["ece"]), prior=_fmt(report["prior_ece"])))
+    typer.echo(gettext("Thresholds: answer {answer}, choices {choices}, member {member}.",
+                       answer=_fmt(thresholds["answer"]), choices=_fmt(thresholds["choices"]),
+                       member=_fmt(thresholds["member"])))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,22 +28,25 @@ class Tokens:
         return str(getattr(self, name))
 
 
-def tokenize_version(analyzer: Analyzer, version: ArticleVersion) -> Tokens:
-    """Space-joined tokens of each field (the index splits on whitespace)."""
+def tokenize_version(analyzer: Analyzer, version: ArticleVersion,
+                     similar_questions: Sequence[str] | None = None) -> Tokens:
+    """Space-joined tokens of each field (the index splits on whitespace).
+    ``similar_questions``: index these instead of the version's (the calibration's engine
+    leaves the questions it holds out unseen)."""
+    similar = list(version.similar_questions if similar_questions is None else similar_questions)
     title = analyzer.tokens(version.title)
-    questions = [t for q in version.similar_questions for t in analyzer.tokens(q)]
+    questions = [t for q in similar for t in analyzer.tokens(q)]
     tags = [t for tag in version.tags for t in analyzer.tokens(tag)]
     body = analyzer.tokens(version.body)
     # Bigrams within the words as typed (stop words left out: '怎么' matches everything).
-    short_text = " ".join(analyzer.raw_words(" ".join([version.title,
-                                                       *version.similar_questions])))
+    short_text = " ".join(analyzer.raw_words(" ".join([version.title, *similar])))
     return Tokens(
         title=" ".join(title),
         questions=" ".join(questions),
         tags=" ".join(tags),
         body=" ".join(body),
         pinyin=" ".join(pinyin_keys(title + questions) + pinyin_bigrams(
-            normalize(" ".join([version.title, *version.similar_questions])))),
+            normalize(" ".join([version.title, *similar])))),
         grams=" ".join(char_ngrams(short_text, sizes=(2,))),
     )
 

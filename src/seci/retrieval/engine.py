@@ -16,7 +16,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -28,11 +28,12 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from seci.knowledge.models import Article, ArticleChange, ArticleStatus, ArticleVersion, Module
+from seci.retrieval.confidence import PRIOR, ConfidenceModel
 from seci.retrieval.documents import Facts, Tokens, query_tokens, tokenize_version
 from seci.retrieval.index import Filters, LexicalIndex
 from seci.retrieval.log import opened_after, opened_marker
 from seci.retrieval.matcher import MAX_LINEAR_CLASSES, Example, Matcher
-from seci.retrieval.models import SearchDocument, SynonymRule
+from seci.retrieval.models import SearchCalibration, SearchDocument, SynonymRule
 from seci.retrieval.situation_models import SituationRule
 from seci.retrieval.situation_rules import effective_situations
 from seci.retrieval.situations import SituationLexicon, shipped_situations
@@ -109,19 +110,44 @@ class SearchEngine:
         self._matcher_stale = True
         self._matcher_weight = MATCHER_WEIGHT
         self._max_linear_classes = max_linear_classes
+        # Similar questions left out of the index and the matcher, per article: only the
+        # calibration's held-out copies (``held_out_copy``) have any.
+        self._hidden: Mapping[int, frozenset[str]] = {}
+        # The confidence model and the assistant's thresholds in force (swapped whole).
+        self.confidence: ConfidenceModel = PRIOR
+        self._calibration_seen = -1
+
+    @classmethod
+    def held_out_copy(cls, served: SearchEngine, session: Session, *,
+                      hidden: Mapping[int, frozenset[str]], log_examples: Sequence[Example]
+                      ) -> SearchEngine:
+        """A private engine over the knowledge base ``served`` indexes, with the similar
+        questions in ``hidden`` and every search-log example not in ``log_examples`` left
+        out: the engine a calibration asks its held-out questions (they must be unseen,
+        as a caller's words are). Same analyzer, situations and matcher form; no neural
+        ranking; it trains inline and never follows the change feed."""
+        copy = cls(served.analyzer, max_linear_classes=served._max_linear_classes,
+                   situations=False)
+        copy.situations = served.situations
+        copy._hidden = hidden
+        copy._log_examples = list(log_examples)
+        copy._rebuild(session, served._watermark)
+        return copy
 
     # --- following the change feed --------------------------------------------------------
 
     def sync(self, session: Session) -> int:
         """Apply changes published since the last sync; returns the number of articles."""
         # Both markers in one round trip: every search asks, so it is kept to one.
-        latest_change, revision, situation_revision = session.execute(select(
+        latest_change, revision, situation_revision, calibration = session.execute(select(
             select(func.max(ArticleChange.id)).scalar_subquery(),
             select(func.max(SynonymRule.revision)).scalar_subquery(),
             select(func.max(SituationRule.revision)).scalar_subquery(),
+            select(func.max(SearchCalibration.id)).scalar_subquery(),
         )).one()
         latest = latest_change or 0
         with self._lock:
+            self._apply_calibration(session, calibration or 0)
             self._apply_synonym_rules(session, revision or 0)
             self._apply_situations(session, situation_revision or 0)
             if self._train_inline:
@@ -138,6 +164,19 @@ class SearchEngine:
             self._watermark = latest
             self._matcher_stale = True
             return len(changed)
+
+    def _apply_calibration(self, session: Session, newest: int) -> None:
+        """The newest fitted calibration (``seci.retrieval.served_calibration``) once it
+        appears; until then, or while every fit found too few questions, the prior."""
+        if newest == self._calibration_seen:
+            return
+        self._calibration_seen = newest
+        row = session.scalars(select(SearchCalibration)
+                              .where(SearchCalibration.status == "fitted")
+                              .order_by(SearchCalibration.id.desc()).limit(1)).first()
+        self.confidence = PRIOR if row is None else ConfidenceModel.fitted(
+            calibration_id=row.id, kind=row.matcher_kind, coefficients=row.coefficients,
+            thresholds=row.thresholds)
 
     def _apply_synonym_rules(self, session: Session, revision: int) -> None:
         """Managers' synonym rules as of ``revision`` (their highest, read at each sync); a
@@ -215,12 +254,16 @@ class SearchEngine:
         tokens = self._tokens_for(session, [version for version, _ in live])
         documents = []
         for version, path in live:
+            similar = tuple(version.similar_questions)
+            if hidden := self._hidden.get(version.article_id):
+                similar = tuple(q for q in similar if q not in hidden)
+                tokens[version.id] = tokenize_version(self.analyzer, version, similar)
             facts = Facts(
                 article_id=version.article_id, version_id=version.id, code=version.code,
                 title=version.title, module_path=path, queue_ids=frozenset(version.queue_ids),
                 audience=version.audience, valid_from=version.valid_from,
                 valid_to=version.valid_to,
-                examples=(version.title, *version.similar_questions),
+                examples=(version.title, *similar),
                 details=body_sentences(version.body),
             )
             self._facts[facts.article_id] = facts
@@ -274,6 +317,24 @@ class SearchEngine:
     def all_facts(self) -> list[Facts]:
         with self._lock:
             return list(self._facts.values())
+
+    @property
+    def watermark(self) -> int:
+        """The last article change applied (-1: nothing built yet)."""
+        return self._watermark
+
+    def log_examples(self) -> list[Example]:
+        """The search log's (query, opened article) pairs the matcher learns from."""
+        with self._lock:
+            return list(self._log_examples)
+
+    def matcher_kind(self) -> str:
+        """'linear' or 'neighbours': the form the matcher has (or will have) for this KB."""
+        matcher = self._matcher
+        if matcher is not None and not self._matcher_stale:
+            return matcher.kind
+        # The matcher's classes: the articles and "none of these".
+        return "linear" if len(self._facts) + 1 <= self._max_linear_classes else "neighbours"
 
     def train_matcher(self) -> bool:
         """Fit the matcher on the current facts if they changed since the last fit."""
@@ -406,8 +467,15 @@ class BackgroundSync:
     large imports are indexed before anyone searches for them."""
 
     def __init__(self, engine: SearchEngine, session_factory: sessionmaker[Session],
-                 interval: float = 0.5) -> None:
+                 interval: float = 0.5,
+                 housekeeping: Callable[[Session, SearchEngine], object] | None = None,
+                 housekeeping_every: float = 60.0) -> None:
+        """``housekeeping``: called with a session and the engine every
+        ``housekeeping_every`` seconds after a sync (the app queues calibration refits)."""
         self._engine = engine
+        self._housekeeping = housekeeping
+        self._housekeeping_every = housekeeping_every
+        self._housekeeping_at = -math.inf
         self._session_factory = session_factory
         self._interval = interval
         self._stop = threading.Event()
@@ -435,6 +503,7 @@ class BackgroundSync:
                 with self._session_factory.begin() as session:
                     rebuilt = self._engine.sync(session) > 0
                     self._engine.refresh_log_examples(session, LOG_RETRAIN_INTERVAL)
+                self._housekeep()
                 if self._engine.train_matcher() or rebuilt:
                     settle_heap()
                 while vectors is not None and not self._stop.is_set():
@@ -443,6 +512,15 @@ class BackgroundSync:
                             break
             except Exception:
                 logger.exception("search index sync failed; retrying")
+
+
+    def _housekeep(self) -> None:
+        now = time.monotonic()
+        if self._housekeeping is None or now - self._housekeeping_at < self._housekeeping_every:
+            return
+        self._housekeeping_at = now
+        with self._session_factory.begin() as session:
+            self._housekeeping(session, self._engine)
 
 
 def settle_heap() -> None:

@@ -181,14 +181,15 @@ class EvalStore:
 
     def build(self, kb_path: Path, on: date | None = None, vectors: Any = None,
               matcher: str = "auto", neural_weight: float = 2.0,
-              similar_questions: int | None = None) -> Searcher:
+              similar_questions: int | None = None, calibrate: bool = True) -> Searcher:
         """``vectors``: a VectorRanker for the optional neural ranking, fused with
         ``neural_weight`` (SECI_NEURAL_WEIGHT in a server). ``matcher``: 'auto'
         (as a server chooses), 'linear' or 'neighbours' (forced, to measure each form).
         ``similar_questions``: import the KB cut to that many similar questions per
         article (``cut_similar_questions``); None imports it as it is. ``on``: the day
         validity is judged on (default today), for the searches the returned function
-        makes."""
+        makes. ``calibrate``: fit the confidence model and the assistant's thresholds on
+        the imported KB, as a deployment does after a change (False: the prior)."""
         from sqlalchemy.orm import sessionmaker
 
         from seci.accounts import service as accounts
@@ -218,6 +219,12 @@ class EvalStore:
         search_engine = SearchEngine(vectors=vectors, max_linear_classes=linear_up_to,
                                      neural_weight=neural_weight)
         search_engine.sync(session)
+        if calibrate:
+            from seci.retrieval.served_calibration import fit_served_calibration
+
+            fit_served_calibration(session, engine=search_engine, actor=importer, on=on)
+            session.commit()
+            search_engine.sync(session)
         self.session, self.search_engine, self.user = session, search_engine, importer
 
         def ask(query: str) -> tuple[list[str], bool]:

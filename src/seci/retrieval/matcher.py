@@ -17,9 +17,11 @@ Both report scores on their own scale; ``kind`` tells the confidence model which
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -155,19 +157,29 @@ class _NeighbourScorer:
         self._words = HashingVectorizer(analyzer=word_features, n_features=HASH_FEATURES,
                                         alternate_sign=False, norm=None, lowercase=False,
                                         dtype=np.float32)
-        chunks = [self._raw(texts[start:start + _CHUNK])
-                  for start in range(0, len(texts), _CHUNK)]
-        documents = np.zeros(2 * HASH_FEATURES, dtype=np.int64)
-        for chunk in chunks:
-            documents += np.bincount(chunk.indices, minlength=2 * HASH_FEATURES)
-        rows = len(texts)
-        # Smoothed IDF; n-grams in more than MAX_DOCUMENT_SHARE of the examples weigh 0.
-        self._weights = (np.log((1 + rows) / (1 + documents)) + 1).astype(np.float32)
-        self._weights[documents > max(MAX_DOCUMENT_SHARE * rows, 50)] = 0.0
-        for chunk in chunks:
-            self._weigh(chunk)
-        # Transposed: a query's features pick their rows (posting lists) only.
-        self._postings = sparse.vstack(chunks, format="csr").T.tocsr()
+        with tempfile.TemporaryDirectory(prefix="seci-matcher-") as spill:
+            # Pass 1: hash chunk by chunk, count in how many examples each feature occurs,
+            # and keep the raw counts on disk (holding them all would double the peak).
+            documents = np.zeros(2 * HASH_FEATURES, dtype=np.int64)
+            files: list[Path] = []
+            for start in range(0, len(texts), _CHUNK):
+                chunk = self._raw(texts[start:start + _CHUNK])
+                documents += np.bincount(chunk.indices, minlength=2 * HASH_FEATURES)
+                files.append(_spill(Path(spill), len(files), chunk))
+            rows = len(texts)
+            # Smoothed IDF; n-grams in more than MAX_DOCUMENT_SHARE of the examples weigh 0.
+            self._weights = (np.log((1 + rows) / (1 + documents)) + 1).astype(np.float32)
+            self._weights[documents > max(MAX_DOCUMENT_SHARE * rows, 50)] = 0.0
+            del documents
+            # Pass 2: weigh each chunk, then write it straight into the transposed index
+            # (feature → examples), whose size is known from the weighed chunks.
+            per_feature = np.zeros(2 * HASH_FEATURES, dtype=np.int64)
+            for file in files:
+                chunk = _unspill(file)
+                self._weigh(chunk)
+                per_feature += np.bincount(chunk.indices, minlength=2 * HASH_FEATURES)
+                _spill_to(file, chunk)
+            self._postings = _transposed(files, per_feature, rows)
         self._labels = labels
 
     def _raw(self, texts: Sequence[str]) -> sparse.csr_matrix:
@@ -210,8 +222,54 @@ class _NeighbourScorer:
                 for label, index in zip(unique, first, strict=True)]
 
 
+def _spill(directory: Path, number: int, chunk: sparse.csr_matrix) -> Path:
+    target = directory / f"chunk-{number}.npz"
+    _spill_to(target, chunk)
+    return target
+
+
+def _spill_to(target: Path, chunk: sparse.csr_matrix) -> None:
+    np.savez(target, indptr=chunk.indptr, indices=chunk.indices, data=chunk.data,
+             shape=np.array(chunk.shape))
+
+
+def _unspill(source: Path) -> sparse.csr_matrix:
+    with np.load(source) as stored:
+        return sparse.csr_matrix((stored["data"], stored["indices"], stored["indptr"]),
+                                 shape=tuple(stored["shape"]))
+
+
+def _transposed(files: Sequence[Path], per_feature: np.ndarray, rows: int
+                ) -> sparse.csr_matrix:
+    """The chunks (examples × features, in order) as one features × examples CSR matrix,
+    filled in place: each entry goes to its feature's next free slot, so examples stay in
+    ascending order within a feature and no second copy of the index is ever made."""
+    indptr = np.zeros(len(per_feature) + 1, dtype=np.int64)
+    np.cumsum(per_feature, out=indptr[1:])
+    total = int(indptr[-1])
+    index_type = np.int32 if max(total, rows) < np.iinfo(np.int32).max else np.int64
+    indices = np.empty(total, dtype=index_type)
+    data = np.empty(total, dtype=np.float32)
+    next_free = indptr[:-1].copy()
+    offset = 0
+    for file in files:
+        chunk = _unspill(file)
+        example = np.repeat(np.arange(chunk.shape[0], dtype=np.int64) + offset,
+                            np.diff(chunk.indptr))
+        order = np.argsort(chunk.indices, kind="stable")
+        feature = chunk.indices[order]
+        counts = np.bincount(feature, minlength=len(per_feature))
+        group_start = np.cumsum(counts) - counts  # where each feature's run starts in order
+        slot = next_free[feature] + (np.arange(len(feature)) - group_start[feature])
+        indices[slot] = example[order]
+        data[slot] = chunk.data[order]
+        next_free += counts
+        offset += chunk.shape[0]
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(per_feature), rows))
+
+
 # Examples hashed per chunk (bounds the memory of the raw counts).
-_CHUNK = 50_000
+_CHUNK = 20_000
 # Examples kept per query before grouping by article: enough for the candidates a search
 # takes (engine.CANDIDATES × 3), even when an article's examples crowd the top.
 _BEST_EXAMPLES = 5_000

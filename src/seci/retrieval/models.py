@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from seci.core.clock import utcnow
@@ -71,3 +72,26 @@ class SynonymRule(Base):
     lock_version: Mapped[int] = mapped_column(default=1)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SearchCalibration(Base):
+    """One fit of the confidence model on the knowledge base being served (held-out similar
+    questions and the search log's confirmed pairs; ``seci.retrieval.served_calibration``).
+    Every search process uses the newest fit whose matcher form matches its own."""
+
+    __tablename__ = "search_calibrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # 'fitted', or 'too_few' (not enough held-out questions: the prior stays in force).
+    status: Mapped[str] = mapped_column(String(16))
+    matcher_kind: Mapped[str] = mapped_column(String(16))  # linear | neighbours
+    articles: Mapped[int] = mapped_column(Integer)
+    held_out: Mapped[int] = mapped_column(Integer)  # questions asked unseen
+    from_log: Mapped[int] = mapped_column(Integer)  # of which from the search log
+    watermark: Mapped[int] = mapped_column(Integer)  # the article change feed at the fit
+    coefficients: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    thresholds: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Reliability curve and the figures behind the thresholds (see the service).
+    report: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -20,18 +19,22 @@ from seci.core.pii import mask_digits, mask_personal_numbers
 from seci.knowledge.agent_notes import customer_text
 from seci.knowledge.models import ArticleVersion
 from seci.knowledge.render import plain_snippet
-from seci.retrieval.engine import RankedArticle, SearchEngine, suggestions
+from seci.retrieval.confidence import (
+    PRIOR,
+    PRIOR_THRESHOLDS,
+    Thresholds,
+    confidence_of,
+)
+from seci.retrieval.engine import SearchEngine, suggestions
 from seci.retrieval.index import Filters
 from seci.retrieval.log import frequent_queries
 from seci.retrieval.text import normalize
 
 MAX_QUERY = 500
 SNIPPET = 110
-# Below this confidence the answer is "no good match" (the assistant relies on it): a
-# calibrated 0.5 is "more likely right than wrong". On the dev set it answers 61% of the
-# queries with 95% precision and refuses 93% of the unanswerable ones and 94% of questions
-# whose article was taken out (`seci eval calibrate` prints the table).
-NO_MATCH_BELOW = 0.5
+# The prior's "no good match" line (a calibrated 0.5 is "more likely right than wrong");
+# a fit on the served KB sets its own (SearchResult.thresholds).
+NO_MATCH_BELOW = PRIOR_THRESHOLDS.answer
 
 
 class QueryTooLong(InvalidInput):
@@ -63,73 +66,13 @@ class SearchResult:
     query: str
     hits: list[SearchHit]
     confident: bool  # the best hit is a good match
+    # The assistant's thresholds for these hits (the served calibration's, or the prior's).
+    thresholds: Thresholds = PRIOR_THRESHOLDS
 
 
-# Logistic model of P(hit is the right article) from the evidence of both rankers, fitted
-# with `seci eval calibrate` on the dev set (evaluation/dev; see docs/search.md): expected
-# calibration error of the top hit 0.15 with the earlier hand-set model, 0.039 after
-# (cross-validated). Refit whenever the rankers change.
-CONFIDENCE_COEFFICIENTS = {
-    "bias": 0.390,
-    "matcher_score": 5.662,  # linear model's decision value (> 0: it recognises the question)
-    "matcher_share": 1.013,  # how clearly the matcher prefers this article
-    "lexical_first": -0.046,  # the BM25 ranker puts it first too
-    "lexical_per_term": -0.047,  # BM25 score per query term (capped)
-    "first": 1.777,  # the top hit
-    "margin": -0.308,  # lead over the next hit (mostly explained by matcher_share)
-}
-# The same for the neighbour form of the matcher (knowledge bases above
-# matcher.MAX_LINEAR_CLASSES articles), whose score is a cosine similarity (0–2), fitted on
-# the same dev set with that form forced: ECE 0.041 (cross-validated).
-NEIGHBOUR_CONFIDENCE_COEFFICIENTS = {
-    "bias": -5.729,
-    "matcher_score": 3.098,  # best cosine with one of the article's examples
-    "matcher_share": 1.193,
-    "lexical_first": 1.030,
-    "lexical_per_term": 0.304,
-    "first": 1.448,
-    "margin": -0.589,
-}
-
-
-def confidence_features(ranked: Sequence[RankedArticle], query_terms: int
-                        ) -> list[dict[str, float]]:
-    """The evidence per hit that the confidence model weighs (see docs/search.md)."""
-    rows = []
-    for position, item in enumerate(ranked):
-        runner_up = ranked[position + 1].score if position + 1 < len(ranked) else 0.0
-        rows.append({
-            "bias": 1.0,
-            "matcher_score": _matcher_score(item),
-            "matcher_share": item.matcher_share,
-            "lexical_first": 1.0 if item.lexical_rank == 1 else 0.0,
-            "lexical_per_term": min(item.lexical_score / max(query_terms, 1), 8.0),
-            "first": 1.0 if position == 0 else 0.0,
-            # How clearly the hit beats the next one (0: a tie, 1: nothing else).
-            "margin": (item.score - runner_up) / item.score if item.score > 0 else 0.0,
-        })
-    return rows
-
-
-def _matcher_score(item: RankedArticle) -> float:
-    """The matcher's score, or what stands for 'not recognised' on its scale."""
-    if item.matcher_score is not None:
-        return item.matcher_score
-    return 0.0 if item.neighbour_matcher else -1.0
-
-
-def coefficients_for(neighbour_matcher: bool) -> dict[str, float]:
-    return NEIGHBOUR_CONFIDENCE_COEFFICIENTS if neighbour_matcher else CONFIDENCE_COEFFICIENTS
-
-
-def confidence_of(ranked: Sequence[RankedArticle], query_terms: int) -> list[float]:
-    """A 0–1 confidence per hit (see CONFIDENCE_COEFFICIENTS)."""
-    result = []
-    for item, features in zip(ranked, confidence_features(ranked, query_terms), strict=True):
-        coefficients = coefficients_for(item.neighbour_matcher)
-        z = sum(coefficients.get(name, 0.0) * value for name, value in features.items())
-        result.append(1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0))))
-    return result
+def coefficients_for(neighbour_matcher: bool) -> Mapping[str, float]:
+    """The prior's coefficients (``seci eval calibrate`` compares against them)."""
+    return PRIOR.coefficients_for(neighbour_matcher)
 
 
 def queue_filter(user: User, requested: int | None) -> frozenset[int] | None:
@@ -232,7 +175,9 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
                           audience=audience)
     ranked = engine.rank(query, filters, limit)
     terms = engine.analyzer.tokens(query)
-    confidences = confidence_of(ranked, len(set(terms)))
+    model = engine.confidence
+    confidences = confidence_of(ranked, len(set(terms)), model)
+    thresholds = model.thresholds_for(bool(ranked) and ranked[0].neighbour_matcher)
     # Without snippets: no bodies read, titles as they are (empty terms highlight nothing).
     highlight_terms = set(terms) | set(engine.analyzer.raw_words(query)) if snippets else set()
     # A customer's snippets come from the customer text: agent-only notes never show.
@@ -253,5 +198,6 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
         for r, conf in zip(ranked, confidences, strict=True)
     ]
     return SearchResult(query=normalize(query), hits=hits,
-                        confident=bool(hits) and hits[0].confidence >= NO_MATCH_BELOW)
+                        confident=bool(hits) and hits[0].confidence >= thresholds.answer,
+                        thresholds=thresholds)
 

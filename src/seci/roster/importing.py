@@ -37,6 +37,12 @@ ROSTER_COLUMNS = Columns(
     required=("agent_id", "name", "team", "hired_on", "stage"),
 )
 
+# One made-up agent for the import template.
+ROSTER_TEMPLATE_EXAMPLE: dict[str, str] = {
+    "agent_id": "1001", "name": "王小明", "team": "A组", "hired_on": "2025-03-01",
+    "left_on": "", "stage": "成长期", "username": "",
+}
+
 STAGE_NAMES = {"新员工": Stage.NEW, "成长期": Stage.GROWING, "成熟期": Stage.MATURE,
                "new": Stage.NEW, "growing": Stage.GROWING, "mature": Stage.MATURE}
 _DATE = re.compile(r"^\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s*$")

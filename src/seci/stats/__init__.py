@@ -16,6 +16,9 @@ counts and calls these.
   words        words that mark one group of texts (log-odds, informative Dirichlet prior)
   correlation  Pearson and Spearman with Fisher-z intervals and p-values
   reliability  Cronbach's α of a scale
+  items        item analysis of exams: facility, discrimination, efficiency, KR-20, SEM,
+               distractors (numpy, vectorised)
+  paired       paired t-test and Wilcoxon signed-rank of before/after pairs
 """
 
 from seci.stats.comparisons import (
@@ -96,6 +99,7 @@ from seci.stats.intervals import (
     wilson_interval,
     z_value,
 )
+from seci.stats.paired import paired_t_test, wilcoxon_signed_rank
 from seci.stats.pareto import ParetoRow, pareto
 from seci.stats.reliability import cronbach_alpha
 from seci.stats.rules import (
@@ -119,12 +123,13 @@ __all__ = [
     "difference_in_differences_proportions", "dispersion_ratio", "funnel_sizes", "hedges_g",
     "individuals_moving_range_chart", "mann_whitney_u", "mean_difference_interval",
     "mean_from_sums", "mean_funnel", "mean_funnel_curve", "mean_funnel_limits", "median",
-    "normal_interval", "np_chart", "p90", "p_chart", "pareto", "pearson_correlation",
+    "normal_interval", "np_chart", "p90", "p_chart", "paired_t_test", "pareto",
+    "pearson_correlation",
     "percentile", "pooled_sd",
     "proportion_difference_interval", "proportion_funnel", "proportion_funnel_curve",
     "proportion_funnel_limits", "sample_from_sums", "sd_from_sums", "spearman_correlation",
     "special_causes",
     "standardize", "summarize", "t_interval_from_values", "t_interval_mean", "t_value",
     "two_proportion_z_test", "u_chart", "variance_from_sums", "welch_degrees_of_freedom",
-    "welch_t_test", "wilson_interval", "xbar_s_chart", "z_value",
+    "welch_t_test", "wilcoxon_signed_rank", "wilson_interval", "xbar_s_chart", "z_value",
 ]

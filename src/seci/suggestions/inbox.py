@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
+from seci.core.clock import today
+from seci.core.todo import Todo, todo
 from seci.suggestions.departments import departments_of
 from seci.suggestions.models import Suggestion, SuggestionStatus
 from seci.suggestions.queries import department_inbox
@@ -50,3 +52,17 @@ def items_for(session: Session, user: User) -> list[InboxItem]:
         answers = [_answer_item(s) for s in department_inbox(session, user=user)]
     answers.sort(key=lambda item: (not item.overdue, item.due_on or date.max))
     return answers + _awaiting_reward(session, user)
+
+
+def todos_for(session: Session, user: User) -> list[Todo]:
+    """Suggestions to answer (nearest deadline) and rewards to decide, as counts."""
+    items = items_for(session, user)
+    on = today()
+    todos = []
+    for kind, url in (("suggestion.answer", "/suggestions/inbox"),
+                      ("suggestion.reward", "/suggestions/inbox")):
+        found = [i for i in items if i.kind == kind]
+        if found:
+            todos.append(todo(kind, found[0].url if len(found) == 1 else url,
+                              [i.due_on for i in found], on=on))
+    return todos

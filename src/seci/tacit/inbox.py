@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
 from seci.core.clock import today
+from seci.core.todo import Todo, todo
 from seci.tacit.models import (
     Contribution,
     Evaluation,
@@ -71,3 +72,19 @@ def items_for(session: Session, user: User) -> list[InboxItem]:
                   for issue in session.scalars(select(ProcessIssue).where(
                       ProcessIssue.status == IssueStatus.OPEN))]
     return items
+
+
+# The page where each task is done (a contribution's own page when there is one).
+TASK_URLS = {"screen": "/tacit", "follow_up": "/tacit", "promote": "/tacit",
+             "evaluate": "/tacit", "resolve_issue": "/tacit#improvement"}
+
+
+def todos_for(session: Session, user: User) -> list[Todo]:
+    """The inbox's tasks counted by kind, each with its nearest deadline."""
+    items = items_for(session, user)
+    by_task: dict[str, list[InboxItem]] = {}
+    for item in items:
+        by_task.setdefault(item.task, []).append(item)
+    on = today()
+    return [todo(f"tacit.{task}", found[0].url if len(found) == 1 else TASK_URLS[task],
+                 [i.due for i in found], on=on) for task, found in by_task.items()]

@@ -10,7 +10,7 @@ import math
 import re
 import unicodedata
 from io import BytesIO
-from typing import Final
+from typing import Final, Literal
 from urllib.parse import quote
 
 from fastapi import Response
@@ -20,6 +20,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from seci.core.tabular import FileFormat, template_file
 from seci.web.charts import Cell, ColumnFormat, Table
 
 XLSX_MEDIA_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,6 +32,8 @@ _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _FILENAME_FORBIDDEN = re.compile(r'[\x00-\x1f\x7f/\\"]')
 _MAX_COLUMN_WIDTH: Final = 60
+# An import template is offered as a workbook or as CSV (JSONL users read the docs).
+TemplateFormat = Literal[FileFormat.XLSX, FileFormat.CSV]
 
 
 def xlsx_response(table: Table, filename: str, sheet: str) -> Response:
@@ -128,3 +131,12 @@ def _column_widths(table: Table) -> list[float]:
 
 def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def import_template_response(headers: tuple[str, ...], example: dict[str, str],
+                             fmt: FileFormat, filename: str) -> Response:
+    """An import file's template (header row and one example row) as a download."""
+    media = XLSX_MEDIA_TYPE if fmt is FileFormat.XLSX else "text/csv; charset=utf-8"
+    return Response(content=template_file(headers, example, fmt), media_type=media,
+                    headers={"Content-Disposition": content_disposition(
+                        f"{filename}.{fmt.value}")})

@@ -1,14 +1,19 @@
-"""Short confirmations shown after an action (?flash=code), and a failed job's error in
-the reader's language."""
+"""Words for what the pages show: short confirmations after an action (?flash=code), a
+failed job's error, and stored codes and values (the word lists themselves are
+``seci.core.messages.LABELS``, one place for the web, the API's problems and the CLI)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from seci.core.i18n import N_, gettext
-from seci.core.messages import label
+from seci.core.messages import LABELS, label
 
-__all__ = ["describe_job_error", "flash_message", "label"]
+__all__ = ["audit_summary", "describe_job_error", "field_value", "flash_message", "label",
+           "shipped_note"]
+
+# Fields whose value is a code (the diff of two versions shows its word, not the code).
+CODED_FIELDS: dict[str, str] = {"audience": "audience"}
 
 # Errors the job runner itself records (a task's own errors carry their message).
 JOB_ERRORS: dict[str, str] = {
@@ -22,6 +27,8 @@ JOB_ERRORS: dict[str, str] = {
 
 FLASH: dict[str, str] = {
     "saved": N_("Saved."),
+    "calibration_queued": N_("Calibration started; this page shows the new fit when it is "
+                             "done (usually within a minute)."),
     "created": N_("Draft created."),
     "submitted": N_("Submitted for review."),
     "approved": N_("Approved and published."),
@@ -93,3 +100,49 @@ def describe_job_error(error: dict[str, Any]) -> str:
         except (KeyError, IndexError):
             return gettext(template)
     return gettext("The job failed ({code}).", code=error.get("code", "?"))
+
+
+def field_value(field: str, value: str) -> str:
+    """A field's value as shown: the word for a coded field, the text itself otherwise."""
+    kind = CODED_FIELDS.get(field)
+    return label(kind, value) if kind and value else value
+
+
+# Notes that came with the shipped rules (migrations 0007, 0008 and 0018 store them in
+# English, as literal data): shown in the reader's language until someone rewrites them.
+SHIPPED_NOTES: frozenset[str] = frozenset({
+    *LABELS["tacit_reason_note"].values(),
+    N_("Complaint words go to the complaint desk"),
+    N_("An angry customer is handled as a complaint"),
+    N_("Marked two answers as not helpful"),
+    N_("VIP customers are served by people"),
+    N_("全球通 customers are served by people"),
+    N_("The customer asks for a person"),
+    N_("Two replies in a row without an answer"),
+    N_("Everything else: the general queue"),
+    N_("Billing questions"),
+    N_("SP charges are billing questions"),
+    N_("Complaint handling"),
+    N_("Broadband faults: data desk"),
+})
+
+
+def shipped_note(text: str) -> str:
+    """A rule's note: a shipped (English) note in the reader's language, a note someone
+    wrote as written."""
+    return gettext(text) if text in SHIPPED_NOTES else text
+
+
+def audit_summary(action: str, summary: str, after: dict[str, Any] | None) -> str:
+    """An audit entry's summary in words where the service stored codes in it."""
+    after = after or {}
+    if action == "points.award" and "reason" in after:
+        return f"{label('tacit_reason', after['reason'])} +{after.get('points', '')}"
+    if action == "points.rule" and "points" in after:
+        return gettext("{points} points", points=after["points"])
+    if action == "feedback.create" and "kind" in after:
+        code = summary.rsplit(" ", 1)[0] if summary.endswith(str(after["kind"])) else summary
+        return f"{code} {label('feedback_kind', after['kind'])}"
+    if action == "notice.quiz" and "questions" in after:
+        return gettext("{n} questions", n=after["questions"])
+    return summary

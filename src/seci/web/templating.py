@@ -21,7 +21,8 @@ from seci.core.config import get_settings
 from seci.core.i18n import LOCALES, get_locale, gettext, ngettext
 from seci.knowledge.agent_notes import render_marked
 from seci.knowledge.render import plain_snippet, render_markdown
-from seci.web.labels import flash_message, label
+from seci.web.labels import audit_summary, field_value, flash_message, label, shipped_note
+from seci.web.navigation import menu_for
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -63,6 +64,9 @@ def templates() -> Jinja2Templates:
     env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.globals.update(
         label=label,
+        field_value=field_value,
+        shipped_note=shipped_note,
+        audit_summary=audit_summary,
         Perm=Perm,
         locales=LOCALES,
         version=__version__,
@@ -78,6 +82,13 @@ def templates() -> Jinja2Templates:
     return engine
 
 
+def here_url(request: Request) -> str:
+    """This page's path and query string, without the one-time ``flash`` (where the language
+    switch comes back to)."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "flash"]
+    return request.url.path + ("?" + urlencode(query) if query else "")
+
+
 def render(request: Request, name: str, context: dict[str, Any] | None = None,
            *, user: User | None = None, status_code: int = 200) -> HTMLResponse:
     """Render a page with what every layout needs."""
@@ -87,6 +98,8 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None,
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "flash": flash_message(request.query_params.get("flash")),
         "path": request.url.path,
+        "here": here_url(request),
+        "nav": menu_for(user, request.url.path) if user is not None else None,
     }
     return templates().TemplateResponse(request, name, base | (context or {}),
                                         status_code=status_code)

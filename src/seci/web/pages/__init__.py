@@ -8,8 +8,13 @@ from seci.web.pages import (
     assistant_hours,
     assistant_rules,
     auth,
+    calibration,
     calls,
+    certification,
+    coaching,
     competency,
+    exams,
+    home,
     inbox,
     incentives,
     kb,
@@ -20,9 +25,11 @@ from seci.web.pages import (
     situations,
     suggestions,
     tacit,
+    training,
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, kb, search, situations, assistant, assistant_rules, assistant_hours, tacit,
-               incentives, suggestions, linkage, calls, competency, mining, quality, inbox, admin):
+for module in (auth, home, kb, search, situations, calibration, assistant, assistant_rules,
+               assistant_hours, tacit, incentives, suggestions, linkage, calls, competency, exams,
+               training, coaching, certification, mining, quality, inbox, admin):
     router.include_router(module.router)

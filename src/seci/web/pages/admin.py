@@ -11,18 +11,20 @@ from starlette.datastructures import UploadFile
 
 from seci.accounts import service as accounts
 from seci.accounts.roles import Perm, Role
+from seci.audit.objects import describe_objects
 from seci.audit.service import AuditFilter, distinct_actions, list_events
 from seci.core.clock import today, utcnow
 from seci.core.config import get_settings
 from seci.core.errors import PermissionDenied, SeciError
 from seci.core.http import CurrentUser, SessionDep, write_aside
 from seci.core.i18n import gettext
-from seci.core.messages import describe_error, describe_problem
+from seci.core.messages import LABELS, describe_error, describe_problem
 from seci.knowledge import modules as mod
 from seci.knowledge.exporting import export_records, record_export
 from seci.knowledge.importing import ImportRejected, import_articles
-from seci.knowledge.tabular import FileFormat, write_records
+from seci.knowledge.tabular import COLUMNS, TEMPLATE_EXAMPLE, FileFormat, write_records
 from seci.knowledge.upload import read_upload
+from seci.web.exports import TemplateFormat, import_template_response
 from seci.web.pages.common import Form, field, ids, optional_int, redirect
 from seci.web.templating import render
 
@@ -41,6 +43,14 @@ def _need(user: CurrentUser, perm: Perm) -> None:
 def import_page(request: Request, user: CurrentUser) -> HTMLResponse:
     _need(user, Perm.KB_IMPORT)
     return render(request, "kb/import.html", {"report": None}, user=user)
+
+
+@router.get("/kb/import/template")
+def import_template(user: CurrentUser, format: TemplateFormat = FileFormat.XLSX) -> Response:
+    """The article import file with its headers and one example row."""
+    _need(user, Perm.KB_IMPORT)
+    return import_template_response(COLUMNS, TEMPLATE_EXAMPLE, FileFormat(format),
+                                    gettext("Article import template"))
 
 
 @router.post("/kb/import", response_class=HTMLResponse)
@@ -142,6 +152,14 @@ def module_action(db: SessionDep, user: CurrentUser, form: Form) -> Response:
 # --- audit -------------------------------------------------------------------------------
 
 
+# Where an audit entry's object is shown (when describe_objects says its reader may open it).
+AUDIT_OBJECT_PAGES: dict[str, str] = {
+    "article": "/kb/articles/{id}", "user": "/admin/users/{id}", "module": "/kb/modules",
+    "queue": "/admin/queues", "contribution": "/tacit/contributions/{id}",
+    "suggestion": "/suggestions/{id}", "notice": "/notices/{id}",
+}
+
+
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, db: SessionDep, user: CurrentUser,
                action: str | None = None, actor: str | None = None,
@@ -156,6 +174,8 @@ def audit_page(request: Request, db: SessionDep, user: CurrentUser,
         entity_id=entity_id or None, since=since), limit=50, offset=(page_no - 1) * 50)
     return render(request, "audit/log.html", {
         "events": rows, "total": total, "page": page_no, "pages": max(1, -(-total // 50)),
+        "objects": describe_objects(db, actor=user, events=rows),
+        "object_pages": AUDIT_OBJECT_PAGES, "entity_types": sorted(LABELS["audit_entity"]),
         "actions": distinct_actions(db, actor=user),
         "filters": {"action": action or "", "actor": actor or "",
                     "entity_type": entity_type or "", "entity_id": entity_id or "",
@@ -188,30 +208,44 @@ def create_user(db: SessionDep, user: CurrentUser, form: Form) -> Response:
     return redirect(f"/admin/users/{created.id}", "user_saved")
 
 
+def _user_page(request: Request, db: SessionDep, user: CurrentUser, user_id: int, *,
+               error: str | None = None, status_code: int = 200) -> HTMLResponse:
+    return render(request, "admin/user_edit.html", {
+        "subject": accounts.get_user(db, user_id=user_id), "queues": accounts.list_queues(db),
+        "roles": list(Role), "tree": mod.build_tree(db), "error": error,
+    }, user=user, status_code=status_code)
+
+
 @router.get("/admin/users/{user_id}", response_class=HTMLResponse)
 def user_page(request: Request, user_id: int, db: SessionDep,
               user: CurrentUser) -> HTMLResponse:
     _need(user, Perm.USER_MANAGE)
-    return render(request, "admin/user_edit.html", {
-        "subject": accounts.get_user(db, user_id=user_id), "queues": accounts.list_queues(db),
-        "roles": list(Role), "tree": mod.build_tree(db),
-    }, user=user)
+    return _user_page(request, db, user, user_id)
 
 
 @router.post("/admin/users/{user_id}")
-def update_user(user_id: int, db: SessionDep, user: CurrentUser, form: Form) -> Response:
+def update_user(request: Request, user_id: int, db: SessionDep, user: CurrentUser,
+                form: Form) -> Response:
     _need(user, Perm.USER_MANAGE)
     password = field(form, "password")
-    accounts.update_user(db, user_id=user_id, actor=user, changes=accounts.UserChanges(
-        display_name=field(form, "display_name"),
-        team=field(form, "team"),
-        roles=accounts.parse_roles(form.getlist("roles")),  # type: ignore[arg-type]
-        queue_ids=set(ids(form, "queue_ids")),
-        module_ids=set(ids(form, "module_ids")),
-        all_modules=field(form, "all_modules") == "on",
-        is_active=field(form, "is_active") == "on",
-        password=password or None,
-    ))
+    try:
+        accounts.update_user(db, user_id=user_id, actor=user, changes=accounts.UserChanges(
+            display_name=field(form, "display_name"),
+            team=field(form, "team"),
+            roles=accounts.parse_roles(form.getlist("roles")),  # type: ignore[arg-type]
+            queue_ids=set(ids(form, "queue_ids")),
+            module_ids=set(ids(form, "module_ids")),
+            all_modules=field(form, "all_modules") == "on",
+            is_active=field(form, "is_active") == "on",
+            password=password or None,
+        ))
+    except SeciError as error:
+        # E.g. the queue gate (an agent not certified for a queue): said on the same page.
+        if error.status_code in (403, 404):
+            raise
+        db.rollback()
+        return _user_page(request, db, user, user_id, error=describe_error(error),
+                          status_code=error.status_code)
     return redirect(f"/admin/users/{user_id}", "user_saved")
 
 

@@ -21,6 +21,7 @@ from seci.analytics.process import key_process_speed, suggestion_figures
 from seci.calls import charts as ch
 from seci.calls import compare, queries, thresholds
 from seci.calls.access import own_agent_ids, require_import
+from seci.calls.columns import CALL_TEMPLATE_EXAMPLE, FLAT_CALL_COLUMNS
 from seci.calls.dashboard import default_period, kpi_tiles, latest_day
 from seci.calls.errors import BadSlice, NotEnoughCalls
 from seci.calls.importing import recent_imports, submit_call_import
@@ -38,16 +39,21 @@ from seci.core.http import (
 )
 from seci.core.i18n import gettext
 from seci.core.messages import describe_error, describe_problem, label
-from seci.core.tabular import detect_format
+from seci.core.tabular import FileFormat, detect_format
 from seci.jobs import service as jobs
 from seci.jobs.models import Job
 from seci.jobs.routes import job_read, runner_of
 from seci.jobs.uploads import discard, new_upload_dir, safe_name, save_stream
 from seci.quality.queries import agent_qa_summary
-from seci.roster.importing import RosterImportRejected, import_roster
+from seci.roster.importing import (
+    ROSTER_COLUMNS,
+    ROSTER_TEMPLATE_EXAMPLE,
+    RosterImportRejected,
+    import_roster,
+)
 from seci.roster.kpis import stage_counts, turnover_report
 from seci.web.charts import Chart, Table
-from seci.web.exports import xlsx_response
+from seci.web.exports import TemplateFormat, import_template_response, xlsx_response
 from seci.web.labels import describe_job_error
 from seci.web.pages import call_charts as cc
 from seci.web.pages.common import Form, field, redirect
@@ -325,6 +331,24 @@ def _described(report: dict[str, Any] | None) -> dict[str, Any] | None:
 @router.get("/calls/import", response_class=HTMLResponse)
 def import_page(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
     return _import_page(request, db, user)
+
+
+@router.get("/calls/import/template")
+def call_import_template(user: CurrentUser, format: TemplateFormat = FileFormat.XLSX
+                         ) -> Response:
+    """The flat call-record file (CSV/xlsx) with its headers and one example row."""
+    require_import(user)
+    return import_template_response(FLAT_CALL_COLUMNS.names, CALL_TEMPLATE_EXAMPLE,
+                                    FileFormat(format), gettext("Call import template"))
+
+
+@router.get("/calls/import/roster-template")
+def roster_import_template(user: CurrentUser, format: TemplateFormat = FileFormat.XLSX
+                           ) -> Response:
+    """The roster file with its headers and one example row."""
+    require_import(user)
+    return import_template_response(ROSTER_COLUMNS.names, ROSTER_TEMPLATE_EXAMPLE,
+                                    FileFormat(format), gettext("Roster import template"))
 
 
 def _upload(form: Any, name: str) -> UploadFile | None:

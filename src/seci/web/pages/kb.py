@@ -15,24 +15,24 @@ from seci.core.clock import today
 from seci.core.config import get_settings
 from seci.core.errors import FieldErrors, PermissionDenied
 from seci.core.http import CurrentUser, SessionDep
-from seci.core.messages import describe_problem
+from seci.core.messages import describe_error, describe_problem
 from seci.knowledge import articles as svc
 from seci.knowledge import feedback as fb
 from seci.knowledge import modules as mod
 from seci.knowledge import push, queries, usage, versions
 from seci.knowledge.agent_notes import render_marked
 from seci.knowledge.diff import diff_fields
-from seci.knowledge.errors import StaleEdit
+from seci.knowledge.errors import RejectNeedsComment, StaleEdit
 from seci.knowledge.lookups import load_lookups
 from seci.knowledge.models import Article, ArticleStatus, ArticleVersion
 from seci.knowledge.validation import (
     ArticleFields,
     FieldProblem,
     clean_text_list,
+    date_problem,
     normalise_body,
     parse_date,
 )
-from seci.tacit import inbox as tacit_inbox
 from seci.web.pages.common import Form, field, ids, optional_int, redirect
 from seci.web.templating import agent_only_label, render
 
@@ -40,27 +40,7 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 30
 
 
-# --- home and browsing -------------------------------------------------------------------
-
-
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
-    days = get_settings().new_knowledge_days
-    unread = push.new_knowledge(db, user=user, days=days, unread_only=True, limit=8)
-    context = {
-        "unread": unread,
-        "unread_count": push.unread_count(db, user=user, days=days),
-        "review_count": len(queries.review_queue(db, user=user))
-        if user.can(Perm.ARTICLE_REVIEW) else 0,
-        "inbox_count": len(fb.owner_inbox(db, user=user)),
-        "expiring_count": len(queries.expiring_articles(db, user=user, days=30))
-        if user.can(Perm.KB_SEE_EXPIRED) else 0,
-        "my_drafts": queries.list_articles(db, user=user, query=queries.ArticleQuery(
-            status=ArticleStatus.DRAFT, owner_id=user.id), limit=10)[0]
-        if user.can(Perm.ARTICLE_EDIT) else [],
-        "tacit_inbox": tacit_inbox.items_for(db, user),
-    }
-    return render(request, "home.html", context, user=user)
+# --- browsing (the home page: pages/home.py) -----------------------------------------
 
 
 @router.get("/kb", response_class=HTMLResponse)
@@ -116,14 +96,22 @@ def article_page(request: Request, article_id: int, db: SessionDep,
 @router.get("/kb/articles/{article_id}/draft", response_class=HTMLResponse)
 def working_copy_page(request: Request, article_id: int, db: SessionDep,
                       user: CurrentUser) -> HTMLResponse:
-    """The pending revision and what it changes against the live version (for review)."""
+    """The pending revision, what it changes against the live version and, after a send
+    back, since then (for review)."""
+    return _working_copy(request, db, user, article_id)
+
+
+def _working_copy(request: Request, db: SessionDep, user: CurrentUser, article_id: int, *,
+                  review_error: str | None = None, status_code: int = 200) -> HTMLResponse:
     article, access = svc.get_visible_article(db, user=user, article_id=article_id)
     diffs = versions.compare_working_copy(db, user=user, article_id=article_id)
+    since = versions.changes_since_rejection(db, user=user, article_id=article_id)
     return render(request, "kb/draft.html", {
-        "article": article, "access": access, "diffs": diffs,
+        "article": article, "access": access, "diffs": diffs, "since_rejection": since,
+        "review_error": review_error,
         "look": load_lookups(db, [article.owner_id, article.updated_by_id,
                                   article.submitted_by_id]),
-    }, user=user)
+    }, user=user, status_code=status_code)
 
 
 @router.get("/kb/articles/{article_id}/versions/{version_no}", response_class=HTMLResponse)
@@ -163,8 +151,8 @@ def _fields_from_form(db: SessionDep, form: FormData) -> tuple[ArticleFields,
     for name in ("valid_from", "valid_to"):
         try:
             dates[name] = parse_date(field(form, name))
-        except ValueError:
-            problems.append(FieldProblem(name, "bad_date", field(form, name)))
+        except ValueError as error:
+            problems.append(FieldProblem(name, date_problem(error), field(form, name)))
             dates[name] = None
     module_text = field(form, "module_id")
     fields = ArticleFields(
@@ -321,13 +309,20 @@ def submit(article_id: int, db: SessionDep, user: CurrentUser, form: Form) -> Re
 
 
 @router.post("/kb/articles/{article_id}/review")
-def review(article_id: int, db: SessionDep, user: CurrentUser, form: Form) -> Response:
+def review(request: Request, article_id: int, db: SessionDep, user: CurrentUser,
+           form: Form) -> Response:
     comment = field(form, "comment")
     if field(form, "decision") == "approve":
         svc.approve_article(db, article_id=article_id, actor=user, comment=comment,
                             notify_agents=field(form, "notify_agents", "on") == "on")
         return redirect(f"/kb/articles/{article_id}", "approved")
-    svc.reject_article(db, article_id=article_id, actor=user, comment=comment)
+    try:
+        svc.reject_article(db, article_id=article_id, actor=user, comment=comment)
+    except RejectNeedsComment as error:
+        # Asked on the same page, next to the comment box, not on an error page.
+        db.rollback()
+        return _working_copy(request, db, user, article_id,
+                             review_error=describe_error(error), status_code=422)
     return redirect("/kb/review", "rejected")
 
 

@@ -16,7 +16,7 @@ from seci.core.errors import FieldErrors
 from seci.core.http import CurrentUser, SessionDep
 from seci.knowledge import modules as mod
 from seci.knowledge.lookups import load_lookups
-from seci.knowledge.validation import parse_date
+from seci.knowledge.validation import date_problem, parse_date
 from seci.linkage import access, chain, coverage, flags, notices, quiz
 from seci.linkage.models import Notice
 from seci.web.pages.common import Form, field, ids, messages_by_field, optional_int, redirect
@@ -58,8 +58,9 @@ def _effective_day(form: FormData) -> date | None:
     value = field(form, "effective_on").strip()
     try:
         return parse_date(value) if value else None
-    except ValueError:
-        raise FieldErrors([{"field": "effective_on", "code": "bad_date", "value": value}]
+    except ValueError as error:
+        raise FieldErrors([{"field": "effective_on", "code": date_problem(error),
+                            "value": value}]
                           ) from None
 
 

@@ -22,7 +22,7 @@ from seci.core.http import CurrentUser, SessionDep
 from seci.core.messages import describe_problem, field_label
 from seci.knowledge.lookups import load_lookups
 from seci.knowledge.upload import read_upload
-from seci.knowledge.validation import parse_date
+from seci.knowledge.validation import date_problem, parse_date
 from seci.tacit import evaluation as ev
 from seci.tacit import improvement, mining, promotion, screening, wording
 from seci.tacit.detail import contribution_detail
@@ -135,8 +135,8 @@ def _detail_page(request: Request, db: SessionDep, user: User, contribution_id: 
 def _day(form: Form, name: str) -> date:
     try:
         value = parse_date(field(form, name))
-    except ValueError:
-        raise FieldErrors([{"field": name, "code": "bad_date",
+    except ValueError as error:
+        raise FieldErrors([{"field": name, "code": date_problem(error),
                             "value": field(form, name)}]) from None
     if value is None:
         raise FieldErrors([{"field": name, "code": "required"}])

@@ -271,10 +271,14 @@
     var LOCALE = root.dataset.locale;
     var STORE = "seci.chat." + root.dataset.channel;
     var ui = {};
-    ["log", "waiting", "queue", "position", "hours", "callback", "rating", "error", "status",
-     "compose", "input", "send", "human", "end", "new"].forEach(function (name) {
+    ["log", "waiting", "position", "open", "hours", "callback", "callback-open",
+     "sheet-backdrop", "rating", "error", "status", "compose", "input", "send", "human", "end",
+     "new"].forEach(function (name) {
       ui[name] = document.getElementById("chat-" + name);
     });
+    ui.callbackOpen = ui["callback-open"];
+    ui.backdrop = ui["sheet-backdrop"];
+    ui.callbackCancel = document.getElementById("callback-cancel");
     ui.phone = document.getElementById("callback-phone");
     ui.note = document.getElementById("callback-note");
     ui.callbackError = document.getElementById("callback-error");
@@ -349,21 +353,47 @@
       }).join("，")});
     }
 
+    // The newest message stays in view when the bars below the log change height.
+    function showNewest() {
+      ui.log.scrollTop = ui.log.scrollHeight;
+    }
+
+    // Waiting is one compact bar (no internal queue code: the hand-off message names the
+    // queue in customer words); the hours fold out on request.
     function showWaiting(waiting) {
+      var was = !ui.waiting.hidden;
       ui.waiting.hidden = !waiting;
-      if (!waiting) { return; }
-      ui.queue.textContent = format(T.queue, {queue: waiting.queue_name});
-      ui.position.textContent = waiting.position ? format(T.position,
-        {position: waiting.position}) : "";
-      ui.hours.textContent = (waiting.open ? T.openNow
-        : format(T.closedNow, {opens: waiting.opens_at || ""})) + " · " + hoursText(waiting);
+      if (waiting) {
+        ui.position.textContent = waiting.position ? "· " + format(T.position,
+          {position: waiting.position}) : "";
+        ui.open.textContent = waiting.open ? T.openNow
+          : format(T.closedNow, {opens: waiting.opens_at || ""});
+        ui.hours.textContent = hoursText(waiting);
+      }
+      if (was !== !!waiting) { showNewest(); }
+    }
+
+    // The call-back form: a sheet over the chat, opened by the customer, closed by
+    // Cancel, Escape or a tap beside it.
+    function openSheet() {
+      ui.callback.hidden = ui.backdrop.hidden = false;
+      ui.callbackOpen.setAttribute("aria-expanded", "true");
+      ui.phone.focus();
+    }
+
+    function closeSheet(refocus) {
+      if (ui.callback.hidden) { return; }
+      ui.callback.hidden = ui.backdrop.hidden = true;
+      ui.callbackOpen.setAttribute("aria-expanded", "false");
+      if (refocus && !ui.callbackOpen.hidden) { ui.callbackOpen.focus(); }
     }
 
     function applyState(conversation) {
       var status = conversation.status;
       var waiting = status === "waiting" ? conversation.waiting : null;
       showWaiting(waiting);
-      ui.callback.hidden = !(waiting && waiting.callback_offered);
+      ui.callbackOpen.hidden = !(waiting && waiting.callback_offered);
+      if (ui.callbackOpen.hidden) { closeSheet(false); }
       ui.human.hidden = status !== "bot";
       ui.end.hidden = status !== "bot" && status !== "waiting";
       ui.new.hidden = status !== "closed";
@@ -541,9 +571,16 @@
           }
           ui.callbackError.textContent = "";
           ui.phone.removeAttribute("aria-invalid");
+          closeSheet(false);
           setStatus(T.callbackDone);
           refresh();
         }, function () { ui.callbackError.textContent = T.notSent; });
+    });
+    ui.callbackOpen.addEventListener("click", openSheet);
+    ui.callbackCancel.addEventListener("click", function () { closeSheet(true); });
+    ui.backdrop.addEventListener("click", function () { closeSheet(true); });
+    ui.callback.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { closeSheet(true); }
     });
     ui.rating.addEventListener("submit", function (event) {
       event.preventDefault();

@@ -62,7 +62,47 @@
     });
   }
 
+  // The header's menus are <details>: they work without JavaScript. This only makes them
+  // behave like menus: one area open at a time, closed by Escape or a click elsewhere.
+  function setupMenus() {
+    var menus = Array.prototype.slice.call(
+      document.querySelectorAll(".topbar details.area, .topbar details.navmenu"));
+    if (!menus.length) { return; }
+    // Browsers without ::details-content cannot keep the wide-screen menu open in CSS.
+    var whole = document.querySelector(".topbar details.navmenu");
+    if (whole && window.CSS && CSS.supports && !CSS.supports("selector(::details-content)") &&
+        window.matchMedia("(min-width: 861px)").matches) {
+      whole.open = true;
+    }
+    menus.forEach(function (menu) {
+      menu.addEventListener("toggle", function () {
+        if (!menu.open || !menu.classList.contains("area")) { return; }
+        menus.forEach(function (other) {
+          if (other !== menu && other.classList.contains("area")) { other.open = false; }
+        });
+      });
+    });
+    document.addEventListener("click", function (e) {
+      menus.forEach(function (menu) {
+        if (menu.open && !menu.contains(e.target) && menu.querySelector("summary").offsetParent) {
+          menu.open = false;
+        }
+      });
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape") { return; }
+      var open = menus.filter(function (menu) {
+        return menu.open && menu.querySelector("summary").offsetParent;
+      });
+      if (!open.length) { return; }
+      var innermost = open[open.length - 1];
+      innermost.open = false;
+      innermost.querySelector("summary").focus();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setupMenus();
     setupPreview();
     setupUnsavedGuard();
     setupBackLinks();
