@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from playwright.sync_api import FrameLocator, Locator, Page, expect
+from sqlalchemy import select, update
+
+from seci.accounts.models import Queue, UserQueue
+from seci.assistant.models import AgentPresence
+from seci.assistant.queues import PRESENCE_WINDOW
+from seci.core.clock import utcnow
+from seci.core.db import begin_writing
+from tests.browser.conftest import LiveServer
 
 Surface = Page | FrameLocator
 
@@ -38,3 +47,17 @@ def conversation_id_of(page: Page) -> int:
     match = re.search(r"/assistant/inbox/(\d+)", page.url)
     assert match, page.url
     return int(match.group(1))
+
+
+def nobody_at_desk(live_server: LiveServer, queue_code: str) -> None:
+    """Age the presence of the queue's agents out of the window: another test of the same
+    server may have had one of them working the inbox a minute ago, and a call-back is
+    offered only when nobody is at their desk."""
+    assert live_server.factory is not None
+    with live_server.factory() as session:
+        begin_writing(session)  # SQLite: take the write lock first, as the server does
+        members = select(UserQueue.user_id).join(Queue, Queue.id == UserQueue.queue_id).where(
+            Queue.code == queue_code)
+        session.execute(update(AgentPresence).where(AgentPresence.user_id.in_(members))
+                        .values(last_seen_at=utcnow() - PRESENCE_WINDOW - timedelta(minutes=1)))
+        session.commit()

@@ -11,6 +11,7 @@ from playwright.sync_api import BrowserContext, expect
 
 from seci.accounts import service as accounts
 from seci.accounts.roles import Role
+from seci.core.db import begin_writing
 from seci.demo.loader import DEMO_PASSWORD
 from tests.browser.conftest import LiveServer
 from tests.browser.ui import login, unique
@@ -24,6 +25,7 @@ def test_the_admin_sees_why_then_a_manager_certifies_and_it_works(
     name = unique("门禁坐席")
     assert live_server.factory is not None
     with live_server.factory() as session:
+        begin_writing(session)  # SQLite: take the write lock first, as the server does
         user = accounts.create_user(session, username=name.lower(), password=DEMO_PASSWORD,
                                     display_name=name, roles=[Role.AGENT], team="A组")
         session.commit()

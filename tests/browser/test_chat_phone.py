@@ -11,11 +11,13 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, ViewportSize, expect
 
 from seci.accounts.service import SEEDED_QUEUES
-from tests.browser.chat_ui import ask, messages, open_chat
+from tests.browser.chat_ui import ask, messages, nobody_at_desk, open_chat
+from tests.browser.conftest import LiveServer
 from tests.browser.ui import unique
 
 pytestmark = pytest.mark.browser
 
+COMPLAINTS = "投诉专席"  # where "我要投诉…" goes; a call-back needs nobody at a desk there
 PHONES: list[ViewportSize] = [{"width": 360, "height": 640}, {"width": 390, "height": 844}]
 # Internal words customers must never read: queue codes and the old "queue:" line.
 INTERNAL = re.compile("|".join(["排队队列", "转接A", *(re.escape(code) for code, _ in
@@ -74,7 +76,9 @@ def test_waiting_on_a_phone_keeps_the_conversation_in_view(
 
 @pytest.mark.parametrize("size", PHONES, ids=lambda s: f"{s['width']}x{s['height']}")
 def test_the_call_back_sheet_opens_and_submits(new_context: Callable[..., BrowserContext],
+                                               live_server: LiveServer,
                                                size: ViewportSize) -> None:
+    nobody_at_desk(live_server, COMPLAINTS)
     page = phone_page(new_context, size)
     log = open_chat(page)
     ask(page, f"我要投诉乱扣费{unique()}")

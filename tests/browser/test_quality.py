@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from seci.accounts.models import User
 from seci.calls.access import own_agent_ids
 from seci.calls.importing import CallSource, import_calls, load_row_context
+from seci.core.db import begin_writing
 from seci.core.tabular import FileFormat
 from seci.quality.scorecards import ensure_default_scorecard
 from seci.roster.importing import import_roster
@@ -110,6 +111,7 @@ def test_reviewer_scores_a_sampled_call_and_the_agent_appeals(
     assert live_server.factory is not None
     agent_id, call_ids = import_demo_agent_calls(live_server.factory, tmp_path)
     with live_server.factory() as session:
+        begin_writing(session)  # SQLite: take the write lock first, as the server does
         card = ensure_default_scorecard(session, actor=_user(session, "manager"))
         session.commit()
         card_id, first_item = card.id, card.items[0].id

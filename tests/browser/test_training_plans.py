@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from seci.accounts.models import User
 from seci.core.clock import today
+from seci.core.db import begin_writing
 from seci.people import competency, rounds
 from seci.people.models import AssessmentForm, CompetencyModel
 from tests.browser.conftest import LiveServer
@@ -28,6 +29,7 @@ def _closed_round(live_server: LiveServer, title: str) -> None:
     """A round for A组 every rater answered with 3s (every item weak team-wide), closed."""
     assert live_server.factory is not None
     with live_server.factory() as session:
+        begin_writing(session)  # SQLite: take the write lock first, as the server does
         trainer = session.scalar(select(User).where(User.username == "trainer"))
         assert trainer is not None
         model = session.scalar(select(CompetencyModel).order_by(CompetencyModel.id).limit(1))
