@@ -55,7 +55,7 @@ def _prepare(engine: Engine) -> int:
 
     with Session(engine) as session:
         accounts.seed_queues(session)
-        user = accounts.create_user(session, username="bench", password="bench-password-1",
+        user = accounts.create_user(session, username="bench", password="measure-only-secret-1",
                                     display_name="基准测试", roles=(Role.MANAGER,),
                                     all_modules=True)
         session.commit()

@@ -193,9 +193,9 @@ def setup(url: str, size: int, seed: int) -> dict[str, Any]:
     with Session(db) as session:
         accounts.seed_queues(session)
         queues = accounts.queues_by_code(session)
-        manager = accounts.create_user(session, username="bench", password="bench-password-1",
+        manager = accounts.create_user(session, username="bench", password="measure-only-secret-1",
                                        roles=(Role.MANAGER,), all_modules=True)
-        accounts.create_user(session, username="agent", password="bench-password-1",
+        accounts.create_user(session, username="agent", password="measure-only-secret-1",
                              roles=(Role.AGENT,), all_modules=True,
                              queue_ids=[queues["A"].id, queues["B"].id])
         session.commit()

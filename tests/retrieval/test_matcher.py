@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from seci.retrieval import matcher as matcher_module
 from seci.retrieval.matcher import Example, Matcher
 from seci.retrieval.text import default_analyzer
 
@@ -88,3 +89,16 @@ def test_linear_scores_read_directly_equal_scikit_learns(labels: tuple[int, ...]
         expected = np.array([-expected[0], expected[0]])
     assert [value for _, value in scorer.scores(text)] == pytest.approx(list(expected),
                                                                          abs=1e-9)
+
+
+def test_the_neighbour_index_is_the_same_however_it_is_chunked(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Built in two passes chunk by chunk (matcher._transposed): chunks of 2 examples must
+    # give exactly the index (and the scores) of one chunk holding them all.
+    whole = _matcher("neighbours")
+    monkeypatch.setattr(matcher_module, "_CHUNK", 2)
+    chunked = _matcher("neighbours")
+    for query in ("家里断网了怎么办", "余额", "转到联通", "天气"):
+        assert chunked.top(query, 5) == whole.top(query, 5)
+    left, right = whole._scorer._postings, chunked._scorer._postings  # type: ignore[union-attr]
+    assert (left != right).nnz == 0 and left.has_sorted_indices and right.has_sorted_indices

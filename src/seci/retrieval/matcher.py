@@ -170,16 +170,12 @@ class _NeighbourScorer:
             # Smoothed IDF; n-grams in more than MAX_DOCUMENT_SHARE of the examples weigh 0.
             self._weights = (np.log((1 + rows) / (1 + documents)) + 1).astype(np.float32)
             self._weights[documents > max(MAX_DOCUMENT_SHARE * rows, 50)] = 0.0
+            # Pass 2: weigh each chunk and write it straight into the transposed index
+            # (feature → examples). A feature keeps one entry per example it occurs in
+            # unless its weight is 0, so the index's size is known before any is weighed.
+            per_feature = np.where(self._weights > 0, documents, 0)
             del documents
-            # Pass 2: weigh each chunk, then write it straight into the transposed index
-            # (feature → examples), whose size is known from the weighed chunks.
-            per_feature = np.zeros(2 * HASH_FEATURES, dtype=np.int64)
-            for file in files:
-                chunk = _unspill(file)
-                self._weigh(chunk)
-                per_feature += np.bincount(chunk.indices, minlength=2 * HASH_FEATURES)
-                _spill_to(file, chunk)
-            self._postings = _transposed(files, per_feature, rows)
+            self._postings = _transposed(files, per_feature, rows, self._weigh)
         self._labels = labels
 
     def _raw(self, texts: Sequence[str]) -> sparse.csr_matrix:
@@ -239,11 +235,12 @@ def _unspill(source: Path) -> sparse.csr_matrix:
                                  shape=tuple(stored["shape"]))
 
 
-def _transposed(files: Sequence[Path], per_feature: np.ndarray, rows: int
-                ) -> sparse.csr_matrix:
-    """The chunks (examples × features, in order) as one features × examples CSR matrix,
-    filled in place: each entry goes to its feature's next free slot, so examples stay in
-    ascending order within a feature and no second copy of the index is ever made."""
+def _transposed(files: Sequence[Path], per_feature: np.ndarray, rows: int,
+                weigh: Callable[[sparse.csr_matrix], None]) -> sparse.csr_matrix:
+    """The chunks (examples × features, in order), each ``weigh``ed, as one features ×
+    examples CSR matrix filled in place: each entry goes to its feature's next free slot,
+    so examples stay in ascending order within a feature and no second copy of the index
+    is ever made. ``per_feature``: how many entries each feature will have."""
     indptr = np.zeros(len(per_feature) + 1, dtype=np.int64)
     np.cumsum(per_feature, out=indptr[1:])
     total = int(indptr[-1])
@@ -254,6 +251,7 @@ def _transposed(files: Sequence[Path], per_feature: np.ndarray, rows: int
     offset = 0
     for file in files:
         chunk = _unspill(file)
+        weigh(chunk)
         example = np.repeat(np.arange(chunk.shape[0], dtype=np.int64) + offset,
                             np.diff(chunk.indptr))
         order = np.argsort(chunk.indices, kind="stable")
