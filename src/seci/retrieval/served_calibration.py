@@ -165,19 +165,18 @@ def ask_held_out(session: Session, engine: SearchEngine, held: Sequence[HeldOut]
     samples: list[Sample] = []
     done = 0
     for fold in range(FOLDS):
-        mine = [h for h in held if h.fold == fold]
+        mine = [(index, h) for index, h in enumerate(held) if h.fold == fold]
         hidden: dict[int, set[str]] = {}
-        for h in mine:
+        for _, h in mine:
             if not h.from_log:
                 hidden.setdefault(h.article_id, set()).add(h.query)
-        left_out = {(h.query, h.article_id) for h in mine if h.from_log}
+        left_out = {(h.query, h.article_id) for _, h in mine if h.from_log}
         copy = SearchEngine.held_out_copy(
             engine, session, hidden={aid: frozenset(qs) for aid, qs in hidden.items()},
             log_examples=[e for e in engine.log_examples()
                           if (e.text, e.label) not in left_out])
         base = Filters(on=on, queue_ids=None, module_id=None, audience=None)
-        for h in mine:
-            index = held.index(h)
+        for index, h in mine:
             terms = len(set(copy.analyzer.tokens(h.text)))
             for removed in (False, True):
                 filters = replace(base, exclude=frozenset({h.article_id})) if removed else base
