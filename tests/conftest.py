@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,8 @@ POSTGRES_HINT = "postgresql"
 # Servers started by tests must not refit the assistant's calibration mid-test (the tests of
 # calibration fit it themselves); test servers inherit this.
 os.environ.setdefault("SECI_AUTO_CALIBRATE", "false")
+# Articles' images and files go to a store of this test process's own, never ./var.
+os.environ.setdefault("SECI_ATTACHMENT_DIR", tempfile.mkdtemp(prefix="seci-attachments-"))
 
 
 def _test_database_url(tmp_root: Path) -> str:

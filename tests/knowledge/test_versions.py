@@ -100,3 +100,30 @@ def test_agents_see_only_the_live_version(db: Session, world: World) -> None:
     revise(db, world, article, body="v2")
     history = versions.list_versions(db, user=world["agent"], article_id=article.id)
     assert [v.version_no for v in history] == [2]
+
+
+# --- the rich-text editor's layout is not a change ---------------------------------------
+
+TYPED = ("### 办理条件\n- 在网满 120 天\n- 无欠费\n| 套餐 | 月费 |\n|---|:---:|\n"
+         "| 300M | 50元/月 |")
+# The same content as the WYSIWYG editor writes it back.
+REWRITTEN = ("### 办理条件\n\n* 在网满 120 天\n* 无欠费\n\n| 套餐 | 月费 |\n| ------ | :----: |\n"
+             "| 300M | 50元/月 |\n")
+
+
+def test_the_editors_layout_is_not_shown_as_a_change() -> None:
+    from seci.knowledge.diff import diff_fields, markdown_layout
+
+    assert markdown_layout(TYPED) == markdown_layout(REWRITTEN)
+    assert markdown_layout(REWRITTEN) == (
+        "### 办理条件\n- 在网满 120 天\n- 无欠费\n| 套餐 | 月费 |\n|---|:---:|\n| 300M | 50元/月 |")
+    [body] = diff_fields({"body": TYPED}, {"body": REWRITTEN})
+    assert not body.changed
+    [body] = diff_fields({"body": TYPED}, {"body": REWRITTEN.replace("50元", "45元")})
+    assert body.changed
+    assert [s.text for s in body.segments if s.op == "insert"] == ["4"]
+    # Text that only looks like markup stays: a star inside a line, a dash rule of two.
+    assert markdown_layout("单价 5*3 元\n--") == "单价 5*3 元\n--"
+    # Outside Markdown fields the layout counts.
+    [title] = diff_fields({"title": "a  "}, {"title": "a"})
+    assert title.changed

@@ -337,6 +337,34 @@ def _check_queue_members_and_certifications(connection: Connection) -> None:
     assert connection.execute(text("SELECT COUNT(*) FROM certifications")).scalar() == 1
 
 
+def _article_at_0020(connection: Connection) -> None:
+    """0021 added attachments and the articles that use them: an article with its
+    published version must survive, and a link to it must be possible."""
+    _user(connection, 1, "editor")
+    connection.execute(text(
+        "INSERT INTO modules (id, parent_id, name, path, position, archived) "
+        "VALUES (1, NULL, '宽带', '宽带', 0, :archived)"), {"archived": False})
+    now = datetime(2026, 12, 6, 9, 0)
+    connection.execute(text(
+        "INSERT INTO articles (id, code, status, owner_id, created_by_id, updated_by_id, "
+        "created_at, updated_at, module_id, title, body, customer_answer, tags, "
+        "similar_questions, queue_ids, audience, valid_from, valid_to, latest_version_no, "
+        "view_count, helpful_count, unhelpful_count, lock_version) VALUES (1, 'KB-KD-901', "
+        "'draft', 1, 1, 1, :now, :now, 1, '宽带资费', :body, '', '[]', '[]', '[]', "
+        "'customer', NULL, NULL, 0, 0, 0, 0, 1)"), {"now": now, "body": ARTICLE_BODY})
+
+
+def _check_article_and_attachments(connection: Connection) -> None:
+    assert connection.execute(text("SELECT body FROM articles")).scalar() == ARTICLE_BODY
+    connection.execute(text(
+        "INSERT INTO attachments (id, filename, content_type, size_bytes, sha256, "
+        "uploaded_by_id, uploaded_at) VALUES (1, '资费表.png', 'image/png', 68, :sha, 1, "
+        ":now)"), {"sha": "0" * 64, "now": datetime(2026, 12, 6, 10, 0)})
+    connection.execute(text(
+        "INSERT INTO article_attachments (article_id, attachment_id) VALUES (1, 1)"))
+    assert connection.execute(text("SELECT COUNT(*) FROM article_attachments")).scalar() == 1
+
+
 Fixture = tuple[Callable[[Connection], None], Callable[[Connection], None]]
 FIXTURES: dict[str, Fixture] = {
     "0011": (_calls_and_features_at_0011, _check_calls_and_features),
@@ -347,6 +375,7 @@ FIXTURES: dict[str, Fixture] = {
     "0017": (_round_at_0017, _check_round_and_training),
     "0018": (_search_log_at_0018, _check_search_log_and_calibrations),
     "0019": (_queue_members_at_0019, _check_queue_members_and_certifications),
+    "0020": (_article_at_0020, _check_article_and_attachments),
 }
 
 

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     # and imported by a background job, never held in memory.
     call_import_max_bytes: int = Field(default=4 * 1024**3,
                                        description="Largest call-record upload (4 GiB)")
+    attachment_dir: Path | None = Field(
+        default=None, description="Where article images and files are kept; default "
+        "<data_dir>/attachments (a mounted share when several servers serve SECI)")
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0,
+                                      description="Largest image or file in an article")
     new_knowledge_days: int = Field(default=30, description="How far back 'new knowledge' looks")
     db_pool_size: int = Field(default=10, description="Database connections kept per process")
     db_max_overflow: int = Field(default=20, description="Extra connections under load")

@@ -8,9 +8,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.responses import FileResponse
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -210,3 +212,12 @@ def require(perm: Perm) -> Callable[[User], User]:
         return user
 
     return check
+
+
+def stored_file_response(path: Path, *, media_type: str, filename: str, inline: bool
+                         ) -> FileResponse:
+    """A kept file (an article's image or attachment): shown in the browser when ``inline``,
+    else downloaded; cached by this browser only, since who may read it is per user."""
+    return FileResponse(path, media_type=media_type, filename=filename,
+                        content_disposition_type="inline" if inline else "attachment",
+                        headers={"Cache-Control": "private, max-age=3600"})

@@ -533,6 +533,7 @@ LABELS: dict[str, dict[str, str]] = {
     # tests/test_i18n.py finds every action written in the source and wants its word here.
     "audit_action": {
         "article.create": N_("Article created"),
+        "attachment.upload": N_("Image or file uploaded for an article"),
         "article.edit": N_("Article edited"),
         "article.submit": N_("Submitted for review"),
         "article.approve": N_("Review approved"),
@@ -657,6 +658,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "audit_entity": {
         "article": N_("Article"),
+        "attachment": N_("Image or file"),
         "user": N_("User"),
         "module": N_("Business module"),
         "queue": N_("Queue"),

@@ -23,6 +23,7 @@ from seci.knowledge.access import (
     require_module_access,
     validity_of,
 )
+from seci.knowledge.attachments import link_attachments
 from seci.knowledge.errors import (
     ArticleNotFound,
     DuplicateCode,
@@ -203,6 +204,8 @@ def create_article(session: Session, *, fields: ArticleFields, actor: User,
     _apply(article, fields)
     session.add(article)
     session.flush()
+    link_attachments(session, article=article, actor=actor,
+                     body=f"{fields.body}\n{fields.customer_answer}")
     record(session, actor=actor, action="article.create", entity_type="article",
            entity_id=article.id, summary=f"{code} {fields.title}", after=content_of(article))
     return article
@@ -237,6 +240,8 @@ def update_article(session: Session, *, article_id: int, fields: ArticleFields,
         session.rollback()
         raise _stale(session, get_article(session, article_id=article_id),
                      expected_lock_version) from None
+    link_attachments(session, article=article, actor=actor,
+                     body=f"{fields.body}\n{fields.customer_answer}")
     record(session, actor=actor, action="article.edit", entity_type="article",
            entity_id=article.id, summary=article.code, before=before | {"status": previous_status},
            after=content_of(article))

@@ -229,3 +229,33 @@ class VersionIsImmutable(RuntimeError):
 @event.listens_for(ArticleVersion, "before_update")
 def _refuse_version_change(_mapper: object, _conn: object, _target: ArticleVersion) -> None:
     raise VersionIsImmutable("published versions are immutable; create a new one")
+
+
+class Attachment(Base):
+    """An image or file uploaded for articles (the editor's images, attachments).
+
+    The bytes live in the attachment store (``SECI_ATTACHMENT_DIR``, default
+    ``<data_dir>/attachments``) under their SHA-256; the row says who uploaded what. Who may
+    read one follows the articles that use it (``ArticleAttachment``)."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ArticleAttachment(Base):
+    """An article whose body (any version of it) used an attachment. Links are kept when a
+    later version drops the reference, so that old versions still show their images."""
+
+    __tablename__ = "article_attachments"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    attachment_id: Mapped[int] = mapped_column(
+        ForeignKey("attachments.id", ondelete="CASCADE"), primary_key=True, index=True)

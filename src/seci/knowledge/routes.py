@@ -6,14 +6,16 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from seci.accounts.models import User
 from seci.accounts.roles import Perm
 from seci.core.clock import today
 from seci.core.config import get_settings
-from seci.core.http import CurrentUser, SessionDep, require, write_aside
+from seci.core.http import CurrentUser, SessionDep, require, stored_file_response, write_aside
 from seci.knowledge import articles as svc
+from seci.knowledge import attachments as files
 from seci.knowledge import feedback as fb
 from seci.knowledge import modules as mod
 from seci.knowledge import push, queries, usage, versions
@@ -21,7 +23,7 @@ from seci.knowledge.access import validity_of
 from seci.knowledge.exporting import export_records, record_export
 from seci.knowledge.importing import import_articles
 from seci.knowledge.lookups import Lookups, load_lookups, queue_ids_for_codes
-from seci.knowledge.models import Article, ArticleFeedback, ArticleVersion
+from seci.knowledge.models import Article, ArticleFeedback, ArticleVersion, Attachment
 from seci.knowledge.render import render_markdown
 from seci.knowledge.schemas import (
     ArticleContent,
@@ -30,6 +32,7 @@ from seci.knowledge.schemas import (
     ArticlePage,
     ArticleRead,
     ArticleUpdate,
+    AttachmentRead,
     ContentRead,
     CoverageRead,
     FeedbackCreate,
@@ -433,6 +436,47 @@ async def import_file(
         db, data=data, filename=file.filename or "upload", actor=user, max_bytes=limit,
         dry_run=dry_run, as_draft=as_draft))
     return report.as_dict()
+
+
+# --- images and files in articles ---------------------------------------------------------
+
+
+def attachment_read(attachment: Attachment) -> AttachmentRead:
+    return AttachmentRead(
+        id=attachment.id, filename=attachment.filename, content_type=attachment.content_type,
+        size_bytes=attachment.size_bytes, is_image=files.is_image(attachment),
+        url=files.attachment_url(attachment), markdown=files.markdown_for(attachment))
+
+
+@router.post("/attachments", status_code=201, responses=ERRORS | {
+    413: {"description": "Larger than SECI_ATTACHMENT_MAX_BYTES (problem details)"},
+    415: {"description": "Not an image or document SECI accepts (problem details)"}})
+async def upload_attachment(
+    db: SessionDep, user: CurrentUser,
+    file: Annotated[UploadFile, File(description=(
+        "PNG, JPEG, GIF, WebP; PDF, Word, Excel, PowerPoint, WPS/OpenDocument, TXT, CSV. "
+        "The type is read from the content, not the name."))],
+) -> AttachmentRead:
+    """Keep an image or file for an article being written (editors). Put the answer's
+    ``markdown`` into the body: saving the article links the two, and from then on those
+    who may read the article may read the file."""
+    data = await read_upload(file, get_settings().attachment_max_bytes,
+                             check=files.check_attachment_size)
+    # Hashing and writing up to the size limit: off the event loop.
+    attachment = await run_in_threadpool(lambda: files.upload_attachment(
+        db, actor=user, filename=file.filename or "file", data=data))
+    return attachment_read(attachment)
+
+
+@router.get("/attachments/{attachment_id}", response_class=FileResponse, responses=ERRORS | {
+    200: {"description": "The file", "content": {"application/octet-stream": {
+        "schema": {"type": "string", "format": "binary"}}}}})
+def download_attachment(attachment_id: int, db: SessionDep, user: CurrentUser
+                        ) -> FileResponse:
+    """The file, to those who may read an article that uses it (404 otherwise)."""
+    stored = files.open_attachment(db, user=user, attachment_id=attachment_id)
+    return stored_file_response(stored.path, media_type=stored.attachment.content_type,
+                                filename=stored.attachment.filename, inline=stored.inline)
 
 
 EXPORT_MEDIA_TYPES = {

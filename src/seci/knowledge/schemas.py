@@ -212,3 +212,15 @@ class ModuleUpdate(BaseModel):
     parent_id: int | None = Field(default=None, description="New parent; use move_to_root")
     move_to_root: bool = False
     archived: bool | None = None
+
+
+class AttachmentRead(BaseModel):
+    """An uploaded image or file; ``markdown`` is what to put into a body to use it."""
+
+    id: int
+    filename: str
+    content_type: str
+    size_bytes: int
+    is_image: bool
+    url: str
+    markdown: str

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Protocol
 
 from seci.knowledge.tabular import check_size
@@ -15,13 +17,20 @@ class Readable(Protocol):
     async def read(self, size: int = -1) -> bytes: ...
 
 
-async def read_upload(upload: Readable, limit: int) -> bytes:
+async def read_upload(upload: Readable, limit: int,
+                      check: Callable[[int], None] | None = None) -> bytes:
+    """The upload's bytes; ``check`` (default: the import limit's) refuses a size."""
+    check = check or partial(_check_import_size, limit=limit)
     if upload.size is not None:
-        check_size(upload.size, limit)  # the real size, before reading anything
+        check(upload.size)  # the real size, before reading anything
     chunks: list[bytes] = []
     total = 0
     while chunk := await upload.read(_CHUNK):
         total += len(chunk)
-        check_size(total, limit)
+        check(total)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _check_import_size(size: int, *, limit: int) -> None:
+    check_size(size, limit)

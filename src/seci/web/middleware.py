@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
@@ -21,6 +22,12 @@ _CSP = _CSP_BASE + "; frame-ancestors 'none'"
 # no staff session, and its requests carry only the conversation's own token.
 EMBEDDABLE_PATHS = frozenset({"/chat"})
 _NONE = "'none'"
+# The article editor (Toast UI, vendored) lays out its toolbar, popups and table handles with
+# style attributes; scripts stay as strict as everywhere. Stored bodies never carry styles:
+# they are Markdown, rendered through nh3's allow-list (knowledge/render.py).
+_CSP_EDITOR = (_CSP_BASE.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+               + "; frame-ancestors 'none'")
+_EDITOR_PATHS = re.compile(r"^/kb/(new-article|articles/\d+/edit)$")
 _CSP_DOCS = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
              "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
 
@@ -41,6 +48,8 @@ def security_headers(path: str) -> list[tuple[bytes, bytes]]:
     """Content-Security-Policy and friends for a response to ``path``."""
     if path in {"/api/docs", "/api/redoc"}:
         policy, frame = _CSP_DOCS, [(b"x-frame-options", b"DENY")]
+    elif _EDITOR_PATHS.match(path):
+        policy, frame = _CSP_EDITOR, [(b"x-frame-options", b"DENY")]
     elif path in EMBEDDABLE_PATHS:
         # No X-Frame-Options: it cannot name several origins; frame-ancestors does.
         policy, frame = embed_csp(get_settings().assistant_embed_origins), []

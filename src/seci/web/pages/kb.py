@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from seci.accounts.models import User
@@ -14,9 +15,10 @@ from seci.accounts.service import list_queues, list_users
 from seci.core.clock import today
 from seci.core.config import get_settings
 from seci.core.errors import FieldErrors, PermissionDenied
-from seci.core.http import CurrentUser, SessionDep
+from seci.core.http import CurrentUser, SessionDep, optional_user, stored_file_response
 from seci.core.messages import describe_error, describe_problem
 from seci.knowledge import articles as svc
+from seci.knowledge import attachments as files
 from seci.knowledge import feedback as fb
 from seci.knowledge import modules as mod
 from seci.knowledge import push, queries, usage, versions
@@ -181,6 +183,7 @@ def _editor(request: Request, db: SessionDep, user: User, *, article: Article | 
         "conflict": conflict, "owners": [u for u in list_users(db)
                                          if u.can(Perm.ARTICLE_EDIT) and u.is_active],
         "look": load_lookups(db),
+        "attachment_accept": ",".join(files.ACCEPTED_EXTENSIONS),
     }, user=user, status_code=status_code)
 
 
@@ -288,6 +291,17 @@ def save_article(request: Request, article_id: int, db: SessionDep, user: Curren
         svc.submit_article(db, article_id=article_id, actor=user)
         return redirect(f"/kb/articles/{article_id}", "submitted")
     return redirect(f"/kb/articles/{article_id}", "saved")
+
+
+@router.get("/kb/attachments/{attachment_id}", response_class=FileResponse)
+@router.get("/kb/attachments/{attachment_id}/{filename}", response_class=FileResponse)
+def attachment(attachment_id: int, db: SessionDep,
+               user: Annotated[User | None, Depends(optional_user)]) -> FileResponse:
+    """An article's image or file; without a login only those of live customer articles
+    (the smart assistant shows them). The name in the path is for people and is ignored."""
+    stored = files.open_attachment(db, user=user, attachment_id=attachment_id)
+    return stored_file_response(stored.path, media_type=stored.attachment.content_type,
+                                filename=stored.attachment.filename, inline=stored.inline)
 
 
 @router.post("/kb/preview", response_class=HTMLResponse)
