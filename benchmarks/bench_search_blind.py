@@ -48,6 +48,10 @@ from benchmarks.common import ROOT, load_average, markdown_table, write_json
 SIMILAR_QUESTIONS = 3
 SETS = {  # name: (query file, the day validity is judged on)
     "dev": (ROOT / "evaluation" / "dev" / "queries.jsonl", date(2026, 11, 23)),
+    # Made like the blind set (situations → questions by someone who never saw the KB), by
+    # other helpers, and open for tuning (evaluation/README.md).
+    "situational": (ROOT / "evaluation" / "dev" / "situational_queries.jsonl",
+                    date(2026, 12, 6)),
     "blind": (ROOT / "evaluation" / "blind" / "queries.jsonl", date(2026, 12, 6)),
 }
 KBS = ("full", "cut")
@@ -429,7 +433,11 @@ def section(data: dict[str, Any] | None) -> list[str]:
         f"first {cut} (*cut*, `--similar-questions {cut}` of `seci eval retrieval` / `seci eval "
         "assistant`: the file is cut before the import, no sampling). Queries: the *dev* set "
         "(`evaluation/dev/queries.jsonl`, written by people who had read the KB; tuning "
-        "allowed), validity judged on 2026-11-23; the *blind* set "
+        "allowed), validity judged on 2026-11-23; the *situational* dev set "
+        "(`evaluation/dev/situational_queries.jsonl`, made the way the blind set was made — "
+        "situations written from the KB without its business names, questions written from "
+        "the situations alone — by other helpers; tuning allowed), validity judged on "
+        "2026-12-06; the *blind* set "
         "(`evaluation/blind/queries.jsonl`, written by a helper who saw only each caller's "
         "situation and the article's module, never the KB; report only, never tune — see "
         "`evaluation/blind/README.md`), validity judged on 2026-12-06. *SECI search* = "
@@ -450,7 +458,7 @@ def section(data: dict[str, Any] | None) -> list[str]:
         f"shown.{code} Took {data['seconds']:.0f} s; load average before: "
         f"{data['load_before']}, after: {data['load_after']}.",
         "",
-        "Targets (issue 15; judged on the blind set over the cut KB, shown for all four):",
+        "Targets (issue 15; judged on the blind set over the cut KB, shown for all six):",
         "",
         targets_table(data),
         "",

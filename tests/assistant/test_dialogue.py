@@ -19,7 +19,7 @@ from seci.assistant.models import Conversation, HandoffRule, Kind, Message, Stat
 from seci.retrieval.log import opened_after, query_stats
 from seci.retrieval.models import SearchLog
 from seci.retrieval.service import SearchHit, SearchResult
-from tests.assistant.conftest import Hotline, new_conversation, say
+from tests.assistant.conftest import SECRET, Hotline, new_conversation, say
 
 
 def _queue_code(db: Session, conversation: Conversation) -> str:
@@ -392,3 +392,25 @@ def test_customers_never_read_a_queue_code(db: Session, hotline: Hotline) -> Non
     [general] = say(db, hotline, plain, "转人工").replies
     assert _queue_code(db, plain) == "A"
     assert "人工客服" in general.text and "转接A" not in general.text
+
+
+def test_a_question_only_agent_knowledge_answers_goes_to_a_person(
+        db: Session, hotline: Hotline) -> None:
+    """"多扣的话费能退多少" is answered by an agent-only article (退费权限): the customer
+    gets a person of the article's module's queue, never the article, and the agent sees
+    it among the candidates."""
+    conversation = new_conversation(db)
+    [reply] = say(db, hotline, conversation, "多扣的话费能退多少").replies
+    assert reply.kind == Kind.HANDOFF
+    assert conversation.handoff_reason == "agent_knowledge"
+    assert _queue_code(db, conversation) == "话费专席"  # the 账务 module's queue
+    assert conversation.candidate_article_ids[0] == hotline.articles["ZW-TF"].id
+    assert SECRET not in reply.text and "退费权限" not in reply.text
+
+
+def test_a_vague_message_is_not_handed_off_for_agent_knowledge(
+        db: Session, hotline: Hotline) -> None:
+    conversation = new_conversation(db)
+    [reply] = say(db, hotline, conversation, "明天北京天气怎么样").replies
+    assert reply.kind == Kind.NO_MATCH
+    assert conversation.handoff_reason is None

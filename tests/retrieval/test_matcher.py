@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from seci.retrieval import matcher as matcher_module
@@ -16,8 +18,8 @@ EXAMPLES = [
 ]
 
 
-def _matcher(form: str) -> Matcher:
-    return Matcher(EXAMPLES, default_analyzer().tokens,
+def _matcher(form: str, examples: Sequence[Example] = EXAMPLES) -> Matcher:
+    return Matcher(examples, default_analyzer().tokens,
                    max_linear_classes=10**9 if form == "linear" else 0)
 
 
@@ -55,15 +57,43 @@ def test_neighbours_barely_score_text_sharing_no_words() -> None:
     assert all(score < 0.1 for _, score in _matcher("neighbours").top("xyz", 5))
 
 
-def test_neighbours_keep_the_best_articles_when_only_the_best_examples_are_sorted(
+def test_neighbours_keep_the_best_articles_when_only_the_best_are_sorted(
         monkeypatch: pytest.MonkeyPatch) -> None:
     from seci.retrieval import matcher as matcher_module
 
     full = _matcher("neighbours").top("家里断网了怎么办", 10)
-    monkeypatch.setattr(matcher_module, "_BEST_EXAMPLES", 2)
+    monkeypatch.setattr(matcher_module, "_BEST_ARTICLES", 2)
     partial = _matcher("neighbours").top("家里断网了怎么办", 10)
-    assert partial[0] == pytest.approx(full[0])
-    assert set(partial) <= set(full)
+    assert partial == full[:2]
+
+
+@pytest.mark.parametrize("query", ["家里断网了怎么办", "查一下余额吧", "完全无关的句子", "！！",
+                                   "宽带 余额 漫游 开通 断网 话费"])
+def test_neighbour_scores_are_each_articles_best_cosine(query: str) -> None:
+    """The summed postings equal the sparse product of the query with every example, and
+    each article gets its best example's value (examples of one article are not contiguous
+    in EXAMPLES: the scorer regroups them)."""
+    import numpy as np
+
+    from seci.retrieval.matcher import _NeighbourScorer
+    from seci.retrieval.text import normalize
+
+    examples = sorted(EXAMPLES, key=lambda e: len(e.text))  # articles interleaved
+    scorer = _matcher("neighbours", examples)._scorer
+    assert isinstance(scorer, _NeighbourScorer)
+    features = scorer._raw([normalize(query)])
+    scorer._weigh(features)
+    expected: dict[int, float] = {}
+    if features.nnz:
+        product = (features @ scorer._postings).toarray().ravel()
+        labels = np.repeat(scorer._article, np.diff(np.r_[scorer._starts, len(product)]))
+        for label, value in zip(labels, product, strict=True):
+            if value > 0:
+                expected[int(label)] = max(expected.get(int(label), 0.0), float(value))
+    got = dict(scorer.scores(normalize(query)))
+    assert got.keys() == expected.keys()
+    for label, value in expected.items():
+        assert got[label] == pytest.approx(value, rel=1e-5)
 
 
 @pytest.mark.parametrize("labels", [(1, 2, 3, -1), (1, 2)])  # several articles; binary

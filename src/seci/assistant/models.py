@@ -54,6 +54,7 @@ class HandoffReason(StrEnum):
     TIER = "tier"  # VIP, 全球通
     FAILED_ANSWERS = "failed_answers"  # two no-match replies in a row
     NEGATIVE_FEEDBACK = "negative_feedback"  # "not helpful" more than once
+    AGENT_KNOWLEDGE = "agent_knowledge"  # only agent-only knowledge answers it
 
 
 class RuleKind(StrEnum):

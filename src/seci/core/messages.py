@@ -240,6 +240,7 @@ LABELS: dict[str, dict[str, str]] = {
         "tier": N_("Customer tier"),
         "failed_answers": N_("Assistant could not answer"),
         "negative_feedback": N_("Answers did not help"),
+        "agent_knowledge": N_("Needs an agent (answered by agent-only knowledge)"),
         "routing": N_("Routing"),
     },
     "rule_kind": {
