@@ -414,3 +414,24 @@ def test_a_vague_message_is_not_handed_off_for_agent_knowledge(
     [reply] = say(db, hotline, conversation, "明天北京天气怎么样").replies
     assert reply.kind == Kind.NO_MATCH
     assert conversation.handoff_reason is None
+
+
+def test_an_offer_that_ended_is_said_to_have_ended(db: Session, hotline: Hotline) -> None:
+    """The best answer of all is a customer offer out of force: the assistant says so
+    (with its end date) instead of answering with another article."""
+    from datetime import date, timedelta
+
+    from seci.core.clock import today
+    from tests.factories import make_article
+
+    ended = today() - timedelta(days=30)
+    make_article(db, hotline.world, code="HD-GQ", title="国庆充值送话费活动",
+                 body="充值100元送20元话费券。", valid_from=date(2020, 10, 1), valid_to=ended,
+                 similar_questions=["国庆充值送话费", "充一百送二十的活动", "国庆充值活动"])
+    conversation = new_conversation(db)
+    [reply] = say(db, hotline, conversation, "国庆充一百送二十的活动还能参加吗").replies
+    assert reply.kind == Kind.NO_MATCH
+    assert reply.data["not_in_force"] == "HD-GQ"
+    assert "国庆充值送话费活动" in reply.text and ended.isoformat() in reply.text
+    assert "已于" in reply.text
+    assert reply.article_ids == []  # nothing of it was sent

@@ -269,9 +269,11 @@ def _assistant_reply(session: Session, how: Reply, conversation: Conversation,
     message.search_log_id = _log_id(learning.log_question(session, query=query,
                                                           result=result))
     _remember_candidates(conversation, result)
-    if (staff_only := _staff_only_best(engine, query, on,
-                                       sure=decision.kind == Kind.ANSWER)) is not None:
-        return [_hand_off_to_agent_knowledge(session, conversation, staff_only, rules)]
+    beyond = _beyond_customers(engine, query, on, sure=decision.kind == Kind.ANSWER)
+    if beyond is not None and beyond.audience != Audience.CUSTOMER:
+        return [_hand_off_to_agent_knowledge(session, conversation, beyond, rules)]
+    if beyond is not None:
+        return _not_in_force(session, conversation, beyond, on or today(), rules)
     if decision.kind == Kind.ANSWER:
         article = customer_article(session, article_id=decision.hits[0].article_id, on=on)
         if article is not None:
@@ -292,24 +294,45 @@ def _assistant_reply(session: Session, how: Reply, conversation: Conversation,
     return _no_match(session, conversation, decision, rules)
 
 
-def _staff_only_best(engine: SearchEngine, query: str, on: date | None, *, sure: bool = False
-                     ) -> Facts | None:
-    """The article that answers best among all the knowledge, when it is agent-only: the
-    question is one the hotline handles, but by a person (a complaint's escalation, a
-    refund check). None when the best of all is customer-visible, or not sure enough: as
-    sure as an answer must be when a customer article would have been answered (``sure``),
-    else as sure as a choice must be. Measured on both dev sets (docs/assistant.md): more
-    agent-only questions reach a person and the customer-answerable ones keep their share."""
-    ranked = engine.rank(query, Filters(on=on or today()), SEARCH_LIMIT)
-    if not ranked or ranked[0].facts.audience == Audience.CUSTOMER:
+def _beyond_customers(engine: SearchEngine, query: str, on: date | None, *, sure: bool
+                      ) -> Facts | None:
+    """The article that answers best among all the knowledge, valid today or not, when a
+    customer may not be answered with it: agent-only (the hotline handles this, but through
+    a person: a refund check, a complaint's escalation) or not in force today (an offer that
+    ended or has not started). None when the best of all is a customer article in force, or
+    is not sure enough: as sure as an answer must be when a customer article would have been
+    answered (``sure``), else as sure as a choice must be. Measured on both dev sets
+    (docs/assistant.md)."""
+    day = on or today()
+    ranked = engine.rank(query, Filters(on=day, any_day=True), SEARCH_LIMIT)
+    if not ranked:
         return None
-    # As sure as the assistant must be to offer an article among choices: a vague message
-    # ("明天天气怎么样") still gets "no good answer", not a queue.
+    best = ranked[0].facts
+    in_force = best.valid_on(day)
+    if (best.audience == Audience.CUSTOMER) == in_force:
+        return None  # a customer article in force, or agent-only knowledge out of force
+    # A vague message ("明天天气怎么样") still gets "no good answer", not a queue.
     model = engine.confidence
     [confidence, *_] = confidence_of(ranked, len(set(engine.analyzer.tokens(query))), model)
     thresholds = model.thresholds_for(ranked[0].neighbour_matcher)
     bar = thresholds.answer if sure else thresholds.choices
-    return ranked[0].facts if confidence >= bar else None
+    return best if confidence >= bar else None
+
+
+def _not_in_force(session: Session, conversation: Conversation, facts: Facts, day: date,
+                  rules: Sequence[HandoffRule]) -> list[Message]:
+    """Say that the offer asked about ended (or has not started) instead of answering with
+    another article; counts as a reply that did not answer."""
+    ended = facts.valid_to is not None and facts.valid_to < day
+    when = facts.valid_to if ended else facts.valid_from
+    text = replies.say(conversation.locale, replies.ENDED if ended else replies.NOT_YET,
+                       title=facts.title, day=when.isoformat() if when else "")
+    conversation.failed_in_row += 1
+    trigger = count_trigger(rules, conversation=conversation)
+    if trigger is not None:
+        return [hand_off(session, conversation, trigger=trigger, rules=rules)]
+    return [add_message(session, conversation, role=Role.BOT, kind=Kind.NO_MATCH, text=text,
+                        data={"offer_human": True, "not_in_force": facts.code})]
 
 
 def _hand_off_to_agent_knowledge(session: Session, conversation: Conversation, facts: Facts,

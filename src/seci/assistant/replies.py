@@ -22,6 +22,11 @@ SOURCE = N_("Source:")
 CHOICES = N_("Do you mean one of these? Reply with the number:")
 NO_MATCH = N_("Sorry, I could not find a reliable answer to that. Could you say it in other "
               "words? Or type 转人工 and a colleague will help you.")
+# The knowledge that answers best is an offer or rule not in force today.
+ENDED = N_("What answers this is 《{title}》, which ended on {day} and can no longer be "
+           "taken up. Ask me about what is offered now, or type 转人工 to talk to a person.")
+NOT_YET = N_("What answers this is 《{title}》, which starts on {day} and cannot be taken up "
+             "yet. Ask me anything else, or type 转人工 to talk to a person.")
 NO_WORDS = N_("I can only read text. Please type your question in words.")
 HELPFUL_THANKS = N_("Glad it helped. Anything else?")
 NOT_HELPFUL = N_("Sorry that did not help. Could you describe the problem in more detail? Or "

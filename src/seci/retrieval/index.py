@@ -49,10 +49,14 @@ class Filters:
     audience: str | None = None  # 'customer' for the assistant and customers
     # Articles to leave out (calibration asks "what if the right article were missing?").
     exclude: frozenset[int] = frozenset()
+    # Valid or not on ``on`` (the assistant asks whether an ended offer answers best).
+    any_day: bool = False
 
     def accepts(self, facts: Facts) -> bool:
         """The same filter in Python, for candidates that do not come from the index."""
-        if facts.article_id in self.exclude or not facts.valid_on(self.on):
+        if facts.article_id in self.exclude:
+            return False
+        if not self.any_day and not facts.valid_on(self.on):
             return False
         if self.queue_ids is not None and not (facts.queue_ids & self.queue_ids):
             return False
@@ -109,7 +113,7 @@ class LexicalIndex:
     def _filter_clauses(self, filters: Filters) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         schema = self._schema
         day = filters.on.toordinal()
-        clauses = [
+        clauses = [] if filters.any_day else [
             tantivy.Query.range_query(schema, "valid_from", tantivy.FieldType.Integer,
                                       None, day),
             tantivy.Query.range_query(schema, "valid_to", tantivy.FieldType.Integer,
