@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Annotated
+from collections.abc import Callable, Collection, Mapping
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
 from seci.accounts.models import User
 from seci.core.errors import FieldErrors
 from seci.core.http import optional_user, verify_csrf
+from seci.core.i18n import gettext
 from seci.core.messages import describe_problem
+from seci.web.templating import render
 
 
 async def checked_form(request: Request,
@@ -68,3 +70,28 @@ def messages_by_field(error: FieldErrors, fields: Collection[str]) -> dict[str, 
         name = name if name in fields else ""
         messages[name] = " ".join(filter(None, (messages.get(name), describe_problem(problem))))
     return messages
+
+
+Labeller = Callable[[str, str | None], str]
+
+
+def labeller(labels: Mapping[str, Mapping[str, str]]) -> Labeller:
+    """A page family's ``label(kind, code)``: the code's word from ``labels`` in the reader's
+    language, the code itself when it has none, "" for None."""
+
+    def label(kind: str, code: str | None) -> str:
+        if code is None:
+            return ""
+        text = labels.get(kind, {}).get(code)
+        return gettext(text) if text else code
+
+    return label
+
+
+def page_with_flash(request: Request, user: User, template: str, context: dict[str, Any],
+                    flashes: Mapping[str, str], status_code: int = 200) -> HTMLResponse:
+    """Render ``template``, with the confirmation that ``?flash=`` names (from ``flashes``)."""
+    flash = flashes.get(request.query_params.get("flash", ""))
+    if flash:
+        context = context | {"flash": gettext(flash)}
+    return render(request, template, context, user=user, status_code=status_code)

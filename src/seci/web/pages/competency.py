@@ -23,8 +23,14 @@ from seci.people import access, competency, performance, profiles, results, roun
 from seci.people.competency import DimensionSpec, ItemSpec, ModelSpec, QuestionSpec
 from seci.people.models import RoundStatus
 from seci.web.charts import Chart, ColumnFormat, Table
-from seci.web.pages.common import Form, field, messages_by_field, redirect
-from seci.web.templating import render
+from seci.web.pages.common import (
+    Form,
+    field,
+    labeller,
+    messages_by_field,
+    page_with_flash,
+    redirect,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -60,21 +66,13 @@ FLASH = {
 }
 
 
-def clabel(kind: str, code: str | None) -> str:
-    if code is None:
-        return ""
-    text = LABELS.get(kind, {}).get(code)
-    return gettext(text) if text else code
+clabel = labeller(LABELS)
 
 
 def _page(request: Request, user: User, name: str, context: dict[str, Any],
           status_code: int = 200) -> HTMLResponse:
-    flash = FLASH.get(request.query_params.get("flash", ""))
-    extra: dict[str, Any] = {"clabel": clabel}
-    if flash:
-        extra["flash"] = gettext(flash)
-    return render(request, f"competency/{name}", context | extra, user=user,
-                  status_code=status_code)
+    return page_with_flash(request, user, f"competency/{name}", context | {"clabel": clabel},
+                           FLASH, status_code)
 
 
 def _number(value: float | None) -> float | None:

@@ -16,13 +16,19 @@ from seci.core.clock import stored_utc, today
 from seci.core.config import get_settings
 from seci.core.errors import FieldErrors, SeciError
 from seci.core.http import CurrentUser, SessionDep
-from seci.core.i18n import N_, gettext
+from seci.core.i18n import N_
 from seci.core.messages import describe_error
 from seci.people import access, monthly, plans, progress, rounds
 from seci.people.errors import AgentNotFound, ExamItemByAttempt
 from seci.people.models import RoundStatus
-from seci.web.pages.common import Form, field, messages_by_field, redirect
-from seci.web.templating import render
+from seci.web.pages.common import (
+    Form,
+    field,
+    labeller,
+    messages_by_field,
+    page_with_flash,
+    redirect,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,21 +61,13 @@ FLASH = {
 }
 
 
-def tlabel(kind: str, code: str | None) -> str:
-    if code is None:
-        return ""
-    text = LABELS.get(kind, {}).get(code)
-    return gettext(text) if text else code
+tlabel = labeller(LABELS)
 
 
 def page(request: Request, user: User, name: str, context: dict[str, Any],
          status_code: int = 200) -> HTMLResponse:
-    flash = FLASH.get(request.query_params.get("flash", ""))
-    extra: dict[str, Any] = {"tlabel": tlabel}
-    if flash:
-        extra["flash"] = gettext(flash)
-    return render(request, f"competency/{name}", context | extra, user=user,
-                  status_code=status_code)
+    return page_with_flash(request, user, f"competency/{name}", context | {"tlabel": tlabel},
+                           FLASH, status_code)
 
 
 def parse_day(value: str) -> date | None:
