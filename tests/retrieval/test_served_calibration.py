@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from seci.assistant.dialogue import decide
@@ -199,3 +200,27 @@ def test_a_failed_refit_is_not_retried_every_minute(db: Session, world: World) -
     job.status = JobStatus.CRASHED
     db.flush()
     assert queue_calibration_if_due(db, engine) is False  # due, but it failed just now
+
+
+def test_housekeeping_holds_the_write_lock_from_its_first_read(committed_engine: Engine
+                                                               ) -> None:
+    """It reads (is a refit due?), then may queue a job: on SQLite a transaction that read
+    first cannot write once another process committed in between, so it begins as a
+    writer; and what it queued is committed."""
+    from sqlalchemy.orm import sessionmaker
+
+    from seci.core.db import is_writing
+    from seci.retrieval.engine import BackgroundSync, SearchEngine
+
+    factory = sessionmaker(bind=committed_engine)
+    seen: list[bool] = []
+
+    def housekeeping(session: Session, _engine: SearchEngine) -> None:
+        seen.append(is_writing(session))
+        queue_calibration(session, actor=None)
+
+    BackgroundSync(SearchEngine(), factory, housekeeping=housekeeping,
+                   housekeeping_every=0.0)._housekeep()
+    assert seen == [committed_engine.dialect.name == "sqlite"]
+    with factory() as session:
+        assert session.query(Job).filter(Job.kind == "search.calibrate").count() == 1

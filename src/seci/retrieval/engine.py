@@ -27,6 +27,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from seci.core.db import begin_writing
 from seci.knowledge.models import Article, ArticleChange, ArticleStatus, ArticleVersion, Module
 from seci.retrieval.confidence import PRIOR, ConfidenceModel
 from seci.retrieval.documents import Facts, Tokens, query_tokens, tokenize_version
@@ -519,8 +520,12 @@ class BackgroundSync:
         if self._housekeeping is None or now - self._housekeeping_at < self._housekeeping_every:
             return
         self._housekeeping_at = now
-        with self._session_factory.begin() as session:
+        # Housekeeping reads, then may write (queue a job): on SQLite it must hold the write
+        # lock from the start, or another process's commit in between fails its write.
+        with self._session_factory() as session:
+            begin_writing(session)
             self._housekeeping(session, self._engine)
+            session.commit()
 
 
 def settle_heap() -> None:
