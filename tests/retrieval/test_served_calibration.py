@@ -224,3 +224,35 @@ def test_housekeeping_holds_the_write_lock_from_its_first_read(committed_engine:
     assert seen == [committed_engine.dialect.name == "sqlite"]
     with factory() as session:
         assert session.query(Job).filter(Job.kind == "search.calibrate").count() == 1
+
+
+def test_a_question_and_its_story_share_a_cross_validation_fold(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from seci.retrieval import calibration
+    from seci.retrieval.calibration import Sample, cross_validated
+    from seci.retrieval.served_calibration import HeldOut, variants_of_one_question
+
+    held = [HeldOut("宽带断网怎么办", 1, 0), HeldOut("怎么查余额", 2, 1),
+            HeldOut("宽带断网怎么办", 1, 0, asked="我在家办公，宽带断网怎么办，急"),
+            HeldOut("宽带断网怎么办", 1, 2, from_log=True)]
+    groups = variants_of_one_question(held)
+    assert groups == {0: 0, 1: 1, 2: 0, 3: 3}
+    trained_without: list[tuple[set[int], set[int]]] = []  # (trained on, predicted)
+
+    def fit(train: list[Sample]) -> dict[str, float]:
+        trained_without.append(({s.query_index for s in train}, set()))
+        return {}
+
+    def predict(_coefficients: dict[str, float], held_samples: list[Sample]) -> list[float]:
+        trained_without[-1][1].update(s.query_index for s in held_samples)
+        return [0.5] * len(held_samples)
+
+    monkeypatch.setattr(calibration, "fit", fit)
+    monkeypatch.setattr(calibration, "predict", predict)
+    samples = [Sample(i, 0, {}, True) for i in range(4)]
+    cross_validated(samples, folds=3, group_of=groups)
+    for trained, predicted in trained_without:
+        if 2 in predicted:  # the story is judged by a model that never saw its question
+            assert 0 not in trained
+        if 0 in predicted:
+            assert 2 not in trained

@@ -122,12 +122,19 @@ class CalibrationReport:
     neighbours: FormCalibration
 
 
-def cross_validated(samples: Sequence[Sample], folds: int = 5) -> np.ndarray:
-    """Out-of-fold probabilities, folds grouped by query (no query in its own training)."""
+def cross_validated(samples: Sequence[Sample], folds: int = 5,
+                    group_of: Mapping[int, int] | None = None) -> np.ndarray:
+    """Out-of-fold probabilities, folds grouped by query (no query in its own training).
+    ``group_of``: query index → its group's, for queries that are variants of one another
+    (a question and the same question inside a caller's story), kept in one fold."""
+    def group(sample: Sample) -> int:
+        return group_of.get(sample.query_index, sample.query_index) if group_of \
+            else sample.query_index
+
     predictions = np.zeros(len(samples))
     for fold in range(folds):
-        train = [s for s in samples if s.query_index % folds != fold]
-        held = [i for i, s in enumerate(samples) if s.query_index % folds == fold]
+        train = [s for s in samples if group(s) % folds != fold]
+        held = [i for i, s in enumerate(samples) if group(s) % folds == fold]
         coefficients = fit(train)
         predictions[held] = predict(coefficients, [samples[i] for i in held])
     return predictions

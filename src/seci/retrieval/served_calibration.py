@@ -21,7 +21,7 @@ P(hit is right); its out-of-fold predictions choose the assistant's thresholds
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
@@ -322,14 +322,24 @@ def fit_served_calibration(session: Session, *, engine: SearchEngine, actor: Use
         progress("asking", 0, len(held))
         samples = ask_held_out(session, engine, held, on, progress)
         progress("fitting", len(held), len(held))
-        _fill(row, samples, kind)
+        _fill(row, samples, kind, variants_of_one_question(held))
     session.add(row)
     session.flush()
     return row
 
 
-def _fill(row: SearchCalibration, samples: Sequence[Sample], kind: str) -> None:
-    out_of_fold = cross_validated(samples)
+def variants_of_one_question(held: Sequence[HeldOut]) -> dict[int, int]:
+    """Each held-out question's index → the index of the first with the same question and
+    article: a question asked inside a story stays in its plain form's fold when the model
+    is cross-validated (else the model would have seen the question it is judged on)."""
+    first: dict[tuple[str, int, bool], int] = {}
+    return {index: first.setdefault((h.query, h.article_id, h.from_log), index)
+            for index, h in enumerate(held)}
+
+
+def _fill(row: SearchCalibration, samples: Sequence[Sample], kind: str,
+          group_of: Mapping[int, int] | None = None) -> None:
+    out_of_fold = cross_validated(samples, group_of=group_of)
     answerable, removed = _per_query(samples, out_of_fold)
     thresholds, outcomes = choose_thresholds(answerable, removed)
     top = np.array([s.position == 0 for s in samples])
