@@ -64,3 +64,19 @@ def test_a_gap_becomes_a_draft_in_one_step(page: Page) -> None:
     expect(row).to_have_count(1)
     row.get_by_role("link", name="新建草稿").click()
     expect(page.get_by_label("标题")).to_have_value(nonsense)
+
+
+def test_an_ended_offer_is_named_as_you_type(page: Page) -> None:
+    """Nothing valid answers well, the National Day top-up offer (ended) does: the page says
+    so while the agent types, and clears it with the query."""
+    login(page, "agent")
+    open_search(page)
+    box = page.locator("#search-input")
+    box.press_sequentially("国庆充100送20那个活动还有没", delay=20)
+    notice = page.locator("#search-out-of-force")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("国庆充值赠费活动说明")
+    expect(notice).to_contain_text("已于 2026-10-31 失效")
+    box.fill("")
+    box.dispatch_event("input")
+    expect(notice).to_be_hidden()

@@ -189,3 +189,35 @@ def test_expiry_needs_no_reindex(db: Session, search_engine: SearchEngine, world
     make_article(db, world, code="EXP", title="限时流量包", valid_to=date(2030, 1, 31))
     assert _codes(db, search_engine, world, "限时流量包", on=date(2030, 1, 31)) == ["EXP"]
     assert _codes(db, search_engine, world, "限时流量包", on=date(2030, 2, 1)) == []
+
+
+def test_an_offer_out_of_force_that_answers_best_is_named(
+        db: Session, search_engine: SearchEngine, kb_world: World, client: TestClient) -> None:
+    """Nothing valid matches well, but an offer that ended does: staff are told so (search,
+    the API and the page), instead of being left to quote another article."""
+    from tests.factories import web_login
+
+    ended = today() - timedelta(days=20)
+    make_article(db, kb_world, code="GQ-CZ", title="国庆充值送话费活动",
+                 body="充值100元送20元话费券，活动已结束。", valid_from=date(2020, 10, 1),
+                 valid_to=ended, similar_questions=["国庆充值送话费", "充一百送二十",
+                                                    "国庆充值活动还能参加吗"])
+    result = search(db, engine=search_engine, user=kb_world["agent"],
+                    query="国庆充一百送二十的活动还能参加吗")
+    assert not result.confident
+    assert result.out_of_force is not None
+    assert (result.out_of_force.code, result.out_of_force.ended) == ("GQ-CZ", True)
+    assert result.out_of_force.valid_to == ended
+    # A good valid match is not second-guessed; a customer's search never asks.
+    assert search(db, engine=search_engine, user=kb_world["agent"],
+                  query="流量超了咋算钱").out_of_force is None
+    assert search(db, engine=search_engine, user=None,
+                  query="国庆充一百送二十的活动还能参加吗").out_of_force is None
+
+    body = client.get("/api/v1/search", params={"q": "国庆充一百送二十的活动还能参加吗"},
+                      headers=bearer(db, kb_world, "agent")).json()
+    assert body["out_of_force"]["code"] == "GQ-CZ"
+    assert body["out_of_force"]["ended"] is True
+    web_login(client, "agent")
+    page = client.get("/kb/search", params={"q": "国庆充一百送二十的活动还能参加吗"})
+    assert "最匹配的是《国庆充值送话费活动》（GQ-CZ），已于" in page.text

@@ -49,10 +49,25 @@ class HitRead(BaseModel):
                     "do not show them as percentages; use `best_match` and the order")
 
 
+class OutOfForceRead(BaseModel):
+    """The article out of force on the day that answers best (no good valid match)."""
+
+    article_id: int
+    code: str
+    title: str
+    valid_from: date | None
+    valid_to: date | None
+    ended: bool = Field(description="True: it ended (valid_to); false: not yet in force")
+
+
 class SearchRead(BaseModel):
     query: str
     confident: bool = Field(description="False means: no good match")
     hits: list[HitRead]
+    out_of_force: OutOfForceRead | None = Field(
+        default=None, description="Without a good match: an article not valid today (an "
+        "offer that ended or has not started) that answers best; tell the caller so rather "
+        "than quote another article")
 
 
 def _hit(hit: SearchHit, look: Lookups, best_match: bool) -> HitRead:
@@ -98,9 +113,14 @@ def search_articles(
         write_aside(request, db, lambda session: log_search(
             session, user=user, query=q, result=result, channel="api"), "search")
     look = load_lookups(db)
+    gone = result.out_of_force
     return SearchRead(query=result.query, confident=result.confident,
                       hits=[_hit(h, look, index == 0 and result.confident)
-                            for index, h in enumerate(result.hits)])
+                            for index, h in enumerate(result.hits)],
+                      out_of_force=OutOfForceRead(
+                          article_id=gone.article_id, code=gone.code, title=gone.title,
+                          valid_from=gone.valid_from, valid_to=gone.valid_to,
+                          ended=gone.ended) if gone else None)
 
 
 # --- synonyms ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
@@ -68,6 +68,21 @@ class SearchResult:
     confident: bool  # the best hit is a good match
     # The assistant's thresholds for these hits (the served calibration's, or the prior's).
     thresholds: Thresholds = PRIOR_THRESHOLDS
+    # No good match among the valid knowledge, but an article out of force answers best.
+    out_of_force: OutOfForce | None = None
+
+
+@dataclass(frozen=True)
+class OutOfForce:
+    """An article that is not valid on the day (an offer that ended, one not yet started)
+    and answers the query best: staff are told, so that they do not quote another."""
+
+    article_id: int
+    code: str
+    title: str
+    valid_from: date | None
+    valid_to: date | None
+    ended: bool
 
 
 def coefficients_for(neighbour_matcher: bool) -> Mapping[str, float]:
@@ -197,7 +212,27 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
         )
         for r, conf in zip(ranked, confidences, strict=True)
     ]
-    return SearchResult(query=normalize(query), hits=hits,
-                        confident=bool(hits) and hits[0].confidence >= thresholds.answer,
-                        thresholds=thresholds)
+    confident = bool(hits) and hits[0].confidence >= thresholds.answer
+    return SearchResult(query=normalize(query), hits=hits, confident=confident,
+                        thresholds=thresholds,
+                        out_of_force=None if confident or user is None
+                        else best_out_of_force(engine, query, filters, len(set(terms))))
+
+
+def best_out_of_force(engine: SearchEngine, query: str, filters: Filters, terms: int
+                      ) -> OutOfForce | None:
+    """When nothing valid matches well: the best article among those valid on any day (with
+    the same queues, module and audience), if it is out of force on the day and as sure as
+    the assistant must be to offer a choice. Only asked then (it is a second ranking)."""
+    ranked = engine.rank(query, replace(filters, any_day=True), 3)
+    if not ranked or ranked[0].facts.valid_on(filters.on):
+        return None
+    model = engine.confidence
+    [confidence, *_] = confidence_of(ranked, terms, model)
+    if confidence < model.thresholds_for(ranked[0].neighbour_matcher).choices:
+        return None
+    facts = ranked[0].facts
+    ended = facts.valid_to is not None and facts.valid_to < filters.on
+    return OutOfForce(facts.article_id, facts.code, facts.title, facts.valid_from,
+                      facts.valid_to, ended)
 

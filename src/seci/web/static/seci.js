@@ -188,11 +188,23 @@
     var empty = document.getElementById("search-empty");
     if (empty) { empty.hidden = body.hits.length > 0; }
     status.hidden = body.confident || !query;
+    showOutOfForce(body.out_of_force);
+  }
+
+  // No good valid match, but an offer out of force answers best: say so (ended / not yet).
+  function showOutOfForce(gone) {
+    var notice = document.getElementById("search-out-of-force");
+    if (!notice) { return; }
+    notice.hidden = !gone;
+    if (!gone) { return; }
+    var template = gone.ended ? notice.dataset.ended : notice.dataset.notYet;
+    notice.textContent = template.replace("{title}", gone.title).replace("{code}", gone.code)
+      .replace("{day}", (gone.ended ? gone.valid_to : gone.valid_from) || "");
   }
 
   function refresh() {
     var query = input.value.trim();
-    if (!query) { list.textContent = ""; status.hidden = true; return; }
+    if (!query) { list.textContent = ""; status.hidden = true; showOutOfForce(null); return; }
     var mine = ++sequence;
     fetch(form.dataset.api + "?" + params({q: query, limit: 10}), {credentials: "same-origin"})
       .then(function (r) { return r.ok ? r.json() : null; })
