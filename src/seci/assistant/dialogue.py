@@ -63,11 +63,11 @@ from seci.assistant.text import (
 from seci.core.clock import today
 from seci.knowledge.access import validity_of
 from seci.knowledge.models import Article, ArticleStatus, ArticleVersion, Audience, Validity
-from seci.retrieval.confidence import PRIOR_THRESHOLDS, Thresholds, confidence_of
+from seci.retrieval.confidence import PRIOR_THRESHOLDS, Thresholds
 from seci.retrieval.documents import Facts
 from seci.retrieval.engine import SearchEngine
 from seci.retrieval.index import Filters
-from seci.retrieval.service import SearchHit, SearchResult, search
+from seci.retrieval.service import SearchHit, SearchResult, search, surest_of_all
 from seci.retrieval.text import Analyzer
 
 # Tuned on the dev set with `seci eval assistant` (docs/assistant.md). Confidence is that of
@@ -304,19 +304,12 @@ def _beyond_customers(engine: SearchEngine, query: str, on: date | None, *, sure
     answered (``sure``), else as sure as a choice must be. Measured on both dev sets
     (docs/assistant.md)."""
     day = on or today()
-    ranked = engine.rank(query, Filters(on=day, any_day=True), SEARCH_LIMIT)
-    if not ranked:
-        return None
-    best = ranked[0].facts
-    in_force = best.valid_on(day)
-    if (best.audience == Audience.CUSTOMER) == in_force:
-        return None  # a customer article in force, or agent-only knowledge out of force
     # A vague message ("明天天气怎么样") still gets "no good answer", not a queue.
-    model = engine.confidence
-    [confidence, *_] = confidence_of(ranked, len(set(engine.analyzer.tokens(query))), model)
-    thresholds = model.thresholds_for(ranked[0].neighbour_matcher)
-    bar = thresholds.answer if sure else thresholds.choices
-    return best if confidence >= bar else None
+    best = surest_of_all(engine, query, Filters(on=day, any_day=True),
+                         len(set(engine.analyzer.tokens(query))), sure=sure)
+    if best is None or (best.audience == Audience.CUSTOMER) == best.valid_on(day):
+        return None  # a customer article in force, or agent-only knowledge out of force
+    return best
 
 
 def _not_in_force(session: Session, conversation: Conversation, facts: Facts, day: date,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from typing import Protocol
 
 from seci.knowledge.tabular import check_size
@@ -20,7 +19,7 @@ class Readable(Protocol):
 async def read_upload(upload: Readable, limit: int,
                       check: Callable[[int], None] | None = None) -> bytes:
     """The upload's bytes; ``check`` (default: the import limit's) refuses a size."""
-    check = check or partial(_check_import_size, limit=limit)
+    check = check or (lambda size: check_size(size, limit))
     if upload.size is not None:
         check(upload.size)  # the real size, before reading anything
     chunks: list[bytes] = []
@@ -30,7 +29,3 @@ async def read_upload(upload: Readable, limit: int,
         check(total)
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def _check_import_size(size: int, *, limit: int) -> None:
-    check_size(size, limit)

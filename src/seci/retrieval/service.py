@@ -25,6 +25,7 @@ from seci.retrieval.confidence import (
     Thresholds,
     confidence_of,
 )
+from seci.retrieval.documents import Facts
 from seci.retrieval.engine import SearchEngine, suggestions
 from seci.retrieval.index import Filters
 from seci.retrieval.log import frequent_queries
@@ -224,15 +225,25 @@ def best_out_of_force(engine: SearchEngine, query: str, filters: Filters, terms:
     """When nothing valid matches well: the best article among those valid on any day (with
     the same queues, module and audience), if it is out of force on the day and as sure as
     the assistant must be to offer a choice. Only asked then (it is a second ranking)."""
-    ranked = engine.rank(query, replace(filters, any_day=True), 3)
-    if not ranked or ranked[0].facts.valid_on(filters.on):
+    facts = surest_of_all(engine, query, replace(filters, any_day=True), terms)
+    if facts is None or facts.valid_on(filters.on):
         return None
-    model = engine.confidence
-    [confidence, *_] = confidence_of(ranked, terms, model)
-    if confidence < model.thresholds_for(ranked[0].neighbour_matcher).choices:
-        return None
-    facts = ranked[0].facts
     ended = facts.valid_to is not None and facts.valid_to < filters.on
     return OutOfForce(facts.article_id, facts.code, facts.title, facts.valid_from,
                       facts.valid_to, ended)
 
+
+def surest_of_all(engine: SearchEngine, query: str, filters: Filters, terms: int, *,
+                  sure: bool = False) -> Facts | None:
+    """The best article under ``filters`` if the served calibration is as sure of it as the
+    assistant must be to offer a choice (``sure``: to answer); else None. Staff search and
+    the assistant ask it over knowledge a plain search leaves out (out of force, agent-only),
+    so that a vague message never names such an article."""
+    ranked = engine.rank(query, filters, 3)
+    if not ranked:
+        return None
+    model = engine.confidence
+    [confidence, *_] = confidence_of(ranked, terms, model)
+    thresholds = model.thresholds_for(ranked[0].neighbour_matcher)
+    return ranked[0].facts if confidence >= (
+        thresholds.answer if sure else thresholds.choices) else None
