@@ -107,7 +107,7 @@ def test_a_fitted_calibration_is_used_by_every_engine(db: Session, world: World,
     assert row.status == "fitted" and row.held_out == 24
     assert set(row.coefficients) == {"bias", "matcher_score", "matcher_share",
                                      "lexical_first", "lexical_per_term", "first", "margin",
-                                     "length", "coverage"}
+                                     "length"}
     assert 0.3 <= row.thresholds["answer"] <= 0.95
     assert sum(b["count"] for b in row.report["reliability"]) == row.report["top_hits"]
     result = search(db, engine=engine, user=world["agent"], query="话费还剩多少")

@@ -127,9 +127,6 @@ def confidence_features(ranked: Sequence[RankedArticle], query_terms: int
             # A long statement's story dilutes every other feature (the prior ignores it):
             # log(1 + terms / 10), capped at 40 terms.
             "length": math.log1p(min(query_terms, 40) / 10),
-            # Share of the question's rare character pairs the article's text holds (the
-            # prior ignores it too).
-            "coverage": item.coverage,
         })
     return rows
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -26,7 +26,7 @@ from seci.retrieval.confidence import (
     confidence_of,
 )
 from seci.retrieval.documents import Facts
-from seci.retrieval.engine import SearchEngine, suggestions
+from seci.retrieval.engine import Candidates, RankedArticle, SearchEngine, suggestions
 from seci.retrieval.index import Filters
 from seci.retrieval.log import frequent_queries
 from seci.retrieval.text import normalize
@@ -189,7 +189,11 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
     engine.sync(session)
     filters = filters_for(user, module_id=module_id, queue_id=queue_id, on=on,
                           audience=audience)
-    ranked = engine.rank(query, filters, limit)
+    # Staff search may look at knowledge out of force too (below): one pass of the rankers
+    # over the knowledge of any day serves both views.
+    wider = replace(filters, any_day=True) if user is not None else filters
+    candidates = engine.candidates(query, wider, limit, depth=1 if user is None else 2)
+    ranked = engine.view(candidates, filters, limit)
     terms = engine.analyzer.tokens(query)
     model = engine.confidence
     confidences = confidence_of(ranked, len(set(terms)), model)
@@ -217,15 +221,15 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
     return SearchResult(query=normalize(query), hits=hits, confident=confident,
                         thresholds=thresholds,
                         out_of_force=None if confident or user is None
-                        else best_out_of_force(engine, query, filters, len(set(terms))))
+                        else best_out_of_force(engine, candidates, filters, len(set(terms))))
 
 
-def best_out_of_force(engine: SearchEngine, query: str, filters: Filters, terms: int
-                      ) -> OutOfForce | None:
+def best_out_of_force(engine: SearchEngine, candidates: Candidates, filters: Filters,
+                      terms: int) -> OutOfForce | None:
     """When nothing valid matches well: the best article among those valid on any day (with
     the same queues, module and audience), if it is out of force on the day and as sure as
-    the assistant must be to offer a choice. Only asked then (it is a second ranking)."""
-    facts = surest_of_all(engine, query, replace(filters, any_day=True), terms)
+    the assistant must be to offer a choice."""
+    facts = surest_of(engine, engine.view(candidates, replace(filters, any_day=True), 3), terms)
     if facts is None or facts.valid_on(filters.on):
         return None
     ended = facts.valid_to is not None and facts.valid_to < filters.on
@@ -239,7 +243,13 @@ def surest_of_all(engine: SearchEngine, query: str, filters: Filters, terms: int
     assistant must be to offer a choice (``sure``: to answer); else None. Staff search and
     the assistant ask it over knowledge a plain search leaves out (out of force, agent-only),
     so that a vague message never names such an article."""
-    ranked = engine.rank(query, filters, 3)
+    return surest_of(engine, engine.rank(query, filters, 3), terms, sure=sure)
+
+
+def surest_of(engine: SearchEngine, ranked: Sequence[RankedArticle], terms: int, *,
+              sure: bool = False) -> Facts | None:
+    """The first of ``ranked`` if the served calibration is as sure of it as offering a
+    choice needs (``sure``: as answering needs); else None."""
     if not ranked:
         return None
     model = engine.confidence
