@@ -11,7 +11,10 @@ from seci.retrieval import engine as engine_module
 from seci.retrieval.coverage import CoverageIndex, article_text, pairs, question_text
 from seci.retrieval.documents import Facts
 from seci.retrieval.engine import RankedArticle, SearchEngine, by_coverage
+from seci.retrieval.index import Filters
+from seci.retrieval.matcher import Example
 from seci.retrieval.service import search
+from seci.retrieval.situations import SituationLexicon, parse_lexicon
 from tests.factories import World, make_article
 
 
@@ -64,6 +67,10 @@ def test_replacing_and_removing_an_article_updates_the_frequencies() -> None:
     index.remove(1)
     assert index.weights("彩铃退订") == {}
     assert len(index) == 3
+    index.upsert(5, article_text(["彩铃彩铃", "彩铃"]))  # an article counts once
+    index.remove(5)
+    index.upsert(6, article_text(["彩铃彩铃", "彩铃"]))
+    assert index.weights("彩铃") == pytest.approx({"彩铃": math.log1p(4 / 1)})
 
 
 def _hit(article_id: int, score: float) -> RankedArticle:
@@ -104,12 +111,76 @@ def test_a_detail_only_the_body_holds_tells_sibling_articles_apart(
     query = "彩铃被重复扣费了能退吗"
     result = search(db, engine=engine, user=world["agent"], query=query)
     assert result.hits[0].code == "CL-FEE"
-    ranked = engine.rank(query, _filters(), 3)
+    from seci.core.clock import today
+
+    ranked = engine.rank(query, Filters(on=today()), 3)
     by_code = {r.facts.code: r for r in ranked}
     assert by_code["CL-FEE"].coverage > by_code["CL-QUIT"].coverage
 
 
-def _filters() -> engine_module.Filters:
+# --- the situation lexicon's sentences as matcher examples ---------------------------------
+
+
+def _facts(article_id: int, *examples: str) -> Facts:
+    return Facts(article_id=article_id, version_id=article_id, code=f"A{article_id}",
+                 title=examples[0], module_path="/1/", queue_ids=frozenset(),
+                 audience="customer", valid_from=None, valid_to=None, examples=examples)
+
+
+def test_an_entrys_sentence_teaches_the_few_articles_naming_its_concept() -> None:
+    lexicon = SituationLexicon(parse_lexicon([
+        "net.apn: 换|新买 + 手机 + 上不了网|没网 => APN设置 ; 换了手机上不了网",
+        "bill.high: 话费 + 好多|太多 => 话费查询 ; 这个月话费怎么这么多",
+        "no.example: 宽带 + 断 => 宽带故障",
+    ]))
+    kb = [_facts(i, f"业务说明{i}") for i in range(1, 41)]
+    kb[0] = _facts(1, "APN设置指引", "手机上网设置怎么弄")
+    # 话费查询 named by four articles: more than the three a sentence may teach.
+    kb[1:5] = [_facts(i, f"话费查询方式{i}") for i in range(2, 6)]
+    assert engine_module.situation_examples(kb, lexicon) == [
+        Example("换了手机上不了网", 1)]
+
+
+def test_on_a_small_knowledge_base_only_an_article_of_its_own_is_taught() -> None:
+    lexicon = SituationLexicon(parse_lexicon([
+        "bill.high: 话费 + 好多|太多 => 话费查询 ; 这个月话费怎么这么多"]))
+    # Ten articles: 5 % is half an article, so a concept two of them name teaches none.
+    kb = [_facts(i, f"业务说明{i}") for i in range(1, 11)]
+    kb[0], kb[1] = _facts(1, "话费查询"), _facts(2, "话费查询与账单")
+    assert engine_module.situation_examples(kb, lexicon) == []
+    kb[1] = _facts(2, "宽带报修")
+    assert engine_module.situation_examples(kb, lexicon) == [
+        Example("这个月话费怎么这么多", 1)]
+
+
+# --- one pass of the rankers, several views ------------------------------------------------
+
+
+def test_a_view_of_wider_candidates_ranks_as_a_search_under_its_filters(
+        db: Session, world: World) -> None:
+    from datetime import timedelta
+
     from seci.core.clock import today
 
-    return engine_module.Filters(on=today())
+    day = today()
+    make_article(db, world, code="GJ-NOW", title="国际漫游流量包", body="日包25元。",
+                 similar_questions=["出国流量包多少钱"])
+    make_article(db, world, code="GJ-OLD", title="国际漫游流量包暑期特惠", body="日包9元。",
+                 similar_questions=["暑假出国流量包优惠"], valid_to=day - timedelta(days=3))
+    make_article(db, world, code="KD", title="宽带报修", body="先重启光猫。",
+                 similar_questions=["家里断网"])
+    engine = SearchEngine()
+    engine.sync(db)
+    valid = Filters(on=day)
+    wide = Filters(on=day, any_day=True)
+    query = "出国流量包特惠"
+    candidates = engine.candidates(query, wide, 10, depth=2)
+    assert _ids(engine.view(candidates, valid, 10)) == _ids(engine.rank(query, valid, 10))
+    assert _ids(engine.view(candidates, wide, 10)) == _ids(engine.rank(query, wide, 10))
+    codes = {f.article_id: f.code for f in engine.all_facts()}
+    assert "GJ-OLD" in {codes[i] for i, _ in _ids(engine.view(candidates, wide, 10))}
+    assert "GJ-OLD" not in {codes[i] for i, _ in _ids(engine.view(candidates, valid, 10))}
+
+
+def _ids(ranked: list[RankedArticle]) -> list[tuple[int, float]]:
+    return [(r.facts.article_id, round(r.score, 9)) for r in ranked]

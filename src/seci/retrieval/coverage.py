@@ -56,16 +56,19 @@ def pairs(text: str) -> frozenset[str]:
 
 
 def _pair_slots(text: str) -> np.ndarray:
-    """The table slots of the distinct pairs of ``text`` (vectorised: an article's text
-    is read once per build, at 100k articles this is most of coverage's cost)."""
-    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    if len(points) < 2:
-        return np.zeros(0, dtype=np.int64)
+    """The table slots of the pairs of ``text``, repeats included (an index array with
+    repeats adds once per slot: ``df[slots] += 1`` counts each article once). Vectorised:
+    every article's text is read at each build."""
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     first, second = points[:-1], points[1:]
-    separator = np.uint64(ord(_SEPARATOR))
-    keys = (first << np.uint64(21)) | second  # code points need 21 bits
-    keys = np.unique(keys[(first != separator) & (second != separator)])
-    return np.unique((keys * _GOLDEN >> np.uint64(64 - _SLOT_BITS)).astype(np.int64))
+    separator = ord(_SEPARATOR)
+    within = (first != separator) & (second != separator)
+    return _slots((first[within].astype(np.uint64) << np.uint64(21)) | second[within])
+
+
+def _slots(keys: np.ndarray) -> np.ndarray:
+    """Slot of each pair key (two code points of 21 bits each), by Fibonacci hashing."""
+    return (keys * _GOLDEN >> np.uint64(64 - _SLOT_BITS)).astype(np.int64)
 
 
 class CoverageIndex:
@@ -81,7 +84,7 @@ class CoverageIndex:
         with self._lock:
             self._forget(article_id)
             self._texts[article_id] = text
-            self._df[slots] += 1  # distinct slots: each counted once
+            self._df[slots] += 1  # once per distinct slot, however often it repeats
 
     def remove(self, article_id: int) -> None:
         with self._lock:
@@ -98,9 +101,10 @@ class CoverageIndex:
         if not ordered:
             return {}
         articles = len(self._texts)
-        slots = [int(_pair_slots(pair)[0]) for pair in ordered]
+        keys = np.array([ord(pair[0]) << 21 | ord(pair[1]) for pair in ordered],
+                        dtype=np.uint64)
         return {pair: math.log1p(articles / int(df))
-                for pair, df in zip(ordered, self._df[slots], strict=True) if df > 0}
+                for pair, df in zip(ordered, self._df[_slots(keys)], strict=True) if df > 0}
 
     def coverage(self, weights: dict[str, float], article_id: int) -> float:
         """Share of the question's weight found in the article's text (0–1)."""
