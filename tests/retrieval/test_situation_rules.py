@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from seci.audit.models import AuditEvent
 from seci.core.errors import FieldErrors, NotFound, PermissionDenied
 from seci.retrieval import situation_rules as sit
-from seci.retrieval.engine import SearchEngine
+from seci.retrieval.engine import SearchEngine, situation_examples
+from seci.retrieval.matcher import Example
 from seci.retrieval.service import search
 from seci.retrieval.situation_models import SituationRule
 from seci.retrieval.situations import Situation, parse_lexicon
@@ -283,3 +284,29 @@ def test_situation_page(client: TestClient, db: Session, world: World) -> None:
 
     web_login(client, "agent")
     assert client.get("/kb/situations").status_code == 403
+
+
+def test_a_new_entrys_sentence_retrains_the_matcher(db: Session, world: World,
+                                                   own_analyzer: Analyzer) -> None:
+    """An entry's example sentence is a matcher example of the article naming its concept:
+    saving one retrains the matcher, which then knows the sentence as that article's."""
+    make_article(db, world, code="HM-1", title="黑名单与来电拦截设置",
+                 body="把号码加入黑名单后，来电会被拦截。", similar_questions=["黑名单怎么设"],
+                 tags=[])
+    for number in range(2, 21):  # a KB of 20: 5 % is one article, HM-1 alone names 黑名单
+        make_article(db, world, code=f"OT-{number}", title=f"其他业务说明{number}",
+                     body="按业务规定办理。", similar_questions=[f"业务{number}怎么办"], tags=[])
+    engine = SearchEngine(own_analyzer)
+    engine.sync(db)
+    engine.train_matcher()
+    sentence = BLACKLIST.example
+    assert all(e.text != sentence for e in engine_examples(engine))
+    sit.create_entry(db, actor=world["manager"], data=BLACKLIST)
+    engine.sync(db)
+    assert engine.train_matcher()  # stale after the lexicon changed
+    facts = {f.code: f.article_id for f in engine.all_facts()}
+    assert [e.label for e in engine_examples(engine) if e.text == sentence] == [facts["HM-1"]]
+
+
+def engine_examples(engine: SearchEngine) -> list[Example]:
+    return situation_examples(engine.all_facts(), engine.situations)

@@ -210,10 +210,12 @@ class SearchEngine:
 
     def _apply_situations(self, session: Session, revision: int) -> None:
         """The situation lexicon as of ``revision`` (managers' entries over the shipped
-        ones). It acts on queries only, so nothing is re-indexed."""
+        ones). It expands queries, so nothing is re-indexed; its example sentences are the
+        matcher's, so the matcher retrains."""
         if self._use_situations and revision != self._situation_revision:
             self.situations = SituationLexicon(effective_situations(session))
             self._situation_revision = revision
+            self._matcher_stale = True
 
     def refresh_log_examples(self, session: Session, min_interval: float = 0.0) -> bool:
         """Reload (query, opened article) pairs from the search log when it grew, at most

@@ -33,7 +33,9 @@ most specific ones are kept (more slots, then more characters matched), at most
 concepts that the query does not already hold are added to the lexical ranker's query,
 each with ``CONCEPT_WEIGHT`` of a caller's word, and never more, together, than
 ``CONCEPT_SHARE`` times the caller's words. The learned matcher keeps the caller's words
-alone (feeding it the concepts measured worse, see docs/search.md).
+alone (feeding it the concepts measured worse, see docs/search.md); it learns from the
+entries' example sentences instead, as examples of the few articles naming an entry's
+concept (``engine.situation_examples``).
 """
 
 from __future__ import annotations
