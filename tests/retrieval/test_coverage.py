@@ -80,7 +80,9 @@ def _hit(article_id: int, score: float) -> RankedArticle:
     return RankedArticle(facts, score)
 
 
-def test_only_the_best_three_are_reordered_and_scores_keep_falling() -> None:
+def test_only_the_first_places_are_reordered_and_keep_their_scores(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine_module, "COVERAGE_DEPTH", 3)
     index = CoverageIndex()
     for article_id, text in ((1, "彩铃开通"), (2, "彩铃开通收费"), (3, "彩铃退订"),
                              (4, "彩铃退订"), (5, "宽带")):
