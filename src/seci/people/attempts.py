@@ -67,10 +67,17 @@ class AttemptView:
         return sum(1 for i in self.items if i.response)
 
 
-def own_attempt(session: Session, *, actor: User, attempt_id: int) -> ExamAttempt:
-    """The actor's own attempt; 404 for anyone else's."""
+def own_attempt(session: Session, *, actor: User, attempt_id: int,
+                for_update: bool = False) -> ExamAttempt:
+    """The actor's own attempt; 404 for anyone else's. ``for_update``: lock its row and read
+    it as it is now (PostgreSQL; SQLite has one writer at a time): answers are saved as the
+    agent goes, so an answer and the hand-in can arrive together, and an answer must not
+    land after the attempt was graded."""
     access.require_exam_taker(actor)
-    attempt = session.get(ExamAttempt, attempt_id)
+    attempt = session.execute(
+        select(ExamAttempt).where(ExamAttempt.id == attempt_id).with_for_update()
+        .execution_options(populate_existing=True)).scalar_one_or_none() if for_update \
+        else session.get(ExamAttempt, attempt_id)
     if attempt is None or attempt.user_id != actor.id:
         raise AttemptNotFound()
     return attempt
@@ -162,7 +169,7 @@ def save_answer(session: Session, *, actor: User, attempt_id: int, position: int
     """Save one answer as the agent goes (an empty response clears it). Refused once the
     attempt is finished or its time is up; a late answer grades the attempt with what was
     saved before (and that grade is kept)."""
-    attempt = own_attempt(session, actor=actor, attempt_id=attempt_id)
+    attempt = own_attempt(session, actor=actor, attempt_id=attempt_id, for_update=True)
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AttemptFinished()
     if is_overdue(attempt):
@@ -190,7 +197,7 @@ def save_answer(session: Session, *, actor: User, attempt_id: int, position: int
 def submit_attempt(session: Session, *, actor: User, attempt_id: int) -> ExamAttempt:
     """Hand the attempt in and grade it (after the deadline: graded as expired, with the
     answers saved in time)."""
-    attempt = own_attempt(session, actor=actor, attempt_id=attempt_id)
+    attempt = own_attempt(session, actor=actor, attempt_id=attempt_id, for_update=True)
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AttemptFinished()
     finish(session, attempt, expired=is_overdue(attempt))

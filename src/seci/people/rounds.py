@@ -231,9 +231,17 @@ def _answered(session: Session, form_ids: list[int]) -> dict[int, int]:
             AssessmentAnswer.form_id.in_(form_ids)).group_by(AssessmentAnswer.form_id))}
 
 
-def own_form(session: Session, *, actor: User, form_id: int) -> AssessmentForm:
-    """A form, for its rater only (404 for anybody else: who rates whom stays private)."""
-    form = session.get(AssessmentForm, form_id)
+def own_form(session: Session, *, actor: User, form_id: int, for_update: bool = False
+             ) -> AssessmentForm:
+    """A form, for its rater only (404 for anybody else: who rates whom stays private).
+    ``for_update``: lock the form's row (PostgreSQL; SQLite has one writer at a time) and read
+    it as it is now: the page saves as the rater goes, so a save and the submit can arrive
+    together, and the second must see the answers the first inserted (it inserted the same
+    answers again and failed on their unique key, a 500)."""
+    form = session.execute(
+        select(AssessmentForm).where(AssessmentForm.id == form_id).with_for_update()
+        .execution_options(populate_existing=True)).scalar_one_or_none() if for_update \
+        else session.get(AssessmentForm, form_id)
     if form is None or actor.id is None or not actor.is_active \
             or form.rater_user_id != actor.id:
         raise FormNotFound()
@@ -250,7 +258,7 @@ def save_form(session: Session, *, actor: User, form_id: int, scores: Mapping[in
               comment: str | None = None, submit: bool = False) -> AssessmentForm:
     """Save a rater's answers as they go (1–5 per question; None clears one), and submit
     when every question is answered. Late forms are still accepted while the round is open."""
-    form = own_form(session, actor=actor, form_id=form_id)
+    form = own_form(session, actor=actor, form_id=form_id, for_update=True)
     found = session.get(AssessmentRound, form.round_id)
     assert found is not None
     if found.status != RoundStatus.OPEN:
