@@ -40,7 +40,7 @@ from seci.retrieval.situation_models import SituationRule
 from seci.retrieval.situation_rules import effective_situations
 from seci.retrieval.situations import SituationLexicon, shipped_situations
 from seci.retrieval.synonyms import effective_groups
-from seci.retrieval.text import Analyzer, default_analyzer
+from seci.retrieval.text import Analyzer, default_analyzer, normalize
 from seci.retrieval.vectors import VectorRanker
 
 logger = logging.getLogger("seci.retrieval")
@@ -372,9 +372,10 @@ class SearchEngine:
         with self._lock:
             if not self._matcher_stale:
                 return False
-            examples = [Example(text, facts.article_id) for facts in self._facts.values()
+            all_facts = list(self._facts.values())
+            situations = self.situations
+            examples = [Example(text, facts.article_id) for facts in all_facts
                         for text in (*facts.examples, *facts.details) if text.strip()]
-            examples.extend(situation_examples(list(self._facts.values()), self.situations))
             # What agents opened after a query: paraphrases in their own words.
             logged = [e for e in self._log_examples if e.label in self._facts]
             examples.extend(logged)
@@ -382,6 +383,8 @@ class SearchEngine:
             questions = sum(len(facts.examples) for facts in self._facts.values()) + len(logged)
             self._matcher_weight = matcher_weight(questions / max(len(self._facts), 1))
             self._matcher_stale = False
+        # Outside the lock: it reads every article's questions (seconds at 100k articles).
+        examples.extend(situation_examples(all_facts, situations))
         matcher = Matcher(examples, self.analyzer.tokens,
                           max_linear_classes=self._max_linear_classes) if len(
             {e.label for e in examples}) >= 2 else None
@@ -493,8 +496,6 @@ def situation_examples(all_facts: Sequence[Facts], lexicon: SituationLexicon
     matcher learns that 换了手机上不了网 is asked of the APN article, in callers' words no
     article has. On the dev sets (KB cut to 3 similar questions): recall@1 0.781 → 0.796
     (situational), 0.935 → 0.944 (dev)."""
-    from seci.retrieval.text import normalize
-
     with_example = [s for s in lexicon.situations if s.example]
     by_first: dict[str, set[str]] = {}
     for situation in with_example:
@@ -662,8 +663,6 @@ def settle_heap() -> None:
 def suggestions(engine: SearchEngine, prefix: str, filters: Filters, limit: int = 8
                 ) -> list[str]:
     """Titles and similar questions containing what was typed so far (valid, visible)."""
-    from seci.retrieval.text import normalize
-
     needle = normalize(prefix)
     if not needle:
         return []
