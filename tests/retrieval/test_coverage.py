@@ -73,8 +73,8 @@ def test_replacing_and_removing_an_article_updates_the_frequencies() -> None:
     assert index.weights("彩铃") == pytest.approx({"彩铃": math.log1p(4 / 1)})
 
 
-def _hit(article_id: int, score: float) -> RankedArticle:
-    facts = Facts(article_id=article_id, version_id=article_id, code=f"A{article_id}",
+def _hit(article_id: int, score: float, code: str = "") -> RankedArticle:
+    facts = Facts(article_id=article_id, version_id=article_id, code=code or f"A{article_id}",
                   title="", module_path="/1/", queue_ids=frozenset(), audience="customer",
                   valid_from=None, valid_to=None)
     return RankedArticle(facts, score)
@@ -118,6 +118,16 @@ def test_a_detail_only_the_body_holds_tells_sibling_articles_apart(
     ranked = engine.rank(query, Filters(on=today()), 3)
     by_code = {r.facts.code: r for r in ranked}
     assert by_code["CL-FEE"].coverage > by_code["CL-QUIT"].coverage
+
+
+def test_an_article_code_asked_for_stays_first() -> None:
+    index = CoverageIndex()
+    index.upsert(1, article_text(["5G套餐介绍"]))
+    index.upsert(2, article_text(["kbzf001 流量包"]))  # holds the code's characters
+    ranked = [_hit(1, 0.30, code="KB-ZF-001"), _hit(2, 0.29)]
+    assert [r.facts.article_id for r in by_coverage(index, "kbzf001", ranked)] == [2, 1]
+    assert [r.facts.article_id
+            for r in by_coverage(index, "kbzf001", ranked, code="kb-zf-001")] == [1, 2]
 
 
 # --- the situation lexicon's sentences as matcher examples ---------------------------------

@@ -97,6 +97,7 @@ class Candidates:
     neural: list[tuple[int, float]]
     neighbours: bool  # the matcher compares with examples
     question: str  # the query as coverage reads it
+    code: str = ""  # the query as an article code (casefolded): such a hit stays first
 
 
 class SearchEngine:
@@ -438,7 +439,8 @@ class SearchEngine:
             neural=neural, neighbours=matcher is not None and matcher.kind == "neighbours",
             # The words as typed and as search reads them (synonyms rewritten; the query's
             # title field holds them all): 上网费 covers an article saying 上网费 or 流量费.
-            question=question_text(self.analyzer.raw_words(query), tokens.title.split()))
+            question=question_text(self.analyzer.raw_words(query), tokens.title.split()),
+            code=query.strip().casefold())
 
     def view(self, candidates: Candidates, filters: Filters, limit: int
              ) -> list[RankedArticle]:
@@ -458,24 +460,27 @@ class SearchEngine:
         fused = fuse(facts, lexical, learned, self._matcher_weight, neural,
                      self._neural_weight, neighbours=candidates.neighbours)
         return by_coverage(candidates.coverage, candidates.question,
-                           fused[:max(limit, COVERAGE_DEPTH)])[:limit]
+                           fused[:max(limit, COVERAGE_DEPTH)], code=candidates.code)[:limit]
 
     def __len__(self) -> int:
         return len(self._facts)
 
 
-def by_coverage(index: CoverageIndex, question: str, ranked: list[RankedArticle]
-                ) -> list[RankedArticle]:
+def by_coverage(index: CoverageIndex, question: str, ranked: list[RankedArticle], *,
+                code: str = "") -> list[RankedArticle]:
     """Each hit's coverage of the question; the first ``COVERAGE_DEPTH`` re-ordered by
-    fused score + ``COVERAGE_WEIGHT`` × coverage. The places keep their fused scores (the
-    first place's score is the best fused score, whichever hit now holds it): what reads
-    scores (the confidence's margin, the assistant's runner-up ratio) sees the same spread
-    as without coverage, and scores still fall with the rank."""
+    fused score + ``COVERAGE_WEIGHT`` × coverage. An article whose code is the query
+    (``code``, casefolded) stays first: an agent who types 知识编号 wants that article. The
+    places keep their fused scores (the first place's score is the best fused score,
+    whichever hit now holds it): what reads scores (the confidence's margin, the
+    assistant's runner-up ratio) sees the same spread as without coverage, and scores
+    still fall with the rank."""
     weights = index.weights(question)
     covered = [replace(item, coverage=index.coverage(weights, item.facts.article_id))
                for item in ranked]
     head = covered[:COVERAGE_DEPTH]
-    reordered = sorted(head, key=lambda r: (-(r.score + COVERAGE_WEIGHT * r.coverage),
+    reordered = sorted(head, key=lambda r: (bool(code) and r.facts.code.casefold() != code,
+                                            -(r.score + COVERAGE_WEIGHT * r.coverage),
                                             r.facts.article_id))
     return [replace(item, score=place.score)
             for item, place in zip(reordered, head, strict=True)] + covered[COVERAGE_DEPTH:]
