@@ -64,7 +64,13 @@ REFIT_AFTER = timedelta(minutes=30)
 # its bounds are looser than the out-of-scope target (≥ 90 % declined): on the dev set
 # (cut KB) these give 0 % wrong and 93 % out of scope declined, against 82 % with the
 # prior; 0.08 / 0.12 declined 96 % but answered 5 points fewer right (docs/search.md).
-MAX_WRONG = 0.05  # answerable questions answered with another article
+# Held-out questions are harder than callers' own: asked of a copy that lacks a third of
+# the similar questions, half of them inside a story, they are answered wrong about 1.5
+# times as often as callers' questions at the same threshold (situational dev set, cut
+# KB: 6.0 % against 4.0 % at 0.4, 4.7 % against 3.3 % at 0.475). So 7 % wrong on them
+# stands for the 5 % a caller may see; 5 % here answered 6 points fewer right on the
+# situational dev set (docs/search.md, "Answering as often as callers' questions allow").
+MAX_WRONG = 0.07  # answerable held-out questions answered with another article
 MAX_GAP_ANSWERED = 0.15  # questions whose article is missing, answered anyway
 MAX_GAP_ENGAGED = 0.25  # … answered or offered choices (a person should take them)
 ANSWER_GRID = tuple(round(0.30 + 0.025 * i, 3) for i in range(27))  # 0.30 … 0.95
