@@ -149,6 +149,21 @@ def test_pinyin_needs_half_the_characters_as_typed(lexicon: SituationLexicon) ->
     assert "宽带" in lexicon.occurring("款带")
 
 
+def test_pinyin_never_matches_part_of_a_longer_word(lexicon: SituationLexicon,
+                                                    own_analyzer: Analyzer) -> None:
+    query = "我在新加坡买了流量包，咋一直连不上网"
+    # 新家 (a new home: the broadband move) sounds like the 新加 of 新加坡 …
+    assert "bb.move" in fired(lexicon, query)
+    # … which the dictionary knows as a word of its own.
+    assert "新家" not in lexicon.occurring(query, own_analyzer.cut)
+    keys = [f.situation.key for f in lexicon.match(query, limit=None, segment=own_analyzer.cut)]
+    assert "bb.move" not in keys and "roam.data" in keys
+    # Typos still meet their word: without guessed words the segmenter splits them.
+    assert "流量" in lexicon.occurring("孩子流两老不够用", own_analyzer.cut)
+    assert "宽带" in lexicon.occurring("我家款带坏了", own_analyzer.cut)
+    assert own_analyzer.cut("孩子流两老不够用") == ["孩子", "流", "两", "老", "不够", "用"]
+
+
 def test_the_most_specific_entries_are_kept() -> None:
     lexicon = SituationLexicon(parse_lexicon([
         "a.two: 手机 + 没网 => 网络设置",

@@ -412,7 +412,8 @@ class SearchEngine:
         if self._train_inline and self._matcher_stale:
             self.train_matcher()
         tokens = query_tokens(self.analyzer, query)
-        expansion = self.situations.expand(query, self.analyzer.tokens) if situations else None
+        expansion = self.situations.expand(query, self.analyzer.tokens,
+                                           segment=self.analyzer.cut) if situations else None
         with self._lock:
             lexical = [(aid, score) for aid, score in
                        self._index.search(tokens, filters, max(limit, CANDIDATES) * depth,

@@ -297,7 +297,8 @@ def try_situations(request: Request, db: SessionDep, user: CurrentUser,
     engine = request.app.state.search_engine
     engine.sync(db)
     trial = sit_rules.try_query(actor=user, lexicon=engine.situations,
-                                tokenize=engine.analyzer.tokens, query=q)
+                                tokenize=engine.analyzer.tokens, query=q,
+                                segment=engine.analyzer.cut)
     added = [TermRead(token=t, weight=round(w, 3)) for t, w in trial.expansion.terms]
     return SituationTrialRead(
         query=q, tokens=list(trial.query_tokens),

@@ -37,6 +37,7 @@ from seci.retrieval.situations import (
     MIN_SINGLE_SLOT,
     Expansion,
     PatternError,
+    Segment,
     Situation,
     SituationLexicon,
     parse_concepts,
@@ -345,8 +346,9 @@ def _summary(entry: LexiconEntry) -> str:
 
 
 def try_query(*, actor: User, lexicon: SituationLexicon, tokenize: Callable[[str], list[str]],
-              query: str) -> Trial:
+              query: str, segment: Segment | None = None) -> Trial:
     """The entries that fire on ``query`` and the expanded query, as search uses them
-    (``lexicon``: the search engine's, after a sync)."""
+    (``lexicon``: the search engine's, after a sync; ``segment``: its analyzer's ``cut``)."""
     _need_manage(actor)
-    return Trial(query, lexicon.expand(query, tokenize), tuple(tokenize(query)))
+    return Trial(query, lexicon.expand(query, tokenize, segment=segment),
+                 tuple(tokenize(query)))

@@ -20,7 +20,8 @@ full-width, traditional characters, case) and its blanks are removed; an alterna
 *occurs* when it is a substring of that text, or, for an alternative of two or more Chinese
 characters without a particle (了, 的 …), when its toneless pinyin is a run of the query's
 and at least half of its characters are there as typed (款带 meets 宽带, 显示 never meets
-闲时); excluded words count only literally. An entry fires when **every slot has an
+闲时), and, given the analyzer's segmenter, it is not part of a longer dictionary word
+(新家 never meets the 新加 of 新加坡); excluded words count only literally. An entry fires when **every slot has an
 alternative that occurs, in any order and anywhere in the query**, and no excluded word
 occurs. Callers never say a pattern verbatim, so patterns are key-word co-occurrence, not
 phrases: {换, 新买} + {手机, 机子} + {上不了网, 没网, 打不开 …}. A word belongs to one
@@ -64,6 +65,9 @@ MAX_CONCEPTS = 8
 MAX_CONCEPT = 20
 MIN_SINGLE_SLOT = 3  # characters of each alternative when the pattern has one slot
 PINYIN_MIN_CHARS = 2  # Chinese characters an alternative needs to match by its pinyin
+
+# A word segmenter (the analyzer's ``cut``): text → its words, in order, covering it.
+Segment = Callable[[str], Iterable[str]]
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
@@ -238,21 +242,45 @@ def _sounds(text: str) -> tuple[str, dict[int, int]]:
     return joined, starts
 
 
-def _sounds_like(word: str, sound: str, text: str, sounds: tuple[str, dict[int, int]]
+def _sounds_like(word: str, sound: str, text: str, sounds: tuple[str, dict[int, int]],
+                 inside_word: Callable[[int, int], bool] = lambda _start, _end: False
                  ) -> bool:
     """``word`` (whose syllables are ``sound``) is in ``text`` by its pinyin, with at least
-    half of its characters as typed: a homophone typo changes a character, not the word
-    (款带 meets 宽带; 显示 does not meet 闲时)."""
+    half of its characters as typed, and not as part of a longer word of the text
+    (``inside_word``): a homophone typo changes a character, not the word (款带 meets 宽带;
+    显示 does not meet 闲时; 新家 does not meet 新加坡)."""
     joined, starts = sounds
     need = (len(word) + 1) // 2
     position = joined.find(sound)
     while position >= 0:
         start = starts[position]
         span = text[start:start + len(word)]
-        if sum(a == b for a, b in zip(span, word, strict=False)) >= need:
+        if sum(a == b for a, b in zip(span, word, strict=False)) >= need \
+                and not inside_word(start, start + len(word)):
             return True
         position = joined.find(sound, position + 1)
     return False
+
+
+def longer_words(text: str, segment: Segment | None) -> Callable[[int, int], bool]:
+    """Whether the span [start, end) of ``text`` lies inside one word of ``segment``'s
+    that is longer than the span (新加 inside 新加坡): such a span is part of another
+    word, not a typo of the lexicon's. Without a segmenter, never."""
+    if segment is None:
+        return lambda _start, _end: False
+    word_of: dict[int, tuple[int, int]] = {}
+    position = 0
+    for piece in segment(text):
+        if len(piece) > 2:
+            for index in range(position, position + len(piece)):
+                word_of[index] = (position, position + len(piece))
+        position += len(piece)
+
+    def inside(start: int, end: int) -> bool:
+        word = word_of.get(start)
+        return word is not None and word[0] <= start and end <= word[1] \
+            and word[1] - word[0] > end - start
+    return inside
 
 
 def matching_text(query: str) -> str:
@@ -288,24 +316,30 @@ class SituationLexicon:
     def __len__(self) -> int:
         return len(self.situations)
 
-    def occurring(self, query: str) -> set[str]:
-        """The lexicon's words that occur in the query (literally or by their pinyin)."""
+    def occurring(self, query: str, segment: Segment | None = None) -> set[str]:
+        """The lexicon's words that occur in the query (literally or by their pinyin; with
+        ``segment``, a word segmenter, not by the pinyin of part of a longer word)."""
         text = matching_text(query)
         if not text:
             return set()
         found = {w for char in set(text) for w in self._by_char.get(char, ()) if w in text}
         if self._sounds and _CJK_CHAR.search(text):
             sounds = _sounds(text)
+            inside_word: Callable[[int, int], bool] | None = None
             for syllable in set(sounds[0].split()):
                 for word, sound in self._by_syllable.get(syllable, ()):
-                    if (word not in found and sound in sounds[0]
-                            and _sounds_like(word, sound, text, sounds)):
+                    if word in found or sound not in sounds[0]:
+                        continue
+                    # Segmented only when a word sounds alike (most queries: never).
+                    inside_word = inside_word or longer_words(text, segment)
+                    if _sounds_like(word, sound, text, sounds, inside_word):
                         found.add(word)
         return found
 
-    def match(self, query: str, limit: int | None = MAX_FIRINGS) -> list[Firing]:
+    def match(self, query: str, limit: int | None = MAX_FIRINGS,
+              segment: Segment | None = None) -> list[Firing]:
         """The entries that fire on the query, most specific first (see the module doc)."""
-        found = self.occurring(query)
+        found = self.occurring(query, segment)
         if not found:
             return []
         candidates = sorted({i for w in found for i in self._by_word.get(w, ())})
@@ -326,9 +360,10 @@ class SituationLexicon:
         return firings if limit is None else firings[:limit]
 
     def expand(self, query: str, tokenize: Callable[[str], list[str]],
-               weight: float = CONCEPT_WEIGHT) -> Expansion:
-        """The concept tokens to add to the query (``tokenize``: the analyzer's tokens)."""
-        firings = self.match(query)
+               weight: float = CONCEPT_WEIGHT, segment: Segment | None = None) -> Expansion:
+        """The concept tokens to add to the query (``tokenize``: the analyzer's tokens;
+        ``segment``: its word segmenter, see ``occurring``)."""
+        firings = self.match(query, segment=segment)
         if not firings:
             return Expansion()
         own = set(tokenize(query))

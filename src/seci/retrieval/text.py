@@ -316,6 +316,12 @@ class Analyzer:
     def canonical(self, token: str) -> str:
         return self._canonical.get(token, token)
 
+    def cut(self, text: str) -> list[str]:
+        """The text's dictionary words, every character kept (no normalising, no stop
+        words removed): pieces that cover the text in order. Without the segmenter's
+        guessed words (HMM), which would join a typo to its neighbours (流两老)."""
+        return list(self._segmenter.cut(text, False))
+
     def raw_words(self, text: str) -> list[str]:
         """The words of the text as typed (normalised, not canonical), for highlighting."""
         stripped = (w.strip() for w in self._segmenter.cut(normalize(text)))

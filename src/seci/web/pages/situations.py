@@ -29,7 +29,8 @@ def _page(request: Request, db: SessionDep, user: CurrentUser, *, q: str = "",
         engine = request.app.state.search_engine
         engine.sync(db)
         trial = sit.try_query(actor=user, lexicon=engine.situations,
-                              tokenize=engine.analyzer.tokens, query=q.strip())
+                              tokenize=engine.analyzer.tokens, query=q.strip(),
+                              segment=engine.analyzer.cut)
     return render(request, "search/situations.html", {
         "entries": entries, "areas": sit.areas(db), "states": STATES, "q": q,
         "trial": trial, "filters": {"text": text, "area": area, "state": state},
