@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pytest
 
 from seci.retrieval import matcher as matcher_module
+from seci.retrieval.documents import Facts
 from seci.retrieval.matcher import Example, Matcher
 from seci.retrieval.text import default_analyzer
 
@@ -67,17 +68,19 @@ def test_neighbours_keep_the_best_articles_when_only_the_best_are_sorted(
     assert partial == full[:2]
 
 
+@pytest.mark.parametrize("block", [1, 64])  # articles as blocks; all by reduceat
 @pytest.mark.parametrize("query", ["家里断网了怎么办", "查一下余额吧", "完全无关的句子", "！！",
                                    "宽带 余额 漫游 开通 断网 话费"])
-def test_neighbour_scores_are_each_articles_best_cosine(query: str) -> None:
+def test_neighbour_scores_are_each_articles_best_cosine(
+        query: str, block: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """The summed postings equal the sparse product of the query with every example, and
     each article gets its best example's value (examples of one article are not contiguous
-    in EXAMPLES: the scorer regroups them)."""
-    import numpy as np
+    in EXAMPLES: the scorer lays them out anew)."""
 
     from seci.retrieval.matcher import _NeighbourScorer
     from seci.retrieval.text import normalize
 
+    monkeypatch.setattr(matcher_module, "_BLOCK_ARTICLES", block)
     examples = sorted(EXAMPLES, key=lambda e: len(e.text))  # articles interleaved
     scorer = _matcher("neighbours", examples)._scorer
     assert isinstance(scorer, _NeighbourScorer)
@@ -86,11 +89,11 @@ def test_neighbour_scores_are_each_articles_best_cosine(query: str) -> None:
     expected: dict[int, float] = {}
     if features.nnz:
         product = (features @ scorer._postings).toarray().ravel()
-        labels = np.repeat(scorer._article, np.diff(np.r_[scorer._starts, len(product)]))
+        labels = scorer._layout.example_articles()
         for label, value in zip(labels, product, strict=True):
             if value > 0:
                 expected[int(label)] = max(expected.get(int(label), 0.0), float(value))
-    got = dict(scorer.scores(normalize(query)))
+    got = dict(scorer.ranked(normalize(query)))
     assert got.keys() == expected.keys()
     for label, value in expected.items():
         assert got[label] == pytest.approx(value, rel=1e-5)
@@ -132,3 +135,103 @@ def test_the_neighbour_index_is_the_same_however_it_is_chunked(
         assert chunked.top(query, 5) == whole.top(query, 5)
     left, right = whole._scorer._postings, chunked._scorer._postings  # type: ignore[union-attr]
     assert (left != right).nnz == 0 and left.has_sorted_indices and right.has_sorted_indices
+
+
+def test_the_layout_puts_each_example_where_its_article_finds_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Articles sharing a number of examples are scored as blocks (column-wise max), the
+    others by ``reduceat``: both give each article its own examples' best, and the
+    positions are a permutation of the examples."""
+    import numpy as np
+
+    monkeypatch.setattr(matcher_module, "_BLOCK_ARTICLES", 2)
+    # Articles 5, 7, 9 have 2 examples each (a block), 3 and 4 have 3 (a block), 8 has 1
+    # and 6 has 4 (the rest), interleaved.
+    labels = np.array([5, 3, 8, 7, 6, 9, 3, 6, 5, 4, 6, 7, 4, 3, 9, 6, 4])
+    layout, order = matcher_module._layout(labels)
+    assert sorted(order.tolist()) == list(range(len(labels)))
+    assert (labels[order] == layout.example_articles()).all()
+    assert [(each, count) for _, each, count in layout.blocks] == [(2, 3), (3, 2)]
+    rng = np.random.default_rng(7)
+    values = rng.random(len(labels)).astype(np.float32)
+    best = layout.best(values[order])
+    expected = {int(a): float(values[labels == a].max()) for a in np.unique(labels)}
+    assert dict(zip(layout.articles.tolist(), best.tolist(), strict=True)) == expected
+
+
+def test_examples_may_come_from_a_generator() -> None:
+    # The engine hands them over one by one (no list of a large KB's examples).
+    listed = _matcher("neighbours").top("家里断网了怎么办", 5)
+    generated = Matcher((e for e in EXAMPLES), default_analyzer().tokens,
+                        max_linear_classes=0).top("家里断网了怎么办", 5)
+    assert generated == listed
+
+
+def test_a_chunk_whose_every_n_gram_weighs_nothing_adds_nothing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # One example per chunk: the two identical lines of "none of these" ("股票涨了吗") are
+    # a chunk of their own each, every n-gram of theirs in too many examples to weigh.
+    monkeypatch.setattr(matcher_module, "MAX_POSTINGS", 1)
+    monkeypatch.setattr(matcher_module, "_CHUNK", 1)
+    examples = [*EXAMPLES, Example("股票涨了吗", -1)]
+    matcher = _matcher("neighbours", examples)
+    assert matcher.top("股票涨了吗", 3) == []
+
+
+def test_articles_tied_at_the_cut_are_kept_as_a_full_sort_keeps_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Eight articles share a line (a keyword query scores them alike): with room for three,
+    # the three lowest ids stay, whatever order the layout holds them in.
+    examples = [Example("宽带办理进度查询", label) for label in (8, 3, 6, 1, 7, 2, 5, 4)]
+    examples += [Example(f"第{n}个无关的句子", -1) for n in range(20)]
+    full = _matcher("neighbours", examples).top("宽带办理进度查询", 8)
+    assert [label for label, _ in full] == [1, 2, 3, 4, 5, 6, 7, 8]
+    monkeypatch.setattr(matcher_module, "_BEST_ARTICLES", 3)
+    assert _matcher("neighbours", examples).top("宽带办理进度查询", 10) == full[:3]
+
+
+def test_best_articles_are_the_positive_ones_first_by_score_then_by_id() -> None:
+    import numpy as np
+
+    best = np.array([0.5, 0.0, 0.9, 0.5, 0.5, 0.2, 0.0], dtype=np.float32)
+    articles = np.array([40, 10, 30, 20, 70, 60, 50])
+    chosen = matcher_module._best_articles
+    assert sorted(articles[chosen(best, articles, 3)].tolist()) == [20, 30, 40]
+    assert sorted(articles[chosen(best, articles, 6)].tolist()) == [20, 30, 40, 60, 70]
+    assert sorted(articles[chosen(best, articles, 10)].tolist()) == [20, 30, 40, 60, 70]
+
+
+def _facts(article_id: int, examples: tuple[str, ...], details: tuple[str, ...] = ()
+           ) -> Facts:
+    return Facts(article_id=article_id, version_id=article_id, code=f"K-{article_id}",
+                 title=examples[0] if examples else "", module_path="/1/",
+                 queue_ids=frozenset(), audience="internal", valid_from=None, valid_to=None,
+                 examples=examples, details=details)
+
+
+def test_the_engine_hands_the_matcher_its_examples_one_by_one_in_order() -> None:
+    from seci.retrieval.engine import NONE_OF_THESE, background_questions, training_examples
+
+    facts = [_facts(7, ("宽带报修", "断网了", "  "), ("先重启光猫",)), _facts(9, ("余额查询",))]
+    logged = [Example("网断了咋整", 7)]
+    situational = [Example("换了手机上不了网", 9)]
+    examples = training_examples(facts, logged, situational)
+    assert not isinstance(examples, list)  # a generator: no list of a large KB's examples
+    assert list(examples) == [
+        Example("宽带报修", 7), Example("断网了", 7), Example("先重启光猫", 7),
+        Example("余额查询", 9), *logged,
+        *(Example(text, NONE_OF_THESE) for text in background_questions()), *situational]
+
+
+def test_a_matcher_is_trained_only_with_two_classes_at_least(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from seci.retrieval import engine
+
+    monkeypatch.setattr(engine, "background_questions", lambda: ())
+    one, blank = _facts(7, ("宽带报修",)), _facts(8, (" ",), ("",))
+    assert not engine._two_labels([one, blank], [], [])
+    assert engine._two_labels([one, _facts(9, ("余额查询",))], [], [])
+    assert engine._two_labels([one], [Example("余额还剩多少", 9)], [])
+    monkeypatch.setattr(engine, "background_questions", lambda: ("今天天气怎么样",))
+    assert engine._two_labels([one], [], [])
+    assert not engine._two_labels([blank], [], [])

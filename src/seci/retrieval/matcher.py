@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -55,16 +55,26 @@ class Example:
 class Matcher:
     """Fitted once on a snapshot of examples; immutable afterwards (swap to retrain)."""
 
-    def __init__(self, examples: Sequence[Example], tokenize: Callable[[str], list[str]],
+    def __init__(self, examples: Iterable[Example], tokenize: Callable[[str], list[str]],
                  *, max_linear_classes: int = MAX_LINEAR_CLASSES) -> None:
+        """``examples`` is read once: a generator spares a large knowledge base a list of
+        1.7 million ``Example`` objects (the texts themselves are the callers' strings)."""
         self._tokenize = tokenize
-        texts = [normalize(e.text) for e in examples]
-        labels = np.array([e.label for e in examples])
+        texts: list[str] = []
+        labels_read: list[int] = []
+        for example in examples:
+            texts.append(example.text)
+            labels_read.append(example.label)
+        labels = np.array(labels_read, dtype=np.int64)
+        del labels_read
         self.labels = np.unique(labels)
         self._scorer: _LinearScorer | _NeighbourScorer
         if 2 <= len(self.labels) <= max_linear_classes:
-            self._scorer = _LinearScorer(texts, labels, self._word_features)
+            self._scorer = _LinearScorer([normalize(t) for t in texts], labels,
+                                         self._word_features)
         else:
+            # Normalised chunk by chunk as they are hashed: 1.7 million normalised copies
+            # held at once were a large part of a 100,000-article training's peak.
             self._scorer = _NeighbourScorer(texts, labels, self._word_features)
 
     @property
@@ -79,11 +89,10 @@ class Matcher:
     def top(self, query: str, limit: int, allowed: set[int] | None = None
             ) -> list[tuple[int, float]]:
         """Best articles for the query, best first (only ``allowed`` ones when given)."""
-        scored = self._scorer.scores(normalize(query))
-        ranked = sorted(((label, score) for label, score in scored
-                         if allowed is None or label in allowed),
-                        key=lambda item: (-item[1], item[0]))
-        return ranked[:limit]
+        ranked = self._scorer.ranked(normalize(query))
+        if allowed is None:
+            return ranked[:limit]
+        return [(label, score) for label, score in ranked if label in allowed][:limit]
 
 
 class _LinearScorer:
@@ -115,6 +124,10 @@ class _LinearScorer:
         """The query's TF-IDF vector as (feature columns, values)."""
         columns, values = zip(*(part.weigh(query) for part in self._parts), strict=True)
         return np.concatenate(columns), np.concatenate(values)
+
+    def ranked(self, query: str) -> list[tuple[int, float]]:
+        """(article, score), best first (ties: the lower article id first)."""
+        return sorted(self.scores(query), key=lambda item: (-item[1], item[0]))
 
     def scores(self, query: str) -> list[tuple[int, float]]:
         columns, values = self.features(query)
@@ -153,17 +166,13 @@ class _NeighbourScorer:
 
     Features are hashed and weighted by hand, chunk by chunk and in place, so that a large
     knowledge base (1.7 million examples at 100,000 articles) needs little more memory than
-    the index itself. The examples are held grouped by article, so that a query's scores are
-    added into one array over the examples and each article's best is one ``reduceat``."""
+    the index itself. The examples are held in the order of ``_Layout``, so that a query's
+    scores are added into one array over the examples and each article's best is a few
+    vectorised ``max`` calls."""
 
     def __init__(self, texts: Sequence[str], labels: np.ndarray,
                  word_features: Callable[[str], list[str]]) -> None:
-        order = np.argsort(labels, kind="stable")
-        texts = [texts[i] for i in order]
-        labels = labels[order]
-        # Where each article's examples start, and which article that is.
-        self._starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
-        self._article = labels[self._starts]
+        self._layout, order = _layout(labels)
         self._buffers = threading.local()
         self._chars = HashingVectorizer(analyzer="char_wb", ngram_range=(1, 4),
                                         n_features=HASH_FEATURES, alternate_sign=False,
@@ -171,16 +180,18 @@ class _NeighbourScorer:
         self._words = HashingVectorizer(analyzer=word_features, n_features=HASH_FEATURES,
                                         alternate_sign=False, norm=None, lowercase=False,
                                         dtype=np.float32)
+        rows = len(texts)
         with tempfile.TemporaryDirectory(prefix="seci-matcher-") as spill:
             # Pass 1: hash chunk by chunk, count in how many examples each feature occurs,
             # and keep the raw counts on disk (holding them all would double the peak).
             documents = np.zeros(2 * HASH_FEATURES, dtype=np.int64)
             files: list[Path] = []
-            for start in range(0, len(texts), _CHUNK):
-                chunk = self._raw(texts[start:start + _CHUNK])
+            for start in range(0, rows, _CHUNK):
+                chunk = self._raw([normalize(texts[i])
+                                   for i in order[start:start + _CHUNK].tolist()])
                 documents += np.bincount(chunk.indices, minlength=2 * HASH_FEATURES)
                 files.append(_spill(Path(spill), len(files), chunk))
-            rows = len(texts)
+            del order
             # Smoothed IDF; n-grams in more than MAX_DOCUMENT_SHARE of the examples (or more
             # than MAX_POSTINGS) weigh 0.
             self._weights = (np.log((1 + rows) / (1 + documents)) + 1).astype(np.float32)
@@ -214,9 +225,10 @@ class _NeighbourScorer:
 
     def _similarities(self, features: sparse.csr_matrix) -> np.ndarray:
         """The query's cosine with every example: each of its features' postings added into
-        one array (a feature lists an example at most once, so a plain ``+=`` is exact).
-        Faster than a sparse product, which builds a sparse row of a million entries and
-        then has to rank them. The array is this thread's own, reused."""
+        one array (a feature lists an example at most once, so each addition is the same
+        as a plain ``+=``; ``np.add.at`` is a third faster at it). Faster than a sparse
+        product, which builds a sparse row of a million entries and then has to rank them.
+        The array is this thread's own, reused."""
         rows = self._postings.shape[1]
         total = getattr(self._buffers, "total", None)
         if total is None or len(total) != rows:
@@ -225,26 +237,113 @@ class _NeighbourScorer:
             total.fill(0.0)
         indptr, indices, data = (self._postings.indptr, self._postings.indices,
                                  self._postings.data)
-        for feature, weight in zip(features.indices, features.data, strict=True):
-            start, end = indptr[feature], indptr[feature + 1]
+        columns = features.indices
+        for start, end, weight in zip(indptr[columns].tolist(), indptr[columns + 1].tolist(),
+                                      features.data, strict=True):
             if end > start:
-                total[indices[start:end]] += weight * data[start:end]
+                np.add.at(total, indices[start:end], weight * data[start:end])
         return total
 
-    def scores(self, query: str) -> list[tuple[int, float]]:
+    def ranked(self, query: str) -> list[tuple[int, float]]:
+        """(article, best cosine), best first (ties: the lower article id first); only
+        articles with a positive score, at most ``_BEST_ARTICLES`` of them."""
         features = self._raw([query])
         self._weigh(features)
         if features.nnz == 0:
             return []
-        best = np.maximum.reduceat(self._similarities(features), self._starts)
-        # Only the best articles can be candidates: partition, then sort those.
-        if len(best) > _BEST_ARTICLES:
-            kept = np.argpartition(-best, _BEST_ARTICLES - 1)[:_BEST_ARTICLES]
-        else:
-            kept = np.arange(len(best))
-        kept = kept[best[kept] > 0]
-        return [(int(label), float(value))
-                for label, value in zip(self._article[kept], best[kept], strict=True)]
+        articles = self._layout.articles
+        best = self._layout.best(self._similarities(features))
+        kept = _best_articles(best, articles, _BEST_ARTICLES)
+        labels, values = articles[kept], best[kept]
+        order = np.lexsort((labels, -values))
+        return list(zip(labels[order].tolist(), values[order].tolist(), strict=True))
+
+
+def _best_articles(best: np.ndarray, articles: np.ndarray, most: int) -> np.ndarray:
+    """Where the ``most`` best positive scores are (ties: the lower article id), as a full
+    sort would choose them; only these can be candidates, so only these are sorted. A
+    keyword query may give thousands of articles the same score: ``argpartition`` alone
+    keeps arbitrary ones of those tied at the cut, which then depend on the layout."""
+    if len(best) <= most:
+        return np.flatnonzero(best > 0)
+    cut = best[np.argpartition(-best, most - 1)[most - 1]]  # the most-th best score
+    above = np.flatnonzero(best > max(cut, 0))
+    if cut <= 0:
+        return above
+    tied = np.flatnonzero(best == cut)
+    tied = tied[np.argsort(articles[tied], kind="stable")[:most - len(above)]]
+    return np.concatenate([above, tied])
+
+
+@dataclass(frozen=True, eq=False)
+class _Layout:
+    """Where each article's examples sit in the array a query's similarities are added
+    into. Articles with the same number of examples k (a large knowledge base has a few such
+    numbers for most of its articles: 16–18 at 100,000 synthetic ones) form a k × n block,
+    example j of every article in row j, so that their best is one column-wise ``max``
+    (0.1 ms at 100,000 articles); the other articles follow one after another and get
+    theirs from ``np.maximum.reduceat``, which loops article by article (2 ms for all of
+    them at 100,000)."""
+
+    articles: np.ndarray  # the article of each score ``best`` returns
+    blocks: tuple[tuple[int, int, int], ...]  # (first position, examples each, articles)
+    rest: np.ndarray  # where each of the remaining articles' examples start
+    size: int  # examples in all
+
+    def best(self, similarities: np.ndarray) -> np.ndarray:
+        """Each article's best example, in the order of ``articles``."""
+        best = np.empty(len(self.articles), dtype=similarities.dtype)
+        done = 0
+        for start, each, count in self.blocks:
+            block = similarities[start:start + each * count].reshape(each, count)
+            block.max(axis=0, out=best[done:done + count])
+            done += count
+        if len(self.rest):
+            best[done:] = np.maximum.reduceat(similarities, self.rest)
+        return best
+
+    def example_articles(self) -> np.ndarray:
+        """The article of the example at each position."""
+        done, parts = 0, []
+        for _, each, count in self.blocks:
+            parts.append(np.tile(self.articles[done:done + count], each))
+            done += count
+        parts.append(np.repeat(self.articles[done:], np.diff(np.r_[self.rest, self.size])))
+        return np.concatenate(parts)
+
+
+def _layout(labels: np.ndarray) -> tuple[_Layout, np.ndarray]:
+    """The layout of examples labelled ``labels`` and, for each position, the index in
+    ``labels`` of the example held there. Blocks and articles are in ascending article
+    order (the scores do not depend on it; it keeps the layout reproducible)."""
+    grouped = np.argsort(labels, kind="stable")
+    first = np.flatnonzero(np.r_[True, labels[grouped][1:] != labels[grouped][:-1]])
+    counts = np.diff(np.r_[first, len(labels)])
+    articles = labels[grouped][first]
+    sizes, members = np.unique(counts, return_counts=True)
+    in_block = np.zeros(len(first), dtype=bool)
+    positions: list[np.ndarray] = []  # indices into ``grouped``
+    ordered: list[np.ndarray] = []  # the articles in the order ``best`` returns them
+    blocks: list[tuple[int, int, int]] = []
+    done = 0
+    for each, count in zip(sizes.tolist(), members.tolist(), strict=True):
+        if count < _BLOCK_ARTICLES:
+            continue
+        chosen = np.flatnonzero(counts == each)
+        in_block[chosen] = True
+        # Row j of the block: the j-th example of every chosen article.
+        positions.append((first[chosen][np.newaxis, :]
+                          + np.arange(each)[:, np.newaxis]).ravel())
+        ordered.append(articles[chosen])
+        blocks.append((done, each, count))
+        done += each * count
+    rest = ~in_block
+    positions.append(np.flatnonzero(np.repeat(rest, counts)))
+    ordered.append(articles[rest])
+    rest_starts = done + np.cumsum(counts[rest]) - counts[rest]
+    layout = _Layout(articles=np.concatenate(ordered), blocks=tuple(blocks),
+                     rest=rest_starts, size=len(labels))
+    return layout, grouped[np.concatenate(positions)]
 
 
 def _spill(directory: Path, number: int, chunk: sparse.csr_matrix) -> Path:
@@ -269,11 +368,13 @@ def _transposed(files: Sequence[Path], per_feature: np.ndarray, rows: int,
     """The chunks (examples × features, in order), each ``weigh``ed, as one features ×
     examples CSR matrix filled in place: each entry goes to its feature's next free slot,
     so examples stay in ascending order within a feature and no second copy of the index
-    is ever made. ``per_feature``: how many entries each feature will have."""
+    is ever made. ``per_feature``: how many entries each feature will have. Each chunk's
+    bookkeeping is the size of the chunk, not of the 4 million hashed features."""
     indptr = np.zeros(len(per_feature) + 1, dtype=np.int64)
     np.cumsum(per_feature, out=indptr[1:])
     total = int(indptr[-1])
     index_type = np.int32 if max(total, rows) < np.iinfo(np.int32).max else np.int64
+    indptr = indptr.astype(index_type)
     indices = np.empty(total, dtype=index_type)
     data = np.empty(total, dtype=np.float32)
     next_free = indptr[:-1].copy()
@@ -281,16 +382,20 @@ def _transposed(files: Sequence[Path], per_feature: np.ndarray, rows: int,
     for file in files:
         chunk = _unspill(file)
         weigh(chunk)
-        example = np.repeat(np.arange(chunk.shape[0], dtype=np.int64) + offset,
+        example = np.repeat(np.arange(chunk.shape[0], dtype=index_type) + offset,
                             np.diff(chunk.indptr))
         order = np.argsort(chunk.indices, kind="stable")
         feature = chunk.indices[order]
-        counts = np.bincount(feature, minlength=len(per_feature))
-        group_start = np.cumsum(counts) - counts  # where each feature's run starts in order
-        slot = next_free[feature] + (np.arange(len(feature)) - group_start[feature])
+        # Each feature's run in ``feature``: where it starts, how long it is (none at all
+        # when every n-gram of the chunk weighs 0: the examples at the same place of many
+        # articles, a block's row, may be one boilerplate line).
+        first = np.flatnonzero(np.diff(feature, prepend=-1))
+        runs = np.diff(np.r_[first, len(feature)])
+        present = feature[first]
+        slot = np.repeat(next_free[present] - first, runs) + np.arange(len(feature))
         indices[slot] = example[order]
         data[slot] = chunk.data[order]
-        next_free += counts
+        next_free[present] += runs.astype(index_type)
         offset += chunk.shape[0]
     return sparse.csr_matrix((data, indices, indptr), shape=(len(per_feature), rows))
 
@@ -300,3 +405,6 @@ _CHUNK = 20_000
 # Articles kept per query: many more than the candidates a search takes (engine.CANDIDATES
 # × 3), so that filters (queues, audience, validity) applied after still leave enough.
 _BEST_ARTICLES = 2_000
+# Articles sharing a number of examples that are scored as one block (``_Layout``): fewer
+# are cheaper in ``reduceat`` than as a block of their own.
+_BLOCK_ARTICLES = 64
