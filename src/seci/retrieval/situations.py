@@ -16,19 +16,18 @@ occur; concepts are separated by spaces; the example is a caller's sentence the 
 fire on (checked by the tests and when a manager saves an entry).
 
 **Matching rule** (``SituationLexicon.match``): the query is normalised (``normalize``:
-full-width, traditional characters, case) and its blanks are removed; an alternative
-*occurs* when it is a substring of that text, or, for an alternative of two or more Chinese
-characters without a particle (了, 的 …), when its toneless pinyin is a run of the query's
-and at least half of its characters are there as typed (款带 meets 宽带, 显示 never meets
-闲时), and, given the analyzer's segmenter, it is not part of a longer dictionary word
-(新家 never meets the 新加 of 新加坡); excluded words count only literally. An entry
-fires when **every slot has an alternative that occurs, in any order and anywhere in the
-query**, and no excluded word occurs. Callers never say a pattern verbatim, so patterns
-are key-word co-occurrence, not phrases: {换, 新买} + {手机, 机子} + {上不了网, 没网,
-打不开 …}. A word belongs to one slot only; a pattern of a single slot must use alternatives of three characters or more
-(a two-character word alone is the synonym table's job). When several entries fire, the
-most specific ones are kept (more slots, then more characters matched), at most
-``MAX_FIRINGS``.
+full-width, traditional characters, case) and its blanks are removed; an alternative *occurs*
+when it is a substring of that text, or, for an alternative of two or more Chinese characters
+without a particle (了, 的 …), when its toneless pinyin is a run of the query's and at least
+half of its characters are there as typed (款带 meets 宽带, 显示 never meets 闲时), and, given
+the analyzer's segmenter, it is not part of a longer dictionary word (新家 never meets the 新加
+of 新加坡); excluded words count only literally. An entry fires when **every slot has an
+alternative that occurs, in any order and anywhere in the query**, and no excluded word occurs.
+Callers never say a pattern verbatim, so patterns are key-word co-occurrence, not phrases: {换,
+新买} + {手机, 机子} + {上不了网, 没网, 打不开 …}. A word belongs to one slot only; a pattern
+of a single slot must use alternatives of three characters or more (a two-character word alone
+is the synonym table's job). When several entries fire, the most specific ones are kept (more
+slots, then more characters matched), at most ``MAX_FIRINGS``.
 
 **Expansion** (``SituationLexicon.expand``): the search tokens of the kept entries'
 concepts that the query does not already hold are added to the lexical ranker's query,
