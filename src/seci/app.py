@@ -18,6 +18,7 @@ from seci.accounts.models import User
 from seci.accounts.routes import router as accounts_api
 from seci.accounts.service import resolve_web_session
 from seci.assistant.generation import writer_from_settings
+from seci.assistant.rewriting import rewriter_from_settings
 from seci.assistant.routes import router as assistant_api
 from seci.audit.routes import router as audit_api
 from seci.calls.routes import router as calls_api
@@ -84,6 +85,7 @@ def create_app(session_factory: sessionmaker[Session] | None = None,
         housekeeping=queue_calibration_if_due if get_settings().auto_calibrate else None)
     # Optional answer phrasing (docs/assistant.md); unusable settings stop the start.
     answer_writer = writer_from_settings(get_settings())
+    query_rewriter = rewriter_from_settings(get_settings(), answer_writer)
     # Heavy work (imports) runs in a worker thread, off the event loop; in tests
     # (background=False) queued jobs run when a request wakes the runner.
     job_runner = JobRunner(factory, TASKS, background=background, lanes=LANES)
@@ -114,6 +116,7 @@ def create_app(session_factory: sessionmaker[Session] | None = None,
     app.state.view_counter = view_counter
     app.state.search_engine = search_engine
     app.state.answer_writer = answer_writer
+    app.state.query_rewriter = query_rewriter
     app.state.job_runner = job_runner
     app.add_middleware(LocaleAndHeaders)
     app.add_middleware(ConcurrencyLimit, limit=get_settings().max_concurrent_requests)

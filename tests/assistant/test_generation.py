@@ -50,6 +50,8 @@ class ChatServer:
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
+    # What a well-behaved model answers (default: an answer citing the first article).
+    answer: Callable[[dict[str, Any]], str] | None = None
 
     def prompts(self) -> list[str]:
         return [m["content"] for r in self.requests for m in r["messages"]]
@@ -76,7 +78,7 @@ def _reply(server: ChatServer, request: dict[str, Any]) -> tuple[int, bytes]:
         server.release.wait(10)
         return 200, _completion(_answer_from(request))
     bodies: dict[str, Callable[[], tuple[int, bytes]]] = {
-        "answer": lambda: (200, _completion(_answer_from(request))),
+        "answer": lambda: (200, _completion((server.answer or _answer_from)(request))),
         "refuse": lambda: (200, _completion(f" {REFUSAL_MARKER} ")),
         "uncited": lambda: (200, _completion("您好，这个业务可以办理，请放心。")),
         "too_long": lambda: (200, _completion(_answer_from(request) + "好" * 5000)),

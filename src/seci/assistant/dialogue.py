@@ -42,6 +42,7 @@ from seci.assistant.models import (
     Status,
 )
 from seci.assistant.passages import Passage, answer_for
+from seci.assistant.rewriting import QueryRewriter
 from seci.assistant.rules import (
     Trigger,
     count_trigger,
@@ -110,11 +111,13 @@ class Turn:
 @dataclass(frozen=True)
 class Reply:
     """How the assistant answers: the engine that found the articles and, optionally, the
-    chat model that phrases the answer from them (``generation``)."""
+    chat model that phrases the answer from them (``generation``) and the one that rewrites
+    a message it is unsure about (``rewriting``)."""
 
     engine: SearchEngine
     writer: AnswerWriter | None = None
     on: date | None = None
+    rewriter: QueryRewriter | None = None
 
 
 @dataclass(frozen=True)
@@ -209,10 +212,12 @@ def plausible_choices(top: SearchHit, runners_up: Sequence[SearchHit], threshold
 def send_customer_message(session: Session, *, engine: SearchEngine,
                           conversation: Conversation, text: str,
                           client_key: str | None = None, on: date | None = None,
-                          writer: AnswerWriter | None = None) -> Turn:
+                          writer: AnswerWriter | None = None,
+                          rewriter: QueryRewriter | None = None) -> Turn:
     """Store the customer's message, then let the assistant reply (while no agent has the
     conversation). A retried send with the same ``client_key`` returns what was stored.
-    With a ``writer`` (optional generation) answers are phrased by a chat model."""
+    With a ``writer`` (optional generation) answers are phrased by a chat model; with a
+    ``rewriter`` a message it is unsure about is also searched as the model rewrites it."""
     key = (client_key or "").strip()[:64] or None
     cleaned = clean_message(text)
     lock_conversation(session, conversation)
@@ -225,8 +230,8 @@ def send_customer_message(session: Session, *, engine: SearchEngine,
                           text=cleaned, client_key=key)
     turn = Turn(conversation, message)
     if conversation.status == Status.BOT:
-        turn.replies = _assistant_reply(session, Reply(engine, writer, on), conversation,
-                                        message, previous_bot)
+        turn.replies = _assistant_reply(session, Reply(engine, writer, on, rewriter),
+                                        conversation, message, previous_bot)
     elif conversation.status == Status.WAITING and _asks_for_person(session, conversation,
                                                                     cleaned):
         turn.replies = [still_waiting(session, conversation)]
@@ -265,7 +270,8 @@ def _assistant_reply(session: Session, how: Reply, conversation: Conversation,
     if not has_words(text):
         return [add_message(session, conversation, role=Role.BOT, kind=Kind.NO_MATCH,
                             text=replies.say(conversation.locale, replies.NO_WORDS))]
-    query, result, decision = _understand(session, engine, conversation, text, on)
+    query, result, decision = _understand(session, engine, conversation, text, on,
+                                          how.rewriter)
     message.search_log_id = _log_id(learning.log_question(session, query=query,
                                                           result=result))
     _remember_candidates(conversation, result)
@@ -364,16 +370,22 @@ def _picked_article(session: Session, choices: Message, text: str, on: date | No
 
 
 def _understand(session: Session, engine: SearchEngine, conversation: Conversation,
-                text: str, on: date | None) -> tuple[str, SearchResult, Decision]:
+                text: str, on: date | None, rewriter: QueryRewriter | None = None
+                ) -> tuple[str, SearchResult, Decision]:
     """Search the message; a follow-up ("那国际的呢", "要多少钱") is read together with the
     conversation's topic: the title of the article answered, else the question that set
     it. Only follow-ups are combined: a new question must not inherit the old topic (it
-    would lend it a confidence it has not earned)."""
+    would lend it a confidence it has not earned). A new question the assistant cannot
+    answer with confidence is searched again as the ``rewriter`` puts it, if one is set."""
     query = query_of(text)
     contexts = _topic_contexts(session, conversation, on) if is_follow_up(query) else []
     if not contexts:
         result = _search(session, engine, query, on)
-        return query, result, decide(result)
+        decision = decide(result)
+        if rewriter is not None and decision.kind != Kind.ANSWER:
+            result, decision = _surer_rewritten(session, engine, query, on, rewriter,
+                                                (result, decision))
+        return query, result, decision
     words = follow_up_words(query) or query
     attempts: list[tuple[str, SearchResult, Decision]] = []
     for context in contexts:
@@ -393,6 +405,25 @@ def _understand(session: Session, engine: SearchEngine, conversation: Conversati
         if attempt[2].kind != Kind.NO_MATCH:
             return attempt
     return attempts[0]
+
+
+# How sure a decision is: an answer over choices over nothing.
+_SURENESS = {Kind.ANSWER: 2, Kind.CHOICES: 1}
+
+
+def _surer_rewritten(session: Session, engine: SearchEngine, query: str, on: date | None,
+                     rewriter: QueryRewriter, own: tuple[SearchResult, Decision]
+                     ) -> tuple[SearchResult, Decision]:
+    """The search of the model's rewrite of ``query`` when it decides more surely than
+    the message's own (``own``), else ``own``."""
+    rewritten = rewriter.rewrite(query)
+    if rewritten is None:
+        return own
+    result = _search(session, engine, rewritten, on)
+    decision = decide(result)
+    if _SURENESS.get(decision.kind, 0) > _SURENESS.get(own[1].kind, 0):
+        return result, decision
+    return own
 
 
 def _instead_of(result: SearchResult, topic_article_id: int) -> Decision:

@@ -213,7 +213,8 @@ def send_message(request: Request, response: Response, db: SessionDep,
     turn = send_customer_message(db, engine=request.app.state.search_engine,
                                  conversation=conversation, text=text,
                                  client_key=body.client_key,
-                                 writer=request.app.state.answer_writer)
+                                 writer=request.app.state.answer_writer,
+                                 rewriter=request.app.state.query_rewriter)
     if turn.duplicate:
         response.status_code = 200
     return TurnRead(message=message_read(turn.message),

@@ -81,6 +81,10 @@ class Settings(BaseSettings):
                                     description="Bearer token for the endpoint, if it needs one")
     generation_timeout: float = Field(default=10.0, gt=0,
                                       description="Seconds the endpoint may take to answer")
+    # Optional: that chat model also rewrites a customer message the assistant is unsure
+    # about into the hotline's terms (docs/assistant.md). Needs generation_url.
+    query_rewriting: bool = Field(
+        default=False, description="Rewrite unsure customer messages with the chat model")
     # JSON lines for a log collector (journald → Loki/ELK); text for people.
     log_format: Literal["text", "json"] = Field(
         default="text", description="Log lines: 'text' or 'json' (one object a line)")
