@@ -13,10 +13,12 @@ import gc
 import hashlib
 import logging
 import math
+import os
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -98,6 +100,44 @@ class Candidates:
     neighbours: bool  # the matcher compares with examples
     question: str  # the query as coverage reads it
     code: str = ""  # the query as an article code (casefolded): such a hit stays first
+    typed: tuple[str, ...] = ()  # the query's words as typed (``Analyzer.raw_words``)
+
+
+@dataclass(frozen=True)
+class _Lexical:
+    """The lexical ranker's hits and the facts and coverage index read with them."""
+
+    hits: list[tuple[int, float]]
+    facts: Mapping[int, Facts]
+    coverage: CoverageIndex
+
+
+def _lexical_pool() -> ThreadPoolExecutor:
+    """Threads that run lexical queries alongside the matcher (``candidates``). The
+    queries hold the engine's lock, so more threads would only wait for it; their
+    caller never holds it while it waits for them. One pool per process: a forked child
+    has none of its parent's threads."""
+    return _pool_of(os.getpid())
+
+
+@lru_cache(maxsize=1)
+def _pool_of(process: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="seci-lexical")
+
+
+def _both_rankers(lexical_search: Callable[[], _Lexical], matcher: Matcher | None,
+                  query: str) -> tuple[_Lexical, list[tuple[int, float]], float]:
+    """The lexical hits, the matcher's best articles and its score of "none of these".
+    tantivy searches without the GIL, so the lexical query runs in another thread while
+    this one asks the matcher (at 100,000 articles each takes a few milliseconds)."""
+    if matcher is None:
+        return lexical_search(), [], -math.inf
+    pending = _lexical_pool().submit(lexical_search)
+    learned = matcher.top(query, CANDIDATES * 3)
+    # An article the matcher ranks below "none of these" is no candidate of its own (it
+    # still counts when the lexical ranker finds it).
+    floor = next((score for aid, score in learned if aid == NONE_OF_THESE), -math.inf)
+    return pending.result(), learned, floor
 
 
 class SearchEngine:
@@ -404,28 +444,29 @@ class SearchEngine:
         search over the valid knowledge and its second look at knowledge out of force.
         ``limit``: the most hits a view will ask for. ``depth``: how many times the usual
         number of lexical and neural candidates to keep, so that a narrower view still
-        finds its own."""
+        finds its own. Never called with the engine's lock held: the lexical query takes it
+        in another thread."""
         if self._train_inline and self._matcher_stale:
             self.train_matcher()
         tokens = query_tokens(self.analyzer, query)
         expansion = self.situations.expand(query, self.analyzer.tokens,
                                            segment=self.analyzer.cut) if situations else None
-        with self._lock:
-            lexical = [(aid, score) for aid, score in
-                       self._index.search(tokens, filters, max(limit, CANDIDATES) * depth,
-                                          code=query.strip(),
-                                          extra=expansion.terms if expansion else ())
-                       if aid in self._facts]
-            matcher = self._matcher
-            facts = self._facts
-            coverage = self._coverage
-        learned: list[tuple[int, float]] = []
-        floor = -math.inf
-        if matcher is not None:
-            learned = matcher.top(query, CANDIDATES * 3)
-            # An article the matcher ranks below "none of these" is no candidate of its own
-            # (it still counts when the lexical ranker finds it).
-            floor = next((score for aid, score in learned if aid == NONE_OF_THESE), -math.inf)
+
+        def lexical_search() -> _Lexical:
+            with self._lock:
+                found = [(aid, score) for aid, score in
+                         self._index.search(tokens, filters, max(limit, CANDIDATES) * depth,
+                                            code=query.strip(),
+                                            extra=expansion.terms if expansion else ())
+                         if aid in self._facts]
+                return _Lexical(found, self._facts, self._coverage)
+
+        # The matcher in force when the search starts (swapped whole, never changed): it
+        # may be a retrain older or newer than the index, as it always may be.
+        matcher = self._matcher
+        found, learned, floor = _both_rankers(lexical_search, matcher, query)
+        lexical, facts, coverage = found.hits, found.facts, found.coverage
+        typed = self.analyzer.raw_words(query)
         neural: list[tuple[int, float]] = []
         if self.vectors is not None and self._neural_weight > 0:
             neural = self.vectors.top(
@@ -436,8 +477,8 @@ class SearchEngine:
             neural=neural, neighbours=matcher is not None and matcher.kind == "neighbours",
             # The words as typed and as search reads them (synonyms rewritten; the query's
             # title field holds them all): 上网费 covers an article saying 上网费 or 流量费.
-            question=question_text(self.analyzer.raw_words(query), tokens.title.split()),
-            code=query.strip().casefold())
+            question=question_text(typed, tokens.title.split()),
+            code=query.strip().casefold(), typed=tuple(typed))
 
     def view(self, candidates: Candidates, filters: Filters, limit: int
              ) -> list[RankedArticle]:
