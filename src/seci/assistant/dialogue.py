@@ -41,6 +41,7 @@ from seci.assistant.models import (
     Role,
     Status,
 )
+from seci.assistant.operators import Operator, OwnOperators, other_operator
 from seci.assistant.passages import Passage, answer_for
 from seci.assistant.rewriting import QueryRewriter
 from seci.assistant.rules import (
@@ -272,6 +273,10 @@ def _assistant_reply(session: Session, how: Reply, conversation: Conversation,
                             text=replies.say(conversation.locale, replies.NO_WORDS))]
     query, result, decision = _understand(session, engine, conversation, text, on,
                                           how.rewriter)
+    # After the search: it brought the engine up to date with the knowledge base.
+    other = other_operator(text, OWN_OPERATORS.of(engine))
+    if other is not None:
+        return _not_ours(session, conversation, other, rules)
     message.search_log_id = _log_id(learning.log_question(session, query=query,
                                                           result=result))
     _remember_candidates(conversation, result)
@@ -316,6 +321,25 @@ def _beyond_customers(engine: SearchEngine, query: str, on: date | None, *, sure
     if best is None or (best.audience == Audience.CUSTOMER) == best.valid_on(day):
         return None  # a customer article in force, or agent-only knowledge out of force
     return best
+
+
+# The operator each engine's knowledge base speaks for (``operators.own_operator``).
+OWN_OPERATORS = OwnOperators()
+
+
+def _not_ours(session: Session, conversation: Conversation, operator: Operator,
+              rules: Sequence[HandoffRule]) -> list[Message]:
+    """Say that the question is another operator's business instead of answering it with
+    ours ("联通那边千兆宽带一年多少钱" is not our broadband tariff); counts as a reply that
+    did not answer."""
+    text = replies.say(conversation.locale, replies.OTHER_OPERATOR, operator=operator.name,
+                       hotline=operator.hotline)
+    conversation.failed_in_row += 1
+    trigger = count_trigger(rules, conversation=conversation)
+    if trigger is not None:
+        return [hand_off(session, conversation, trigger=trigger, rules=rules)]
+    return [add_message(session, conversation, role=Role.BOT, kind=Kind.NO_MATCH, text=text,
+                        data={"offer_human": True, "other_operator": operator.name})]
 
 
 def _not_in_force(session: Session, conversation: Conversation, facts: Facts, day: date,

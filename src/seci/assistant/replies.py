@@ -27,6 +27,11 @@ ENDED = N_("What answers this is 《{title}》, which ended on {day} and can no 
            "taken up. Ask me about what is offered now, or type 转人工 to talk to a person.")
 NOT_YET = N_("What answers this is 《{title}》, which starts on {day} and cannot be taken up "
              "yet. Ask me anything else, or type 转人工 to talk to a person.")
+# The message asks about another operator's business (``operators``).
+OTHER_OPERATOR = N_("That is a question about {operator}'s services, which this hotline cannot "
+                    "answer for: please ask {operator} ({hotline}). To bring your number to "
+                    "us or take it away, ask me about porting (携号转网); or type 转人工 to "
+                    "talk to a person.")
 NO_WORDS = N_("I can only read text. Please type your question in words.")
 HELPFUL_THANKS = N_("Glad it helped. Anything else?")
 NOT_HELPFUL = N_("Sorry that did not help. Could you describe the problem in more detail? Or "
