@@ -334,12 +334,7 @@ def _not_ours(session: Session, conversation: Conversation, operator: Operator,
     did not answer."""
     text = replies.say(conversation.locale, replies.OTHER_OPERATOR, operator=operator.name,
                        hotline=operator.hotline)
-    conversation.failed_in_row += 1
-    trigger = count_trigger(rules, conversation=conversation)
-    if trigger is not None:
-        return [hand_off(session, conversation, trigger=trigger, rules=rules)]
-    return [add_message(session, conversation, role=Role.BOT, kind=Kind.NO_MATCH, text=text,
-                        data={"offer_human": True, "other_operator": operator.name})]
+    return _declined(session, conversation, text, rules, {"other_operator": operator.name})
 
 
 def _not_in_force(session: Session, conversation: Conversation, facts: Facts, day: date,
@@ -350,12 +345,20 @@ def _not_in_force(session: Session, conversation: Conversation, facts: Facts, da
     when = facts.valid_to if ended else facts.valid_from
     text = replies.say(conversation.locale, replies.ENDED if ended else replies.NOT_YET,
                        title=facts.title, day=when.isoformat() if when else "")
+    return _declined(session, conversation, text, rules, {"not_in_force": facts.code})
+
+
+def _declined(session: Session, conversation: Conversation, text: str,
+              rules: Sequence[HandoffRule], data: dict[str, str]) -> list[Message]:
+    """A reply that does not answer and says why (``text``, with a person offered and
+    ``data``); it counts as a failed answer, so the hand-off rules may pass the customer
+    to a person instead."""
     conversation.failed_in_row += 1
     trigger = count_trigger(rules, conversation=conversation)
     if trigger is not None:
         return [hand_off(session, conversation, trigger=trigger, rules=rules)]
     return [add_message(session, conversation, role=Role.BOT, kind=Kind.NO_MATCH, text=text,
-                        data={"offer_human": True, "not_in_force": facts.code})]
+                        data={"offer_human": True, **data})]
 
 
 def _hand_off_to_agent_knowledge(session: Session, conversation: Conversation, facts: Facts,
