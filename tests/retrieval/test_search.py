@@ -59,6 +59,16 @@ def test_colloquial_synonym_traditional_and_typo_queries(db: Session, search_eng
     assert _codes(db, search_engine, kb_world, "漫游 开通")[0] == "MY-GJ"
 
 
+def test_the_customer_answer_is_searched_too(db: Session, search_engine: SearchEngine,
+                                             kb_world: World) -> None:
+    # Only the customer answer (答复口径) names 积分兑换 and its SMS code.
+    make_article(db, kb_world, code="JF-DH", title="会员权益说明",
+                 body="会员等级按在网时长评定。", similar_questions=["会员有什么好处"],
+                 customer_answer="积分兑换话费请发送 JFDH 到 10086。")
+    assert _codes(db, search_engine, kb_world, "积分兑换")[0] == "JF-DH"
+    assert _codes(db, search_engine, kb_world, "JFDH")[0] == "JF-DH"
+
+
 def test_nonsense_is_not_a_confident_answer(db: Session, search_engine: SearchEngine,
                                             kb_world: World) -> None:
     result = search(db, engine=search_engine, user=kb_world["agent"], query="今天股票涨了吗")

@@ -143,7 +143,7 @@ def test_the_pinyin_field_of_a_split_typo_meets_the_article() -> None:
 
     analyzer = Analyzer(lexicon=False)
     version = SimpleNamespace(title="彩铃业务退订", similar_questions=["彩铃怎么取消"], tags=[],
-                              body="发送短信退订彩铃。")
+                              body="发送短信退订彩铃。", customer_answer="")
     article = set(tokenize_version(analyzer, version).pinyin.split())  # type: ignore[arg-type]
     typo = set(query_tokens(analyzer, "菜铃").pinyin.split())
     assert "cai_ling" in article & typo

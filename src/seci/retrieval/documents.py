@@ -37,7 +37,9 @@ def tokenize_version(analyzer: Analyzer, version: ArticleVersion,
     title = analyzer.tokens(version.title)
     questions = [t for q in similar for t in analyzer.tokens(q)]
     tags = [t for tag in version.tags for t in analyzer.tokens(tag)]
-    body = analyzer.tokens(version.body)
+    # The customer answer (答复口径) is the article's text too: what a customer is told
+    # must be found by the words it uses ("查询实时话费余额" when the body says 实时话费).
+    body = analyzer.tokens("\n".join(filter(None, (version.customer_answer, version.body))))
     # Bigrams within the words as typed (stop words left out: '怎么' matches everything).
     short_text = " ".join(analyzer.raw_words(" ".join([version.title, *similar])))
     return Tokens(

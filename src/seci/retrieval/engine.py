@@ -49,9 +49,14 @@ logger = logging.getLogger("seci.retrieval")
 _BATCH = 500
 
 
+# Bumped when ``documents.tokenize_version`` reads other text: cached tokens are redone.
+TOKENS_LAYOUT = "2026-12-07 customer answer in the body"
+
+
 def analyzer_signature(analyzer: Analyzer) -> str:
     """Changes whenever tokens of the same text could change (dictionary, synonyms)."""
-    payload = repr(sorted(analyzer.synonym_map().items())) + analyzer.dictionary_version
+    payload = (repr(sorted(analyzer.synonym_map().items())) + analyzer.dictionary_version
+               + TOKENS_LAYOUT)
     return hashlib.sha1(payload.encode(), usedforsecurity=False).hexdigest()
 
 
