@@ -5,7 +5,6 @@ nothing leaves the machine."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,7 +23,12 @@ from seci.assistant.rewriting import (
 )
 from seci.core.config import Settings
 from tests.assistant.conftest import Hotline, new_conversation
-from tests.assistant.test_generation import MODEL, ChatServer, chat_server  # noqa: F401
+from tests.assistant.test_generation import (  # noqa: F401 (fixtures)
+    MODEL,
+    ChatServer,
+    chat_server,
+    writer,
+)
 
 # Vague to the knowledge base: it names a city, not roaming.
 VAGUE = "下个月去东京玩几天，到了那边打电话要弄点啥"
@@ -32,11 +36,10 @@ REWRITE = "国际漫游怎么开通"  # a similar question of MY-KT
 
 
 @pytest.fixture
-def rewriter(chat_server: ChatServer) -> Iterator[QueryRewriter]:  # noqa: F811
+def rewriter(chat_server: ChatServer, writer: AnswerWriter) -> QueryRewriter:  # noqa: F811
+    """The generation tests' client to their local chat server, which rewrites."""
     chat_server.answer = lambda _request: REWRITE
-    writer = AnswerWriter(chat_server.url, MODEL, timeout=5.0)
-    yield QueryRewriter(writer)
-    writer.close()
+    return QueryRewriter(writer)
 
 
 def ask(db: Session, hotline: Hotline, conversation: Conversation, text: str,
@@ -121,13 +124,9 @@ def test_a_rewrite_that_is_no_surer_is_not_used(
     assert (reply.kind, reply.data.get("choices")) == (alone.kind, alone.data.get("choices"))
 
 
-def test_the_setting_needs_a_chat_model(chat_server: ChatServer) -> None:  # noqa: F811
+def test_the_setting_needs_a_chat_model(writer: AnswerWriter) -> None:  # noqa: F811
     assert rewriter_from_settings(Settings(), None) is None  # off by default
     with pytest.raises(GenerationConfigError, match="SECI_GENERATION_URL"):
         rewriter_from_settings(Settings(query_rewriting=True), None)
-    writer = AnswerWriter(chat_server.url, MODEL)
-    try:
-        assert isinstance(rewriter_from_settings(Settings(query_rewriting=True), writer),
-                          QueryRewriter)
-    finally:
-        writer.close()
+    assert isinstance(rewriter_from_settings(Settings(query_rewriting=True), writer),
+                      QueryRewriter)

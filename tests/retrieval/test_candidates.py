@@ -26,8 +26,8 @@ def trained(db: Session, world: World) -> SearchEngine:
     return search_engine
 
 
-def test_the_lexical_query_runs_in_another_thread_while_the_matcher_answers(
-        trained: SearchEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+def _lexical_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the threads the lexical queries run in, from now on."""
     threads: list[str] = []
     search = LexicalIndex.search
 
@@ -37,6 +37,12 @@ def test_the_lexical_query_runs_in_another_thread_while_the_matcher_answers(
         return search(index, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(LexicalIndex, "search", recorded)
+    return threads
+
+
+def test_the_lexical_query_runs_in_another_thread_while_the_matcher_answers(
+        trained: SearchEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    threads = _lexical_threads(monkeypatch)
     candidates = trained.candidates("家里断网了", Filters(on=today()))
     assert len(threads) == 1 and threads[0].startswith("seci-lexical")
     assert candidates.lexical and candidates.learned
@@ -48,15 +54,7 @@ def test_without_a_matcher_the_lexical_query_runs_in_the_callers_thread(
     make_article(db, world, code="KD-GZ", title="宽带故障报修流程", body="先重启光猫。")
     untrained = SearchEngine(train_inline=False)
     untrained.sync(db)
-    threads: list[str] = []
-    search = LexicalIndex.search
-
-    def recorded(index: LexicalIndex, *args: object, **kwargs: object
-                 ) -> list[tuple[int, float]]:
-        threads.append(threading.current_thread().name)
-        return search(index, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(LexicalIndex, "search", recorded)
+    threads = _lexical_threads(monkeypatch)
     assert untrained.candidates("宽带报修", Filters(on=today())).learned == []
     assert threads == [threading.current_thread().name]
 
