@@ -217,9 +217,10 @@ def test_rules_are_edited_over_the_api(client: TestClient, db: Session,
     reply = client.post(f"{url}/messages", headers=token, json={"text": "我想携号转网"}).json()
     assert reply["replies"][0]["data"]["queue"] == "A+"
     rule = created.json()
+    assert rule["answer_first"] is False
     disabled = client.put(f"{BASE}/rules/{rule['id']}", headers=manager,
-                          json={**rule, "enabled": False})
-    assert disabled.json()["enabled"] is False
+                          json={**rule, "enabled": False, "answer_first": True})
+    assert disabled.json()["enabled"] is False and disabled.json()["answer_first"] is True
 
 
 def test_the_routes_are_in_the_openapi_schema(client: TestClient) -> None:

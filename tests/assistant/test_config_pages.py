@@ -196,6 +196,27 @@ def test_disabling_a_rule_stops_it_firing_and_a_stale_switch_answers_409(
     assert sorted(audits) == ["assistant_rule_created", "assistant_rule_updated"]
 
 
+def test_a_manager_lets_a_keyword_rule_answer_first_and_the_list_says_so(
+        client: TestClient, db: Session, world: World) -> None:
+    web_login(client, "manager")
+    page = client.get("/assistant/rules").text
+    _post_rule(client, "/assistant/rules", page, **NEW_RULE)
+    rule = _rule(db, NEW_RULE["pattern"])
+    assert rule.answer_first is False
+    form = client.get(f"/assistant/rules/{rule.id}").text
+    assert 'name="answer_first" value="on">' in form  # shown, not ticked
+    stamp = rule.updated_at.isoformat()
+    saved = _post_rule(client, f"/assistant/rules/{rule.id}", form,
+                       **(NEW_RULE | {"answer_first": "on", "updated_at": stamp}))
+    assert saved.status_code == 303
+    assert _rule(db, NEW_RULE["pattern"]).answer_first is True
+    assert 'name="answer_first" value="on" checked' in client.get(
+        f"/assistant/rules/{rule.id}").text
+    listed = client.get("/assistant/rules").text
+    row = listed[listed.index(f'id="rule-{rule.id}"'):]
+    assert "先答后转" in row[:row.index("</tr>")]
+
+
 # --- queue hours ------------------------------------------------------------------------------
 
 

@@ -59,6 +59,7 @@ from seci.assistant.text import (
     follow_up_words,
     has_words,
     is_follow_up,
+    is_question,
     parse_choice,
     query_of,
 )
@@ -265,6 +266,9 @@ def _assistant_reply(session: Session, how: Reply, conversation: Conversation,
         if verdict is not None:
             return _feedback_reply(session, conversation, previous_bot, verdict, rules)
     trigger = message_trigger(rules, text=text, conversation=conversation)
+    if trigger is not None and trigger.answer_first and is_question(text) \
+            and (answered := _answered_first(session, how, conversation, message)):
+        return [answered]
     if trigger is not None:
         return [_hand_off_on_message(session, engine, conversation, message, trigger, rules,
                                      previous_bot, on)]
@@ -285,16 +289,10 @@ def _assistant_reply(session: Session, how: Reply, conversation: Conversation,
         return [_hand_off_to_agent_knowledge(session, conversation, beyond, rules)]
     if beyond is not None:
         return _not_in_force(session, conversation, beyond, on or today(), rules)
-    if decision.kind == Kind.ANSWER:
-        article = customer_article(session, article_id=decision.hits[0].article_id, on=on)
-        if article is not None:
-            phrasing = _phrase(how.writer, text, article, conversation.locale)
-            if phrasing.verdict != Verdict.REFUSED:
-                conversation.topic_query = query
-                return [_answer(session, conversation, article, message, phrasing,
-                                engine.analyzer)]
-            # The chat model found no answer to the question in the article: no match.
-            learning.reject_answer(session, question=message)
+    if decision.kind == Kind.ANSWER \
+            and (answer := _sure_answer(session, how, conversation, message, query,
+                                        decision)):
+        return [answer]
     if decision.kind == Kind.CHOICES:
         offered = [a for h in decision.hits
                    if (a := customer_article(session, article_id=h.article_id, on=on))]
@@ -303,6 +301,47 @@ def _assistant_reply(session: Session, how: Reply, conversation: Conversation,
             conversation.topic_module_id = offered[0].module_id
             return [_choices(session, conversation, offered, message)]
     return _no_match(session, conversation, decision, rules)
+
+
+def _sure_answer(session: Session, how: Reply, conversation: Conversation, message: Message,
+                 query: str, decision: Decision, *, offer_human: bool = False
+                 ) -> Message | None:
+    """The answer of a sure decision, or None when its article cannot be sent (no longer a
+    customer article in force) or the chat model found no answer in it (then the question
+    counts as not answered)."""
+    article = customer_article(session, article_id=decision.hits[0].article_id, on=how.on)
+    if article is None:
+        return None
+    phrasing = _phrase(how.writer, message.text, article, conversation.locale)
+    if phrasing.verdict == Verdict.REFUSED:
+        learning.reject_answer(session, question=message)
+        return None
+    conversation.topic_query = query
+    return _answer(session, conversation, article, message, phrasing, how.engine.analyzer,
+                   offer_human=offer_human)
+
+
+def _answered_first(session: Session, how: Reply, conversation: Conversation,
+                    message: Message) -> Message | None:
+    """A rule that lets a sure answer go first fired on a question (the complaint words:
+    "投诉了多久给答复" asks about complaining, "我要投诉你们！" complains). The answer,
+    with a person offered, when the assistant is sure of a customer article in force that
+    is no other operator's business; else None and the rule hands off as usual. No
+    rewriting: a message the rule fired on goes to a person unless it is plainly
+    answered."""
+    engine, on = how.engine, how.on
+    query, result, decision = _understand(session, engine, conversation, message.text, on)
+    if decision.kind != Kind.ANSWER \
+            or other_operator(message.text, OWN_OPERATORS.of(engine)) is not None \
+            or _beyond_customers(engine, query, on, sure=True) is not None:
+        return None
+    answer = _sure_answer(session, how, conversation, message, query, decision,
+                          offer_human=True)
+    if answer is not None:
+        message.search_log_id = _log_id(learning.log_question(session, query=query,
+                                                              result=result))
+        _remember_candidates(conversation, result)
+    return answer
 
 
 def _beyond_customers(engine: SearchEngine, query: str, on: date | None, *, sure: bool
@@ -521,10 +560,12 @@ def _phrase(writer: AnswerWriter | None, question: str, article: CustomerArticle
 
 
 def _answer(session: Session, conversation: Conversation, article: CustomerArticle,
-            question: Message, phrasing: Phrasing | None, analyzer: Analyzer) -> Message:
+            question: Message, phrasing: Phrasing | None, analyzer: Analyzer, *,
+            offer_human: bool = False) -> Message:
     """The answer: the phrased text, or the article's customer answer, or the passage of
     its customer text that answers the question; ``data.more`` says the customer may ask
-    for the rest of the article (查看完整内容)."""
+    for the rest of the article (查看完整内容). ``offer_human``: the text also says a
+    person will take it further (``data.offer_human``)."""
     conversation.topic_article_id = article.article_id
     conversation.topic_module_id = article.module_id
     conversation.failed_in_row = 0
@@ -541,6 +582,9 @@ def _answer(session: Session, conversation: Conversation, article: CustomerArtic
         text = passage.text
         data["more"] = passage.partial
         data["customer_answer"] = passage.from_answer
+    if offer_human:
+        data["offer_human"] = True
+        text = f"{text}\n\n{replies.say(conversation.locale, replies.PERSON_TOO)}"
     return add_message(
         session, conversation, role=Role.BOT, kind=Kind.ANSWER,
         text=replies.answer_text(conversation.locale, article.title, text),

@@ -7,7 +7,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from seci.core.clock import utcnow
@@ -161,6 +170,11 @@ class HandoffRule(Base):
     target_queue: Mapped[str | None] = mapped_column(String(40), default=None)
     priority: Mapped[int] = mapped_column(Integer, default=100)  # lower fires first
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Keyword rules: when the knowledge base surely answers the message with a customer
+    # article ("投诉渠道 多久答复" asks about complaints, it makes none), answer it and offer a
+    # person instead of handing off at once.
+    answer_first: Mapped[bool] = mapped_column(Boolean, default=False,
+                                               server_default=false())
     note: Mapped[str] = mapped_column(String(200), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

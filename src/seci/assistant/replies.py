@@ -32,6 +32,9 @@ OTHER_OPERATOR = N_("That is a question about {operator}'s services, which this 
                     "answer for: please ask {operator} ({hotline}). To bring your number to "
                     "us or take it away, ask me about porting (携号转网); or type 转人工 to "
                     "talk to a person.")
+# An answer given before a hand-off rule's person (a question about complaining, answered).
+PERSON_TOO = N_("If you would like a colleague to take this further (for example to record "
+                "your complaint), type 转人工.")
 NO_WORDS = N_("I can only read text. Please type your question in words.")
 HELPFUL_THANKS = N_("Glad it helped. Anything else?")
 NOT_HELPFUL = N_("Sorry that did not help. Could you describe the problem in more detail? Or "

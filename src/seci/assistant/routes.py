@@ -551,13 +551,15 @@ Configurer = Annotated[User, Depends(require(Perm.ASSISTANT_CONFIGURE))]
 def _rule_read(rule: HandoffRule) -> RuleRead:
     return RuleRead(id=rule.id, kind=rule.kind, pattern=rule.pattern, threshold=rule.threshold,
                     target_queue=rule.target_queue, reason=rule.reason, priority=rule.priority,
-                    enabled=rule.enabled, note=rule.note, updated_at=rule.updated_at)
+                    enabled=rule.enabled, note=rule.note, answer_first=rule.answer_first,
+                    updated_at=rule.updated_at)
 
 
 def _rule_input(body: RuleWrite) -> rules.RuleInput:
     return rules.RuleInput(kind=body.kind, pattern=body.pattern, threshold=body.threshold,
                            target_queue=body.target_queue, priority=body.priority,
-                           enabled=body.enabled, note=body.note, reason=body.reason)
+                           enabled=body.enabled, note=body.note, reason=body.reason,
+                           answer_first=body.answer_first)
 
 
 @router.get("/rules", response_model=list[RuleRead], responses=AGENT_ERRORS)

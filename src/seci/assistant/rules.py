@@ -34,6 +34,8 @@ class Trigger:
     rule_id: int | None
     target_queue: str | None
     matched: str = ""
+    # The rule lets a sure customer answer go first (``HandoffRule.answer_first``).
+    answer_first: bool = False
 
 
 def enabled_rules(session: Session) -> Sequence[HandoffRule]:
@@ -51,7 +53,8 @@ def message_trigger(rules: Sequence[HandoffRule], *, text: str, conversation: Co
         if rule.kind == RuleKind.KEYWORD:
             word = matches_keywords(text, rule.pattern)
             if word is not None:
-                return Trigger(HandoffReason(rule.reason), rule.id, rule.target_queue, word)
+                return Trigger(HandoffReason(rule.reason), rule.id, rule.target_queue, word,
+                               answer_first=rule.answer_first)
         elif rule.kind == RuleKind.TIER and tier_matches(rule, conversation.tier):
             return Trigger(HandoffReason.TIER, rule.id, rule.target_queue,
                            conversation.tier or "")
@@ -136,6 +139,7 @@ class RuleInput:
     enabled: bool = True
     note: str = ""
     reason: str | None = None  # keyword rules: which reason they record
+    answer_first: bool = False  # keyword rules: a sure customer answer goes first
 
 
 _DEFAULT_REASON = {
@@ -208,6 +212,7 @@ def _validated(session: Session, data: RuleInput) -> dict[str, object]:
     return {"kind": data.kind, "reason": reason, "pattern": data.pattern.strip(),
             "threshold": data.threshold, "target_queue": data.target_queue or None,
             "priority": data.priority, "enabled": data.enabled, "note": data.note[:200],
+            "answer_first": data.answer_first and data.kind == RuleKind.KEYWORD,
             "updated_at": utcnow()}
 
 
@@ -219,7 +224,8 @@ def create_rule(session: Session, *, actor: User, data: RuleInput) -> HandoffRul
     session.flush()
     record(session, actor=actor, action="assistant_rule_created", entity_type="handoff_rule",
            entity_id=rule.id, summary=f"{rule.kind} {rule.pattern}"[:400],
-           after={"kind": rule.kind, "pattern": rule.pattern, "queue": rule.target_queue})
+           after={"kind": rule.kind, "pattern": rule.pattern, "queue": rule.target_queue,
+                  "answer_first": rule.answer_first})
     return rule
 
 
@@ -234,12 +240,14 @@ def update_rule(session: Session, *, actor: User, rule_id: int, data: RuleInput,
     if expected_updated_at is not None and rule.updated_at != expected_updated_at:
         raise StaleRule(rule=rule_id)
     before = {"kind": rule.kind, "pattern": rule.pattern, "queue": rule.target_queue,
-              "enabled": rule.enabled, "threshold": rule.threshold}
+              "enabled": rule.enabled, "threshold": rule.threshold,
+              "answer_first": rule.answer_first}
     for name, value in _validated(session, data).items():
         setattr(rule, name, value)
     session.flush()
     record(session, actor=actor, action="assistant_rule_updated", entity_type="handoff_rule",
            entity_id=rule.id, summary=f"{rule.kind} {rule.pattern}"[:400], before=before,
            after={"kind": rule.kind, "pattern": rule.pattern, "queue": rule.target_queue,
-                  "enabled": rule.enabled, "threshold": rule.threshold})
+                  "enabled": rule.enabled, "threshold": rule.threshold,
+                  "answer_first": rule.answer_first})
     return rule

@@ -262,6 +262,10 @@ class RuleWrite(BaseModel):
     priority: int = 100
     enabled: bool = True
     note: str = Field(default="", max_length=200)
+    answer_first: bool = Field(
+        default=False, description="keyword rules: when the knowledge base surely answers "
+                                   "the message with a customer article, answer it and "
+                                   "offer a person instead of handing off at once")
 
 
 class RuleRead(RuleWrite):

@@ -128,6 +128,19 @@ def follow_up_words(text: str) -> str:
 # --- rules ---------------------------------------------------------------------------------
 
 
+# What makes a message a question rather than a statement or a demand: a question mark, a
+# question word, or a yes-no ending (能退吗, 有用没用, 能重新处理不).
+_QUESTION = re.compile(
+    r"[?？]|吗|么|呢|多久|多长时间|几天|多少|哪|什么|啥|怎么|怎样|咋|如何|为何|为什么|是否|"
+    r"能不能|可不可以|会不会|有没有|行不行|有用没用|(不|没)[。.!！]*$")
+
+
+def is_question(text: str) -> bool:
+    """Whether the message asks something ("投诉了多久给答复", "能重新处理不") rather than
+    states or demands it ("我要投诉你们！")."""
+    return _QUESTION.search(text) is not None
+
+
 def keyword_entries(pattern: str) -> list[str]:
     """The words of a keyword rule, normalised like the text they are matched against."""
     return [normalize(p) if not p.startswith("=") else "=" + normalize(p[1:])

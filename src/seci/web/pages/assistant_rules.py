@@ -43,7 +43,8 @@ KEYWORD_REASONS = (HandoffReason.COMPLAINT.value, HandoffReason.INSULT.value,
 TEXT_FIELDS = ("kind", "reason", "pattern", "threshold", "target_queue", "priority", "note")
 NEW_RULE: dict[str, Any] = {"kind": RuleKind.KEYWORD.value, "reason": "complaint",
                             "pattern": "", "threshold": "0", "target_queue": "",
-                            "priority": "100", "note": "", "enabled": True}
+                            "priority": "100", "note": "", "enabled": True,
+                            "answer_first": False}
 # A form without a readable copy of the rule's time always counts as stale.
 NEVER = datetime.min  # noqa: DTZ901 - compared with the database's naive UTC times
 
@@ -65,12 +66,14 @@ def values_of(rule: HandoffRule) -> dict[str, Any]:
     return {"kind": rule.kind, "reason": rule.reason, "pattern": rule.pattern,
             "threshold": str(rule.threshold), "target_queue": rule.target_queue or "",
             "priority": str(rule.priority), "note": rule.note, "enabled": rule.enabled,
+            "answer_first": rule.answer_first,
             "updated_at": rule.updated_at.isoformat()}
 
 
 def values_from_form(form: FormData) -> dict[str, Any]:
     values: dict[str, Any] = {name: field(form, name).strip() for name in TEXT_FIELDS}
     values["enabled"] = field(form, "enabled") == "on"
+    values["answer_first"] = field(form, "answer_first") == "on"
     values["updated_at"] = field(form, "updated_at")
     return values
 
@@ -97,7 +100,8 @@ def rule_input(values: dict[str, Any]) -> svc.RuleInput:
     return svc.RuleInput(kind=values["kind"], pattern=values["pattern"], threshold=threshold,
                          target_queue=values["target_queue"] or None, priority=priority,
                          enabled=bool(values["enabled"]), note=values["note"],
-                         reason=values["reason"] or None)
+                         reason=values["reason"] or None,
+                         answer_first=bool(values["answer_first"]))
 
 
 def expected_time(text: str) -> datetime:
