@@ -118,6 +118,14 @@ def test_decisions_by_confidence_and_closeness(hits: list[tuple[float, float]], 
     assert len(decision.hits) == offered
 
 
+def test_no_choices_for_a_question_the_matcher_does_not_recognise() -> None:
+    unsure = _result((0.4, 1.0), (0.05, 0.8))
+    assert decide(unsure).kind == Kind.CHOICES
+    assert decide(replace(unsure, recognised=False)).kind == Kind.NO_MATCH
+    sure = _result((0.9, 1.0), (0.05, 0.5))  # an answer needs no recognition
+    assert decide(replace(sure, recognised=False)).kind == Kind.ANSWER
+
+
 def test_an_unsure_question_offers_choices_end_to_end(db: Session, hotline: Hotline) -> None:
     conversation = new_conversation(db)
     unsure = [(0.4, 1.0), (0.05, 0.9), (0.02, 0.8)]

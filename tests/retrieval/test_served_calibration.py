@@ -70,17 +70,27 @@ def test_every_similar_question_is_held_out_once_and_the_copy_never_saw_it(
     assert one.query in served_facts.examples  # the served engine is untouched
 
 
+def _hand_made(unrecognised: frozenset[int] = frozenset()
+               ) -> tuple[list[sc.Asked], list[sc.Asked]]:
+    """Five answerable questions (top hits: confidence, right?) and four whose article was
+    removed (every hit wrong); ``unrecognised``: the removed questions (by position) the
+    matcher found nearer "none of these" than any article."""
+    answerable = [
+        sc.Asked((0.95, 0.02), (True, False)),
+        sc.Asked((0.80, 0.05), (True, False)),
+        sc.Asked((0.55, 0.30), (False, True)),  # a confident wrong first place
+        sc.Asked((0.40, 0.20), (True, False)),
+        sc.Asked((0.20, 0.15), (False, True)),
+    ]
+    removed = [sc.Asked(hits, (False, False), i not in unrecognised) for i, hits in
+               enumerate([(0.60, 0.12), (0.35, 0.32), (0.10, 0.05), (0.05, 0.01)])]
+    return answerable, removed
+
+
 def test_thresholds_keep_their_promises_on_a_hand_made_example() -> None:
     # Five answerable questions (top hits: confidence, right?) and four whose article was
     # removed (every hit wrong).
-    answerable = [
-        [(0.95, True), (0.02, False)],
-        [(0.80, True), (0.05, False)],
-        [(0.55, False), (0.30, True)],  # a confident wrong first place
-        [(0.40, True), (0.20, False)],
-        [(0.20, False), (0.15, True)],
-    ]
-    removed = [[0.60, 0.12], [0.35, 0.32], [0.10, 0.05], [0.05, 0.01]]
+    answerable, removed = _hand_made()
     # Answering at 0.55 answers the third question wrong (1 of 5 = 20 % > MAX_WRONG); at
     # 0.575 only the two right answers remain, and one removed question (0.60) of four is
     # answered: 25 % > MAX_GAP_ANSWERED, so the threshold climbs above 0.60.
@@ -96,6 +106,23 @@ def test_thresholds_keep_their_promises_on_a_hand_made_example() -> None:
     # engaged, 25 %, within the bound.
     assert thresholds["member"] == 0.02 and thresholds["choices"] == 0.7
     assert (chosen.right_in_choices, chosen.gap_engaged) == (0.2, 0.25)
+
+
+def test_questions_the_matcher_does_not_recognise_get_no_choices_so_the_bar_can_drop(
+        ) -> None:
+    # The second removed question (0.35 + 0.32) is nearer "none of these": never engaged.
+    answerable, removed = _hand_made(unrecognised=frozenset({1}))
+    thresholds, chosen = sc.choose_thresholds(answerable, removed)
+    assert thresholds["answer"] == 0.625  # answers do not depend on it
+    # member 0.02: at choices 0.10 or 0.15 the third removed question (0.10 + 0.05) is
+    # engaged too (2 of 4); from 0.20 only the first (0.72): 25 %. At 0.20 the third,
+    # fourth and fifth answerable questions (0.85, 0.60, 0.35) all get their article among
+    # the choices: 3 of 5.
+    assert thresholds["member"] == 0.02 and thresholds["choices"] == 0.2
+    assert (chosen.right_in_choices, chosen.gap_engaged) == (0.6, 0.25)
+    # An unrecognised answerable question gets no choices at any threshold.
+    fifth = sc.Asked((0.20, 0.15), (False, True), recognised=False)
+    assert sc.outcomes_at([fifth], [], 0.625, 0.1, 0.02).right_in_choices == 0.0
 
 
 def test_a_fitted_calibration_is_used_by_every_engine(db: Session, world: World,

@@ -187,18 +187,24 @@ def decide(result: SearchResult) -> Decision:
         close = [h for h in runners_up if h.confidence >= AMBIGUOUS_CONFIDENCE
                  and h.score >= top.score * AMBIGUOUS_SCORE_RATIO]
         return Decision(Kind.CHOICES, (top, *close)) if close else Decision(Kind.ANSWER, (top,))
-    if (offered := plausible_choices(top, runners_up, thresholds)) is not None:
+    if (offered := plausible_choices(top, runners_up, thresholds,
+                                     recognised=result.recognised)) is not None:
         return Decision(Kind.CHOICES, offered)
     return Decision(Kind.NO_MATCH, (top,))
 
 
-def plausible_choices(top: SearchHit, runners_up: Sequence[SearchHit], thresholds: Thresholds
-                      ) -> tuple[SearchHit, ...] | None:
+def plausible_choices(top: SearchHit, runners_up: Sequence[SearchHit], thresholds: Thresholds,
+                      *, recognised: bool = True) -> tuple[SearchHit, ...] | None:
     """The hits to offer when the best is unsure, or None (nothing plausible left).
     Calibrated: runners-up whose confidence reaches ``member`` join, and the choices are
     offered when their summed confidence (the chance the answer is among them) reaches
     ``choices``. The prior: the best hit alone must reach ``choices``; runners-up join by
-    their fused score."""
+    their fused score. Never when the matcher did not recognise the question as the
+    hotline's business (``SearchResult.recognised``): "银行卡冻结了咋解冻" shares words
+    with the payment articles, and offering them would keep a customer from asking
+    elsewhere."""
+    if not recognised:
+        return None
     if thresholds.fitted:
         members = [h for h in runners_up if h.confidence >= thresholds.member]
         evidence = top.confidence + sum(h.confidence for h in members)

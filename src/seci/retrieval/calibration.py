@@ -36,6 +36,8 @@ class Sample:
     features: dict[str, float]
     correct: bool
     answer_removed: bool = False  # the expected article was filtered out
+    # The matcher put an article at least as high as "none of these" (choices allowed).
+    recognised: bool = True
 
 
 def collect_samples(kb_path: Path, queries: Sequence[LabelledQuery],

@@ -107,6 +107,17 @@ class Candidates:
     code: str = ""  # the query as an article code (casefolded): such a hit stays first
     typed: tuple[str, ...] = ()  # the query's words as typed (``Analyzer.raw_words``)
 
+    def recognised(self, filters: Filters) -> bool:
+        """Whether the matcher scores an article ``filters`` accept at least as high as
+        its "none of these" class (questions near a hotline but not its business: other
+        companies, banks, jobs). A question it finds closer to those than to every article
+        is not offered choices (``seci.assistant.dialogue.plausible_choices``). True
+        without a matcher or without the class among its best scores: nothing to tell."""
+        if not math.isfinite(self.floor):
+            return True
+        return any(score >= self.floor for aid, score in self.learned
+                   if aid in self.facts and filters.accepts(self.facts[aid]))
+
 
 @dataclass(frozen=True)
 class _Lexical:

@@ -72,6 +72,9 @@ class SearchResult:
     thresholds: Thresholds = PRIOR_THRESHOLDS
     # No good match among the valid knowledge, but an article out of force answers best.
     out_of_force: OutOfForce | None = None
+    # The matcher finds the query nearer an article than its "none of these" class
+    # (``Candidates.recognised``): only then may the assistant offer choices.
+    recognised: bool = True
 
 
 @dataclass(frozen=True)
@@ -222,7 +225,7 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
     ]
     confident = bool(hits) and hits[0].confidence >= thresholds.answer
     return SearchResult(query=normalize(query), hits=hits, confident=confident,
-                        thresholds=thresholds,
+                        thresholds=thresholds, recognised=candidates.recognised(filters),
                         out_of_force=None if confident or user is None
                         else best_out_of_force(engine, candidates, filters, len(set(terms))))
 
