@@ -67,6 +67,16 @@ def test_the_customer_answer_is_searched_too(db: Session, search_engine: SearchE
                  customer_answer="积分兑换话费请发送 JFDH 到 10086。")
     assert _codes(db, search_engine, kb_world, "积分兑换")[0] == "JF-DH"
     assert _codes(db, search_engine, kb_world, "JFDH")[0] == "JF-DH"
+    # The snippet shows where the words are: the customer answer, marked as such.
+    [hit] = [h for h in search(db, engine=search_engine, user=kb_world["agent"],
+                               query="积分兑换").hits if h.code == "JF-DH"]
+    shown = "".join(segment.text for segment in hit.snippet)
+    assert shown.startswith("答复口径：") and "JFDH" in shown
+    assert any(segment.hit for segment in hit.snippet)
+    # A query the body answers keeps the body's snippet.
+    [hit] = [h for h in search(db, engine=search_engine, user=kb_world["agent"],
+                               query="会员等级").hits if h.code == "JF-DH"]
+    assert "".join(segment.text for segment in hit.snippet).startswith("会员等级")
 
 
 def test_nonsense_is_not_a_confident_answer(db: Session, search_engine: SearchEngine,

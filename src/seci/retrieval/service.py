@@ -34,6 +34,8 @@ from seci.retrieval.text import normalize
 
 MAX_QUERY = 500
 SNIPPET = 110
+# Heads a snippet taken from the customer answer rather than the body.
+ANSWER_LABEL = "答复口径："
 # The prior's "no good match" line (a calibrated 0.5 is "more likely right than wrong");
 # a fit on the served KB sets its own (SearchResult.thresholds).
 NO_MATCH_BELOW = PRIOR_THRESHOLDS.answer
@@ -169,10 +171,32 @@ def highlight(text: str, terms: set[str]) -> list[Segment]:
     return segments
 
 
-def _snippet(body: str, terms: set[str]) -> str:
+def _snippet(body: str, terms: set[str], answer: str = "") -> str:
+    """The window of the body around the first query word it holds; when only the
+    customer answer (答复口径, searched with the body) holds one, that answer's window,
+    marked as such: agents quote from snippets."""
     text = plain_snippet(body, length=5000)
+    first = _first_term(text, terms)
+    if first is None and answer and (in_answer := _first_term(answer, terms)) is not None:
+        return f"{ANSWER_LABEL}{_window(answer, in_answer)}"
+    return _window(text, first or 0)
+
+
+def _highlighted_snippet(texts: tuple[str, str | None] | None, terms: set[str]
+                         ) -> list[Segment]:
+    """A hit's snippet from its (body, customer answer), highlighted; none unread."""
+    if texts is None:
+        return []
+    body, answer = texts
+    return highlight(_snippet(body, terms, answer or ""), terms)
+
+
+def _first_term(text: str, terms: set[str]) -> int | None:
     lowered = text.lower()
-    first = min((i for t in terms if t and (i := lowered.find(t)) >= 0), default=0)
+    return min((i for t in terms if t and (i := lowered.find(t)) >= 0), default=None)
+
+
+def _window(text: str, first: int) -> str:
     start = max(0, first - 20)
     window = text[start:start + SNIPPET]
     return ("…" if start else "") + window + ("…" if start + SNIPPET < len(text) else "")
@@ -206,18 +230,18 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
     highlight_terms = set(terms) | set(candidates.typed) if snippets else set()
     # A customer's snippets come from the customer text: agent-only notes never show. Only
     # the bodies are read (whole versions as objects cost ~0.5 ms a search at 100k).
-    bodies = {
-        article_id: body if user is not None else customer_text(body)
-        for article_id, body in session.execute(
-            select(ArticleVersion.article_id, ArticleVersion.body)
+    texts = {
+        article_id: (body if user is not None else customer_text(body), answer)
+        for article_id, body, answer in session.execute(
+            select(ArticleVersion.article_id, ArticleVersion.body,
+                   ArticleVersion.customer_answer)
             .where(ArticleVersion.id.in_([r.facts.version_id for r in ranked])))
     } if ranked and snippets else {}
     hits = [
         SearchHit(
             article_id=r.facts.article_id, code=r.facts.code,
             title=highlight(r.facts.title, highlight_terms),
-            snippet=highlight(_snippet(bodies[r.facts.article_id], highlight_terms),
-                              highlight_terms) if r.facts.article_id in bodies else [],
+            snippet=_highlighted_snippet(texts.get(r.facts.article_id), highlight_terms),
             module_path=r.facts.module_path, queue_ids=r.facts.queue_ids,
             valid_to=r.facts.valid_to, score=r.score, confidence=conf,
         )
