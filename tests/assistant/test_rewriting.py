@@ -29,6 +29,7 @@ from tests.assistant.test_generation import (  # noqa: F401 (fixtures)
     chat_server,
     writer,
 )
+from tests.factories import make_article
 
 # Vague to the knowledge base: it names a city, not roaming.
 VAGUE = "下个月去东京玩几天，到了那边打电话要弄点啥"
@@ -92,6 +93,17 @@ def test_a_sure_message_never_reaches_the_model(
         rewriter: QueryRewriter) -> None:
     [reply] = ask(db, hotline, new_conversation(db), "国际漫游怎么开通", rewriter).replies
     assert reply.kind == Kind.ANSWER
+    assert chat_server.requests == []
+
+
+def test_another_operators_question_never_reaches_the_model(
+        db: Session, hotline: Hotline, chat_server: ChatServer,  # noqa: F811
+        rewriter: QueryRewriter) -> None:
+    for code, body in (("KD-ZF", "中国移动千兆宽带1200元/年。"),
+                       ("FW-YYT", "中国移动营业厅营业时间9:00-18:00。")):
+        make_article(db, hotline.world, code=code, title=code, body=body)
+    [reply] = ask(db, hotline, new_conversation(db), "联通那边有啥便宜的卡", rewriter).replies
+    assert reply.data.get("other_operator") == "中国联通"
     assert chat_server.requests == []
 
 

@@ -281,12 +281,14 @@ def _assistant_reply(session: Session, how: Reply, conversation: Conversation,
     if not has_words(text):
         return [add_message(session, conversation, role=Role.BOT, kind=Kind.NO_MATCH,
                             text=replies.say(conversation.locale, replies.NO_WORDS))]
-    query, result, decision = _understand(session, engine, conversation, text, on,
-                                          how.rewriter)
-    # After the search: it brought the engine up to date with the knowledge base.
+    # Before the search (which would also ask the chat model to rewrite an unsure message):
+    # the engine brought up to date with the knowledge base tells which operator it is.
+    engine.sync(session)
     other = other_operator(text, OWN_OPERATORS.of(engine))
     if other is not None:
         return _not_ours(session, conversation, other, rules)
+    query, result, decision = _understand(session, engine, conversation, text, on,
+                                          how.rewriter)
     message.search_log_id = _log_id(learning.log_question(session, query=query,
                                                           result=result))
     _remember_candidates(conversation, result)
