@@ -366,6 +366,27 @@ def _check_article_and_attachments(connection: Connection) -> None:
 
 
 Fixture = tuple[Callable[[Connection], None], Callable[[Connection], None]]
+def _rules_at_0021(connection: Connection) -> None:
+    """0022 let keyword rules answer first and turned it on for the shipped complaint rule
+    only: a manager's own complaint rule beside it must stay as it was."""
+    connection.execute(text(
+        "INSERT INTO assistant_handoff_rules (kind, reason, pattern, threshold, "
+        "target_queue, priority, enabled, note, updated_at) VALUES ('keyword', 'complaint', "
+        "'曝光|媒体', 0, '投诉专席', 5, :enabled, '经理自建', :now)"),
+        {"enabled": True, "now": datetime(2026, 12, 6, 9, 0)})
+
+
+def _check_rules_answer_first(connection: Connection) -> None:
+    rows = connection.execute(text(
+        "SELECT reason, pattern, answer_first FROM assistant_handoff_rules "
+        "WHERE kind = 'keyword'")).all()
+    answering = {(reason, pattern) for reason, pattern, first in rows if first}
+    assert len(answering) == 1
+    [(reason, pattern)] = answering
+    assert reason == "complaint" and pattern.startswith("投诉|工信部")
+    assert ("complaint", "曝光|媒体", False) in {(r, p, bool(f)) for r, p, f in rows}
+
+
 FIXTURES: dict[str, Fixture] = {
     "0011": (_calls_and_features_at_0011, _check_calls_and_features),
     "0012": (_tokens_at_0012, _check_tokens),
@@ -376,6 +397,7 @@ FIXTURES: dict[str, Fixture] = {
     "0018": (_search_log_at_0018, _check_search_log_and_calibrations),
     "0019": (_queue_members_at_0019, _check_queue_members_and_certifications),
     "0020": (_article_at_0020, _check_article_and_attachments),
+    "0021": (_rules_at_0021, _check_rules_answer_first),
 }
 
 
