@@ -16,6 +16,7 @@ from seci.jobs.models import Job, JobStatus
 from seci.retrieval import served_calibration as sc
 from seci.retrieval.confidence import PRIOR_THRESHOLDS, Thresholds
 from seci.retrieval.engine import SearchEngine
+from seci.retrieval.index import Filters
 from seci.retrieval.matcher import Example
 from seci.retrieval.models import SearchCalibration
 from seci.retrieval.service import SearchHit, SearchResult, search
@@ -85,6 +86,32 @@ def _hand_made(unrecognised: frozenset[int] = frozenset()
     removed = [sc.Asked(hits, (False, False), i not in unrecognised) for i, hits in
                enumerate([(0.60, 0.12), (0.35, 0.32), (0.10, 0.05), (0.05, 0.01)])]
     return answerable, removed
+
+
+def test_a_customer_articles_question_is_held_out_among_customer_articles(
+        db: Session, world: World) -> None:
+    engine = _kb(db, world)
+    # The agents' version of the porting procedure names the code in its title.
+    make_article(db, world, code="CAL-5", title="携号转网授权码下发规范（坐席版）",
+                 body="核验身份后下发授权码。", similar_questions=["授权码怎么下发"],
+                 audience="internal", tags=[])
+    make_article(db, world, code="CAL-6", title="携号转网办理说明",
+                 body="发送短信获取转网授权码，凭授权码到新运营商办理。",
+                 similar_questions=["怎么转到别的运营商", "转网授权码怎么拿"], tags=[])
+    engine.sync(db)
+    by_code = {f.code: f for f in engine.all_facts()}
+    held = [h for h in sc.held_out_questions(engine, [], today()) if not h.asked]
+    question = next(h for h in held if h.query == "转网授权码怎么拿")
+    agents = sc.HeldOut("授权码怎么下发", by_code["CAL-5"].article_id, 0)
+    everything = Filters(on=today())
+    assert sc._view_of(engine, question, everything).audience == "customer"
+    assert sc._view_of(engine, agents, everything).audience is None
+    samples = sc.ask_held_out(db, engine, [question], today())
+    top = [s for s in samples if s.position == 0]
+    # Asked with its article in place, the agent-only sibling is not among the hits; asked
+    # as a near miss (article taken out), all the knowledge is searched.
+    [answerable] = [s for s in top if not s.answer_removed]
+    assert answerable.correct
 
 
 def test_thresholds_keep_their_promises_on_a_hand_made_example() -> None:
