@@ -82,6 +82,17 @@ def test_a_complaint_or_a_question_not_surely_answered_goes_to_the_desk(
     assert reply.data["queue"] == "投诉专席"
 
 
+@pytest.mark.parametrize(("text", "tier"), [
+    ("投诉了多久给答复", "VIP"),  # VIP customers are served by people
+    ("投诉了多久给答复，你们什么破服务", None),  # the insult rule fires too
+])
+def test_no_answer_first_when_another_rule_fires_too(
+        db: Session, complaints: Hotline, text: str, tier: str | None) -> None:
+    conversation = new_conversation(db, tier=tier)
+    [reply] = say(db, complaints, conversation, text).replies
+    assert reply.kind == Kind.HANDOFF and conversation.handoff_reason == "complaint"
+
+
 @pytest.mark.parametrize(("text", "asks"), [
     ("投诉了多久给答复", True), ("投诉渠道 多久答复", True), ("能重新处理不", True),
     ("工信部投诉有用没用", True), ("去哪投诉？", True), ("投诉结果 怎么办", True),

@@ -272,7 +272,7 @@ def _assistant_reply(session: Session, how: Reply, conversation: Conversation,
         if verdict is not None:
             return _feedback_reply(session, conversation, previous_bot, verdict, rules)
     trigger = message_trigger(rules, text=text, conversation=conversation)
-    if trigger is not None and trigger.answer_first and is_question(text) \
+    if trigger is not None and _may_answer_first(trigger, rules, text, conversation) \
             and (answered := _answered_first(session, how, conversation, message)):
         return [answered]
     if trigger is not None:
@@ -327,6 +327,17 @@ def _sure_answer(session: Session, how: Reply, conversation: Conversation, messa
     conversation.topic_query = query
     return _answer(session, conversation, article, message, phrasing, how.engine.analyzer,
                    offer_human=offer_human)
+
+
+def _may_answer_first(trigger: Trigger, rules: Sequence[HandoffRule], text: str,
+                      conversation: Conversation) -> bool:
+    """Whether a sure answer may go before the fired rule's hand-off: the rule lets it,
+    the message asks something, and no other rule fires (an insult in the same message,
+    a VIP customer, who is served by people)."""
+    if not trigger.answer_first or not is_question(text):
+        return False
+    others = [r for r in rules if r.id != trigger.rule_id]
+    return message_trigger(others, text=text, conversation=conversation) is None
 
 
 def _answered_first(session: Session, how: Reply, conversation: Conversation,
