@@ -96,7 +96,9 @@ def test_no_answer_first_when_another_rule_fires_too(
 @pytest.mark.parametrize(("text", "asks"), [
     ("投诉了多久给答复", True), ("投诉渠道 多久答复", True), ("能重新处理不", True),
     ("工信部投诉有用没用", True), ("去哪投诉？", True), ("投诉结果 怎么办", True),
+    ("投诉能撤回么", True), ("投诉要多少钱", True),
     ("我要投诉你们！", False), ("我要投诉她", False), ("投诉结果不满意", False),
+    ("服务这么差，我要投诉！", False), ("打了多少次了，我要投诉", False),
 ])
 def test_questions_are_told_from_complaints(text: str, asks: bool) -> None:
     assert is_question(text) is asks

@@ -129,10 +129,11 @@ def follow_up_words(text: str) -> str:
 
 
 # What makes a message a question rather than a statement or a demand: a question mark, a
-# question word, or a yes-no ending (能退吗, 有用没用, 能重新处理不).
+# question word, or a yes-no ending (能退吗, 能退么, 有用没用, 能重新处理不). 么 only ends a
+# question: inside a word it is 这么 / 那么 ("服务这么差，我要投诉！" demands).
 _QUESTION = re.compile(
-    r"[?？]|吗|么|呢|多久|多长时间|几天|多少|哪|什么|啥|怎么|怎样|咋|如何|为何|为什么|是否|"
-    r"能不能|可不可以|会不会|有没有|行不行|有用没用|(不|没)[。.!！]*$")
+    r"[?？]|吗|呢|多久|多长时间|几天|多少(?!次)|哪|什么|啥|怎么|怎样|咋|如何|为何|为什么|是否|"
+    r"能不能|可不可以|会不会|有没有|行不行|有用没用|(么|不|没)[。.!！]*$")
 
 
 def is_question(text: str) -> bool:
