@@ -78,6 +78,7 @@ class Facts:
     valid_to: date | None
     examples: tuple[str, ...] = ()  # title and similar questions: labelled paraphrases
     details: tuple[str, ...] = ()  # short body sentences: weaker examples
+    prices: tuple[str, ...] = ()  # the prices it states, as indexed ("199", "9.9")
 
     def valid_on(self, on: date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (
