@@ -3,14 +3,19 @@ answered from the knowledge base, a complaint goes to a person."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from seci.assistant import dialogue
 from seci.assistant import rules as rule_service
 from seci.assistant.models import HandoffRule, Kind, Status
 from seci.assistant.text import is_question
+from seci.core.errors import FieldErrors
 from seci.retrieval.models import SearchLog
+from seci.retrieval.service import SearchResult
 from tests.assistant.conftest import Hotline, new_conversation, say
 from tests.factories import World, make_article
 
@@ -82,6 +87,27 @@ def test_a_complaint_or_a_question_not_surely_answered_goes_to_the_desk(
     assert reply.data["queue"] == "投诉专席"
 
 
+def test_a_question_not_answered_first_is_searched_once(
+        db: Session, complaints: Hotline, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The answer first's search serves the hand-off too: the agent sees its candidates
+    and the question is logged once."""
+    searches: list[str] = []
+    search = dialogue._search
+
+    def counted(*args: Any, **kwargs: Any) -> SearchResult:
+        searches.append(args[2])
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(dialogue, "_search", counted)
+    conversation = new_conversation(db)
+    turn = say(db, complaints, conversation, "投诉的话你们乱扣费怎么退")
+    assert [r.kind for r in turn.replies] == [Kind.HANDOFF]
+    assert len(searches) == 1
+    log = db.get(SearchLog, turn.message.search_log_id)
+    assert log is not None and log.query == searches[0]
+    assert db.scalar(select(func.count(SearchLog.id))) == 1
+
+
 @pytest.mark.parametrize(("text", "tier"), [
     ("投诉了多久给答复", "VIP"),  # VIP customers are served by people
     ("投诉了多久给答复，你们什么破服务", None),  # the insult rule fires too
@@ -104,10 +130,13 @@ def test_questions_are_told_from_complaints(text: str, asks: bool) -> None:
     assert is_question(text) is asks
 
 
-def test_answer_first_is_kept_for_keyword_rules_only(db: Session, world: World) -> None:
+def test_answer_first_is_for_keyword_rules_only(db: Session, world: World) -> None:
     admin = world["admin"]
     keyword = rule_service.create_rule(db, actor=admin, data=rule_service.RuleInput(
         kind="keyword", reason="complaint", pattern="曝光", answer_first=True))
-    tier = rule_service.create_rule(db, actor=admin, data=rule_service.RuleInput(
-        kind="tier", pattern="金卡", target_queue="VIP", answer_first=True))
-    assert keyword.answer_first is True and tier.answer_first is False
+    assert keyword.answer_first is True
+    # Ticked on another kind of rule it would do nothing: the manager is told so.
+    with pytest.raises(FieldErrors) as raised:
+        rule_service.create_rule(db, actor=admin, data=rule_service.RuleInput(
+            kind="tier", pattern="金卡", target_queue="VIP", answer_first=True))
+    assert raised.value.errors == [{"field": "answer_first", "code": "keyword_rules_only"}]

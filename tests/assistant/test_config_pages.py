@@ -215,6 +215,11 @@ def test_a_manager_lets_a_keyword_rule_answer_first_and_the_list_says_so(
     listed = client.get("/assistant/rules").text
     row = listed[listed.index(f'id="rule-{rule.id}"'):]
     assert "先答后转" in row[:row.index("</tr>")]
+    # Ticked on a rule of another kind it would do nothing: the form says so.
+    tier = NEW_RULE | {"kind": "tier", "pattern": "金卡", "answer_first": "on"}
+    refused = _post_rule(client, "/assistant/rules", listed, **tier)
+    assert refused.status_code == 422
+    assert "关键词规则" in _error_at(refused.text, "answer_first")
 
 
 # --- queue hours ------------------------------------------------------------------------------

@@ -272,12 +272,14 @@ def _assistant_reply(session: Session, how: Reply, conversation: Conversation,
         if verdict is not None:
             return _feedback_reply(session, conversation, previous_bot, verdict, rules)
     trigger = message_trigger(rules, text=text, conversation=conversation)
-    if trigger is not None and _may_answer_first(trigger, rules, text, conversation) \
-            and (answered := _answered_first(session, how, conversation, message)):
-        return [answered]
+    searched: _Searched | None = None
+    if trigger is not None and _may_answer_first(trigger, rules, text, conversation):
+        answered, searched = _answered_first(session, how, conversation, message)
+        if answered is not None:
+            return [answered]
     if trigger is not None:
         return [_hand_off_on_message(session, engine, conversation, message, trigger, rules,
-                                     previous_bot, on)]
+                                     previous_bot, on, searched)]
     if not has_words(text):
         return [add_message(session, conversation, role=Role.BOT, kind=Kind.NO_MATCH,
                             text=replies.say(conversation.locale, replies.NO_WORDS))]
@@ -340,27 +342,36 @@ def _may_answer_first(trigger: Trigger, rules: Sequence[HandoffRule], text: str,
     return message_trigger(others, text=text, conversation=conversation) is None
 
 
+@dataclass(frozen=True)
+class _Searched:
+    """A message's search, kept for the hand-off that follows an answer not given."""
+
+    query: str
+    result: SearchResult
+
+
 def _answered_first(session: Session, how: Reply, conversation: Conversation,
-                    message: Message) -> Message | None:
+                    message: Message) -> tuple[Message | None, _Searched]:
     """A rule that lets a sure answer go first fired on a question (the complaint words:
     "投诉了多久给答复" asks about complaining, "我要投诉你们！" complains). The answer,
     with a person offered, when the assistant is sure of a customer article in force that
-    is no other operator's business; else None and the rule hands off as usual. No
-    rewriting: a message the rule fired on goes to a person unless it is plainly
-    answered."""
+    is no other operator's business; else None and the rule hands off as usual, with the
+    search made here (``_hand_off_on_message`` need not search again). No rewriting: a
+    message the rule fired on goes to a person unless it is plainly answered."""
     engine, on = how.engine, how.on
     query, result, decision = _understand(session, engine, conversation, message.text, on)
+    searched = _Searched(query, result)
     if decision.kind != Kind.ANSWER \
             or other_operator(message.text, OWN_OPERATORS.of(engine)) is not None \
             or _beyond_customers(engine, query, on, sure=True) is not None:
-        return None
+        return None, searched
     answer = _sure_answer(session, how, conversation, message, query, decision,
                           offer_human=True)
     if answer is not None:
         message.search_log_id = _log_id(learning.log_question(session, query=query,
                                                               result=result))
         _remember_candidates(conversation, result)
-    return answer
+    return answer, searched
 
 
 def _beyond_customers(engine: SearchEngine, query: str, on: date | None, *, sure: bool
@@ -637,13 +648,16 @@ def _no_match(session: Session, conversation: Conversation, decision: Decision,
 
 def _hand_off_on_message(session: Session, engine: SearchEngine, conversation: Conversation,
                          message: Message, trigger: Trigger, rules: Sequence[HandoffRule],
-                         previous_bot: Message | None, on: date | None) -> Message:
-    """A rule fired on the message. What else it says is still searched, so that the
-    agent sees the topic and candidate articles, and the question reaches the gap list."""
+                         previous_bot: Message | None, on: date | None,
+                         searched: _Searched | None = None) -> Message:
+    """A rule fired on the message. What else it says is still searched (unless an answer
+    first searched it already: ``searched``), so that the agent sees the topic and
+    candidate articles, and the question reaches the gap list."""
     rest = message.text.replace(trigger.matched, " ") if trigger.matched else message.text
     if has_words(rest) and len(query_of(rest).replace(" ", "")) >= 4:
         query = query_of(message.text)
-        result = _search(session, engine, query, on)
+        result = searched.result if searched is not None and searched.query == query \
+            else _search(session, engine, query, on)
         _remember_candidates(conversation, result)
         conversation.topic_query = conversation.topic_query or query
         message.search_log_id = _log_id(learning.log_question(session, query=query,

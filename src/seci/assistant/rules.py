@@ -202,6 +202,9 @@ def _validated(session: Session, data: RuleInput) -> dict[str, object]:
                          "value": data.threshold})
     if data.kind == RuleKind.MODULE and not data.target_queue:
         problems.append({"field": "target_queue", "code": "required"})
+    if data.answer_first and data.kind != RuleKind.KEYWORD:
+        # Only a keyword rule fires on a message a sure answer could go before.
+        problems.append({"field": "answer_first", "code": "keyword_rules_only"})
     if len(data.pattern) > 1000:
         problems.append({"field": "pattern", "code": "too_long", "max": 1000})
     if problems:
@@ -212,7 +215,7 @@ def _validated(session: Session, data: RuleInput) -> dict[str, object]:
     return {"kind": data.kind, "reason": reason, "pattern": data.pattern.strip(),
             "threshold": data.threshold, "target_queue": data.target_queue or None,
             "priority": data.priority, "enabled": data.enabled, "note": data.note[:200],
-            "answer_first": data.answer_first and data.kind == RuleKind.KEYWORD,
+            "answer_first": data.answer_first,
             "updated_at": utcnow()}
 
 

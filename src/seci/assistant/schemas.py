@@ -263,7 +263,8 @@ class RuleWrite(BaseModel):
     enabled: bool = True
     note: str = Field(default="", max_length=200)
     answer_first: bool = Field(
-        default=False, description="keyword rules: when the knowledge base surely answers "
+        default=False, description="keyword rules only (another kind: 422 keyword_rules_only): "
+                                   "when the knowledge base surely answers "
                                    "the message with a customer article, answer it and "
                                    "offer a person instead of handing off at once")
 

@@ -41,6 +41,8 @@ RULE_KINDS = tuple(k.value for k in RuleKind)
 KEYWORD_REASONS = (HandoffReason.COMPLAINT.value, HandoffReason.INSULT.value,
                    HandoffReason.EXPLICIT_REQUEST.value)
 TEXT_FIELDS = ("kind", "reason", "pattern", "threshold", "target_queue", "priority", "note")
+# The fields a problem is shown next to (the rest go above the form).
+ERROR_FIELDS = (*TEXT_FIELDS, "answer_first")
 NEW_RULE: dict[str, Any] = {"kind": RuleKind.KEYWORD.value, "reason": "complaint",
                             "pattern": "", "threshold": "0", "target_queue": "",
                             "priority": "100", "note": "", "enabled": True,
@@ -116,7 +118,7 @@ def field_errors(error: FieldErrors | UnknownQueue) -> dict[str, str]:
     if isinstance(error, UnknownQueue):
         return {"target_queue": describe_problem({"code": "unknown_queue",
                                                   "value": error.params.get("queue")})}
-    return messages_by_field(error, TEXT_FIELDS)
+    return messages_by_field(error, ERROR_FIELDS)
 
 
 # --- rendering -------------------------------------------------------------------------------
