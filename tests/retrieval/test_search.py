@@ -64,7 +64,7 @@ def test_the_customer_answer_is_searched_too(db: Session, search_engine: SearchE
     # Only the customer answer (答复口径) names 积分兑换 and its SMS code.
     make_article(db, kb_world, code="JF-DH", title="会员权益说明",
                  body="会员等级按在网时长评定。", similar_questions=["会员有什么好处"],
-                 customer_answer="积分兑换话费请发送 JFDH 到 10086。")
+                 customer_answer="**积分兑换**话费：\n- 请发送 `JFDH` 到 10086。")
     assert _codes(db, search_engine, kb_world, "积分兑换")[0] == "JF-DH"
     assert _codes(db, search_engine, kb_world, "JFDH")[0] == "JF-DH"
     # The snippet shows where the words are: the customer answer, marked as such.
@@ -72,6 +72,7 @@ def test_the_customer_answer_is_searched_too(db: Session, search_engine: SearchE
                                query="积分兑换").hits if h.code == "JF-DH"]
     shown = "".join(segment.text for segment in hit.snippet)
     assert shown.startswith("答复口径：") and "JFDH" in shown
+    assert "**" not in shown and "`" not in shown and "- " not in shown  # read as plain text
     assert any(segment.hit for segment in hit.snippet)
     # A query the body answers keeps the body's snippet.
     [hit] = [h for h in search(db, engine=search_engine, user=kb_world["agent"],

@@ -177,8 +177,11 @@ def _snippet(body: str, terms: set[str], answer: str = "") -> str:
     marked as such: agents quote from snippets."""
     text = plain_snippet(body, length=5000)
     first = _first_term(text, terms)
-    if first is None and answer and (in_answer := _first_term(answer, terms)) is not None:
-        return f"{ANSWER_LABEL}{_window(answer, in_answer)}"
+    if first is None and answer:
+        # Read as plain text like the body: an editor may format the answer too.
+        plain_answer = plain_snippet(answer, length=5000)
+        if (in_answer := _first_term(plain_answer, terms)) is not None:
+            return f"{ANSWER_LABEL}{_window(plain_answer, in_answer)}"
     return _window(text, first or 0)
 
 
