@@ -65,6 +65,7 @@ def test_prices_an_article_states_are_its_digits_before_yuan() -> None:
     body = "| 融合199 | 199元（演示） |\n套餐外流量5元/GB，通话0.15元/分钟；9.9元包，199元"
     assert stated_prices(body) == ("199", "5", "0.15", "9.9")
     assert stated_prices("送20GB流量，有效期3个月") == ()
+    assert stated_prices("月租１９９元，日租９．９元") == ("199", "9.9")  # full-width digits
 
 
 def test_price_terms_are_the_stated_prices_in_range_unless_too_many_or_already_asked() -> None:
