@@ -5,7 +5,7 @@ Callers name plans and offers by their price, and say it the way it is spoken: "
 The knowledge base writes digits ("199元/月", "9.9元"), so neither the words nor their
 characters meet. Search reads each amount a caller names as the range of prices it stands
 for and adds the prices the knowledge base states within that range to the query, as
-weak terms like the situation lexicon's concepts (``SearchEngine.candidates``).
+the situation lexicon's concepts are added (``SearchEngine.candidates``).
 
 Chinese numerals are read with ``cn2an`` (a maintained converter of Chinese numerals);
 what a spoken amount means (多, 几, 来, 以内 …) is read here.
@@ -36,7 +36,7 @@ _SPOKEN = re.compile(
     r"(?P<bound>以内|以下|之内|以上|左右)?")
 # What follows a number that counts something other than money (三个月, 二十G, 一百分钟).
 _NOT_MONEY = re.compile(r"^(?:个|g|m|k|兆|分|条|次|天|月|年|号|岁|点|张|小时|周|倍|%|折|人|位|"
-                        r"部|台|元素|秒|楼|层|公里|米|斤|期|集|路|级|星)")
+                        r"部|台|秒|楼|层|公里|米|斤|期|集|路|级|星)")
 # 一百九, 两千五: the last digit stands for tens (hundreds) and the rest is left unsaid.
 _ABBREVIATED = re.compile(r"[百千万][一二两三四五六七八九]$")
 # A number spoken without 块 or 元 is read as a price only from this size (plans, bundles):
@@ -89,7 +89,7 @@ def _step(value: float) -> float:
 def spoken_amounts(text: str) -> list[Amount]:
     """The amounts of money ``text`` names, each as the range of prices it stands for:
     "九块九" → 9.9; "一百多块" → 100–199; "一百九十多那个" → 190–199; "一百九 套餐"
-    (a round spoken number from 100 on) → 190–199; "二十来块" → 16–24; "二十块以内" →
+    (the tens said, the rest left unsaid) → 190–199; "二十来块" → 16–24; "二十块以内" →
     0–20. Counts (三个月, 二十G) and small bare numbers (两张) are not amounts."""
     text = normalize(text)
     amounts = []
