@@ -484,13 +484,14 @@ class SearchEngine:
                                            segment=self.analyzer.cut) if situations else None
         extra = expansion.terms if expansion else ()
         amounts = spoken_amounts(query)
+        # Segmented here, not under the lock: only a query naming a price needs its words.
+        own_words = self.analyzer.tokens(query) if amounts else []
 
         def lexical_search() -> _Lexical:
             with self._lock:
                 # The prices the articles state within those the caller named ("一百九十多
                 # 那个" → 199), added like the situation lexicon's concepts (PRICE_WEIGHT).
-                priced = price_terms(amounts, self._prices.values,
-                                     already=self.analyzer.tokens(query)) if amounts else ()
+                priced = price_terms(amounts, self._prices.values, already=own_words)
                 found = [(aid, score) for aid, score in
                          self._index.search(tokens, filters, max(limit, CANDIDATES) * depth,
                                             code=query.strip(),
