@@ -30,6 +30,10 @@ def test_a_manager_tests_adds_edits_and_disables_an_entry(page: Page) -> None:
     expect(page.locator("#trial-firings")).to_contain_text("net.new-phone")
     expect(page.locator("#trial-expanded code.added").first).to_contain_text("+")
 
+    # A price said aloud, read as the price the demo offer states (9.9元).
+    try_query(page, "那个九块九的流量包还能买吗")
+    expect(page.locator("#trial-prices")).to_contain_text("+9.9")
+
     # A situation the shipped lexicon does not know.
     note = unique("note-")
     form = page.locator("#new-situation")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from seci.core.clock import today
 from seci.knowledge import articles as kb
+from seci.retrieval import situation_rules as sit
 from seci.retrieval.amounts import (
     Amount,
     PriceTable,
@@ -18,7 +20,7 @@ from seci.retrieval.amounts import (
 )
 from seci.retrieval.engine import SearchEngine
 from seci.retrieval.index import Filters
-from tests.factories import World, make_article, revise
+from tests.factories import World, bearer, make_article, revise
 
 
 @pytest.mark.parametrize(("text", "amounts"), [
@@ -106,10 +108,37 @@ def test_search_finds_the_plan_by_the_price_a_caller_says(db: Session, world: Wo
     engine = SearchEngine(train_inline=False)
     question = "一百九十多那个打包的能带几张副卡"
     assert _first(engine, db, question) == "RH-ZF"
+    assert engine.named_prices(question) == ("199",)
     # The price is the article's: edited out, the words decide again.
     revise(db, world, plan, body="融合套餐档位见营业厅公告，每档含副卡。")
     assert _first(engine, db, question) == "RH-FK"
+    assert engine.named_prices(question) == ()
     assert "199" not in engine._prices.values
     kb.retire_article(db, article_id=plan.id, actor=world["manager"])
     engine.sync(db)
     assert "169" not in engine._prices.values
+
+
+def test_a_manager_sees_the_prices_a_query_adds(db: Session, world: World,
+                                               client: TestClient) -> None:
+    """The situation lexicon's "test a query" and the analyze API show the stated prices
+    a spoken amount adds, so a manager can tell why "九块九" found the 9.9元 offer."""
+    make_article(db, world, code="LL-99", title="流量加油包限时特惠",
+                 body="特惠价9.9元，含1GB国内流量，当月有效。")
+    engine = client.app.state.search_engine  # type: ignore[attr-defined]
+    engine.sync(db)
+    question = "那个九块九的流量包还能买吗"
+    trial = sit.try_query(actor=world["manager"], lexicon=engine.situations,
+                          tokenize=engine.analyzer.tokens, query=question,
+                          prices=engine.named_prices)
+    assert trial.prices == ("9.9",)
+    analysed = client.get("/api/v1/search/analyze", params={"text": question},
+                          headers=bearer(db, world, "manager"))
+    assert analysed.status_code == 200, analysed.text
+    assert analysed.json()["prices"] == ["9.9"]
+    page = client.get("/kb/situations", params={"q": question},
+                      headers=bearer(db, world, "manager"))
+    assert 'id="trial-prices"' in page.text and "+9.9" in page.text
+    plain = client.get("/api/v1/search/analyze", params={"text": "流量包怎么买"},
+                       headers=bearer(db, world, "manager"))
+    assert plain.json()["prices"] == []

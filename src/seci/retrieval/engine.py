@@ -31,7 +31,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from seci.core.db import begin_writing
 from seci.knowledge.models import Article, ArticleChange, ArticleStatus, ArticleVersion, Module
-from seci.retrieval.amounts import PriceTable, price_terms, spoken_amounts, stated_prices
+from seci.retrieval.amounts import (
+    Amount,
+    PriceTable,
+    price_terms,
+    spoken_amounts,
+    stated_prices,
+)
 from seci.retrieval.confidence import PRIOR, ConfidenceModel
 from seci.retrieval.coverage import CoverageIndex, article_text, question_text
 from seci.retrieval.documents import Facts, Tokens, query_tokens, tokenize_version
@@ -468,6 +474,21 @@ class SearchEngine:
         return self.view(self.candidates(query, filters, limit, situations=situations),
                          filters, limit)
 
+    def named_prices(self, query: str) -> tuple[str, ...]:
+        """The prices the articles state that search adds to ``query`` for the amounts it
+        names ("一百九十多那个" → ("199",)), each at PRICE_WEIGHT: what a manager sees when
+        trying a query."""
+        amounts = spoken_amounts(query)
+        if not amounts:
+            return ()
+        own_words = self.analyzer.tokens(query)
+        with self._lock:
+            return self._priced(amounts, own_words)
+
+    def _priced(self, amounts: list[Amount], own_words: list[str]) -> tuple[str, ...]:
+        """Called with the lock held: the price table changes with the index."""
+        return price_terms(amounts, self._prices.values, already=own_words)
+
     def candidates(self, query: str, filters: Filters, limit: int = CANDIDATES, *,
                    situations: bool = True, depth: int = 1) -> Candidates:
         """Every ranker's candidates under ``filters``, to be fused by ``view`` for these
@@ -491,7 +512,7 @@ class SearchEngine:
             with self._lock:
                 # The prices the articles state within those the caller named ("一百九十多
                 # 那个" → 199), added like the situation lexicon's concepts (PRICE_WEIGHT).
-                priced = price_terms(amounts, self._prices.values, already=own_words)
+                priced = self._priced(amounts, own_words)
                 found = [(aid, score) for aid, score in
                          self._index.search(tokens, filters, max(limit, CANDIDATES) * depth,
                                             code=query.strip(),

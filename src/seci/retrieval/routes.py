@@ -151,6 +151,9 @@ class SynonymGroupRead(BaseModel):
 class AnalysisRead(BaseModel):
     normalized: str
     tokens: list[str] = Field(description="Search tokens, synonyms rewritten to their term")
+    prices: list[str] = Field(default_factory=list, description=(
+        "Prices the articles state that the amounts the text names add to a search "
+        "('九块九的流量包' → ['9.9']), each weighing twice a word"))
 
 
 def _need_manage(user: CurrentUser) -> None:
@@ -208,7 +211,8 @@ def analyze_text(request: Request, db: SessionDep, user: CurrentUser,
     _need_manage(user)
     engine = request.app.state.search_engine
     engine.sync(db)
-    return AnalysisRead(normalized=normalize(text), tokens=engine.analyzer.tokens(text))
+    return AnalysisRead(normalized=normalize(text), tokens=engine.analyzer.tokens(text),
+                        prices=list(engine.named_prices(text)))
 
 
 # --- the situation lexicon -------------------------------------------------------------------

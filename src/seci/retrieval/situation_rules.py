@@ -91,6 +91,9 @@ class Trial:
     query: str
     expansion: Expansion
     query_tokens: tuple[str, ...]
+    # Prices the articles state that the query's spoken amounts add ("九块九" → 9.9),
+    # each at ``engine.PRICE_WEIGHT``: shown beside the concepts so a manager sees them.
+    prices: tuple[str, ...] = ()
 
 
 def _need_manage(actor: User) -> None:
@@ -346,9 +349,11 @@ def _summary(entry: LexiconEntry) -> str:
 
 
 def try_query(*, actor: User, lexicon: SituationLexicon, tokenize: Callable[[str], list[str]],
-              query: str, segment: Segment | None = None) -> Trial:
+              query: str, segment: Segment | None = None,
+              prices: Callable[[str], tuple[str, ...]] | None = None) -> Trial:
     """The entries that fire on ``query`` and the expanded query, as search uses them
-    (``lexicon``: the search engine's, after a sync; ``segment``: its analyzer's ``cut``)."""
+    (``lexicon``: the search engine's, after a sync; ``segment``: its analyzer's ``cut``;
+    ``prices``: its ``named_prices``)."""
     _need_manage(actor)
     return Trial(query, lexicon.expand(query, tokenize, segment=segment),
-                 tuple(tokenize(query)))
+                 tuple(tokenize(query)), prices(query) if prices else ())

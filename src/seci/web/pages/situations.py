@@ -10,6 +10,7 @@ from seci.core.errors import Conflict, FieldErrors, NotFound, SeciError
 from seci.core.http import CurrentUser, SessionDep
 from seci.core.messages import describe_error, describe_problem, field_label
 from seci.retrieval import situation_rules as sit
+from seci.retrieval.engine import PRICE_WEIGHT
 from seci.web.pages.common import Form, field, optional_int, redirect
 from seci.web.templating import render
 
@@ -30,10 +31,11 @@ def _page(request: Request, db: SessionDep, user: CurrentUser, *, q: str = "",
         engine.sync(db)
         trial = sit.try_query(actor=user, lexicon=engine.situations,
                               tokenize=engine.analyzer.tokens, query=q.strip(),
-                              segment=engine.analyzer.cut)
+                              segment=engine.analyzer.cut, prices=engine.named_prices)
     return render(request, "search/situations.html", {
         "entries": entries, "areas": sit.areas(db), "states": STATES, "q": q,
-        "trial": trial, "filters": {"text": text, "area": area, "state": state},
+        "trial": trial, "price_weight": PRICE_WEIGHT,
+        "filters": {"text": text, "area": area, "state": state},
         "error": error, "form": form or {}, "total": len(sit.list_entries(db, actor=user)),
     }, user=user, status_code=status_code)
 
