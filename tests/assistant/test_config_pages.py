@@ -333,3 +333,6 @@ def test_keyword_lists_are_checked_word_by_word() -> None:
     assert svc.keyword_problems("投诉|工信部|=人工|3·15|tmd") == []
     codes = [p["code"] for p in svc.keyword_problems("投诉||举报|销户、注销|=|？？")]
     assert codes == ["empty_keyword", "keyword_separator", "keyword_no_letters"]
+    assert svc.keyword_problems("妈的|!我妈的|！老妈的") == []
+    codes = [p["code"] for p in svc.keyword_problems("!我妈的|！|!")]
+    assert codes == ["empty_keyword", "keyword_only_exceptions"]

@@ -192,6 +192,8 @@ def conversation_replies(db: Session, conversation: Conversation, kind: Kind) ->
     ("再不处理我就去工信部", "complaint", "投诉专席"),
     ("打12300告你们", "complaint", "投诉专席"),
     ("你们这些骗子", "insult", "投诉专席"),
+    ("你们是不是骗子啊，天天乱扣钱", "insult", "投诉专席"),
+    ("什么破网，妈的又断了", "insult", "投诉专席"),
 ])
 def test_hand_off_triggers_record_their_reason(db: Session, hotline: Hotline, text: str,
                                                reason: str, queue: str) -> None:
@@ -443,3 +445,17 @@ def test_an_offer_that_ended_is_said_to_have_ended(db: Session, hotline: Hotline
     assert "国庆充值送话费活动" in reply.text and ended.isoformat() in reply.text
     assert "已于" in reply.text
     assert reply.article_ids == []  # nothing of it was sent
+
+
+@pytest.mark.parametrize("text", [
+    "收到短信让我确认是不是本人在用这个号，是不是骗子啊？",
+    "我妈的手机欠费停机了怎么办",
+    "老是收到垃圾短信怎么拦截",
+    "帮他妈妈交话费怎么交",
+])
+def test_the_shipped_insult_rule_leaves_words_that_only_hold_an_insult(
+        db: Session, hotline: Hotline, text: str) -> None:
+    """Migration 0023: 骗子 said of a scam, 妈的 in 我妈的, 垃圾 in 垃圾短信 are no insults."""
+    conversation = new_conversation(db)
+    say(db, hotline, conversation, text)
+    assert conversation.handoff_reason != "insult"

@@ -90,6 +90,18 @@ def test_keyword_rules_match_words_and_whole_messages() -> None:
     assert matches_keywords("我要投訴", "投诉") == "投诉"  # traditional characters too
 
 
+def test_a_keyword_inside_one_of_the_rules_exceptions_does_not_count() -> None:
+    pattern = "妈的|!我妈的|垃圾|！垃圾短信"  # ！ as an input method types it
+    assert matches_keywords("我妈的手机欠费停机了", pattern) is None
+    assert matches_keywords("老是收到垃圾短信怎么拦截", pattern) is None
+    assert matches_keywords("妈的，又乱扣我钱", pattern) == "妈的"
+    assert matches_keywords("我妈的手机停了，妈的", pattern) == "妈的"
+    assert matches_keywords("垃圾短信不管，你们服务真垃圾", pattern) == "垃圾"
+    # What an exception leaves does not join its neighbours into a keyword.
+    assert matches_keywords("坑人家", "人家|!坑人") is None
+    assert matches_keywords("我妈的", "!我妈的") is None  # exceptions alone never fire
+
+
 def test_mobile_numbers_are_validated_and_masked() -> None:
     assert valid_mobile("138 1234 5678") == "13812345678"
     assert valid_mobile("+86 138-1234-5678") == "13812345678"

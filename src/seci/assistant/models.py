@@ -67,7 +67,7 @@ class HandoffReason(StrEnum):
 
 
 class RuleKind(StrEnum):
-    KEYWORD = "keyword"  # pattern: words separated by |; "=word" must be the whole message
+    KEYWORD = "keyword"  # words separated by |; "=word": the whole message; "!word": exception
     TIER = "tier"  # pattern: the tier, e.g. VIP
     FAILED_ANSWERS = "failed_answers"  # threshold: failed replies in a row
     NEGATIVE_FEEDBACK = "negative_feedback"  # threshold: "not helpful" in a conversation

@@ -15,7 +15,7 @@ from seci.accounts.models import Queue, User
 from seci.assistant.access import require_configurer
 from seci.assistant.errors import RuleNotFound, StaleRule, UnknownQueue
 from seci.assistant.models import Conversation, HandoffReason, HandoffRule, RuleKind
-from seci.assistant.text import matches_keywords
+from seci.assistant.text import WHOLE_MESSAGE, matches_keywords
 from seci.audit.service import record
 from seci.core.clock import utcnow
 from seci.core.errors import FieldErrors
@@ -159,18 +159,23 @@ _WRONG_SEPARATORS = re.compile(r"[,，、;；]")
 
 
 def keyword_problems(pattern: str) -> list[dict[str, object]]:
-    """What is wrong with a keyword list ("投诉|工信部|=人工"): an empty word between two
-    "|", a comma or 、 where "|" was meant (the words would only match together), a word
-    with no letter or digit (it would never match, or match everything)."""
+    """What is wrong with a keyword list ("投诉|工信部|=人工|!投诉建议"): an empty word
+    between two "|", a comma or 、 where "|" was meant (the words would only match
+    together), a word with no letter or digit (it would never match, or match everything),
+    only exceptions (the rule would never fire)."""
     problems: list[dict[str, object]] = []
-    for word in (w.strip() for w in pattern.split("|")):
-        bare = word.removeprefix("=").strip()
+    words = [w.strip() for w in pattern.split("|")]
+    for word in words:
+        bare = (word[1:] if word.startswith((WHOLE_MESSAGE, "!", "！")) else word).strip()
         if not bare:
             problems.append({"field": "pattern", "code": "empty_keyword"})
         elif _WRONG_SEPARATORS.search(bare):
             problems.append({"field": "pattern", "code": "keyword_separator", "value": word})
         elif not any(c.isalnum() for c in normalize(bare)):
             problems.append({"field": "pattern", "code": "keyword_no_letters", "value": word})
+    written = [w for w in words if w]
+    if written and all(w.startswith(("!", "！")) for w in written):
+        problems.append({"field": "pattern", "code": "keyword_only_exceptions"})
     unique: list[dict[str, object]] = []
     for problem in problems:
         if problem not in unique:

@@ -254,7 +254,9 @@ class RuleWrite(BaseModel):
     kind: str = Field(description="keyword, tier, failed_answers, negative_feedback, module")
     pattern: str = Field(default="", max_length=1000,
                          description="keyword: words separated by | ('=word' = the whole "
-                                     "message); tier: the tier; module: a module path")
+                                     "message, '!word' = an exception: a longer word the "
+                                     "others do not count inside, as in '妈的|!我妈的'); "
+                                     "tier: the tier; module: a module path")
     threshold: int = Field(default=0, description="failed_answers / negative_feedback: count")
     target_queue: str | None = Field(default=None, max_length=40, description="Queue code")
     reason: str | None = Field(default=None, description="keyword rules: complaint, insult "

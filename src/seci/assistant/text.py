@@ -142,21 +142,46 @@ def is_question(text: str) -> bool:
     return _QUESTION.search(text) is not None
 
 
+# A keyword rule's word prefixes: "=word" matches the whole message only; "!word" is an
+# exception, a longer word the others must not be found inside ("妈的|!我妈的": 我妈的手机
+# is no insult). Full-width ！ as an input method types it.
+WHOLE_MESSAGE = "="
+EXCEPTION = "!"
+_EXCEPTION_MARKS = ("!", "！")
+# What an exception leaves in the text: no keyword holds it, and words either side of it
+# do not join into a new one.
+_MASK = "\x00"
+
+
 def keyword_entries(pattern: str) -> list[str]:
-    """The words of a keyword rule, normalised like the text they are matched against."""
-    return [normalize(p) if not p.startswith("=") else "=" + normalize(p[1:])
-            for p in pattern.split("|") if p.strip() and p.strip() != "="]
+    """The words of a keyword rule, normalised like the text they are matched against,
+    each with its prefix ("=" or "!", however typed)."""
+    entries = []
+    for word in (w.strip() for w in pattern.split("|")):
+        prefix = ""
+        if word.startswith(WHOLE_MESSAGE):
+            prefix, word = WHOLE_MESSAGE, word[1:]
+        elif word.startswith(_EXCEPTION_MARKS):
+            prefix, word = EXCEPTION, word[1:]
+        if word.strip():
+            entries.append(prefix + normalize(word))
+    return entries
 
 
 def matches_keywords(text: str, pattern: str) -> str | None:
-    """The first rule word found in the text ("=word": the whole message), or None."""
+    """The first rule word found in the text ("=word": the whole message), or None; a word
+    found only inside one of the rule's exceptions ("!word") does not count."""
     norm = normalize(text)
     bare = re.sub(r"[\s\W_]+", "", norm)
-    for entry in keyword_entries(pattern):
-        if entry.startswith("="):
+    entries = keyword_entries(pattern)
+    for entry in entries:
+        if entry.startswith(EXCEPTION):
+            norm = norm.replace(entry[1:], _MASK)
+    for entry in entries:
+        if entry.startswith(WHOLE_MESSAGE):
             if bare == re.sub(r"[\s\W_]+", "", entry[1:]):
                 return entry[1:]
-        elif entry in norm:
+        elif not entry.startswith(EXCEPTION) and entry in norm:
             return entry
     return None
 

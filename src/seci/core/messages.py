@@ -181,6 +181,8 @@ PROBLEM_MESSAGES: dict[str, str] = {
     "empty_keyword": N_("An empty word between two |; remove the extra |."),
     "keyword_separator": N_("“{value}” holds a comma or 、; separate keywords with | only."),
     "keyword_no_letters": N_("“{value}” has no letter or digit, so it cannot be matched."),
+    "keyword_only_exceptions": N_("Every word is an exception (!word), so the rule never "
+                                  "fires; add the words it should fire on."),
     "keyword_rules_only": N_("Only keyword rules can answer first; untick it for this kind "
                              "of rule."),
     "not_a_whole_number": N_("Not a whole number: {value}."),
