@@ -387,6 +387,24 @@ def _check_rules_answer_first(connection: Connection) -> None:
     assert ("complaint", "曝光|媒体", False) in {(r, p, bool(f)) for r, p, f in rows}
 
 
+def _rules_at_0022(connection: Connection) -> None:
+    """0023 gave the shipped insult rule exceptions; a manager's own insult rule stays."""
+    connection.execute(text(
+        "INSERT INTO assistant_handoff_rules (kind, reason, pattern, threshold, "
+        "target_queue, priority, enabled, note, updated_at, answer_first) VALUES ('keyword', "
+        "'insult', '骗子|妈的', 0, '投诉专席', 15, :enabled, '经理自建', :now, :first)"),
+        {"enabled": True, "now": datetime(2026, 12, 7, 9, 0), "first": False})
+
+
+def _check_insult_rules(connection: Connection) -> None:
+    patterns = set(connection.execute(text(
+        "SELECT pattern FROM assistant_handoff_rules WHERE reason = 'insult'")).scalars())
+    assert "骗子|妈的" in patterns  # the manager's, as it was
+    [shipped] = patterns - {"骗子|妈的"}
+    assert "|!我妈的|" in shipped and "|!垃圾短信|" in shipped
+    assert not shipped.startswith("骗子|")
+
+
 FIXTURES: dict[str, Fixture] = {
     "0011": (_calls_and_features_at_0011, _check_calls_and_features),
     "0012": (_tokens_at_0012, _check_tokens),
@@ -398,6 +416,7 @@ FIXTURES: dict[str, Fixture] = {
     "0019": (_queue_members_at_0019, _check_queue_members_and_certifications),
     "0020": (_article_at_0020, _check_article_and_attachments),
     "0021": (_rules_at_0021, _check_rules_answer_first),
+    "0022": (_rules_at_0022, _check_insult_rules),
 }
 
 
