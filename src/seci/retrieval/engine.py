@@ -642,16 +642,16 @@ def training_examples(all_facts: Iterable[Facts], logged: Iterable[Example],
 
 def _two_labels(all_facts: Iterable[Facts], logged: Iterable[Example],
                 situational: Iterable[Example]) -> bool:
-    """Whether ``training_examples`` holds two classes at least (a matcher needs two)."""
-    labels = {e.label for e in (*logged, *situational)}
-    if background_questions():
-        labels.add(NONE_OF_THESE)
-    for facts in all_facts:
-        if len(labels) >= 2:
+    """Whether ``training_examples`` holds two classes at least (a matcher needs two):
+    read from the same generator, stopping at the second label, so that the two never
+    disagree about what the matcher learns from."""
+    first: int | None = None
+    for example in training_examples(all_facts, logged, situational):
+        if first is None:
+            first = example.label
+        elif example.label != first:
             return True
-        if any(text.strip() for text in (*facts.examples, *facts.details)):
-            labels.add(facts.article_id)
-    return len(labels) >= 2
+    return False
 
 
 @lru_cache(maxsize=1)
