@@ -314,7 +314,7 @@ def test_kb_import_as_a_user_without_permission_exits_1(admin: str, tmp_path: Pa
 # --- seci kb export ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("suffix", ["xlsx", "csv", "jsonl"])
+@pytest.mark.parametrize("suffix", ["xlsx", "csv", "jsonl", "zip"])
 def test_kb_export_writes_a_file_that_imports_again(admin: str, tmp_path: Path,
                                                     suffix: str) -> None:
     source = write_csv(tmp_path / "in.csv", [

@@ -174,20 +174,73 @@ def upload_attachment(session: Session, *, actor: User, filename: str, data: byt
     """Keep an image or file an editor adds to an article they are writing."""
     if not actor.can(Perm.ARTICLE_EDIT):
         raise PermissionDenied()
+    return _keep(session, actor=actor, checked=check_file(filename, data),
+                 action="attachment.upload")
+
+
+def _keep(session: Session, *, actor: User, checked: CheckedFile, action: str) -> Attachment:
+    """The bytes in the store, a row naming them, the audit entry."""
+    _write_once(checked.sha256, checked.data)
+    attachment = Attachment(filename=checked.filename, content_type=checked.content_type,
+                            size_bytes=len(checked.data), sha256=checked.sha256,
+                            uploaded_by_id=actor.id)
+    session.add(attachment)
+    session.flush()
+    record(session, actor=actor, action=action, entity_type="attachment",
+           entity_id=attachment.id,
+           summary=f"{checked.filename} ({checked.content_type}, {len(checked.data)} B)")
+    return attachment
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """A file that passed the upload checks, not yet kept."""
+
+    filename: str
+    content_type: str
+    sha256: str
+    data: bytes
+
+
+def check_file(filename: str, data: bytes) -> CheckedFile:
+    """The checks every upload passes (size, not empty, the type its content has)."""
     name = clean_filename(filename)
     check_attachment_size(len(data))
     if not data:
         raise AttachmentEmpty(filename=name)
-    content_type = sniff_type(data, name)
-    sha256 = hashlib.sha256(data).hexdigest()
-    _write_once(sha256, data)
-    attachment = Attachment(filename=name, content_type=content_type, size_bytes=len(data),
-                            sha256=sha256, uploaded_by_id=actor.id)
-    session.add(attachment)
-    session.flush()
-    record(session, actor=actor, action="attachment.upload", entity_type="attachment",
-           entity_id=attachment.id, summary=f"{name} ({content_type}, {len(data)} B)")
-    return attachment
+    return CheckedFile(name, sniff_type(data, name), hashlib.sha256(data).hexdigest(), data)
+
+
+def kept_copy(session: Session, *, actor: User, checked: CheckedFile) -> Attachment | None:
+    """An attachment already kept with the same name and bytes that ``actor`` may read:
+    an import uses it again instead of keeping a second row."""
+    for attachment in session.scalars(select(Attachment).where(
+            Attachment.sha256 == checked.sha256, Attachment.filename == checked.filename
+    ).order_by(Attachment.id)):
+        if _may_read(session, actor, attachment):
+            return attachment
+    return None
+
+
+def keep_imported_file(session: Session, *, actor: User, checked: CheckedFile) -> Attachment:
+    """Keep a file a knowledge package brought (the importer counts as its uploader, so
+    linking it to the imported articles is theirs to do)."""
+    if not actor.can(Perm.KB_IMPORT):
+        raise PermissionDenied()
+    return _keep(session, actor=actor, checked=checked, action="attachment.import")
+
+
+def readable_attachments(session: Session, *, actor: User, ids: set[int]
+                         ) -> list[tuple[Attachment, bytes]]:
+    """Those of ``ids`` that ``actor`` may read, with their bytes (what an export carries);
+    a row whose bytes are gone from the store is left out."""
+    found = []
+    for attachment in session.scalars(select(Attachment).where(Attachment.id.in_(ids))
+                                      .order_by(Attachment.id)):
+        path = _path_for(attachment.sha256)
+        if _may_read(session, actor, attachment) and path.is_file():
+            found.append((attachment, path.read_bytes()))
+    return found
 
 
 def attachment_url(attachment: Attachment) -> str:

@@ -16,8 +16,9 @@ from seci.core.db import session_scope
 from seci.core.errors import SeciError
 from seci.core.i18n import gettext
 from seci.core.messages import describe_error, describe_problem, field_label
-from seci.knowledge.exporting import export_articles
+from seci.knowledge.exporting import ExportFormat, export_articles
 from seci.knowledge.importing import ImportRejected, ImportReport, import_articles
+from seci.knowledge.package import is_package
 from seci.knowledge.tabular import check_size, detect_format
 
 app = typer.Typer(help="Knowledge base: import and export articles.", no_args_is_help=True)
@@ -54,7 +55,8 @@ def import_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only, write nothing")] = False,
     as_draft: Annotated[bool, typer.Option("--draft", help="Import as drafts for review")] = False,
-    fmt: Annotated[str | None, typer.Option("--format", help="xlsx, csv or jsonl")] = None,
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="xlsx, csv, jsonl or zip (a knowledge package)")] = None,
     as_user: AsUser = "admin",
 ) -> None:
     """Import articles; exits with status 1 and lists every invalid row if any is wrong."""
@@ -88,13 +90,17 @@ def import_command(
 
 @app.command("export")
 def export_command(
-    file: Annotated[Path, typer.Argument(dir_okay=False, help="Target .xlsx, .csv or .jsonl")],
-    fmt: Annotated[str | None, typer.Option("--format", help="xlsx, csv or jsonl")] = None,
+    file: Annotated[Path, typer.Argument(dir_okay=False,
+                                         help="Target .xlsx, .csv, .jsonl or .zip")],
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="xlsx, csv, jsonl or zip (a package with images and files)")] = None,
     as_user: AsUser = "admin",
 ) -> None:
-    """Export every published article (the file can be imported again)."""
+    """Export every published article (the file can be imported again); a .zip knowledge
+    package carries the images and files the articles use as well."""
     try:
-        file_format = detect_format(file.name, fmt)
+        file_format = (ExportFormat.ZIP if is_package(file.name, fmt)
+                       else ExportFormat(detect_format(file.name, fmt).value))
         with session_scope() as session:
             data = export_articles(session, actor=_actor(session, as_user), fmt=file_format)
     except SeciError as error:

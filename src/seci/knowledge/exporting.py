@@ -1,7 +1,10 @@
-"""Export published articles in the import formats (export → import round-trips)."""
+"""Export published articles in the import formats (export → import round-trips): a
+spreadsheet, JSONL, or a knowledge package (``package``) that carries the images and files
+the articles use as well."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -11,9 +14,29 @@ from seci.accounts.models import Queue, User
 from seci.accounts.roles import Perm
 from seci.audit.service import record
 from seci.core.errors import PermissionDenied
+from seci.knowledge.attachments import readable_attachments
 from seci.knowledge.models import Article, ArticleStatus, ArticleVersion
 from seci.knowledge.modules import module_names_by_id, path_label, subtree_ids
-from seci.knowledge.tabular import FileFormat, write_records
+from seci.knowledge.package import MEDIA_TYPE as PACKAGE_MEDIA_TYPE
+from seci.knowledge.package import TEXT_COLUMNS, PackedFile, referenced_ids, write_package
+from seci.knowledge.tabular import FileFormat, write_jsonl, write_records
+
+
+class ExportFormat(StrEnum):
+    """What an export may be written as: the import formats and the knowledge package."""
+
+    XLSX = "xlsx"
+    CSV = "csv"
+    JSONL = "jsonl"
+    ZIP = "zip"
+
+
+MEDIA_TYPES = {
+    ExportFormat.JSONL: "application/x-ndjson",
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ExportFormat.ZIP: PACKAGE_MEDIA_TYPE,
+}
 
 
 def export_records(session: Session, *, actor: User, module_id: int | None = None,
@@ -51,7 +74,20 @@ def export_records(session: Session, *, actor: User, module_id: int | None = Non
     return records
 
 
-def record_export(session: Session, *, actor: User, fmt: FileFormat, count: int) -> None:
+def export_bytes(session: Session, *, actor: User, records: list[dict[str, Any]],
+                 fmt: ExportFormat) -> bytes:
+    """``records`` (``export_records``) written as ``fmt``; a package also carries the
+    images and files their texts refer to that ``actor`` may read."""
+    if fmt is not ExportFormat.ZIP:
+        return write_records(records, FileFormat(fmt.value))
+    ids = referenced_ids(record.get(column) for record in records for column in TEXT_COLUMNS)
+    packed = [PackedFile(id=attachment.id, filename=attachment.filename,
+                         content_type=attachment.content_type, data=data)
+              for attachment, data in readable_attachments(session, actor=actor, ids=ids)]
+    return write_package(write_jsonl(records), packed)
+
+
+def record_export(session: Session, *, actor: User, fmt: str, count: int) -> None:
     """The audit entry of an export (who took how many articles, in which format).
 
     A request reads in a reading session and writes this in a short writer session of
@@ -63,9 +99,9 @@ def record_export(session: Session, *, actor: User, fmt: FileFormat, count: int)
            summary=f"{fmt}: {count}", after={"format": fmt, "count": count})
 
 
-def export_articles(session: Session, *, actor: User, fmt: FileFormat,
+def export_articles(session: Session, *, actor: User, fmt: ExportFormat,
                     module_id: int | None = None) -> bytes:
     """Read, audit and serialise in one session (the CLI)."""
     records = export_records(session, actor=actor, module_id=module_id)
     record_export(session, actor=actor, fmt=fmt, count=len(records))
-    return write_records(records, fmt)
+    return export_bytes(session, actor=actor, records=records, fmt=fmt)

@@ -6,7 +6,7 @@ is unchanged). Rows are written with bulk statements so that 10,000 rows take se
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
@@ -18,8 +18,11 @@ from seci.accounts.models import Queue, User
 from seci.accounts.roles import Perm
 from seci.audit.service import record
 from seci.core.clock import utcnow
+from seci.core.config import get_settings
 from seci.core.errors import InvalidInput, PermissionDenied
 from seci.core.i18n import N_
+from seci.core.tabular import megabytes
+from seci.knowledge import attachments as files
 from seci.knowledge.access import module_scope
 from seci.knowledge.articles import content_of, note_live_change
 from seci.knowledge.models import (
@@ -32,6 +35,19 @@ from seci.knowledge.models import (
     VersionQueue,
 )
 from seci.knowledge.modules import ensure_path, split_path
+from seci.knowledge.package import (
+    NO_FILE,
+    TEXT_COLUMNS,
+    Package,
+    PackedFile,
+    PackedFileRefused,
+    PackedFileTooLarge,
+    is_package,
+    read_package,
+    referenced_ids,
+    rewrite_references,
+)
+from seci.knowledge.package import SUFFIX as PACKAGE_SUFFIX
 from seci.knowledge.tabular import (
     COLUMNS,
     LIST_SEPARATORS,
@@ -84,6 +100,10 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     modules_created: list[str] = field(default_factory=list)
+    # A knowledge package's images and files the rows use: kept (or found kept already),
+    # and references to files the package did not carry (pointed at no file).
+    files_kept: int = 0
+    files_missing: int = 0
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
     dry_run: bool = False
@@ -98,6 +118,7 @@ class ImportReport:
             "filename": self.filename, "format": self.format, "rows": self.rows,
             "created": len(self.created), "updated": len(self.updated),
             "unchanged": len(self.unchanged), "modules_created": self.modules_created,
+            "files_kept": self.files_kept, "files_missing": self.files_missing,
             "dry_run": self.dry_run, "as_draft": self.as_draft, "ok": self.ok,
             "error_count": self.error_count, "errors": [e.as_dict() for e in self.errors],
         }
@@ -273,10 +294,14 @@ def import_articles(session: Session, *, data: bytes, filename: str, actor: User
     if not actor.can(Perm.KB_IMPORT):
         raise PermissionDenied()
     check_size(len(data), max_bytes)
-    file_format = detect_format(filename, fmt)
-    raw_rows = read_rows(data, file_format)
-    report = ImportReport(filename=filename, format=file_format, rows=len(raw_rows),
-                          dry_run=dry_run, as_draft=as_draft)
+    package = read_package(data) if is_package(filename, fmt) else None
+    raw_rows = (read_rows(package.articles, FileFormat.JSONL) if package is not None
+                else read_rows(data, detect_format(filename, fmt)))
+    report = ImportReport(filename=filename, dry_run=dry_run, as_draft=as_draft,
+                          format=PACKAGE_SUFFIX if package is not None
+                          else detect_format(filename, fmt), rows=len(raw_rows))
+    if package is not None:
+        _bring_in_files(session, raw_rows, package, actor, report)
     validator = _Validator(session, actor)
     parsed = [p for p in (validator.row(raw) for raw in raw_rows) if p is not None]
     _check_duplicates(validator.codes, validator)
@@ -300,7 +325,66 @@ def import_articles(session: Session, *, data: bytes, filename: str, actor: User
     _plan(session, parsed, existing, report, validator)
     if not dry_run:
         _write(session, parsed, existing, report, actor)
+        _link_files(session, parsed, actor)
     return report
+
+
+def _bring_in_files(session: Session, rows: list[RawRow], package: Package, actor: User,
+                    report: ImportReport) -> None:
+    """Keep the package's files the rows refer to (checked like uploads; one kept already
+    with the same name and bytes is used again) and point the rows at their ids here. A
+    reference to a file the package lacks is pointed at no file: left as it was, it would
+    name whatever file has that id here. A dry run keeps nothing."""
+    wanted = referenced_ids(_texts(rows))
+    new_ids: dict[int, int] = {old: NO_FILE for old in wanted - package.files.keys()}
+    for old in sorted(wanted & package.files.keys()):
+        checked = _checked(package.files[old])
+        kept = files.kept_copy(session, actor=actor, checked=checked)
+        if kept is None and not report.dry_run:
+            kept = files.keep_imported_file(session, actor=actor, checked=checked)
+        if kept is not None:
+            new_ids[old] = kept.id
+    report.files_kept = sum(1 for new in new_ids.values() if new != NO_FILE)
+    report.files_missing = len(wanted - package.files.keys())
+    for row in rows:
+        for column in TEXT_COLUMNS:
+            value = row.values.get(column)
+            if isinstance(value, str):
+                row.values[column] = rewrite_references(value, new_ids)
+
+
+def _texts(rows: Iterable[RawRow]) -> Iterator[str]:
+    for row in rows:
+        for column in TEXT_COLUMNS:
+            value = row.values.get(column)
+            if isinstance(value, str):
+                yield value
+
+
+def _checked(packed: PackedFile) -> files.CheckedFile:
+    """The upload checks, as errors that name the file in the package."""
+    try:
+        return files.check_file(packed.filename, packed.data)
+    except files.AttachmentTooLarge:
+        raise PackedFileTooLarge(
+            filename=packed.filename, id=packed.id, size_mb=megabytes(len(packed.data)),
+            limit_mb=megabytes(get_settings().attachment_max_bytes)) from None
+    except (files.AttachmentTypeRefused, files.AttachmentEmpty):
+        raise PackedFileRefused(filename=packed.filename, id=packed.id) from None
+
+
+def _link_files(session: Session, rows: list[_ParsedRow], actor: User) -> None:
+    """Imported articles use the files their texts refer to (those the importer may read,
+    as when an editor saves), so that their readers may open them."""
+    referring = {r.code: r for r in rows
+                 if referenced_ids((r.fields.body, r.fields.customer_answer))}
+    codes = list(referring)
+    for start in range(0, len(codes), _CHUNK):
+        for article in session.scalars(select(Article).where(
+                Article.code.in_(codes[start:start + _CHUNK]))):
+            row = referring[article.code]
+            files.link_attachments(session, article=article, actor=actor,
+                                   body=f"{row.fields.body}\n{row.fields.customer_answer}")
 
 
 def _plan(session: Session, rows: list[_ParsedRow], existing: dict[str, Article],

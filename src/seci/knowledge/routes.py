@@ -20,7 +20,13 @@ from seci.knowledge import feedback as fb
 from seci.knowledge import modules as mod
 from seci.knowledge import push, queries, usage, versions
 from seci.knowledge.access import validity_of
-from seci.knowledge.exporting import export_records, record_export
+from seci.knowledge.exporting import (
+    MEDIA_TYPES,
+    ExportFormat,
+    export_bytes,
+    export_records,
+    record_export,
+)
 from seci.knowledge.importing import import_articles
 from seci.knowledge.lookups import Lookups, load_lookups, queue_ids_for_codes
 from seci.knowledge.models import Article, ArticleFeedback, ArticleVersion, Attachment
@@ -52,7 +58,6 @@ from seci.knowledge.schemas import (
     VoteRead,
     VoteRequest,
 )
-from seci.knowledge.tabular import FileFormat, write_records
 from seci.knowledge.upload import read_upload
 from seci.knowledge.validation import ArticleFields, clean_text_list, normalise_body
 
@@ -424,7 +429,8 @@ def update_module(module_id: int, body: ModuleUpdate, db: SessionDep,
 async def import_file(
     db: SessionDep,
     user: Annotated[User, Depends(require(Perm.KB_IMPORT))],
-    file: Annotated[UploadFile, File(description=".xlsx, .csv (UTF-8/GBK) or .jsonl")],
+    file: Annotated[UploadFile, File(description=".xlsx, .csv (UTF-8/GBK), .jsonl, or a "
+                                             "knowledge package .zip (export format=zip)")],
     dry_run: Annotated[bool, Form()] = False,
     as_draft: Annotated[bool, Form()] = False,
 ) -> dict[str, Any]:
@@ -479,27 +485,22 @@ def download_attachment(attachment_id: int, db: SessionDep, user: CurrentUser
                                 filename=stored.attachment.filename, inline=stored.inline)
 
 
-EXPORT_MEDIA_TYPES = {
-    FileFormat.JSONL: "application/x-ndjson",
-    FileFormat.CSV: "text/csv; charset=utf-8",
-    FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
 @router.get("/export", response_class=Response, responses=ERRORS | {200: {
     "description": "The file, in the format asked for",
     "content": {media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
-                for media in EXPORT_MEDIA_TYPES.values()}}})
+                for media in MEDIA_TYPES.values()}}})
 def export_file(request: Request, db: SessionDep,
                 user: Annotated[User, Depends(require(Perm.KB_EXPORT))],
-                format: FileFormat = FileFormat.JSONL, module: int | None = None) -> Response:
-    """All published articles in an import format."""
+                format: ExportFormat = ExportFormat.JSONL, module: int | None = None
+                ) -> Response:
+    """All published articles in an import format; ``zip``: a knowledge package, the
+    articles with the images and files they use (imported as it is by another SECI)."""
     # Read as a reader; the audit entry alone is written, in a short writer session (no
     # audit, no file: 503 database_busy rather than an export nobody recorded).
     records = export_records(db, actor=user, module_id=module)
     write_aside(request, db, lambda side: record_export(side, actor=user, fmt=format,
                                                         count=len(records)),
                 "export audit", required=True)
-    data = write_records(records, format)
-    return Response(content=data, media_type=EXPORT_MEDIA_TYPES[format], headers={
+    data = export_bytes(db, actor=user, records=records, fmt=format)
+    return Response(content=data, media_type=MEDIA_TYPES[format], headers={
         "Content-Disposition": f'attachment; filename="seci-articles.{format.value}"'})

@@ -20,9 +20,15 @@ from seci.core.http import CurrentUser, SessionDep, write_aside
 from seci.core.i18n import gettext
 from seci.core.messages import LABELS, describe_error, describe_problem
 from seci.knowledge import modules as mod
-from seci.knowledge.exporting import export_records, record_export
+from seci.knowledge.exporting import (
+    MEDIA_TYPES,
+    ExportFormat,
+    export_bytes,
+    export_records,
+    record_export,
+)
 from seci.knowledge.importing import ImportRejected, import_articles
-from seci.knowledge.tabular import COLUMNS, TEMPLATE_EXAMPLE, FileFormat, write_records
+from seci.knowledge.tabular import COLUMNS, TEMPLATE_EXAMPLE, FileFormat
 from seci.knowledge.upload import read_upload
 from seci.web.exports import TemplateFormat, import_template_response
 from seci.web.pages.common import Form, field, ids, optional_int, redirect
@@ -97,21 +103,16 @@ def _import_result(request: Request, user: CurrentUser, report: dict[str, object
 
 @router.get("/kb/export")
 def export(request: Request, db: SessionDep, user: CurrentUser,
-           format: FileFormat = FileFormat.XLSX) -> Response:
+           format: ExportFormat = ExportFormat.XLSX) -> Response:
     _need(user, Perm.KB_EXPORT)
     # Read as a reader; only the audit entry is written, in a short writer session.
     records = export_records(db, actor=user)
     write_aside(request, db, lambda side: record_export(side, actor=user, fmt=format,
                                                         count=len(records)),
                 "export audit", required=True)
-    data = write_records(records, format)
-    media = {
-        FileFormat.JSONL: "application/x-ndjson",
-        FileFormat.CSV: "text/csv; charset=utf-8",
-        FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    }[format]
+    data = export_bytes(db, actor=user, records=records, fmt=format)
     stamp = today().strftime("%Y%m%d")  # the centre's calendar day
-    return Response(content=data, media_type=media, headers={
+    return Response(content=data, media_type=MEDIA_TYPES[format], headers={
         "Content-Disposition": f'attachment; filename="seci-kb-{stamp}.{format.value}"'})
 
 
