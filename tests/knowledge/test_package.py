@@ -109,7 +109,7 @@ def test_a_dry_run_keeps_no_file(db: Session, world: World) -> None:
     data = _package([_row("PK-4", "![图](/kb/attachments/5)")],
                     [pkg.PackedFile(5, "预览.png", "image/png", PNG + b"dry")])
     report = _import(db, world, data, dry_run=True)
-    assert report["ok"] and report["created"] == 1
+    assert report["ok"] and report["created"] == 1 and report["files_kept"] == 1
     assert _attachments(db) == before
     assert db.scalar(select(Article).where(Article.code == "PK-4")) is None
 

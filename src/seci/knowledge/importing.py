@@ -295,11 +295,14 @@ def import_articles(session: Session, *, data: bytes, filename: str, actor: User
         raise PermissionDenied()
     check_size(len(data), max_bytes)
     package = read_package(data) if is_package(filename, fmt) else None
-    raw_rows = (read_rows(package.articles, FileFormat.JSONL) if package is not None
-                else read_rows(data, detect_format(filename, fmt)))
+    if package is None:
+        file_format = detect_format(filename, fmt)
+        raw_rows = read_rows(data, file_format)
+    else:
+        raw_rows = read_rows(package.articles, FileFormat.JSONL)
     report = ImportReport(filename=filename, dry_run=dry_run, as_draft=as_draft,
-                          format=PACKAGE_SUFFIX if package is not None
-                          else detect_format(filename, fmt), rows=len(raw_rows))
+                          format=PACKAGE_SUFFIX if package is not None else file_format,
+                          rows=len(raw_rows))
     if package is not None:
         _bring_in_files(session, raw_rows, package, actor, report)
     validator = _Validator(session, actor)
@@ -344,7 +347,7 @@ def _bring_in_files(session: Session, rows: list[RawRow], package: Package, acto
             kept = files.keep_imported_file(session, actor=actor, checked=checked)
         if kept is not None:
             new_ids[old] = kept.id
-    report.files_kept = sum(1 for new in new_ids.values() if new != NO_FILE)
+    report.files_kept = len(wanted & package.files.keys())  # a dry run: would be kept
     report.files_missing = len(wanted - package.files.keys())
     for row in rows:
         for column in TEXT_COLUMNS:
