@@ -206,3 +206,22 @@ def test_the_import_page_takes_a_package_and_says_what_it_kept(client: TestClien
     assert "图片和附件：保存 1 个。" in response.text and "1 个在正文中引用" in response.text
     exported = client.get("/kb/export", params={"format": "zip"})
     assert exported.status_code == 200 and exported.content[:2] == b"PK"
+
+
+def test_a_jsonl_import_links_only_files_the_importer_may_read(db: Session,
+                                                               world: World) -> None:
+    """A spreadsheet or JSONL round trip within one system keeps its images readable; naming
+    a file the importer may not read (an editor's unsaved upload) opens it to no one."""
+    public = files.upload_attachment(db, actor=world["editor"], filename="公开.png",
+                                     data=PNG + b"public")
+    make_article(db, world, code="PK-PUB", audience="customer",
+                 body=f"![公开]({files.attachment_url(public)})")
+    private = files.upload_attachment(db, actor=world["editor"], filename="草稿.png",
+                                      data=PNG + b"private")
+    rows = [_row("PK-9", f"![a](/kb/attachments/{public.id})\n![b](/kb/attachments/{private.id})")]
+    lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode("utf-8")
+    report = _import(db, world, lines, name="知识.jsonl")
+    assert report["created"] == 1 and report["files_kept"] == 0
+    assert _linked(db, "PK-9") == {public.id}
+    with pytest.raises(files.AttachmentNotFound):
+        files.open_attachment(db, user=world["agent"], attachment_id=private.id)

@@ -18,11 +18,12 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import filetype
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import User
@@ -61,6 +62,8 @@ TEXT_TYPES = {".txt": "text/plain", ".csv": "text/csv"}
 ACCEPTED_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", ".doc", ".docx",
                        ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".txt", ".csv")
 
+# Ids per IN (…) list: well below SQLite's and PostgreSQL's parameter limits.
+_CHUNK = 500
 # /kb/attachments/12 or /kb/attachments/12/价目表.xlsx, as the editor writes them into a body.
 _REFERENCE = re.compile(r"/kb/attachments/(\d{1,12})(?=[/)\s\"'?#]|$)")
 
@@ -211,15 +214,21 @@ def check_file(filename: str, data: bytes) -> CheckedFile:
     return CheckedFile(name, sniff_type(data, name), hashlib.sha256(data).hexdigest(), data)
 
 
-def kept_copy(session: Session, *, actor: User, checked: CheckedFile) -> Attachment | None:
-    """An attachment already kept with the same name and bytes that ``actor`` may read:
-    an import uses it again instead of keeping a second row."""
-    for attachment in session.scalars(select(Attachment).where(
-            Attachment.sha256 == checked.sha256, Attachment.filename == checked.filename
-    ).order_by(Attachment.id)):
-        if _may_read(session, actor, attachment):
-            return attachment
-    return None
+def kept_copies(session: Session, *, actor: User, checked: Sequence[CheckedFile]
+                ) -> dict[tuple[str, str], Attachment]:
+    """For each file, an attachment already kept with the same bytes and name that ``actor``
+    may read, by (sha256, filename): an import uses it again instead of keeping a second
+    row. One query for all of them (a package may bring thousands)."""
+    wanted = {(c.sha256, c.filename) for c in checked}
+    found: dict[tuple[str, str], Attachment] = {}
+    hashes = sorted({sha for sha, _ in wanted})
+    for start in range(0, len(hashes), _CHUNK):
+        for attachment in session.scalars(select(Attachment).where(
+                Attachment.sha256.in_(hashes[start:start + _CHUNK])).order_by(Attachment.id)):
+            key = (attachment.sha256, attachment.filename)
+            if key in wanted and key not in found and _may_read(session, actor, attachment):
+                found[key] = attachment
+    return found
 
 
 def keep_imported_file(session: Session, *, actor: User, checked: CheckedFile) -> Attachment:
@@ -262,6 +271,30 @@ def markdown_for(attachment: Attachment) -> str:
 
 def referenced_ids(body: str) -> set[int]:
     return {int(number) for number in _REFERENCE.findall(body or "")}
+
+
+def link_imported(session: Session, *, uses: Mapping[int, set[int]], actor: User,
+                  kept: set[int]) -> None:
+    """Record the attachments imported articles use (article id → attachment ids) in bulk.
+    ``kept``: those the import itself kept or matched, which the importer may read; any
+    other is linked only if the importer may read it, as when an editor saves."""
+    if not uses:
+        return
+    article_ids = sorted(uses)
+    linked: set[tuple[int, int]] = set()
+    for start in range(0, len(article_ids), _CHUNK):
+        linked.update((article, attachment) for article, attachment in session.execute(select(
+            ArticleAttachment.article_id, ArticleAttachment.attachment_id).where(
+            ArticleAttachment.article_id.in_(article_ids[start:start + _CHUNK]))))
+    others = set().union(*uses.values()) - kept
+    readable = kept | {a.id for a in session.scalars(select(Attachment).where(
+        Attachment.id.in_(others))) if _may_read(session, actor, a)} if others else kept
+    rows = [{"article_id": article, "attachment_id": attachment}
+            for article, ids in sorted(uses.items()) for attachment in sorted(ids & readable)
+            if (article, attachment) not in linked]
+    if rows:
+        session.execute(insert(ArticleAttachment), rows)
+    session.flush()
 
 
 def link_attachments(session: Session, *, article: Article, body: str, actor: User) -> None:

@@ -104,6 +104,7 @@ class ImportReport:
     # and references to files the package did not carry (pointed at no file).
     files_kept: int = 0
     files_missing: int = 0
+    kept_ids: set[int] = field(default_factory=set)  # their ids here (not reported)
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
     dry_run: bool = False
@@ -328,7 +329,7 @@ def import_articles(session: Session, *, data: bytes, filename: str, actor: User
     _plan(session, parsed, existing, report, validator)
     if not dry_run:
         _write(session, parsed, existing, report, actor)
-        _link_files(session, parsed, actor)
+        _link_files(session, parsed, actor, report)
     return report
 
 
@@ -340,15 +341,18 @@ def _bring_in_files(session: Session, rows: list[RawRow], package: Package, acto
     name whatever file has that id here. A dry run keeps nothing."""
     wanted = referenced_ids(_texts(rows))
     new_ids: dict[int, int] = {old: NO_FILE for old in wanted - package.files.keys()}
-    for old in sorted(wanted & package.files.keys()):
-        checked = _checked(package.files[old])
-        kept = files.kept_copy(session, actor=actor, checked=checked)
+    checked = {old: _checked(package.files[old]) for old in sorted(wanted & package.files.keys())}
+    copies = files.kept_copies(session, actor=actor, checked=list(checked.values()))
+    for old, file in checked.items():
+        kept = copies.get((file.sha256, file.filename))
         if kept is None and not report.dry_run:
-            kept = files.keep_imported_file(session, actor=actor, checked=checked)
+            kept = files.keep_imported_file(session, actor=actor, checked=file)
+            copies[(file.sha256, file.filename)] = kept  # the same file twice in a package
         if kept is not None:
             new_ids[old] = kept.id
-    report.files_kept = len(wanted & package.files.keys())  # a dry run: would be kept
+    report.files_kept = len(checked)  # a dry run: would be kept
     report.files_missing = len(wanted - package.files.keys())
+    report.kept_ids = {new for new in new_ids.values() if new != NO_FILE}
     for row in rows:
         for column in TEXT_COLUMNS:
             value = row.values.get(column)
@@ -376,18 +380,16 @@ def _checked(packed: PackedFile) -> files.CheckedFile:
         raise PackedFileRefused(filename=packed.filename, id=packed.id) from None
 
 
-def _link_files(session: Session, rows: list[_ParsedRow], actor: User) -> None:
-    """Imported articles use the files their texts refer to (those the importer may read,
-    as when an editor saves), so that their readers may open them."""
-    referring = {r.code: r for r in rows
-                 if referenced_ids((r.fields.body, r.fields.customer_answer))}
-    codes = list(referring)
-    for start in range(0, len(codes), _CHUNK):
-        for article in session.scalars(select(Article).where(
-                Article.code.in_(codes[start:start + _CHUNK]))):
-            row = referring[article.code]
-            files.link_attachments(session, article=article, actor=actor,
-                                   body=f"{row.fields.body}\n{row.fields.customer_answer}")
+def _link_files(session: Session, rows: list[_ParsedRow], actor: User,
+                report: ImportReport) -> None:
+    """Imported articles use the files their texts refer to (those the import kept, and
+    others the importer may read, as when an editor saves), so that their readers may
+    open them."""
+    used = {r.code: refs for r in rows
+            if (refs := referenced_ids((r.fields.body, r.fields.customer_answer)))}
+    article_ids = _ids_by_code(session, list(used))
+    files.link_imported(session, uses={article_ids[code]: refs for code, refs in used.items()},
+                        actor=actor, kept=report.kept_ids)
 
 
 def _plan(session: Session, rows: list[_ParsedRow], existing: dict[str, Article],
