@@ -142,3 +142,25 @@ def test_a_manager_sees_the_prices_a_query_adds(db: Session, world: World,
     plain = client.get("/api/v1/search/analyze", params={"text": "流量包怎么买"},
                        headers=bearer(db, world, "manager"))
     assert plain.json()["prices"] == []
+
+
+def test_the_price_a_caller_named_is_marked_in_the_snippet(db: Session, world: World) -> None:
+    """Agents quote prices from snippets: the plan found by "一百九十多" shows 199 marked,
+    and the 多 of 一百九十多 marks nothing."""
+    from seci.retrieval.service import search
+
+    make_article(db, world, code="RH-ZF2", title="融合套餐资费说明",
+                 body="融合套餐按档位收费，流量多的用户可选高档位。\n| 融合199 | 199元 | 2张副卡 |")
+    engine = SearchEngine(train_inline=False)
+    [hit, *_] = search(db, engine=engine, user=world["agent"],
+                       query="一百九十多那个融合的能带几张副卡").hits
+    marked = [s.text for s in hit.snippet if s.hit]
+    assert "199" in marked and "多" not in marked
+
+
+def test_single_characters_are_marked_only_when_nothing_longer_was_asked() -> None:
+    from seci.retrieval.service import highlight_terms
+
+    assert highlight_terms(["副卡", "多", "199", "g"]) == {"副卡", "199"}
+    assert highlight_terms(["卡"]) == {"卡"}
+    assert highlight_terms(["a", "5"]) == set()

@@ -119,6 +119,7 @@ class Candidates:
     question: str  # the query as coverage reads it
     code: str = ""  # the query as an article code (casefolded): such a hit stays first
     typed: tuple[str, ...] = ()  # the query's words as typed (``Analyzer.raw_words``)
+    priced: tuple[str, ...] = ()  # stated prices the query's spoken amounts added ("199")
 
     def recognised(self, filters: Filters) -> bool:
         """Whether the matcher scores an article ``filters`` accept at least as high as
@@ -139,6 +140,7 @@ class _Lexical:
     hits: list[tuple[int, float]]
     facts: Mapping[int, Facts]
     coverage: CoverageIndex
+    priced: tuple[str, ...] = ()
 
 
 def _lexical_pool() -> ThreadPoolExecutor:
@@ -518,7 +520,7 @@ class SearchEngine:
                                             code=query.strip(),
                                             extra=(*extra, *((t, PRICE_WEIGHT) for t in priced)))
                          if aid in self._facts]
-                return _Lexical(found, self._facts, self._coverage)
+                return _Lexical(found, self._facts, self._coverage, priced)
 
         # The matcher in force when the search starts (swapped whole, never changed): it
         # may be a retrain older or newer than the index, as it always may be.
@@ -537,7 +539,7 @@ class SearchEngine:
             # The words as typed and as search reads them (synonyms rewritten; the query's
             # title field holds them all): 上网费 covers an article saying 上网费 or 流量费.
             question=question_text(typed, tokens.title.split()),
-            code=query.strip().casefold(), typed=tuple(typed))
+            code=query.strip().casefold(), typed=tuple(typed), priced=found.priced)
 
     def view(self, candidates: Candidates, filters: Filters, limit: int
              ) -> list[RankedArticle]:

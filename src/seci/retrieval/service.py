@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -152,10 +152,19 @@ def suggest(session: Session, *, engine: SearchEngine, user: User, prefix: str,
     return list(found)[:limit]
 
 
+def highlight_terms(words: Iterable[str]) -> set[str]:
+    """The words worth marking in titles and snippets: a single Chinese character (多 of
+    一百九十多, 用, 开) is marked only when the query has no longer word, else every 多
+    in a body lights up; single Latin letters and digits never."""
+    usable = {w for w in words if w and (len(w) >= 2 or not w.isascii())}
+    if any(len(w) >= 2 for w in usable):
+        usable = {w for w in usable if len(w) >= 2}
+    return usable
+
+
 def highlight(text: str, terms: set[str]) -> list[Segment]:
     """Split text into hit and non-hit segments (longest terms first)."""
-    usable = sorted((t for t in terms if t and (len(t) >= 2 or not t.isascii())),
-                    key=len, reverse=True)
+    usable = sorted(highlight_terms(terms), key=len, reverse=True)
     if not usable or not text:
         return [Segment(text, False)] if text else []
     pattern = re.compile("|".join(re.escape(t) for t in usable), re.IGNORECASE)
@@ -230,7 +239,10 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
     confidences = confidence_of(ranked, len(set(terms)), model)
     thresholds = model.thresholds_for(bool(ranked) and ranked[0].neighbour_matcher)
     # Without snippets: no bodies read, titles as they are (empty terms highlight nothing).
-    highlight_terms = set(terms) | set(candidates.typed) if snippets else set()
+    # The query's words, and the prices its spoken amounts stand for ("一百九十多" → 199):
+    # agents see why a plan was found and quote the price from the snippet.
+    marked = highlight_terms((*terms, *candidates.typed, *candidates.priced)) \
+        if snippets else set()
     # A customer's snippets come from the customer text: agent-only notes never show. Only
     # the bodies are read (whole versions as objects cost ~0.5 ms a search at 100k).
     texts = {
@@ -243,8 +255,8 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
     hits = [
         SearchHit(
             article_id=r.facts.article_id, code=r.facts.code,
-            title=highlight(r.facts.title, highlight_terms),
-            snippet=_highlighted_snippet(texts.get(r.facts.article_id), highlight_terms),
+            title=highlight(r.facts.title, marked),
+            snippet=_highlighted_snippet(texts.get(r.facts.article_id), marked),
             module_path=r.facts.module_path, queue_ids=r.facts.queue_ids,
             valid_to=r.facts.valid_to, score=r.score, confidence=conf,
         )
