@@ -167,3 +167,21 @@ def test_parallel_writers_of_every_family_all_succeed(center: Center) -> None:
         name: ROUNDS for name in EXPECTED if name != "login"}
     statuses = Counter(status for name, status, _ in outcomes if name == "login")
     assert statuses == {200: ROUNDS // 2, 401: ROUNDS - ROUNDS // 2}
+
+
+def test_one_agent_voting_again_and_again_at_once_keeps_one_vote(center: Center) -> None:
+    """Votes of one user on one article at the same moment (a double click, two tabs):
+    every request succeeds and the counts hold that user's one vote. On PostgreSQL two of
+    them once both found no vote yet and both inserted one (a 500 for the second)."""
+    article = f"{center.base}{API}/articles/{center.article_id}"
+    agent = center.bearer["agent"]
+
+    def vote(i: int) -> tuple[int, Any]:
+        return call("POST", f"{article}/vote", agent, {"helpful": i % 2 == 0})
+
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        results = list(pool.map(vote, range(4 * CLIENTS)))
+    assert Counter(status for status, _ in results) == {200: 4 * CLIENTS}
+    status, body = call("GET", article, agent)
+    assert status == 200
+    assert body["helpful_count"] + body["unhelpful_count"] == 1

@@ -139,3 +139,85 @@ def test_truly_concurrent_saves_one_wins_one_gets_stale(committed_engine: Engine
         final = kb.get_article(check, article_id=article_id)
         assert final.lock_version == lock + 1
         assert final.body in {"编辑0", "编辑1"}
+
+
+def test_two_first_votes_of_one_user_at_once_keep_one_vote(committed_engine: Engine) -> None:
+    """A double click: the second vote must see the first, not insert a second row beside
+    it (a unique violation, a 500, on PostgreSQL)."""
+    from seci.knowledge.models import Article
+    from seci.knowledge.usage import vote
+
+    if committed_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite queues writers from their first statement")
+    factory = sessionmaker(committed_engine, expire_on_commit=False)
+    with factory() as db:
+        world = build_world(db)
+        article_id = make_article(db, world).id
+        agent_id = world["agent"].id
+        db.commit()
+    failed: list[BaseException] = []
+
+    def second_vote() -> None:
+        with factory() as session:
+            try:
+                agent = session.get(User, agent_id)
+                assert agent is not None
+                vote(session, article_id=article_id, user=agent, helpful=False)
+                session.commit()
+            except BaseException as error:  # reported to the test's thread
+                failed.append(error)
+
+    with factory() as first:
+        agent = first.get(User, agent_id)
+        assert agent is not None
+        vote(first, article_id=article_id, user=agent, helpful=True)  # not committed yet
+        other = threading.Thread(target=second_vote)
+        other.start()
+        other.join(timeout=1.0)  # it waits for the first vote's transaction
+        first.commit()
+    other.join(timeout=30)
+    assert not other.is_alive() and failed == []
+    with factory() as db:
+        counted = db.get(Article, article_id)
+        assert counted is not None
+        assert (counted.helpful_count, counted.unhelpful_count) == (0, 1)
+
+
+def test_two_first_presence_marks_of_one_agent_at_once_write_one_row(
+        committed_engine: Engine) -> None:
+    """The inbox page and its live updates may both be an agent's first sign of life:
+    ``insert_if_absent`` makes the second wait and do nothing (a primary key violation, a
+    500, before). Training items marked done and supervisors' team checks use it too."""
+    from seci.assistant.models import AgentPresence
+    from seci.assistant.queues import mark_present
+
+    if committed_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite queues writers from their first statement")
+    factory = sessionmaker(committed_engine, expire_on_commit=False)
+    with factory() as db:
+        agent_id = build_world(db)["agent"].id
+        db.commit()
+    failed: list[BaseException] = []
+
+    def second_mark() -> None:
+        with factory() as session:
+            try:
+                agent = session.get(User, agent_id)
+                assert agent is not None
+                mark_present(session, agent)
+                session.commit()
+            except BaseException as error:  # reported to the test's thread
+                failed.append(error)
+
+    with factory() as first:
+        agent = first.get(User, agent_id)
+        assert agent is not None
+        mark_present(first, agent)  # not committed yet
+        other = threading.Thread(target=second_mark)
+        other.start()
+        other.join(timeout=1.0)
+        first.commit()
+    other.join(timeout=30)
+    assert not other.is_alive() and failed == []
+    with factory() as db:
+        assert db.get(AgentPresence, agent_id) is not None

@@ -18,6 +18,7 @@ from seci.assistant.models import AgentPresence, Conversation, QueueHours, Statu
 from seci.audit.service import record
 from seci.core.clock import utcnow
 from seci.core.config import get_settings
+from seci.core.db import insert_if_absent
 from seci.core.errors import FieldErrors
 
 # An agent who touched their inbox this recently counts as present.
@@ -124,8 +125,11 @@ def mark_present(session: Session, user: User) -> None:
     now = utcnow()
     presence = session.get(AgentPresence, user.id)
     if presence is None:
-        session.add(AgentPresence(user_id=user.id, last_seen_at=now))
-    elif now - presence.last_seen_at >= PRESENCE_WRITE_EVERY:
+        # The inbox page and its live updates may both be the first to say so.
+        insert_if_absent(session, AgentPresence, {"user_id": user.id, "last_seen_at": now},
+                         ["user_id"])
+        return
+    if now - presence.last_seen_at >= PRESENCE_WRITE_EVERY:
         presence.last_seen_at = now
     else:
         return

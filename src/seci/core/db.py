@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 
@@ -119,6 +120,19 @@ def _release_writer(session: Session) -> None:
 def _writer_done(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None and not transaction.nested:
         _release_writer(session)
+
+
+def insert_if_absent(session: Session, model: type[Base], values: Mapping[str, Any],
+                     keys: Sequence[str]) -> None:
+    """Insert one row unless one with the same ``keys`` (a unique constraint) exists or
+    another transaction inserts it at the same moment: a get-or-create that a double
+    click or two tabs cannot turn into a unique violation (a 500). On PostgreSQL the
+    second insert waits for the first transaction and then does nothing; SQLite queues
+    writers anyway. Column defaults apply as in an ORM insert."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" \
+        else sqlite.insert
+    session.execute(insert(model).values(**values)
+                    .on_conflict_do_nothing(index_elements=list(keys)))
 
 
 def build_engine(url: str, **kwargs: Any) -> Engine:

@@ -101,6 +101,10 @@ def vote(session: Session, *, article_id: int, user: User, helpful: bool) -> Vot
     article, access = get_visible_article(session, user=user, article_id=article_id)
     if not access.live:
         raise ArticleNotFound(article=article_id)
+    # One vote at a time per article: two first votes of one user (a double click) would
+    # both find none and both insert one, and counts read beside another vote would be
+    # stale. The article's row lock queues them on PostgreSQL (SQLite queues writers).
+    session.execute(select(Article.id).where(Article.id == article_id).with_for_update())
     existing = session.scalar(
         select(ArticleVote).where(ArticleVote.article_id == article_id,
                                   ArticleVote.user_id == user.id)

@@ -13,6 +13,7 @@ from seci.accounts.models import User, UserQueue, UserRole
 from seci.accounts.roles import Role
 from seci.audit.service import record
 from seci.core.clock import utcnow
+from seci.core.db import insert_if_absent
 from seci.core.errors import FieldErrors
 from seci.knowledge import push
 from seci.knowledge.models import ArticleStatus, KnowledgeAck
@@ -133,8 +134,10 @@ def confirm_team(session: Session, *, notice_id: int, actor: User, note: str = "
         raise FieldErrors([{"field": "team", "code": "required", "value": ""}])
     check = team_checks(session, notice_id=notice_id).get(actor.team)
     if check is None:
-        check = TeamCheck(notice_id=notice_id, team=actor.team, user_id=actor.id)
-        session.add(check)
+        # Two supervisors of a team (or a double click) confirming at once: one row.
+        insert_if_absent(session, TeamCheck, {"notice_id": notice_id, "team": actor.team,
+                                              "user_id": actor.id}, ["notice_id", "team"])
+        check = team_checks(session, notice_id=notice_id)[actor.team]
     check.note = note.strip()[:400]
     check.user_id = actor.id
     check.checked_at = utcnow()

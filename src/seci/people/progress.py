@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from seci.accounts.models import User
 from seci.audit.service import record
 from seci.core.clock import today
+from seci.core.db import insert_if_absent
 from seci.people import access
 from seci.people.errors import AgentNotFound, ExamItemByAttempt, PlanItemNotFound
 from seci.people.exam_models import AttemptStatus, ExamAttempt
@@ -232,14 +233,17 @@ def own_item(session: Session, *, actor: User, item_id: int
 
 def _complete(session: Session, item: TrainingPlanItem, agent: RosterAgent, actor: User
               ) -> TrainingCompletion:
-    existing = session.scalar(select(TrainingCompletion).where(
-        TrainingCompletion.item_id == item.id, TrainingCompletion.roster_agent_id == agent.id))
+    mine = select(TrainingCompletion).where(
+        TrainingCompletion.item_id == item.id, TrainingCompletion.roster_agent_id == agent.id)
+    existing = session.scalar(mine)
     if existing is not None:
         return existing
-    done = TrainingCompletion(item_id=item.id, roster_agent_id=agent.id,
-                              recorded_by_id=actor.id)
-    session.add(done)
-    session.flush()
+    # A double click marks it done once, not a unique violation.
+    insert_if_absent(session, TrainingCompletion, {
+        "item_id": item.id, "roster_agent_id": agent.id, "recorded_by_id": actor.id},
+        ["item_id", "roster_agent_id"])
+    done = session.scalar(mine)
+    assert done is not None
     return done
 
 
