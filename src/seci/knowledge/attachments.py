@@ -244,12 +244,19 @@ def readable_attachments(session: Session, *, actor: User, ids: set[int]
     """Those of ``ids`` that ``actor`` may read, with their bytes (what an export carries);
     a row whose bytes are gone from the store is left out."""
     found = []
-    for attachment in session.scalars(select(Attachment).where(Attachment.id.in_(ids))
-                                      .order_by(Attachment.id)):
+    for attachment in _attachments(session, ids):
         path = _path_for(attachment.sha256)
         if _may_read(session, actor, attachment) and path.is_file():
             found.append((attachment, path.read_bytes()))
     return found
+
+
+def _attachments(session: Session, ids: set[int]) -> list[Attachment]:
+    """The rows of ``ids`` that exist, by id, a bounded IN (…) list at a time."""
+    ordered = sorted(ids)
+    return [attachment for start in range(0, len(ordered), _CHUNK)
+            for attachment in session.scalars(select(Attachment).where(
+                Attachment.id.in_(ordered[start:start + _CHUNK])).order_by(Attachment.id))]
 
 
 def attachment_url(attachment: Attachment) -> str:
@@ -287,8 +294,8 @@ def link_imported(session: Session, *, uses: Mapping[int, set[int]], actor: User
             ArticleAttachment.article_id, ArticleAttachment.attachment_id).where(
             ArticleAttachment.article_id.in_(article_ids[start:start + _CHUNK]))))
     others = set().union(*uses.values()) - kept
-    readable = kept | {a.id for a in session.scalars(select(Attachment).where(
-        Attachment.id.in_(others))) if _may_read(session, actor, a)} if others else kept
+    readable = kept | {a.id for a in _attachments(session, others)
+                       if _may_read(session, actor, a)}
     rows = [{"article_id": article, "attachment_id": attachment}
             for article, ids in sorted(uses.items()) for attachment in sorted(ids & readable)
             if (article, attachment) not in linked]
