@@ -65,7 +65,7 @@ ACCEPTED_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", ".doc",
 # Ids per IN (…) list: well below SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 500
 # /kb/attachments/12 or /kb/attachments/12/价目表.xlsx, as the editor writes them into a body.
-_REFERENCE = re.compile(r"/kb/attachments/(\d{1,12})(?=[/)\s\"'?#]|$)")
+_REFERENCE = re.compile(r"(/kb/attachments/)(\d{1,12})(?=[/)\s\"'?#]|$)")
 
 
 class AttachmentNotFound(NotFound):
@@ -276,8 +276,19 @@ def markdown_for(attachment: Attachment) -> str:
     return f"![{label}]({url})" if is_image(attachment) else f"[{label}]({url})"
 
 
-def referenced_ids(body: str) -> set[int]:
-    return {int(number) for number in _REFERENCE.findall(body or "")}
+def referenced_ids(*texts: str | None) -> set[int]:
+    """The attachment ids the texts (a body, a customer answer) refer to."""
+    return {int(m.group(2)) for text in texts if text for m in _REFERENCE.finditer(text)}
+
+
+def rewrite_references(text: str, new_ids: Mapping[int, int]) -> str:
+    """``text`` with each reference to an old id pointing at its new one (an import from
+    another system; ids not in ``new_ids`` are left as they are)."""
+    def replace(match: re.Match[str]) -> str:
+        new = new_ids.get(int(match.group(2)))
+        return match.group(0) if new is None else f"{match.group(1)}{new}"
+
+    return _REFERENCE.sub(replace, text)
 
 
 def link_imported(session: Session, *, uses: Mapping[int, set[int]], actor: User,

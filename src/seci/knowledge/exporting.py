@@ -14,11 +14,11 @@ from seci.accounts.models import Queue, User
 from seci.accounts.roles import Perm
 from seci.audit.service import record
 from seci.core.errors import PermissionDenied
-from seci.knowledge.attachments import readable_attachments
+from seci.knowledge.attachments import readable_attachments, referenced_ids
 from seci.knowledge.models import Article, ArticleStatus, ArticleVersion
 from seci.knowledge.modules import module_names_by_id, path_label, subtree_ids
 from seci.knowledge.package import MEDIA_TYPE as PACKAGE_MEDIA_TYPE
-from seci.knowledge.package import TEXT_COLUMNS, PackedFile, referenced_ids, write_package
+from seci.knowledge.package import TEXT_COLUMNS, PackedFile, write_package
 from seci.knowledge.tabular import FileFormat, write_jsonl, write_records
 
 
@@ -80,7 +80,7 @@ def export_bytes(session: Session, *, actor: User, records: list[dict[str, Any]]
     images and files their texts refer to that ``actor`` may read."""
     if fmt is not ExportFormat.ZIP:
         return write_records(records, FileFormat(fmt.value))
-    ids = referenced_ids(record.get(column) for record in records for column in TEXT_COLUMNS)
+    ids = referenced_ids(*(record.get(column) for record in records for column in TEXT_COLUMNS))
     packed = [PackedFile(id=attachment.id, filename=attachment.filename,
                          content_type=attachment.content_type, data=data)
               for attachment, data in readable_attachments(session, actor=actor, ids=ids)]

@@ -44,8 +44,6 @@ from seci.knowledge.package import (
     PackedFileTooLarge,
     is_package,
     read_package,
-    referenced_ids,
-    rewrite_references,
 )
 from seci.knowledge.package import SUFFIX as PACKAGE_SUFFIX
 from seci.knowledge.tabular import (
@@ -339,7 +337,7 @@ def _bring_in_files(session: Session, rows: list[RawRow], package: Package, acto
     with the same name and bytes is used again) and point the rows at their ids here. A
     reference to a file the package lacks is pointed at no file: left as it was, it would
     name whatever file has that id here. A dry run keeps nothing."""
-    wanted = referenced_ids(_texts(rows))
+    wanted = files.referenced_ids(*_texts(rows))
     new_ids: dict[int, int] = {old: NO_FILE for old in wanted - package.files.keys()}
     checked = {old: _checked(package.files[old]) for old in sorted(wanted & package.files.keys())}
     copies = files.kept_copies(session, actor=actor, checked=list(checked.values()))
@@ -357,7 +355,7 @@ def _bring_in_files(session: Session, rows: list[RawRow], package: Package, acto
         for column in TEXT_COLUMNS:
             value = row.values.get(column)
             if isinstance(value, str):
-                row.values[column] = rewrite_references(value, new_ids)
+                row.values[column] = files.rewrite_references(value, new_ids)
 
 
 def _texts(rows: Iterable[RawRow]) -> Iterator[str]:
@@ -386,7 +384,7 @@ def _link_files(session: Session, rows: list[_ParsedRow], actor: User,
     others the importer may read, as when an editor saves), so that their readers may
     open them."""
     used = {r.code: refs for r in rows
-            if (refs := referenced_ids((r.fields.body, r.fields.customer_answer)))}
+            if (refs := files.referenced_ids(r.fields.body, r.fields.customer_answer))}
     article_ids = _ids_by_code(session, list(used))
     files.link_imported(session, uses={article_ids[code]: refs for code, refs in used.items()},
                         actor=actor, kept=report.kept_ids)

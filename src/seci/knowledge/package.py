@@ -25,9 +25,8 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,8 +45,6 @@ MEDIA_TYPE = "application/zip"
 # anything is unpacked (a zip of a few KB can unpack to gigabytes).
 MAX_ENTRIES = 20_000
 MAX_UNPACKED = 2 * 1024**3
-# /kb/attachments/12 or /kb/attachments/12/价目表.xlsx, as the editor writes them.
-_REFERENCE = re.compile(r"(/kb/attachments/)(\d{1,12})(?=[/)\s\"'?#]|$)")
 # The row columns that may refer to attachments.
 TEXT_COLUMNS = ("body", "customer_answer")
 # Where a reference to a file the package lacks is pointed: no attachment has id 0, so the
@@ -104,21 +101,6 @@ def is_package(filename: str, fmt: str | None = None) -> bool:
     if fmt:
         return fmt.lower().lstrip(".") == SUFFIX
     return Path(filename).suffix.lower().lstrip(".") == SUFFIX
-
-
-def referenced_ids(texts: Iterable[str | None]) -> set[int]:
-    """The attachment ids the texts refer to."""
-    return {int(m.group(2)) for text in texts if text for m in _REFERENCE.finditer(text)}
-
-
-def rewrite_references(text: str, new_ids: Mapping[int, int]) -> str:
-    """``text`` with each reference to an old id pointing at its new one (ids not in
-    ``new_ids`` are left as they are)."""
-    def replace(match: re.Match[str]) -> str:
-        new = new_ids.get(int(match.group(2)))
-        return match.group(0) if new is None else f"{match.group(1)}{new}"
-
-    return _REFERENCE.sub(replace, text)
 
 
 def write_package(articles_jsonl: bytes, files: Sequence[PackedFile]) -> bytes:
