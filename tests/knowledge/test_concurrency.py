@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -141,42 +142,54 @@ def test_truly_concurrent_saves_one_wins_one_gets_stale(committed_engine: Engine
         assert final.body in {"编辑0", "编辑1"}
 
 
+def _second_waits_for_first(factory: sessionmaker[Session], user_id: int,
+                            act: Callable[[Session, User, int], object]) -> None:
+    """``act`` by one user in two transactions at once: the first has written and not
+    committed when the second starts; the second must wait for it and then succeed."""
+    failed: list[BaseException] = []
+
+    def second() -> None:
+        with factory() as session:
+            try:
+                user = session.get(User, user_id)
+                assert user is not None
+                act(session, user, 2)
+                session.commit()
+            except BaseException as error:  # reported to the test's thread
+                failed.append(error)
+
+    with factory() as first:
+        user = first.get(User, user_id)
+        assert user is not None
+        act(first, user, 1)  # not committed yet
+        other = threading.Thread(target=second)
+        other.start()
+        other.join(timeout=1.0)  # it waits for the first transaction
+        first.commit()
+    other.join(timeout=30)
+    assert not other.is_alive() and failed == []
+
+
+def _postgres_only(engine: Engine) -> sessionmaker[Session]:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite queues writers from their first statement")
+    return sessionmaker(engine, expire_on_commit=False)
+
+
 def test_two_first_votes_of_one_user_at_once_keep_one_vote(committed_engine: Engine) -> None:
     """A double click: the second vote must see the first, not insert a second row beside
     it (a unique violation, a 500, on PostgreSQL)."""
     from seci.knowledge.models import Article
     from seci.knowledge.usage import vote
 
-    if committed_engine.dialect.name != "postgresql":
-        pytest.skip("SQLite queues writers from their first statement")
-    factory = sessionmaker(committed_engine, expire_on_commit=False)
+    factory = _postgres_only(committed_engine)
     with factory() as db:
         world = build_world(db)
         article_id = make_article(db, world).id
         agent_id = world["agent"].id
         db.commit()
-    failed: list[BaseException] = []
-
-    def second_vote() -> None:
-        with factory() as session:
-            try:
-                agent = session.get(User, agent_id)
-                assert agent is not None
-                vote(session, article_id=article_id, user=agent, helpful=False)
-                session.commit()
-            except BaseException as error:  # reported to the test's thread
-                failed.append(error)
-
-    with factory() as first:
-        agent = first.get(User, agent_id)
-        assert agent is not None
-        vote(first, article_id=article_id, user=agent, helpful=True)  # not committed yet
-        other = threading.Thread(target=second_vote)
-        other.start()
-        other.join(timeout=1.0)  # it waits for the first vote's transaction
-        first.commit()
-    other.join(timeout=30)
-    assert not other.is_alive() and failed == []
+    _second_waits_for_first(factory, agent_id, lambda session, agent, n: vote(
+        session, article_id=article_id, user=agent, helpful=n == 1))
     with factory() as db:
         counted = db.get(Article, article_id)
         assert counted is not None
@@ -191,33 +204,11 @@ def test_two_first_presence_marks_of_one_agent_at_once_write_one_row(
     from seci.assistant.models import AgentPresence
     from seci.assistant.queues import mark_present
 
-    if committed_engine.dialect.name != "postgresql":
-        pytest.skip("SQLite queues writers from their first statement")
-    factory = sessionmaker(committed_engine, expire_on_commit=False)
+    factory = _postgres_only(committed_engine)
     with factory() as db:
         agent_id = build_world(db)["agent"].id
         db.commit()
-    failed: list[BaseException] = []
-
-    def second_mark() -> None:
-        with factory() as session:
-            try:
-                agent = session.get(User, agent_id)
-                assert agent is not None
-                mark_present(session, agent)
-                session.commit()
-            except BaseException as error:  # reported to the test's thread
-                failed.append(error)
-
-    with factory() as first:
-        agent = first.get(User, agent_id)
-        assert agent is not None
-        mark_present(first, agent)  # not committed yet
-        other = threading.Thread(target=second_mark)
-        other.start()
-        other.join(timeout=1.0)
-        first.commit()
-    other.join(timeout=30)
-    assert not other.is_alive() and failed == []
+    _second_waits_for_first(factory, agent_id,
+                            lambda session, agent, _: mark_present(session, agent))
     with factory() as db:
         assert db.get(AgentPresence, agent_id) is not None
