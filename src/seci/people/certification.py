@@ -35,6 +35,7 @@ from seci.accounts.service import system_actor
 from seci.audit.service import record
 from seci.calls.kpis import Period, first_contact_resolution, satisfaction_mean, slice_counts
 from seci.core.clock import today, utcnow
+from seci.core.db import insert_if_absent
 from seci.core.errors import FieldErrors
 from seci.people import access
 from seci.people.cert_models import Certification, CertRequirement, GrantBasis
@@ -181,9 +182,10 @@ def set_requirement(session: Session, *, actor: User, queue_id: int, data: Requi
         raise FieldErrors(problems)
     found = requirement_for(session, queue_id=queue_id)
     before = _snapshot(found) if found else None
-    if found is None:
-        found = CertRequirement(queue_id=queue_id)
-        session.add(found)
+    if found is None:  # a form sent twice at once makes one requirement
+        insert_if_absent(session, CertRequirement, {"queue_id": queue_id}, ["queue_id"])
+        found = requirement_for(session, queue_id=queue_id)
+        assert found is not None
     found.exam_rules = [{"exam_id": e, "min_percent": float(m)} for e, m in data.exam_rules]
     found.item_rules = [{"item_id": i, "min_score": float(s)} for i, s in data.item_rules]
     found.min_stage = data.min_stage

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from seci.accounts.models import User
 from seci.audit.service import record
 from seci.core.clock import today
+from seci.core.db import insert_if_absent
 from seci.core.errors import FieldErrors
 from seci.people import access
 from seci.people.errors import AgentNotFound, RoundNotFound
@@ -124,11 +125,13 @@ def set_profile(session: Session, *, actor: User, agent_id: str, gender: str | N
         errors.append({"field": "rank", "code": "too_long", "max": 40})
     if errors:
         raise FieldErrors(errors)
-    profile = session.scalar(select(PersonProfile).where(
-        PersonProfile.roster_agent_id == agent.id))
-    if profile is None:
-        profile = PersonProfile(roster_agent_id=agent.id)
-        session.add(profile)
+    mine = select(PersonProfile).where(PersonProfile.roster_agent_id == agent.id)
+    profile = session.scalar(mine)
+    if profile is None:  # a form sent twice at once makes one profile
+        insert_if_absent(session, PersonProfile, {"roster_agent_id": agent.id},
+                         ["roster_agent_id"])
+        profile = session.scalar(mine)
+        assert profile is not None
     profile.gender = gender or None
     profile.birth_year = birth_year
     profile.education = education or None
