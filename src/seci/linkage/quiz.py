@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from seci.accounts.models import User
 from seci.audit.service import record
 from seci.core.clock import utcnow
+from seci.core.db import insert_if_absent
 from seci.core.errors import FieldErrors
 from seci.linkage import access
 from seci.linkage.errors import QuizAlreadyTaken, QuizNotFound
@@ -105,9 +106,11 @@ def set_quiz(session: Session, *, notice_id: int, actor: User, questions: list[Q
     if problems:
         raise FieldErrors(problems)
     quiz = find_quiz(session, notice_id=notice_id)
-    if quiz is None:
-        quiz = Quiz(notice_id=notice_id, created_by_id=actor.id)
-        session.add(quiz)
+    if quiz is None:  # a form sent twice at once makes one quiz
+        insert_if_absent(session, Quiz, {"notice_id": notice_id, "created_by_id": actor.id},
+                         ["notice_id"])
+        quiz = find_quiz(session, notice_id=notice_id)
+        assert quiz is not None
     elif session.scalar(select(QuizAttempt.id).where(QuizAttempt.quiz_id == quiz.id).limit(1)):
         raise QuizAlreadyTaken()
     quiz.intro = intro.strip()
