@@ -193,6 +193,7 @@ def conversation_replies(db: Session, conversation: Conversation, kind: Kind) ->
     ("打12300告你们", "complaint", "投诉专席"),
     ("你们这些骗子", "insult", "投诉专席"),
     ("你们是不是骗子啊，天天乱扣钱", "insult", "投诉专席"),
+    ("你们这帮骗子", "insult", "投诉专席"),
     ("什么破网，妈的又断了", "insult", "投诉专席"),
 ])
 def test_hand_off_triggers_record_their_reason(db: Session, hotline: Hotline, text: str,

@@ -24,8 +24,9 @@ SHIPPED_INSULT_PATTERN = (
 # 骗子 and 骗钱 only as said of the operator (a customer asking about a scam is asking for
 # help); the other words with exceptions ("!word") for the longer words that hold them.
 INSULT_PATTERN = "|".join((
-    "你们是骗子", "你们是不是骗子", "你们这些骗子", "你们就是骗子", "骗子公司", "一群骗子",
-    "一帮骗子", "都是骗子", "大骗子", "合伙骗钱", "你们骗钱", "就是骗钱",
+    "你们是骗子", "你们是不是骗子", "你们这些骗子", "你们就是骗子", "骗子公司", "骗子运营商",
+    "一群骗子", "一帮骗子", "这群骗子", "这帮骗子", "都是骗子", "大骗子", "合伙骗钱", "你们骗钱",
+    "就是骗钱",
     "垃圾", "!垃圾短信", "!垃圾电话", "!垃圾来电", "!垃圾邮件", "!垃圾信息", "!垃圾广告",
     "!垃圾彩信",
     "坑人", "坑爹", "去死",
