@@ -4,6 +4,7 @@ routing, feedback and the learning loop."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -164,6 +165,30 @@ def test_a_follow_up_is_read_with_the_topic(db: Session, hotline: Hotline) -> No
         else [c["code"] for c in reply.data["choices"]]
     assert codes[0] == "MY-LL"
     assert "ZF-LL" not in codes  # "那…呢" asks for something other than the current topic
+
+
+def test_a_message_reads_the_knowledge_base_once_however_often_it_searches(
+        db: Session, hotline: Hotline, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A follow-up is searched with its topic and alone; the engine is synced once for it
+    (each sync is a round trip to the database)."""
+    conversation = new_conversation(db)
+    say(db, hotline, conversation, "流量不够用了怎么办")
+    syncs: list[int] = []
+    searches: list[str] = []
+    sync, search = hotline.engine.sync, dialogue._search
+
+    def counted_sync(session: Session) -> int:
+        syncs.append(1)
+        return sync(session)
+
+    def counted_search(*args: Any, **kwargs: Any) -> Any:
+        searches.append(args[2])
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(hotline.engine, "sync", counted_sync)
+    monkeypatch.setattr(dialogue, "_search", counted_search)
+    say(db, hotline, conversation, "那国际的呢")
+    assert len(searches) >= 2 and len(syncs) == 1
 
 
 def test_what_does_it_cost_follows_the_current_article(db: Session, hotline: Hotline) -> None:

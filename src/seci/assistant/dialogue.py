@@ -257,6 +257,9 @@ def _assistant_reply(session: Session, how: Reply, conversation: Conversation,
     engine, on = how.engine, how.on
     text = message.text
     rules = enabled_rules(session)
+    # Once per message: every search of this reply (an answer first, a follow-up with and
+    # without its context, a rewrite) reads the knowledge base as it is now.
+    engine.sync(session)
     if previous_bot is not None and previous_bot.kind == Kind.CHOICES:
         picked = _picked_article(session, previous_bot, text, on)
         if picked is not None:
@@ -284,8 +287,7 @@ def _assistant_reply(session: Session, how: Reply, conversation: Conversation,
         return [add_message(session, conversation, role=Role.BOT, kind=Kind.NO_MATCH,
                             text=replies.say(conversation.locale, replies.NO_WORDS))]
     # Before the search (which would also ask the chat model to rewrite an unsure message):
-    # the engine brought up to date with the knowledge base tells which operator it is.
-    engine.sync(session)
+    # the engine, synced above, tells which operator's knowledge base it serves.
     other = other_operator(text, OWN_OPERATORS.of(engine))
     if other is not None:
         return _not_ours(session, conversation, other, rules)
@@ -552,9 +554,10 @@ def _topic_contexts(session: Session, conversation: Conversation, on: date | Non
 
 def _search(session: Session, engine: SearchEngine, query: str, on: date | None
             ) -> SearchResult:
-    # user=None: as a customer — audience "customer", valid on the day, every queue.
+    # user=None: as a customer — audience "customer", valid on the day, every queue. The
+    # engine was synced once for the message (``_assistant_reply``).
     return search(session, engine=engine, user=None, query=query, limit=SEARCH_LIMIT, on=on,
-                  snippets=False)
+                  snippets=False, synced=True)
 
 
 def _without(result: SearchResult, article_id: int | None) -> SearchResult:

@@ -217,16 +217,19 @@ def _window(text: str, first: int) -> str:
 def search(session: Session, *, engine: SearchEngine, user: User | None, query: str,
            module_id: int | None = None, queue_id: int | None = None, limit: int = 10,
            on: date | None = None, audience: str | None = None,
-           snippets: bool = True) -> SearchResult:
+           snippets: bool = True, synced: bool = False) -> SearchResult:
     """Valid published knowledge matching ``query`` that ``user`` may see, best first.
 
     ``user=None`` searches as a customer: customer-visible articles of every queue.
     ``snippets=False`` skips what only a result list shows (highlighted titles, snippets
-    from the bodies): the assistant decides on ids and confidence alone.
+    from the bodies): the assistant decides on ids and confidence alone. ``synced``: the
+    caller brought the engine up to date in this request already (the assistant, once
+    per message, however many searches its reply takes).
     """
     if len(query) > MAX_QUERY:
         raise QueryTooLong(max=MAX_QUERY)
-    engine.sync(session)
+    if not synced:
+        engine.sync(session)
     filters = filters_for(user, module_id=module_id, queue_id=queue_id, on=on,
                           audience=audience)
     # Staff search may look at knowledge out of force too (below): one pass of the rankers
