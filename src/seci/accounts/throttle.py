@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import LoginThrottle
+from seci.core.db import insert_if_absent
 
 ACCOUNT, ADDRESS = "account", "address"
 
@@ -100,11 +100,8 @@ def clear_account(session: Session, *, username: str) -> None:
 
 def _ensure_row(session: Session, scope: str, key: str, now: datetime) -> None:
     """Create the row unless it exists; two processes may try at once, hence ON CONFLICT."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(LoginThrottle).values(
-        scope=scope, key=key, failures=0, last_failure_at=now,
-    ).on_conflict_do_nothing(index_elements=["scope", "key"]))
+    insert_if_absent(session, LoginThrottle, {"scope": scope, "key": key, "failures": 0,
+                                              "last_failure_at": now}, ["scope", "key"])
 
 
 def _forget_old_streaks(session: Session, now: datetime) -> None:

@@ -257,9 +257,6 @@ def _assistant_reply(session: Session, how: Reply, conversation: Conversation,
     engine, on = how.engine, how.on
     text = message.text
     rules = enabled_rules(session)
-    # Once per message: every search of this reply (an answer first, a follow-up with and
-    # without its context, a rewrite) reads the knowledge base as it is now.
-    engine.sync(session)
     if previous_bot is not None and previous_bot.kind == Kind.CHOICES:
         picked = _picked_article(session, previous_bot, text, on)
         if picked is not None:
@@ -274,6 +271,10 @@ def _assistant_reply(session: Session, how: Reply, conversation: Conversation,
         verdict = feedback_in_words(text)
         if verdict is not None:
             return _feedback_reply(session, conversation, previous_bot, verdict, rules)
+    # Once per message that may be searched: every search of this reply (an answer first,
+    # a follow-up with and without its context, a rewrite) reads the knowledge base as it
+    # is now. A pick among choices or a verdict on an answer above needs no search.
+    engine.sync(session)
     trigger = message_trigger(rules, text=text, conversation=conversation)
     searched: _Searched | None = None
     if trigger is not None and _may_answer_first(trigger, rules, text, conversation):

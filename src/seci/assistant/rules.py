@@ -15,7 +15,7 @@ from seci.accounts.models import Queue, User
 from seci.assistant.access import require_configurer
 from seci.assistant.errors import RuleNotFound, StaleRule, UnknownQueue
 from seci.assistant.models import Conversation, HandoffReason, HandoffRule, RuleKind
-from seci.assistant.text import WHOLE_MESSAGE, matches_keywords
+from seci.assistant.text import EXCEPTION, keyword_prefix, matches_keywords
 from seci.audit.service import record
 from seci.core.clock import utcnow
 from seci.core.errors import FieldErrors
@@ -166,7 +166,7 @@ def keyword_problems(pattern: str) -> list[dict[str, object]]:
     problems: list[dict[str, object]] = []
     words = [w.strip() for w in pattern.split("|")]
     for word in words:
-        bare = (word[1:] if word.startswith((WHOLE_MESSAGE, "!", "！")) else word).strip()
+        bare = keyword_prefix(word)[1].strip()
         if not bare:
             problems.append({"field": "pattern", "code": "empty_keyword"})
         elif _WRONG_SEPARATORS.search(bare):
@@ -174,7 +174,7 @@ def keyword_problems(pattern: str) -> list[dict[str, object]]:
         elif not any(c.isalnum() for c in normalize(bare)):
             problems.append({"field": "pattern", "code": "keyword_no_letters", "value": word})
     written = [w for w in words if w]
-    if written and all(w.startswith(("!", "！")) for w in written):
+    if written and all(keyword_prefix(w)[0] == EXCEPTION for w in written):
         problems.append({"field": "pattern", "code": "keyword_only_exceptions"})
     unique: list[dict[str, object]] = []
     for problem in problems:

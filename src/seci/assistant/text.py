@@ -153,16 +153,21 @@ _EXCEPTION_MARKS = ("!", "！")
 _MASK = "\x00"
 
 
+def keyword_prefix(word: str) -> tuple[str, str]:
+    """A keyword rule's word (stripped) as (prefix, the word after it): "=人工" →
+    ("=", "人工"), "！我妈的" → ("!", "我妈的"), "投诉" → ("", "投诉")."""
+    if word.startswith(WHOLE_MESSAGE):
+        return WHOLE_MESSAGE, word[1:]
+    if word.startswith(_EXCEPTION_MARKS):
+        return EXCEPTION, word[1:]
+    return "", word
+
+
 def keyword_entries(pattern: str) -> list[str]:
     """The words of a keyword rule, normalised like the text they are matched against,
     each with its prefix ("=" or "!", however typed)."""
     entries = []
-    for word in (w.strip() for w in pattern.split("|")):
-        prefix = ""
-        if word.startswith(WHOLE_MESSAGE):
-            prefix, word = WHOLE_MESSAGE, word[1:]
-        elif word.startswith(_EXCEPTION_MARKS):
-            prefix, word = EXCEPTION, word[1:]
+    for prefix, word in (keyword_prefix(w.strip()) for w in pattern.split("|")):
         if word.strip():
             entries.append(prefix + normalize(word))
     return entries

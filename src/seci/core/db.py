@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -122,6 +122,14 @@ def _writer_done(session: Session, transaction: SessionTransaction) -> None:
         _release_writer(session)
 
 
+def conflict_insert(session: Session
+                    ) -> Callable[[Any], postgresql.Insert | sqlite.Insert]:
+    """``insert`` of the session's dialect, the one with ``ON CONFLICT`` (PostgreSQL and
+    SQLite spell it alike; SQLAlchemy's generic insert has none)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" \
+        else sqlite.insert
+
+
 def insert_if_absent(session: Session, model: type[Base], values: Mapping[str, Any],
                      keys: Sequence[str]) -> None:
     """Insert one row unless one with the same ``keys`` (a unique constraint) exists or
@@ -129,9 +137,7 @@ def insert_if_absent(session: Session, model: type[Base], values: Mapping[str, A
     click or two tabs cannot turn into a unique violation (a 500). On PostgreSQL the
     second insert waits for the first transaction and then does nothing; SQLite queues
     writers anyway. Column defaults apply as in an ORM insert."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" \
-        else sqlite.insert
-    session.execute(insert(model).values(**values)
+    session.execute(conflict_insert(session)(model).values(**values)
                     .on_conflict_do_nothing(index_elements=list(keys)))
 
 

@@ -102,7 +102,6 @@ class ImportReport:
     # and references to files the package did not carry (pointed at no file).
     files_kept: int = 0
     files_missing: int = 0
-    kept_ids: set[int] = field(default_factory=set)  # their ids here (not reported)
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
     dry_run: bool = False
@@ -302,8 +301,8 @@ def import_articles(session: Session, *, data: bytes, filename: str, actor: User
     report = ImportReport(filename=filename, dry_run=dry_run, as_draft=as_draft,
                           format=PACKAGE_SUFFIX if package is not None else file_format,
                           rows=len(raw_rows))
-    if package is not None:
-        _bring_in_files(session, raw_rows, package, actor, report)
+    kept = _bring_in_files(session, raw_rows, package, actor, report) \
+        if package is not None else set()
     validator = _Validator(session, actor)
     parsed = [p for p in (validator.row(raw) for raw in raw_rows) if p is not None]
     _check_duplicates(validator.codes, validator)
@@ -327,16 +326,17 @@ def import_articles(session: Session, *, data: bytes, filename: str, actor: User
     _plan(session, parsed, existing, report, validator)
     if not dry_run:
         _write(session, parsed, existing, report, actor)
-        _link_files(session, parsed, actor, report)
+        _link_files(session, parsed, actor, kept)
     return report
 
 
 def _bring_in_files(session: Session, rows: list[RawRow], package: Package, actor: User,
-                    report: ImportReport) -> None:
+                    report: ImportReport) -> set[int]:
     """Keep the package's files the rows refer to (checked like uploads; one kept already
     with the same name and bytes is used again) and point the rows at their ids here. A
     reference to a file the package lacks is pointed at no file: left as it was, it would
-    name whatever file has that id here. A dry run keeps nothing."""
+    name whatever file has that id here. A dry run keeps nothing. Returns the ids here
+    of the files kept or found kept."""
     wanted = files.referenced_ids(*_texts(rows))
     new_ids: dict[int, int] = {old: NO_FILE for old in wanted - package.files.keys()}
     checked = {old: _checked(package.files[old]) for old in sorted(wanted & package.files.keys())}
@@ -350,12 +350,12 @@ def _bring_in_files(session: Session, rows: list[RawRow], package: Package, acto
             new_ids[old] = kept.id
     report.files_kept = len(checked)  # a dry run: would be kept
     report.files_missing = len(wanted - package.files.keys())
-    report.kept_ids = {new for new in new_ids.values() if new != NO_FILE}
     for row in rows:
         for column in TEXT_COLUMNS:
             value = row.values.get(column)
             if isinstance(value, str):
                 row.values[column] = files.rewrite_references(value, new_ids)
+    return {new for new in new_ids.values() if new != NO_FILE}
 
 
 def _texts(rows: Iterable[RawRow]) -> Iterator[str]:
@@ -378,8 +378,8 @@ def _checked(packed: PackedFile) -> files.CheckedFile:
         raise PackedFileRefused(filename=packed.filename, id=packed.id) from None
 
 
-def _link_files(session: Session, rows: list[_ParsedRow], actor: User,
-                report: ImportReport) -> None:
+def _link_files(session: Session, rows: list[_ParsedRow], actor: User, kept: set[int]
+                ) -> None:
     """Imported articles use the files their texts refer to (those the import kept, and
     others the importer may read, as when an editor saves), so that their readers may
     open them."""
@@ -387,7 +387,7 @@ def _link_files(session: Session, rows: list[_ParsedRow], actor: User,
             if (refs := files.referenced_ids(r.fields.body, r.fields.customer_answer))}
     article_ids = _ids_by_code(session, list(used))
     files.link_imported(session, uses={article_ids[code]: refs for code, refs in used.items()},
-                        actor=actor, kept=report.kept_ids)
+                        actor=actor, kept=kept)
 
 
 def _plan(session: Session, rows: list[_ParsedRow], existing: dict[str, Article],

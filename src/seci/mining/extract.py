@@ -12,10 +12,10 @@ from datetime import datetime
 import numpy as np
 import orjson
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from seci.calls.models import CallRecord, CallTranscript
+from seci.core.db import conflict_insert
 from seci.mining.models import FEATURES_VERSION, CallFeatures, MinedText
 from seci.mining.text import read_call, stable_hash
 
@@ -119,17 +119,12 @@ def _clause_hashes(clauses: Sequence[str], positions: Sequence[float],
             np.array([longest[k] for k in keys], dtype="<u2"))
 
 
-def _insert(session: Session):  # type: ignore[no-untyped-def]
-    return (postgresql.insert if session.get_bind().dialect.name == "postgresql"
-            else sqlite.insert)
-
-
 def write_batch(session: Session, extracted: Sequence[Extracted],
                 texts: dict[int, tuple[str, str]]) -> None:
     """Store the features (replacing older ones) and the texts not stored yet."""
     if not extracted:
         return
-    insert = _insert(session)
+    insert = conflict_insert(session)
     rows = [{"call_id": e.call_id, "version": FEATURES_VERSION,
              "agent_clauses": e.agent.tobytes(), "agent_positions": e.positions.tobytes(),
              "agent_silences": e.silences.tobytes(),

@@ -24,12 +24,10 @@ from functools import lru_cache
 from importlib import resources
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from seci.core.db import begin_writing
+from seci.core.db import begin_writing, conflict_insert
 from seci.knowledge.models import Article, ArticleChange, ArticleStatus, ArticleVersion, Module
 from seci.retrieval.amounts import (
     Amount,
@@ -409,8 +407,7 @@ class SearchEngine:
              "pinyin": t.pinyin, "grams": t.grams}
             for vid, (aid, t) in tokens.items()
         ]
-        dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        insert = conflict_insert(session)
         # Another process may have cached the same version meanwhile: keep either copy. The
         # cache is an optimisation: when the database is busy with another writer (SQLite
         # allows one), the search answers with the fresh tokens and caches them next time.

@@ -22,10 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from seci.core.db import conflict_insert
 from seci.retrieval.embeddings import EmbeddingError, Encoder, Vectors
 from seci.retrieval.vector_models import SearchVector
 
@@ -323,8 +322,7 @@ class VectorRanker:
         ]
         if not rows:
             return
-        dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        insert = conflict_insert(session)
         # Another process may have stored the same version meanwhile: keep either copy.
         for start in range(0, len(rows), _CHUNK):
             session.execute(insert(SearchVector).on_conflict_do_nothing(),
