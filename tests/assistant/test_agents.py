@@ -4,10 +4,13 @@ call-backs."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from seci.accounts.models import User
 from seci.assistant import agents
 from seci.assistant.conversations import messages_after
+from seci.assistant.dialogue import give_feedback
 from seci.assistant.errors import (
     AlreadyRated,
     InternalArticle,
@@ -18,6 +21,8 @@ from seci.assistant.errors import (
 from seci.assistant.handoff import rate, request_callback
 from seci.assistant.models import Conversation, Kind, Status
 from seci.core.errors import PermissionDenied
+from seci.retrieval.log import opened_after
+from seci.retrieval.models import SearchLog
 from tests.assistant.conftest import Hotline, create_agent, new_conversation, say
 
 
@@ -147,3 +152,79 @@ def test_call_back_numbers_are_masked_until_claimed(db: Session, hotline: Hotlin
     last = messages_after(db, conversation_id=conversation.id)[-1]
     assert last.kind == Kind.CALLBACK and "138****5678" in last.text
     assert "13812345678" not in last.text
+
+
+# --- what agents answer teaches the assistant ---------------------------------------------
+
+
+STRANGE_WORDING = "这号里头的钱还够撑几天"  # 话费余额, in words no article has
+
+
+def _handed_over(db: Session, hotline: Hotline, agent_name: str = "billing"
+                 ) -> tuple[Conversation, int]:
+    """A question the assistant could not answer, handed to a person and accepted;
+    returns the conversation and the question's search-log entry."""
+    create_agent(db, agent_name, list(hotline.world.queues), hotline.world)
+    agent = db.scalar(select(User).where(User.username == agent_name))
+    assert agent is not None
+    conversation = new_conversation(db)
+    asked = say(db, hotline, conversation, STRANGE_WORDING)
+    assert [r.kind for r in asked.replies] != [Kind.ANSWER]
+    say(db, hotline, conversation, "转人工")
+    agents.accept(db, agent=agent, conversation_id=conversation.id)
+    assert asked.message.search_log_id is not None
+    return conversation, asked.message.search_log_id
+
+
+def test_the_article_an_agent_answers_with_labels_the_handed_over_question(
+        db: Session, hotline: Hotline) -> None:
+    conversation, log_id = _handed_over(db, hotline)
+    agent = db.scalar(select(User).where(User.username == "billing"))
+    assert agent is not None
+    balance = hotline.articles["ZW-CX"].id
+    agents.send_agent_message(db, agent=agent, conversation_id=conversation.id,
+                              text="您好，我帮您查一下")
+    agents.insert_article(db, agent=agent, conversation_id=conversation.id,
+                          article_id=balance)
+    # A second article answers something asked of the agent: it labels nothing.
+    agents.insert_article(db, agent=agent, conversation_id=conversation.id,
+                          article_id=hotline.articles["ZF-LL"].id)
+    db.commit()
+    entry = db.get(SearchLog, log_id)
+    assert entry is not None and entry.opened_article_id == balance
+    assert (STRANGE_WORDING, balance) in opened_after(db)
+    # The matcher learns it: the next customer who puts it that way is answered.
+    assert hotline.engine.refresh_log_examples(db)
+    later = new_conversation(db)
+    [reply] = say(db, hotline, later, STRANGE_WORDING).replies
+    assert reply.kind == Kind.ANSWER and reply.data["code"] == "ZW-CX"
+
+
+def test_an_edited_answer_labels_the_question_too(db: Session, hotline: Hotline) -> None:
+    conversation, log_id = _handed_over(db, hotline)
+    agent = db.scalar(select(User).where(User.username == "billing"))
+    assert agent is not None
+    balance = hotline.articles["ZW-CX"].id
+    draft = agents.answer_draft(db, engine=hotline.engine, agent=agent,
+                                conversation_id=conversation.id, article_id=balance)
+    agents.send_agent_message(db, agent=agent, conversation_id=conversation.id,
+                              text=draft.text + "\n还有别的问题随时问我。", article_id=balance)
+    db.commit()
+    entry = db.get(SearchLog, log_id)
+    assert entry is not None and entry.opened_article_id == balance
+
+
+def test_a_confirmed_answer_keeps_its_label(db: Session, hotline: Hotline) -> None:
+    billing = create_agent(db, "billing", ["话费专席"], hotline.world)
+    conversation = new_conversation(db)
+    asked = say(db, hotline, conversation, "话费怎么查")
+    [answer] = asked.replies
+    assert answer.kind == Kind.ANSWER
+    give_feedback(db, conversation=conversation, seq=answer.seq, helpful=True)
+    say(db, hotline, conversation, "转人工")
+    agents.accept(db, agent=billing, conversation_id=conversation.id)
+    agents.insert_article(db, agent=billing, conversation_id=conversation.id,
+                          article_id=hotline.articles["ZF-LL"].id)
+    db.commit()
+    entry = db.get(SearchLog, asked.message.search_log_id)
+    assert entry is not None and entry.opened_article_id == hotline.articles["ZW-CX"].id

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from seci.accounts.models import Queue, User
 from seci.accounts.roles import Perm
-from seci.assistant import replies
+from seci.assistant import learning, replies
 from seci.assistant.conversations import (
     add_message,
     get_conversation,
@@ -267,9 +267,11 @@ def send_agent_message(session: Session, *, agent: User, conversation_id: int, t
     article = customer_article(session, article_id=article_id, on=on)
     if article is None:
         raise InternalArticle(article=article_id)
-    return add_message(session, conversation, role=Role.AGENT, kind=Kind.ARTICLE,
+    sent = add_message(session, conversation, role=Role.AGENT, kind=Kind.ARTICLE,
                        text=clean_message(text), client_key=key, author_id=agent.id,
                        data=_article_data(article), article_ids=[article.article_id])
+    learning.answered_by_agent(session, conversation=conversation, sent=sent)
+    return sent
 
 
 def _article_data(article: CustomerArticle) -> dict[str, object]:
@@ -312,10 +314,12 @@ def insert_article(session: Session, *, agent: User, conversation_id: int, artic
     article = customer_article(session, article_id=article_id, on=on)
     if article is None:
         raise InternalArticle(article=article_id)
-    return add_message(session, conversation, role=Role.AGENT, kind=Kind.ARTICLE,
+    sent = add_message(session, conversation, role=Role.AGENT, kind=Kind.ARTICLE,
                        text=f"**{article.title}**\n\n{article.customer_answer or article.body}",
                        data=_article_data(article),
                        article_ids=[article.article_id], author_id=agent.id)
+    learning.answered_by_agent(session, conversation=conversation, sent=sent)
+    return sent
 
 
 def transfer(session: Session, *, agent: User, conversation_id: int, queue_code: str,

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from secrets import token_urlsafe
 from typing import Any
 
 from seci.assistant.models import Kind
@@ -98,11 +99,15 @@ def _verdict(outcome: AssistantOutcome) -> str:
 
 
 def evaluate(kb_path: Path, queries: Sequence[LabelledQuery], on: date | None = None,
-             similar_questions: int | None = None) -> list[AssistantOutcome]:
+             similar_questions: int | None = None,
+             learn_from: Sequence[LabelledQuery] = ()) -> list[AssistantOutcome]:
     """Import the KB into a throw-away store and ask every query as a new customer.
     ``on``: the day validity is judged on (default today); ``similar_questions``: cut
     every article's similar questions to its first N before the import
-    (``seci.retrieval.evaluation.cut_similar_questions``)."""
+    (``seci.retrieval.evaluation.cut_similar_questions``). ``learn_from``: questions
+    customers asked before (``replay_hand_offs``): what the assistant did not answer
+    went to an agent, who answered with the expected article; the KB learns from that
+    before ``queries`` are asked."""
     from seci.assistant.conversations import start_conversation
     from seci.assistant.dialogue import send_customer_message
 
@@ -110,6 +115,8 @@ def evaluate(kb_path: Path, queries: Sequence[LabelledQuery], on: date | None = 
     try:
         store.build(kb_path, on=on, similar_questions=similar_questions)
         session, engine = store.session, store.search_engine
+        if learn_from:
+            replay_hand_offs(store, learn_from, on=on)
         outcomes = []
         for labelled in queries:
             conversation = start_conversation(session, channel="api").conversation
@@ -123,6 +130,72 @@ def evaluate(kb_path: Path, queries: Sequence[LabelledQuery], on: date | None = 
         if store.session is not None:
             store.session.close()
         store.directory.cleanup()
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """What ``replay_hand_offs`` taught the KB: questions labelled by a customer's pick
+    among choices, and by the article an agent answered a hand-off with."""
+
+    picked: int
+    answered_by_agents: int
+
+
+def replay_hand_offs(store: EvalStore, questions: Sequence[LabelledQuery],
+                     on: date | None = None) -> Replayed:
+    """The learning loop, played through the services a deployment uses: each question is
+    a new customer's first message. Answered with its article: nothing to learn (a
+    customer who does not say 有用 labels nothing). Offered among choices: the customer
+    picks it. Otherwise the customer asks for a person (转人工) and an agent of every
+    queue accepts and inserts the article (``agents.insert_article``), which labels the
+    question (``learning.answered_by_agent``); agent-only and out-of-scope questions
+    teach nothing. Then the matcher retrains on the labels and the calibration is
+    refitted, as a server does on its own."""
+    from seci.accounts import service as accounts
+    from seci.accounts.roles import Role
+    from seci.assistant import agents
+    from seci.assistant.conversations import start_conversation
+    from seci.assistant.dialogue import customer_article, send_customer_message
+    from seci.assistant.models import Status
+    from seci.retrieval.served_calibration import fit_served_calibration
+
+    session, engine = store.session, store.search_engine
+    agent = accounts.create_user(
+        session, username="eval-agent", password=token_urlsafe(16), roles=[Role.AGENT],
+        queue_ids=[q.id for q in accounts.list_queues(session)])
+    session.commit()
+    ids = {facts.code: facts.article_id for facts in engine.all_facts()}
+    picked = answered = 0
+    for labelled in questions:
+        article_id = ids.get(labelled.expected or "")
+        if article_id is None or customer_article(session, article_id=article_id,
+                                                  on=on) is None:
+            continue
+        conversation = start_conversation(session, channel="api").conversation
+        turn = send_customer_message(session, engine=engine, conversation=conversation,
+                                     text=labelled.query, on=on)
+        outcome = _classify(labelled, turn.replies)
+        if outcome.kind == "answer" and labelled.expected in outcome.codes:
+            session.rollback()
+            continue
+        if outcome.kind == "choices" and labelled.expected in outcome.codes:
+            send_customer_message(session, engine=engine, conversation=conversation,
+                                  text=str(outcome.codes.index(labelled.expected) + 1), on=on)
+            picked += 1
+        else:
+            if conversation.status == Status.BOT:
+                send_customer_message(session, engine=engine, conversation=conversation,
+                                      text="转人工", on=on)
+            agents.accept(session, agent=agent, conversation_id=conversation.id)
+            agents.insert_article(session, agent=agent, conversation_id=conversation.id,
+                                  article_id=article_id, on=on)
+            answered += 1
+        session.commit()
+    engine.refresh_log_examples(session)
+    fit_served_calibration(session, engine=engine, actor=store.user, on=on)
+    session.commit()
+    engine.sync(session)
+    return Replayed(picked, answered)
 
 
 def _classify(labelled: LabelledQuery, replies: Sequence[Any]) -> AssistantOutcome:

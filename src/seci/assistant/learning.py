@@ -8,13 +8,19 @@ so the knowledge-gap report (/kb/gaps) and the learned matcher see it.
   whatever the ranker thought.
 - An answer the customer confirmed, or a choice they picked, is recorded as the article
   opened after the query: the labelled paraphrase the matcher trains on (``opened_after``).
+- A question the assistant could not answer goes to a person; the first article the agent
+  sends back answers it (``answered_by_agent``): the same label, in the words of exactly
+  the callers the assistant failed. The matcher learns it and the served calibration
+  holds it out (``served_calibration.held_out_questions``), so the next caller who puts
+  it that way is answered.
 """
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from seci.assistant.models import Message
+from seci.assistant.models import Conversation, Kind, Message, Role
 from seci.core.clock import utcnow
 from seci.core.pii import mask_personal_numbers
 from seci.retrieval.log import log_search
@@ -55,3 +61,38 @@ def reject_answer(session: Session, *, question: Message | None) -> None:
         entry.opened_article_id = None
         entry.opened_at = None
         session.flush()
+
+
+def answered_by_agent(session: Session, *, conversation: Conversation, sent: Message
+                      ) -> SearchLog | None:
+    """An agent sent an article (``sent``) in a conversation handed over to them: the
+    first article sent after the hand-off answers the question the customer was handed
+    over with, the latest one the assistant searched (after a hand-off nothing is
+    searched). Later articles answer questions asked of the agent, which were never
+    logged: they label nothing. A question already labelled (a confirmed answer, a pick)
+    keeps its label. Returns the entry labelled, if any."""
+    if conversation.handed_off_at is None or not sent.article_ids:
+        return None
+    if _agent_sent_an_article_before(session, conversation, sent):
+        return None
+    question = session.scalar(
+        select(Message).where(Message.conversation_id == conversation.id,
+                              Message.role == Role.CUSTOMER,
+                              Message.search_log_id.is_not(None),
+                              Message.seq < sent.seq)
+        .order_by(Message.seq.desc()).limit(1))
+    entry = _entry(session, question)
+    if entry is None or entry.opened_article_id is not None:
+        return None
+    entry.opened_article_id = sent.article_ids[0]
+    entry.opened_at = utcnow()
+    session.flush()
+    return entry
+
+
+def _agent_sent_an_article_before(session: Session, conversation: Conversation,
+                                  sent: Message) -> bool:
+    return session.scalar(
+        select(Message.id).where(Message.conversation_id == conversation.id,
+                                 Message.role == Role.AGENT, Message.kind == Kind.ARTICLE,
+                                 Message.seq < sent.seq).limit(1)) is not None

@@ -25,6 +25,7 @@ from seci.retrieval.confidence import (
     PRIOR_THRESHOLDS,
     Thresholds,
     confidence_of,
+    sure_runner_up_first,
 )
 from seci.retrieval.documents import Facts
 from seci.retrieval.engine import Candidates, RankedArticle, SearchEngine, suggestions
@@ -236,10 +237,10 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
     # over the knowledge of any day serves both views.
     wider = replace(filters, any_day=True) if user is not None else filters
     candidates = engine.candidates(query, wider, limit, depth=1 if user is None else 2)
-    ranked = engine.view(candidates, filters, limit)
     terms = engine.analyzer.tokens(query)
     model = engine.confidence
-    confidences = confidence_of(ranked, len(set(terms)), model)
+    ranked, confidences = sure_runner_up_first(engine.view(candidates, filters, limit),
+                                               len(set(terms)), model)
     thresholds = model.thresholds_for(bool(ranked) and ranked[0].neighbour_matcher)
     # Without snippets: no bodies read, titles as they are (empty terms highlight nothing).
     # The query's words, and the prices its spoken amounts stand for ("一百九十多" → 199):
