@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from seci.assistant.evaluation import AssistantOutcome, report
+from seci.assistant.evaluation import AssistantOutcome, evaluate, report
 from seci.cli import app
 from seci.retrieval.evaluation import LabelledQuery
 
@@ -54,3 +54,36 @@ def test_eval_assistant_prints_json(tmp_path: Path) -> None:
     assert figures["answered_correct"] == 1.0
     assert figures["out_of_scope_handled"] == 1.0
     assert (figures["in_scope"], figures["out_of_scope"]) == (2, 1)
+
+
+UNKNOWN_WORDING = {"query": "屋里头那根线的信号没了，啥也刷不出来", "expected": "KD-1"}
+
+
+def _files(tmp_path: Path, queries: list[dict[str, object]]) -> tuple[Path, Path]:
+    kb, asked = tmp_path / "kb.jsonl", tmp_path / "queries.jsonl"
+    kb.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in KB), encoding="utf-8")
+    asked.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in queries),
+                     encoding="utf-8")
+    return kb, asked
+
+
+def test_a_question_an_agent_answered_is_answered_the_next_time(tmp_path: Path) -> None:
+    kb, _ = _files(tmp_path, [])
+    question = LabelledQuery(str(UNKNOWN_WORDING["query"]), "KD-1")
+    [before] = evaluate(kb, [question])
+    assert before.kind == "no_answer"
+    # Earlier customers: this wording (handed to an agent, who answered with KD-1), an
+    # agent-only question and an out-of-scope one (nothing to learn from either).
+    earlier = [question, LabelledQuery("能退多少钱", "IN-1"), LabelledQuery("明天天气怎么样", None)]
+    [after] = evaluate(kb, [question], learn_from=earlier)
+    assert (after.kind, after.codes) == ("answer", ("KD-1",))
+
+
+def test_eval_assistant_learns_from_a_file_first(tmp_path: Path) -> None:
+    kb, queries = _files(tmp_path, [UNKNOWN_WORDING])
+    args = ["eval", "assistant", "--kb", str(kb), "--queries", str(queries), "--json"]
+    before = CliRunner().invoke(app, args)
+    after = CliRunner().invoke(app, [*args, "--learn-from", str(queries)])
+    assert before.exit_code == after.exit_code == 0, before.output + after.output
+    assert json.loads(before.output)["answered_correct"] == 0.0
+    assert json.loads(after.output)["answered_correct"] == 1.0

@@ -28,6 +28,11 @@ def eval_assistant(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
     similar_questions: SimilarQuestionsOption = None,
     on: OnOption = None,
+    learn_from: Annotated[Path | None, typer.Option(
+        exists=True, dir_okay=False,
+        help="Questions customers asked before (same format): what the assistant does not "
+             "answer goes to an agent, who answers with the expected article; the KB "
+             "learns from that first")] = None,
 ) -> None:
     """Ask each query as a new customer's first message: answered with the expected
     article, offered it among choices, or handed off; out-of-scope queries (expected
@@ -35,8 +40,9 @@ def eval_assistant(
     from seci.assistant.evaluation import evaluate, report
 
     try:
+        earlier = read_queries(learn_from) if learn_from is not None else []
         figures = report(evaluate(kb, read_queries(queries), on=day_of(on),
-                                  similar_questions=similar_questions))
+                                  similar_questions=similar_questions, learn_from=earlier))
     except SeciError as error:
         err.print(describe_error(error), markup=False)
         raise typer.Exit(1) from None
