@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session
 
 from seci.assistant import learning
 from seci.core.clock import utcnow
+from seci.core.errors import PermissionDenied
 from seci.knowledge import articles as kb
 from seci.retrieval import log as search_log
 from seci.retrieval.engine import SearchEngine
 from seci.retrieval.models import SearchLog
 from seci.retrieval.service import search, suggest
+from seci.retrieval.text import normalize
 from tests.conftest import csrf_of
 from tests.factories import World, bearer, make_article, web_login
 
@@ -198,3 +200,63 @@ def test_customers_questions_are_logged_with_personal_numbers_masked(
                                   result=search(db, engine=engine, user=None, query=line))
     assert entry is not None
     assert "13812345678" not in entry.query and "138****5678" in entry.query
+
+
+def _unsure_then_opened(db: Session, world: World, engine: SearchEngine, query: str,
+                        code: str, user: str = "agent") -> SearchLog:
+    entry = _log(db, world, engine, query, user=user)
+    assert entry.confident is False
+    search_log.log_open(db, user=world[user], query=query,
+                        article_id=kb.get_article_by_code(db, code=code).id)
+    return entry
+
+
+def test_wordings_found_after_an_unsure_search_are_listed_with_their_article(
+        db: Session, world: World) -> None:
+    _kb(db, world)
+    engine = SearchEngine()
+    since = utcnow() - timedelta(days=1)
+    # Two agents asked it before the matcher learnt it from an open.
+    unsure = [_log(db, world, engine, "号还要不要了想去别家", user=user)
+              for user in ("agent", "supervisor")]
+    assert [e.confident for e in unsure] == [False, False]
+    for user in ("agent", "supervisor"):
+        search_log.log_open(db, user=world[user], query="号还要不要了想去别家",
+                            article_id=kb.get_article_by_code(db, code="XH-001").id)
+    _unsure_then_opened(db, world, engine, "卡里头的钱还够撑几天", "ZW-YE")
+    # Confident and opened: the KB knew it already. Held already: nothing to add.
+    confident = _log(db, world, engine, "携号转网办理条件")
+    assert confident.confident is True
+    search_log.log_open(db, user=world["agent"], query="携号转网办理条件",
+                        article_id=kb.get_article_by_code(db, code="XH-001").id)
+    # Unsure once, and held as a similar question since.
+    db.add(SearchLog(user_id=world["manager"].id, query="我还剩多少钱？",
+                     normalized=normalize("我还剩多少钱？"), confident=False,
+                     opened_article_id=kb.get_article_by_code(db, code="ZW-YE").id))
+    db.flush()
+    found = search_log.learnt_wordings(db, actor=world["manager"], since=since)
+    assert [(w.example, w.code, w.times) for w in found] == [
+        ("号还要不要了想去别家", "XH-001", 2), ("卡里头的钱还够撑几天", "ZW-YE", 1)]
+    assert found[0].title == "携号转网办理条件"
+    with pytest.raises(PermissionDenied):
+        search_log.learnt_wordings(db, actor=world["agent"], since=since)
+
+
+def test_a_wording_an_agent_answered_goes_into_the_article_from_the_gap_report(
+        client: TestClient, db: Session, world: World) -> None:
+    _kb(db, world)
+    _unsure_then_opened(db, world, SearchEngine(), "卡里头的钱还够撑几天", "ZW-YE")
+    db.commit()
+    web_login(client, "manager")
+    page = client.get("/kb/gaps")
+    assert page.status_code == 200
+    learnt = page.text.split('id="learnt-wordings"')[1].split("</table>")[0]
+    assert "卡里头的钱还够撑几天" in learnt and "ZW-YE" in learnt
+    done = client.post("/kb/gaps/question", data={
+        "csrf_token": csrf_of(page.text), "query": "卡里头的钱还够撑几天", "code": "ZW-YE"},
+        follow_redirects=False)
+    assert done.status_code == 303
+    assert "卡里头的钱还够撑几天" in kb.get_article_by_code(db, code="ZW-YE").similar_questions
+    # Held now: no longer listed.
+    again = client.get("/kb/gaps").text.split('id="learnt-wordings"')[1].split("</table>")[0]
+    assert "卡里头的钱还够撑几天" not in again

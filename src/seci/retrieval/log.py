@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -138,6 +139,64 @@ def query_stats(session: Session, *, since: datetime, limit: int = 50,
         stats = [s for s in stats if (s.zero_results or s.unsure) and s.opened < s.searches]
         return sorted(stats, key=lambda s: (-s.gap_score, s.normalized))[:limit]
     return sorted(stats, key=lambda s: (-s.searches, s.normalized))[:limit]
+
+
+@dataclass(frozen=True)
+class LearntWording:
+    """A question search or the assistant was unsure of, answered since with an article."""
+
+    normalized: str
+    example: str
+    article_id: int
+    code: str
+    title: str
+    times: int
+    last_at: datetime
+
+
+def learnt_wordings(session: Session, *, actor: User, since: datetime, limit: int = 50
+                    ) -> list[LearntWording]:
+    """Callers' and agents' wordings the knowledge base did not recognise, each with the
+    article that answered it: an agent opened it after an unsure search, a customer
+    picked it among choices, an agent answered a hand-off with it
+    (``assistant.learning.answered_by_agent``). The matcher already learns them word for
+    word; added to the article as similar questions (after review) they also reach BM25
+    and the article's examples. Most frequent first; wordings the article already holds
+    as similar questions, and retired articles, are left out. Staff with search
+    insights (the gap report's readers)."""
+    from seci.accounts.roles import Perm
+    from seci.core.errors import PermissionDenied
+    from seci.knowledge.models import Article, ArticleStatus
+
+    if not actor.can(Perm.SEARCH_INSIGHTS):
+        raise PermissionDenied()
+    rows = session.execute(
+        select(SearchLog.normalized, func.max(SearchLog.query), SearchLog.opened_article_id,
+               func.count(), func.max(SearchLog.at))
+        .where(SearchLog.at >= since, SearchLog.opened_article_id.is_not(None),
+               SearchLog.confident.is_(False))
+        .group_by(SearchLog.normalized, SearchLog.opened_article_id)
+    ).all()
+    articles = {a.id: a for a in session.scalars(
+        select(Article).where(Article.id.in_({r[2] for r in rows if r[2] is not None}),
+                              Article.status != ArticleStatus.RETIRED))}
+    found = []
+    for normalized, example, article_id, times, last_at in rows:
+        article = articles.get(article_id) if article_id is not None else None
+        if article is None or not normalized:
+            continue
+        if _wording_key(normalized) in {_wording_key(normalize(q))
+                                         for q in article.similar_questions}:
+            continue
+        found.append(LearntWording(normalized, str(example), article.id, article.code,
+                                   article.title, int(times), last_at))
+    found.sort(key=lambda w: (-w.times, -w.last_at.timestamp(), w.normalized))
+    return found[:limit]
+
+
+def _wording_key(normalized: str) -> str:
+    """A wording without its punctuation and spaces: "我还剩多少钱？" is held by "我还剩多少钱"."""
+    return re.sub(r"[\W_]+", "", normalized)
 
 
 def opened_after(session: Session, *, limit: int = 20000) -> list[tuple[str, int]]:

@@ -76,6 +76,7 @@ def gaps_page(request: Request, db: SessionDep, user: CurrentUser, days: int = 3
     return render(request, "search/gaps.html", {
         "days": days,
         "gaps": search_log.query_stats(db, since=since, gaps_only=True),
+        "learnt": search_log.learnt_wordings(db, actor=user, since=since),
         "top": search_log.query_stats(db, since=since, limit=20),
     }, user=user)
 
