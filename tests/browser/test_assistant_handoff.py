@@ -1,6 +1,7 @@
 """From a customer's question to a person and back: 转人工, an agent accepting in the inbox
 (a second agent is told it is taken), replying live, inserting an article, closing with an
-outcome, and the customer's 1–5 rating, stored on the conversation."""
+outcome, and the customer's 1–5 rating, stored on the conversation; the question the agent
+answered shows in the gap report with the article, to add as a similar question."""
 
 from __future__ import annotations
 
@@ -96,6 +97,16 @@ def test_hand_off_accept_chat_insert_close_and_rate(
     page.reload()
     expect(page.locator("#chat-rating")).to_be_hidden()  # rated once, also after a reload
     expect(messages(page.get_by_role("log", name="对话"), "closed")).to_have_count(1)
+
+    # The question the assistant could not answer, with the article the agent answered it
+    # with: the gap report offers it as a similar question of that article.
+    manager = new_context().new_page()
+    login(manager, "manager")
+    manager.goto("/kb/gaps")
+    learnt = manager.locator("#learnt-wordings tbody tr").filter(has_text=question)
+    expect(learnt).to_contain_text("携号转网条件与办理流程")
+    learnt.get_by_role("button", name="加为相似问法").click()
+    expect(manager.get_by_label("相似问法")).to_have_value(re.compile(question))
 
 
 def test_a_reconnecting_stream_resumes_after_the_last_message(
