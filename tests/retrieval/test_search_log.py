@@ -260,3 +260,33 @@ def test_a_wording_an_agent_answered_goes_into_the_article_from_the_gap_report(
     # Held now: no longer listed.
     again = client.get("/kb/gaps").text.split('id="learnt-wordings"')[1].split("</table>")[0]
     assert "卡里头的钱还够撑几天" not in again
+
+
+def test_the_gap_report_and_adding_a_wording_over_the_api(client: TestClient, db: Session,
+                                                          world: World) -> None:
+    _kb(db, world)
+    _unsure_then_opened(db, world, SearchEngine(), "卡里头的钱还够撑几天", "ZW-YE")
+    _log(db, world, SearchEngine(), "今天股票涨了吗")
+    db.commit()
+    manager = bearer(db, world, "manager")
+    report = client.get("/api/v1/search/gaps", params={"days": 7}, headers=manager)
+    assert report.status_code == 200, report.text
+    body = report.json()
+    assert body["days"] == 7
+    assert [g["example"] for g in body["gaps"]] == ["今天股票涨了吗"]
+    [learnt] = body["learnt"]
+    assert (learnt["example"], learnt["code"], learnt["times"]) == ("卡里头的钱还够撑几天",
+                                                                    "ZW-YE", 1)
+    assert client.get("/api/v1/search/gaps", params={"days": 0},
+                      headers=manager).status_code == 422
+    agent = bearer(db, world, "agent")
+    assert client.get("/api/v1/search/gaps", headers=agent).status_code == 403
+
+    url = f"/api/v1/articles/{learnt['article_id']}/similar-questions"
+    assert client.post(url, json={"question": "  "}, headers=manager).status_code == 422
+    assert client.post(url, json={"question": "卡里头的钱"}, headers=agent).status_code == 403
+    added = client.post(url, json={"question": learnt["example"]}, headers=manager)
+    assert added.status_code == 200, added.text
+    assert "卡里头的钱还够撑几天" in added.json()["working_copy"]["similar_questions"]
+    again = client.get("/api/v1/search/gaps", headers=manager).json()
+    assert again["learnt"] == []  # held now

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -246,6 +246,22 @@ def update_article(session: Session, *, article_id: int, fields: ArticleFields,
            entity_id=article.id, summary=article.code, before=before | {"status": previous_status},
            after=content_of(article))
     return article
+
+
+def add_similar_question(session: Session, *, article_id: int, question: str, actor: User
+                         ) -> Article:
+    """One step from the knowledge-gap report: the article's working copy with ``question``
+    as one more similar question (a draft that goes through review like any edit; already
+    held: the article is saved unchanged). Checked like an edit of the article."""
+    article = get_article(session, article_id=article_id)
+    question = " ".join(question.split())
+    if not question:
+        raise FieldErrors([{"field": "query", "code": "required"}])
+    fields = fields_of(article)
+    if question not in fields.similar_questions:
+        fields = replace(fields, similar_questions=[*fields.similar_questions, question])
+    return update_article(session, article_id=article.id, fields=fields,
+                          expected_lock_version=article.lock_version, actor=actor)
 
 
 def _stale(session: Session, article: Article, yours: int) -> StaleEdit:

@@ -53,6 +53,7 @@ from seci.knowledge.schemas import (
     ReviewDecision,
     RollbackRequest,
     Segment,
+    SimilarQuestionAdd,
     VersionRead,
     VersionSummary,
     VoteRead,
@@ -217,6 +218,16 @@ def update_article(article_id: int, body: ArticleUpdate, db: SessionDep,
     svc.update_article(db, article_id=article_id, fields=fields_from(db, body),
                        expected_lock_version=body.lock_version, actor=user,
                        owner_id=body.owner_id)
+    return _read(db, user, article_id)
+
+
+@router.post("/articles/{article_id}/similar-questions", response_model=ArticleRead,
+             responses=ERRORS)
+def add_similar_question(article_id: int, body: SimilarQuestionAdd, db: SessionDep,
+                         user: CurrentUser) -> ArticleRead:
+    """One more similar question on the working copy (a draft that goes through review;
+    one already held changes nothing but the status)."""
+    svc.add_similar_question(db, article_id=article_id, question=body.question, actor=user)
     return _read(db, user, article_id)
 
 

@@ -224,3 +224,8 @@ class AttachmentRead(BaseModel):
     is_image: bool
     url: str
     markdown: str
+
+
+class SimilarQuestionAdd(BaseModel):
+    question: str = Field(min_length=1, max_length=500,
+                          description="A caller's wording, e.g. from GET /search/gaps")

@@ -199,6 +199,36 @@ def _wording_key(normalized: str) -> str:
     return re.sub(r"[\W_]+", "", normalized)
 
 
+@dataclass(frozen=True)
+class GapReport:
+    """知识缺口 over the last ``days``: queries without a good answer, wordings found since,
+    and the most frequent queries."""
+
+    days: int
+    gaps: Sequence[QueryStat]
+    learnt: Sequence[LearntWording]
+    top: Sequence[QueryStat]
+
+
+MAX_GAP_DAYS = 365
+
+
+def gap_report(session: Session, *, actor: User, days: int = 30) -> GapReport:
+    """The gap report (``/kb/gaps``, ``GET /api/v1/search/gaps``) for staff with search
+    insights; ``days`` is kept within 1–365."""
+    from seci.accounts.roles import Perm
+    from seci.core.errors import PermissionDenied
+
+    if not actor.can(Perm.SEARCH_INSIGHTS):
+        raise PermissionDenied()
+    days = min(max(days, 1), MAX_GAP_DAYS)
+    since = utcnow() - timedelta(days=days)
+    return GapReport(days=days,
+                     gaps=query_stats(session, since=since, gaps_only=True),
+                     learnt=learnt_wordings(session, actor=actor, since=since),
+                     top=query_stats(session, since=since, limit=20))
+
+
 def opened_after(session: Session, *, limit: int = 20000) -> list[tuple[str, int]]:
     """Distinct (query, opened article) pairs, newest first: labelled paraphrases for the
     matcher, in the words agents actually type."""

@@ -14,6 +14,7 @@ from seci.core.clock import UtcDateTime
 from seci.core.errors import PermissionDenied
 from seci.core.http import CurrentUser, SessionDep, write_aside
 from seci.knowledge.lookups import Lookups, load_lookups, queue_ids_for_codes
+from seci.retrieval import log as search_log
 from seci.retrieval import situation_rules as sit_rules
 from seci.retrieval import synonyms as syn
 from seci.retrieval.log import log_search
@@ -159,6 +160,53 @@ class AnalysisRead(BaseModel):
 def _need_manage(user: CurrentUser) -> None:
     if not user.can(Perm.SYNONYMS_MANAGE):
         raise PermissionDenied()
+
+
+class QueryStatRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    example: str = Field(description="The query as last typed")
+    normalized: str
+    searches: int
+    zero_results: int = Field(description="Searches that found nothing")
+    unsure: int = Field(description="Searches without a confident first hit")
+    opened: int = Field(description="Searches after which an article was opened")
+    last_at: UtcDateTime
+
+
+class LearntWordingRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    example: str
+    normalized: str
+    article_id: int
+    code: str
+    title: str
+    times: int
+    last_at: UtcDateTime
+
+
+class GapReportRead(BaseModel):
+    days: int
+    gaps: list[QueryStatRead] = Field(description="Queries that found nothing or nothing "
+                                                  "confident, most frequent first")
+    learnt: list[LearntWordingRead] = Field(
+        description="Wordings found since: unsure queries and the article that answered "
+                    "them (opened by an agent, picked by a customer, sent by an agent after "
+                    "a hand-off), to add as similar questions")
+    top: list[QueryStatRead] = Field(description="The most frequent queries")
+
+
+@router.get("/search/gaps", response_model=GapReportRead)
+def gap_report(db: SessionDep, user: CurrentUser,
+               days: Annotated[int, Query(ge=1, le=365)] = 30) -> GapReportRead:
+    """Knowledge gaps (知识缺口) of the last ``days``: staff with search insights."""
+    report = search_log.gap_report(db, actor=user, days=days)
+    return GapReportRead(
+        days=report.days,
+        gaps=[QueryStatRead.model_validate(g) for g in report.gaps],
+        learnt=[LearntWordingRead.model_validate(w) for w in report.learnt],
+        top=[QueryStatRead.model_validate(t) for t in report.top])
 
 
 @router.get("/search/synonyms", response_model=list[SynonymRuleRead])

@@ -3,7 +3,6 @@ synonym table."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -11,14 +10,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from seci.accounts.roles import Perm
 from seci.accounts.service import list_queues
-from seci.core.clock import today, utcnow
+from seci.core.clock import today
 from seci.core.errors import Conflict, FieldErrors, PermissionDenied, SeciError
 from seci.core.http import CurrentUser, SessionDep, write_aside
 from seci.core.messages import describe_error, describe_problem, field_label
 from seci.knowledge import articles as kb
 from seci.knowledge import modules as mod
 from seci.knowledge.lookups import load_lookups
-from seci.knowledge.validation import ArticleFields
 from seci.retrieval import log as search_log
 from seci.retrieval import synonyms as syn
 from seci.retrieval.service import search
@@ -70,14 +68,10 @@ def _need_insights(user: CurrentUser) -> None:
 @router.get("/kb/gaps", response_class=HTMLResponse)
 def gaps_page(request: Request, db: SessionDep, user: CurrentUser, days: int = 30
               ) -> HTMLResponse:
-    """Top queries, and queries without a good answer (知识缺口)."""
-    _need_insights(user)
-    since = utcnow() - timedelta(days=min(max(days, 1), 365))
+    """Top queries, queries without a good answer (知识缺口), and wordings found since."""
+    report = search_log.gap_report(db, actor=user, days=days)
     return render(request, "search/gaps.html", {
-        "days": days,
-        "gaps": search_log.query_stats(db, since=since, gaps_only=True),
-        "learnt": search_log.learnt_wordings(db, actor=user, since=since),
-        "top": search_log.query_stats(db, since=since, limit=20),
+        "days": report.days, "gaps": report.gaps, "learnt": report.learnt, "top": report.top,
     }, user=user)
 
 
@@ -86,19 +80,9 @@ def add_similar_question(db: SessionDep, user: CurrentUser, form: Form) -> Respo
     """One step: a revision of the chosen article with the query as a new similar question
     (it then goes through review like any edit)."""
     _need_insights(user)
-    query = field(form, "query").strip()
-    code = field(form, "code").strip()
-    article = kb.get_article_by_code(db, code=code)
-    questions = list(article.similar_questions)
-    if query and query not in questions:
-        questions.append(query)
-    kb.update_article(db, article_id=article.id, actor=user,
-                      expected_lock_version=article.lock_version, fields=ArticleFields(
-                          title=article.title, body=article.body, module_id=article.module_id,
-                          customer_answer=article.customer_answer,
-                          queue_ids=list(article.queue_ids), tags=list(article.tags),
-                          similar_questions=questions, audience=article.audience,
-                          valid_from=article.valid_from, valid_to=article.valid_to))
+    article = kb.get_article_by_code(db, code=field(form, "code").strip())
+    kb.add_similar_question(db, article_id=article.id, question=field(form, "query"),
+                            actor=user)
     return redirect(f"/kb/articles/{article.id}/edit", "saved")
 
 
