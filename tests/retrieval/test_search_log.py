@@ -290,3 +290,32 @@ def test_the_gap_report_and_adding_a_wording_over_the_api(client: TestClient, db
     assert "卡里头的钱还够撑几天" in added.json()["working_copy"]["similar_questions"]
     again = client.get("/api/v1/search/gaps", headers=manager).json()
     assert again["learnt"] == []  # held now
+
+
+def test_a_wrong_label_is_discarded_and_no_longer_learnt(client: TestClient, db: Session,
+                                                         world: World) -> None:
+    _kb(db, world)
+    entry = _unsure_then_opened(db, world, SearchEngine(), "卡里头的钱还够撑几天", "XH-001")
+    db.commit()
+    article_id = kb.get_article_by_code(db, code="XH-001").id
+    assert ("卡里头的钱还够撑几天", article_id) in search_log.opened_after(db)
+    web_login(client, "manager")
+    page = client.get("/kb/gaps")
+    learnt = page.text.split('id="learnt-wordings"')[1].split("</table>")[0]
+    assert "不是这篇" in learnt
+    done = client.post("/kb/gaps/discard", data={
+        "csrf_token": csrf_of(page.text), "normalized": entry.normalized,
+        "article_id": str(article_id)}, follow_redirects=False)
+    assert done.status_code == 303
+    db.expire_all()
+    assert search_log.opened_after(db) == []
+    assert 'id="learnt-wordings"' in client.get("/kb/gaps").text
+    assert search_log.learnt_wordings(db, actor=world["manager"],
+                                      since=utcnow() - timedelta(days=1)) == []
+    # Nothing left to discard: 404; who does not edit articles may not.
+    manager, agent = bearer(db, world, "manager"), bearer(db, world, "agent")
+    body = {"normalized": entry.normalized, "article_id": article_id}
+    assert client.post("/api/v1/search/gaps/learnt/discard", json=body,
+                       headers=manager).status_code == 404
+    assert client.post("/api/v1/search/gaps/learnt/discard", json=body,
+                       headers=agent).status_code == 403

@@ -571,6 +571,7 @@ LABELS: dict[str, dict[str, str]] = {
         "synonym.create": N_("Synonym added"),
         "synonym.update": N_("Synonym changed"),
         "synonym.delete": N_("Synonym removed"),
+        "search.label_discarded": N_("Learnt wording discarded"),
         "situation.create": N_("Situation added"),
         "situation.update": N_("Situation changed"),
         "situation.reset": N_("Situation reset to the shipped one"),

@@ -199,6 +199,34 @@ def _wording_key(normalized: str) -> str:
     return re.sub(r"[\W_]+", "", normalized)
 
 
+def discard_learnt_wording(session: Session, *, actor: User, normalized: str,
+                           article_id: int) -> int:
+    """"Not this article": the wording's unsure searches lose ``article_id`` as their
+    answer, so the matcher stops learning the pair at its next reload (an agent may have
+    answered a question asked of them, not the one the assistant failed on). Editors only;
+    audited. Returns how many log entries changed; none is an error (404)."""
+    from seci.accounts.roles import Perm
+    from seci.audit.service import record
+    from seci.core.errors import NotFound, PermissionDenied
+
+    if not actor.can(Perm.ARTICLE_EDIT):
+        raise PermissionDenied()
+    entries = session.scalars(
+        select(SearchLog).where(SearchLog.normalized == normalized,
+                                SearchLog.opened_article_id == article_id,
+                                SearchLog.confident.is_(False))).all()
+    if not entries:
+        raise NotFound()
+    for entry in entries:
+        entry.opened_article_id = None
+        entry.opened_at = None
+    session.flush()
+    record(session, actor=actor, action="search.label_discarded", entity_type="article",
+           entity_id=article_id, summary=normalized[:200],
+           before={"query": normalized, "article_id": article_id, "entries": len(entries)})
+    return len(entries)
+
+
 @dataclass(frozen=True)
 class GapReport:
     """知识缺口 over the last ``days``: queries without a good answer, wordings found since,

@@ -209,6 +209,22 @@ def gap_report(db: SessionDep, user: CurrentUser,
         top=[QueryStatRead.model_validate(t) for t in report.top])
 
 
+class LearntWordingDiscard(BaseModel):
+    normalized: str = Field(min_length=1, max_length=500,
+                            description="The wording as listed (`normalized`)")
+    article_id: int
+
+
+@router.post("/search/gaps/learnt/discard", status_code=204)
+def discard_learnt_wording(db: SessionDep, user: CurrentUser, body: LearntWordingDiscard
+                           ) -> Response:
+    """"Not this article": the wording is no longer learnt as the article's question
+    (editors; audited); 404 when no such pair is listed."""
+    search_log.discard_learnt_wording(db, actor=user, normalized=body.normalized,
+                                      article_id=body.article_id)
+    return Response(status_code=204)
+
+
 @router.get("/search/synonyms", response_model=list[SynonymRuleRead])
 def list_synonym_rules(db: SessionDep, user: CurrentUser) -> list[SynonymRuleRead]:
     """Synonym groups managers added (the shipped table: /search/synonyms/shipped)."""

@@ -86,6 +86,15 @@ def add_similar_question(db: SessionDep, user: CurrentUser, form: Form) -> Respo
     return redirect(f"/kb/articles/{article.id}/edit", "saved")
 
 
+@router.post("/kb/gaps/discard")
+def discard_learnt_wording(db: SessionDep, user: CurrentUser, form: Form) -> Response:
+    """"Not this article": the wording is no longer learnt as that article's question."""
+    article = optional_int(field(form, "article_id"))
+    search_log.discard_learnt_wording(db, actor=user, normalized=field(form, "normalized"),
+                                      article_id=article if article is not None else -1)
+    return redirect("/kb/gaps", "saved")
+
+
 @router.get("/kb/gaps/draft")
 def draft_from_gap(user: CurrentUser, query: str) -> Response:
     """One step: the editor, prefilled with the query as title and similar question."""
