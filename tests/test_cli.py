@@ -340,6 +340,18 @@ def test_kb_export_to_an_unknown_file_type_exits_1(admin: str, tmp_path: Path) -
     assert not (tmp_path / "out.docx").exists()
 
 
+def test_a_failed_export_leaves_the_old_file_as_it_was(admin: str, tmp_path: Path) -> None:
+    target = tmp_path / "知识.jsonl"
+    target.write_text("昨天的导出", encoding="utf-8")
+    result = seci("kb", "export", str(target), "--as", "nobody")
+    assert result.exit_code == 2  # an unknown user, as for every command
+    assert target.read_text(encoding="utf-8") == "昨天的导出"
+    assert not [p for p in tmp_path.iterdir() if "partial" in p.name]  # none left behind
+    missing = seci("kb", "export", str(tmp_path / "没有这个目录" / "知识.jsonl"))
+    assert missing.exit_code == 1 and "没有这个目录" in missing.output
+    assert "Traceback" not in missing.output
+
+
 # --- the command in the reader's language ------------------------------------------------
 
 CJK_TEXT = re.compile(r"[\u4e00-\u9fff]")

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from seci.core import http
 from seci.knowledge import attachments as files
 from seci.knowledge import package as pkg
 from seci.knowledge.exporting import ExportFormat, export_articles
@@ -167,15 +168,18 @@ def test_a_file_over_the_attachment_limit_is_named(db: Session, world: World,
     assert raised.value.params["filename"] == "大图.png"
 
 
-def test_the_api_exports_and_imports_a_package(client: TestClient, db: Session,
-                                               world: World) -> None:
+def test_the_api_exports_and_imports_a_package(client: TestClient, db: Session, world: World,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     image = files.upload_attachment(db, actor=world["editor"], filename="办理流程.png",
                                     data=PNG + b"api")
     make_article(db, world, code="PK-7", audience="customer",
                  body=f"![流程]({files.attachment_url(image)})")
     headers = bearer(db, world, "manager")
+    # Larger than what is kept in memory: written to a temporary file, sent from there.
+    monkeypatch.setattr(http, "SPOOL_BYTES", 64)
     exported = client.get("/api/v1/export", params={"format": "zip"}, headers=headers)
     assert exported.status_code == 200
+    assert int(exported.headers["content-length"]) == len(exported.content) > 64
     assert exported.headers["content-type"] == "application/zip"
     assert 'filename="seci-articles.zip"' in exported.headers["content-disposition"]
     imported = client.post("/api/v1/import", headers=headers,

@@ -6,13 +6,14 @@ Only route modules and the web layer import this; services stay free of FastAPI.
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 from fastapi import Depends, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -221,3 +222,35 @@ def stored_file_response(path: Path, *, media_type: str, filename: str, inline: 
     return FileResponse(path, media_type=media_type, filename=filename,
                         content_disposition_type="inline" if inline else "attachment",
                         headers={"Cache-Control": "private, max-age=3600"})
+
+
+# A download up to this size is built in memory; a larger one spills to a temporary file.
+SPOOL_BYTES = 16 * 1024 * 1024
+DOWNLOAD_CHUNK = 256 * 1024
+
+
+def spooled_download(fill: Callable[[BinaryIO], None], *, media_type: str, filename: str
+                     ) -> StreamingResponse:
+    """A generated file (an export) as a download: ``fill`` writes it into a temporary
+    file, in memory up to ``SPOOL_BYTES`` and on disk beyond, which is then sent in chunks
+    and closed (removed) when sent or when the client goes away. ``fill`` runs before
+    the response exists, so its errors are answered like any other."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed below
+    try:
+        fill(spool)  # type: ignore[arg-type]
+        size = spool.tell()
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            while chunk := spool.read(DOWNLOAD_CHUNK):
+                yield chunk
+        finally:
+            spool.close()
+
+    return StreamingResponse(chunks(), media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Content-Length": str(size)})

@@ -240,14 +240,15 @@ def keep_imported_file(session: Session, *, actor: User, checked: CheckedFile) -
 
 
 def readable_attachments(session: Session, *, actor: User, ids: set[int]
-                         ) -> list[tuple[Attachment, bytes]]:
-    """Those of ``ids`` that ``actor`` may read, with their bytes (what an export carries);
-    a row whose bytes are gone from the store is left out."""
+                         ) -> list[tuple[Attachment, Path]]:
+    """Those of ``ids`` that ``actor`` may read, with where their bytes are kept (what an
+    export carries, read as it is written); a row whose bytes are gone from the store is
+    left out."""
     found = []
     for attachment in _attachments(session, ids):
         path = _path_for(attachment.sha256)
         if _may_read(session, actor, attachment) and path.is_file():
-            found.append((attachment, path.read_bytes()))
+            found.append((attachment, path))
     return found
 
 

@@ -16,7 +16,7 @@ from seci.core.db import session_scope
 from seci.core.errors import SeciError
 from seci.core.i18n import gettext
 from seci.core.messages import describe_error, describe_problem, field_label
-from seci.knowledge.exporting import ExportFormat, export_articles
+from seci.knowledge.exporting import ExportFormat, export_articles_to
 from seci.knowledge.importing import ImportRejected, ImportReport, import_articles
 from seci.knowledge.package import is_package
 from seci.knowledge.tabular import check_size, detect_format
@@ -98,13 +98,20 @@ def export_command(
 ) -> None:
     """Export every published article (the file can be imported again); a .zip knowledge
     package carries the images and files the articles use as well."""
+    # Written next to the target and renamed when complete: a failed export leaves no
+    # half-written file, nor spoils one that was there.
+    partial = file.with_name(f".{file.name}.partial")
     try:
         file_format = (ExportFormat.ZIP if is_package(file.name, fmt)
                        else ExportFormat(detect_format(file.name, fmt).value))
-        with session_scope() as session:
-            data = export_articles(session, actor=_actor(session, as_user), fmt=file_format)
-    except SeciError as error:
-        err.print(describe_error(error), markup=False)
+        with session_scope() as session, partial.open("wb") as out:
+            export_articles_to(session, actor=_actor(session, as_user), fmt=file_format,
+                               out=out)
+        partial.replace(file)
+    except (SeciError, OSError) as error:
+        err.print(describe_error(error) if isinstance(error, SeciError) else
+                  f"{error.strerror or error}: {error.filename or file}", markup=False)
         raise typer.Exit(1) from None
-    file.write_bytes(data)
+    finally:
+        partial.unlink(missing_ok=True)  # whatever stopped it (an unknown --as user too)
     console.print(gettext("Wrote {path}.", path=str(file)), markup=False)

@@ -4,8 +4,9 @@ the articles use as well."""
 
 from __future__ import annotations
 
+import io
 from enum import StrEnum
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from seci.knowledge.attachments import readable_attachments, referenced_ids
 from seci.knowledge.models import Article, ArticleStatus, ArticleVersion
 from seci.knowledge.modules import module_names_by_id, path_label, subtree_ids
 from seci.knowledge.package import MEDIA_TYPE as PACKAGE_MEDIA_TYPE
-from seci.knowledge.package import TEXT_COLUMNS, PackedFile, write_package
+from seci.knowledge.package import TEXT_COLUMNS, StoredFile, write_package_to
 from seci.knowledge.tabular import FileFormat, write_jsonl, write_records
 
 
@@ -74,17 +75,27 @@ def export_records(session: Session, *, actor: User, module_id: int | None = Non
     return records
 
 
+def write_export(session: Session, *, actor: User, records: list[dict[str, Any]],
+                 fmt: ExportFormat, out: BinaryIO) -> None:
+    """``records`` (``export_records``) written into ``out`` as ``fmt``; a package also
+    carries the images and files their texts refer to that ``actor`` may read, copied
+    from the store as the archive is written (never all in memory)."""
+    if fmt is not ExportFormat.ZIP:
+        out.write(write_records(records, FileFormat(fmt.value)))
+        return
+    ids = referenced_ids(*(record.get(column) for record in records for column in TEXT_COLUMNS))
+    stored = [StoredFile(id=attachment.id, filename=attachment.filename,
+                         content_type=attachment.content_type, path=path)
+              for attachment, path in readable_attachments(session, actor=actor, ids=ids)]
+    write_package_to(out, write_jsonl(records), stored)
+
+
 def export_bytes(session: Session, *, actor: User, records: list[dict[str, Any]],
                  fmt: ExportFormat) -> bytes:
-    """``records`` (``export_records``) written as ``fmt``; a package also carries the
-    images and files their texts refer to that ``actor`` may read."""
-    if fmt is not ExportFormat.ZIP:
-        return write_records(records, FileFormat(fmt.value))
-    ids = referenced_ids(*(record.get(column) for record in records for column in TEXT_COLUMNS))
-    packed = [PackedFile(id=attachment.id, filename=attachment.filename,
-                         content_type=attachment.content_type, data=data)
-              for attachment, data in readable_attachments(session, actor=actor, ids=ids)]
-    return write_package(write_jsonl(records), packed)
+    """``write_export`` into memory (small exports, tests)."""
+    buffer = io.BytesIO()
+    write_export(session, actor=actor, records=records, fmt=fmt, out=buffer)
+    return buffer.getvalue()
 
 
 def record_export(session: Session, *, actor: User, fmt: str, count: int) -> None:
@@ -99,9 +110,18 @@ def record_export(session: Session, *, actor: User, fmt: str, count: int) -> Non
            summary=f"{fmt}: {count}", after={"format": fmt, "count": count})
 
 
-def export_articles(session: Session, *, actor: User, fmt: ExportFormat,
-                    module_id: int | None = None) -> bytes:
-    """Read, audit and serialise in one session (the CLI)."""
+def export_articles_to(session: Session, *, actor: User, fmt: ExportFormat, out: BinaryIO,
+                       module_id: int | None = None) -> int:
+    """Read, audit and write into ``out`` in one session (the CLI); returns the articles."""
     records = export_records(session, actor=actor, module_id=module_id)
     record_export(session, actor=actor, fmt=fmt, count=len(records))
-    return export_bytes(session, actor=actor, records=records, fmt=fmt)
+    write_export(session, actor=actor, records=records, fmt=fmt, out=out)
+    return len(records)
+
+
+def export_articles(session: Session, *, actor: User, fmt: ExportFormat,
+                    module_id: int | None = None) -> bytes:
+    """``export_articles_to`` into memory."""
+    buffer = io.BytesIO()
+    export_articles_to(session, actor=actor, fmt=fmt, out=buffer, module_id=module_id)
+    return buffer.getvalue()

@@ -29,7 +29,7 @@ import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from seci.core.i18n import N_
 from seci.core.tabular import ImportFileError
@@ -103,19 +103,40 @@ def is_package(filename: str, fmt: str | None = None) -> bool:
     return Path(filename).suffix.lower().lstrip(".") == SUFFIX
 
 
-def write_package(articles_jsonl: bytes, files: Sequence[PackedFile]) -> bytes:
-    """The .zip: articles, manifest, files (deflated; images barely shrink but text does)."""
+@dataclass(frozen=True)
+class StoredFile:
+    """An image or file of this system's store, packed from disk as it is read: an export
+    never holds the attachments in memory."""
+
+    id: int
+    filename: str
+    content_type: str
+    path: Path
+
+
+def write_package_to(out: BinaryIO, articles_jsonl: bytes,
+                     files: Sequence[PackedFile | StoredFile]) -> None:
+    """The .zip written into ``out``: articles, manifest, files (deflated; images barely
+    shrink but text does)."""
     manifest = {
         "format": FORMAT_NAME, "version": FORMAT_VERSION,
         "files": [{"id": f.id, "path": f"{FILES_DIR}{f.id}", "filename": f.filename,
                    "content_type": f.content_type} for f in files],
     }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(ARTICLES, articles_jsonl)
         archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
         for packed in files:
-            archive.writestr(f"{FILES_DIR}{packed.id}", packed.data)
+            if isinstance(packed, StoredFile):
+                archive.write(packed.path, f"{FILES_DIR}{packed.id}")  # read in chunks
+            else:
+                archive.writestr(f"{FILES_DIR}{packed.id}", packed.data)
+
+
+def write_package(articles_jsonl: bytes, files: Sequence[PackedFile | StoredFile]) -> bytes:
+    """The .zip as bytes (tests, benchmarks; exports write to a file: ``write_package_to``)."""
+    buffer = io.BytesIO()
+    write_package_to(buffer, articles_jsonl, files)
     return buffer.getvalue()
 
 

@@ -13,7 +13,14 @@ from seci.accounts.models import User
 from seci.accounts.roles import Perm
 from seci.core.clock import today
 from seci.core.config import get_settings
-from seci.core.http import CurrentUser, SessionDep, require, stored_file_response, write_aside
+from seci.core.http import (
+    CurrentUser,
+    SessionDep,
+    require,
+    spooled_download,
+    stored_file_response,
+    write_aside,
+)
 from seci.knowledge import articles as svc
 from seci.knowledge import attachments as files
 from seci.knowledge import feedback as fb
@@ -23,9 +30,9 @@ from seci.knowledge.access import validity_of
 from seci.knowledge.exporting import (
     MEDIA_TYPES,
     ExportFormat,
-    export_bytes,
     export_records,
     record_export,
+    write_export,
 )
 from seci.knowledge.importing import import_articles
 from seci.knowledge.lookups import Lookups, load_lookups, queue_ids_for_codes
@@ -512,6 +519,6 @@ def export_file(request: Request, db: SessionDep,
     write_aside(request, db, lambda side: record_export(side, actor=user, fmt=format,
                                                         count=len(records)),
                 "export audit", required=True)
-    data = export_bytes(db, actor=user, records=records, fmt=format)
-    return Response(content=data, media_type=MEDIA_TYPES[format], headers={
-        "Content-Disposition": f'attachment; filename="seci-articles.{format.value}"'})
+    return spooled_download(
+        lambda out: write_export(db, actor=user, records=records, fmt=format, out=out),
+        media_type=MEDIA_TYPES[format], filename=f"seci-articles.{format.value}")

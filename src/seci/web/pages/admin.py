@@ -16,16 +16,16 @@ from seci.audit.service import AuditFilter, distinct_actions, list_events
 from seci.core.clock import today, utcnow
 from seci.core.config import get_settings
 from seci.core.errors import PermissionDenied, SeciError
-from seci.core.http import CurrentUser, SessionDep, write_aside
+from seci.core.http import CurrentUser, SessionDep, spooled_download, write_aside
 from seci.core.i18n import gettext
 from seci.core.messages import LABELS, describe_error, describe_problem
 from seci.knowledge import modules as mod
 from seci.knowledge.exporting import (
     MEDIA_TYPES,
     ExportFormat,
-    export_bytes,
     export_records,
     record_export,
+    write_export,
 )
 from seci.knowledge.importing import ImportRejected, import_articles
 from seci.knowledge.tabular import COLUMNS, TEMPLATE_EXAMPLE, FileFormat
@@ -110,10 +110,10 @@ def export(request: Request, db: SessionDep, user: CurrentUser,
     write_aside(request, db, lambda side: record_export(side, actor=user, fmt=format,
                                                         count=len(records)),
                 "export audit", required=True)
-    data = export_bytes(db, actor=user, records=records, fmt=format)
     stamp = today().strftime("%Y%m%d")  # the centre's calendar day
-    return Response(content=data, media_type=MEDIA_TYPES[format], headers={
-        "Content-Disposition": f'attachment; filename="seci-kb-{stamp}.{format.value}"'})
+    return spooled_download(
+        lambda out: write_export(db, actor=user, records=records, fmt=format, out=out),
+        media_type=MEDIA_TYPES[format], filename=f"seci-kb-{stamp}.{format.value}")
 
 
 # --- business modules --------------------------------------------------------------------
