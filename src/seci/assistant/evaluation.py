@@ -186,6 +186,9 @@ def replay_hand_offs(store: EvalStore, questions: Sequence[LabelledQuery],
             if conversation.status == Status.BOT:
                 send_customer_message(session, engine=engine, conversation=conversation,
                                       text="转人工", on=on)
+            if conversation.status != Status.WAITING:  # no one on duty: a call-back
+                session.rollback()
+                continue
             agents.accept(session, agent=agent, conversation_id=conversation.id)
             agents.insert_article(session, agent=agent, conversation_id=conversation.id,
                                   article_id=article_id, on=on)
