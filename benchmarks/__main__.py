@@ -92,6 +92,7 @@ def _import_section(data: dict[str, Any] | None) -> list[str]:
         "",
         bench_import.table(results),
         "",
+        *bench_import.export_lines(results),
     ]
 
 

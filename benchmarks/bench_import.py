@@ -10,6 +10,9 @@ is created. Timed per run, each in its own transaction:
 ``zip`` is a knowledge package: the JSONL with one image in every tenth article's body
 (``IMAGE_EVERY``; distinct PNGs of ``IMAGE_BYTES``), kept in a temporary attachment store;
 its re-import finds every image kept already (same name and bytes) and keeps none again.
+After its first import the articles are exported again as a package into a temporary
+file (``export_articles_to``): seconds, size, and the peak of Python's heap while
+exporting (traced with ``tracemalloc``, in a second export).
 
 The first run creates every article (each published as version 1); the re-import sends
 the same rows with a fraction (default 10 %) changed, which publishes new versions of
@@ -31,6 +34,7 @@ import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +177,7 @@ def _one_repetition(kind: str, fmt: str, *, first: bytes, second: bytes | None, 
     from seci.core.db import build_engine
     from seci.core.migrate import upgrade
     from seci.knowledge.models import ArticleVersion
+    from seci.knowledge.package import is_package
 
     with bench_database(kind, pg_url=pg_url) as db:
         upgrade(db.url)
@@ -191,9 +196,38 @@ def _one_repetition(kind: str, fmt: str, *, first: bytes, second: bytes | None, 
             with Session(engine) as session:
                 versions = session.scalar(select(func.count()).select_from(ArticleVersion))
             assert versions == rows + (changed_count if second is not None else 0), versions
+            if is_package("", fmt):
+                done[0].update(measure_package_export(engine, actor_id))
         finally:
             engine.dispose()
     return done
+
+
+def measure_package_export(engine: Engine, actor_id: int) -> dict[str, Any]:
+    """The imported articles exported again as a package into a temporary file: seconds
+    (untraced), then the peak of Python's heap during a second, traced export (the
+    attachments are copied from the store in chunks, never all held)."""
+    from seci.accounts.models import User
+    from seci.knowledge.exporting import ExportFormat, export_articles_to
+
+    def export_once() -> int:
+        with Session(engine) as session, tempfile.TemporaryFile() as out:
+            actor = session.get(User, actor_id)
+            assert actor is not None
+            export_articles_to(session, actor=actor, fmt=ExportFormat.ZIP, out=out)
+            session.rollback()  # its audit entry: the import's figures stay as they were
+            return out.tell()
+
+    started = time.perf_counter()
+    size = export_once()
+    seconds = time.perf_counter() - started
+    tracemalloc.start()
+    try:
+        export_once()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return {"export_s": seconds, "export_bytes": size, "export_peak_bytes": peak}
 
 
 def _median_of(reps: list[dict[str, Any]]) -> dict[str, Any]:
@@ -247,6 +281,18 @@ def verdict(result: dict[str, Any]) -> str:
     if result["format"] == "zip":
         return "–"
     return "PASS" if result["rows_per_s"] >= TARGET_ROWS_PER_S else "FAIL"
+
+
+def export_lines(results: list[dict[str, Any]]) -> list[str]:
+    """The package exports measured after the zip imports (reported, not judged)."""
+    lines = [
+        f"- {r['db']}: the {r['rows']:,} articles exported again as a package "
+        f"(`seci kb export x.zip`'s path, into a temporary file): {r['export_s']:.2f} s, "
+        f"{r['export_bytes'] / 1_048_576:.1f} MB with {r['rows'] // IMAGE_EVERY:,} images "
+        f"({r['rows'] // IMAGE_EVERY * IMAGE_BYTES / 1_048_576:.0f} MB); peak of Python's "
+        f"heap while exporting (traced): {r['export_peak_bytes'] / 1_048_576:.1f} MiB"
+        for r in results if r.get("run") == "initial" and "export_s" in r]
+    return [*lines, ""] if lines else []
 
 
 def table(results: list[dict[str, Any]]) -> str:
