@@ -283,6 +283,8 @@ def test_the_gap_report_and_adding_a_wording_over_the_api(client: TestClient, db
     assert client.get("/api/v1/search/gaps", headers=agent).status_code == 403
 
     url = f"/api/v1/articles/{learnt['article_id']}/similar-questions"
+    held = client.post(url, json={"question": "我还剩多少钱"}, headers=manager)
+    assert held.status_code == 200 and held.json()["status"] == "published"  # no new draft
     assert client.post(url, json={"question": "  "}, headers=manager).status_code == 422
     assert client.post(url, json={"question": "卡里头的钱"}, headers=agent).status_code == 403
     added = client.post(url, json={"question": learnt["example"]}, headers=manager)

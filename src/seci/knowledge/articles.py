@@ -251,15 +251,18 @@ def update_article(session: Session, *, article_id: int, fields: ArticleFields,
 def add_similar_question(session: Session, *, article_id: int, question: str, actor: User
                          ) -> Article:
     """One step from the knowledge-gap report: the article's working copy with ``question``
-    as one more similar question (a draft that goes through review like any edit; already
-    held: the article is saved unchanged). Checked like an edit of the article."""
+    as one more similar question (a draft that goes through review like any edit). Checked
+    like an edit of the article; a question it holds already changes nothing."""
+    _require(actor, Perm.ARTICLE_EDIT)
     article = get_article(session, article_id=article_id)
     question = " ".join(question.split())
     if not question:
         raise FieldErrors([{"field": "query", "code": "required"}])
+    require_module_access(session, actor, article.module_id)
     fields = fields_of(article)
-    if question not in fields.similar_questions:
-        fields = replace(fields, similar_questions=[*fields.similar_questions, question])
+    if question in fields.similar_questions:
+        return article
+    fields = replace(fields, similar_questions=[*fields.similar_questions, question])
     return update_article(session, article_id=article.id, fields=fields,
                           expected_lock_version=article.lock_version, actor=actor)
 

@@ -233,7 +233,7 @@ def update_article(article_id: int, body: ArticleUpdate, db: SessionDep,
 def add_similar_question(article_id: int, body: SimilarQuestionAdd, db: SessionDep,
                          user: CurrentUser) -> ArticleRead:
     """One more similar question on the working copy (a draft that goes through review;
-    one already held changes nothing but the status)."""
+    one the article holds already changes nothing)."""
     svc.add_similar_question(db, article_id=article_id, question=body.question, actor=user)
     return _read(db, user, article_id)
 
