@@ -38,6 +38,7 @@ import json
 import sys
 import time
 import zlib
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -318,20 +319,17 @@ def measure_learning(similar_questions: int) -> dict[str, Any]:
                 "unanswerable_handled": sum(o.kind == "no_answer" for o in unanswerable)
                 / max(len(unanswerable), 1)}
 
-    after_again = [a for _, a in again]
+    # Each question asked again: (its reply's kind, whether its article is in the reply).
+    verdicts = Counter((a.kind, a.query.expected in a.codes) for _, a in again)
     return {
         "queries": len(queries), "similar_questions": similar_questions,
         "unseen_before": shares(before), "unseen_after": shares(unseen_after),
         "again": {"count": len(again),
                   "before_choices": sum(b.kind == "choices" for b, _ in again),
-                  **{kind: sum(1 for a in after_again if (a.kind, _answered_right(a)
-                                                          or a.query.expected in a.codes)
-                               == key)
-                     for kind, key in (("right", ("answer", True)),
-                                       ("wrong", ("answer", False)),
-                                       ("in_choices", ("choices", True)),
-                                       ("choices_without", ("choices", False)))},
-                  "no_answer": sum(a.kind == "no_answer" for a in after_again)},
+                  "right": verdicts["answer", True], "wrong": verdicts["answer", False],
+                  "in_choices": verdicts["choices", True],
+                  "choices_without": verdicts["choices", False],
+                  "no_answer": verdicts["no_answer", False]},
         "seconds": time.perf_counter() - started,
     }
 

@@ -180,13 +180,12 @@ def learnt_wordings(session: Session, *, actor: User, since: datetime, limit: in
     articles = {a.id: a for a in session.scalars(
         select(Article).where(Article.id.in_({r[2] for r in rows if r[2] is not None}),
                               Article.status != ArticleStatus.RETIRED))}
+    held = {article.id: {_wording_key(normalize(q)) for q in article.similar_questions}
+            for article in articles.values()}
     found = []
     for normalized, example, article_id, times, last_at in rows:
         article = articles.get(article_id) if article_id is not None else None
-        if article is None or not normalized:
-            continue
-        if _wording_key(normalized) in {_wording_key(normalize(q))
-                                         for q in article.similar_questions}:
+        if article is None or not normalized or _wording_key(normalized) in held[article.id]:
             continue
         found.append(LearntWording(normalized, str(example), article.id, article.code,
                                    article.title, int(times), last_at))
