@@ -13,13 +13,15 @@ from seci.assistant.conversations import messages_after
 from seci.assistant.dialogue import give_feedback
 from seci.assistant.errors import (
     AlreadyRated,
+    AnswersWithoutArticle,
     InternalArticle,
+    NotACustomerQuestion,
     NotInYourQueues,
     NotYourConversation,
     WrongConversationState,
 )
 from seci.assistant.handoff import rate, request_callback
-from seci.assistant.models import Conversation, Kind, Status
+from seci.assistant.models import Conversation, Kind, Message, Status
 from seci.core.errors import PermissionDenied
 from seci.retrieval.log import opened_after
 from seci.retrieval.models import SearchLog
@@ -228,3 +230,69 @@ def test_a_confirmed_answer_keeps_its_label(db: Session, hotline: Hotline) -> No
     db.commit()
     entry = db.get(SearchLog, asked.message.search_log_id)
     assert entry is not None and entry.opened_article_id == hotline.articles["ZW-CX"].id
+
+
+def _billing(db: Session) -> User:
+    agent = db.scalar(select(User).where(User.username == "billing"))
+    assert agent is not None
+    return agent
+
+
+def test_the_agent_says_which_question_an_article_answers(db: Session, hotline: Hotline
+                                                          ) -> None:
+    conversation, log_id = _handed_over(db, hotline)
+    agent = _billing(db)
+    # Asked of the agent after the hand-off: the assistant never searched it.
+    asked_later = say(db, hotline, conversation, "另外我想问下流量包，号码13812345678")
+    assert asked_later.message.search_log_id is None
+    data_pack, balance = hotline.articles["ZF-LL"].id, hotline.articles["ZW-CX"].id
+    agents.insert_article(db, agent=agent, conversation_id=conversation.id,
+                          article_id=data_pack,
+                          teaching=agents.Teaching(answers=asked_later.message.seq))
+    # The handed-over question is answered second, and said so: labelled all the same.
+    first = db.scalar(select(Message).where(Message.search_log_id == log_id))
+    assert first is not None and first.text == STRANGE_WORDING
+    agents.send_agent_message(db, agent=agent, conversation_id=conversation.id,
+                              text="余额这样查……", article_id=balance,
+                              teaching=agents.Teaching(answers=first.seq))
+    db.commit()
+    handed_over = db.get(SearchLog, log_id)
+    assert handed_over is not None and handed_over.opened_article_id == balance
+    logged_now = db.get(SearchLog, asked_later.message.search_log_id)
+    assert logged_now is not None and logged_now.opened_article_id == data_pack
+    assert logged_now.channel == "assistant" and not logged_now.confident
+    assert "13812345678" not in logged_now.query and "138****5678" in logged_now.query
+
+
+def test_an_article_that_teaches_nothing_labels_nothing(db: Session, hotline: Hotline
+                                                        ) -> None:
+    conversation, log_id = _handed_over(db, hotline)
+    agents.insert_article(db, agent=_billing(db), conversation_id=conversation.id,
+                          article_id=hotline.articles["ZW-CX"].id,
+                          teaching=agents.Teaching(learn=False))
+    db.commit()
+    entry = db.get(SearchLog, log_id)
+    assert entry is not None and entry.opened_article_id is None
+
+
+@pytest.mark.parametrize("after_question", [1, 99])  # the assistant's reply; none such
+def test_only_a_customer_message_can_be_answered(db: Session, hotline: Hotline,
+                                                 after_question: int) -> None:
+    conversation, log_id = _handed_over(db, hotline)
+    question = db.scalar(select(Message).where(Message.search_log_id == log_id))
+    assert question is not None
+    seq = question.seq + after_question
+    before = len(messages_after(db, conversation_id=conversation.id, customer_view=False))
+    with pytest.raises(NotACustomerQuestion):
+        agents.send_agent_message(db, agent=_billing(db), conversation_id=conversation.id,
+                                  text="余额这样查", article_id=hotline.articles["ZW-CX"].id,
+                                  teaching=agents.Teaching(answers=seq))
+    with pytest.raises(AnswersWithoutArticle):
+        agents.send_agent_message(db, agent=_billing(db), conversation_id=conversation.id,
+                                  text="余额这样查",
+                                  teaching=agents.Teaching(answers=question.seq))
+    # Nothing was sent, nothing labelled.
+    assert len(messages_after(db, conversation_id=conversation.id,
+                              customer_view=False)) == before
+    entry = db.get(SearchLog, log_id)
+    assert entry is not None and entry.opened_article_id is None

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from seci.retrieval.log import opened_after
 from tests.assistant.conftest import Hotline
 from tests.factories import bearer
 
@@ -152,6 +153,36 @@ def test_hand_off_to_agent_and_back_over_the_api(client: TestClient, db: Session
     messages = client.get(f"{url}/messages", headers=token).json()
     assert [m["kind"] for m in messages][-3:] == ["accepted", "text", "closed"]
     assert client.post(f"{url}/rating", headers=token, json={"score": 4}).status_code == 200
+
+
+def test_the_agent_names_the_question_an_article_answers(client: TestClient, db: Session,
+                                                         hotline: Hotline) -> None:
+    url, token = _start(client)
+    client.post(f"{url}/messages", headers=token, json={"text": "家里断网了怎么办"})
+    client.post(f"{url}/handoff", headers=token)
+    client.post(f"{url}/messages", headers=token, json={"text": "光猫灯一直闪红"})
+    transcript = client.get(f"{url}/messages", headers=token).json()
+    handed_over_with, asked_of_agent = [m for m in transcript if m["role"] == "customer"]
+    first_text, later = handed_over_with["text"], asked_of_agent["seq"]
+    bot = next(m["seq"] for m in transcript if m["role"] == "bot")
+    agent = bearer(db, hotline.world, "agent_data")
+    [item] = client.get(f"{BASE}/inbox", headers=agent).json()["waiting"]
+    agent_url = f"{BASE}/agent/conversations/{item['conversation_id']}"
+    client.post(f"{agent_url}/accept", headers=agent)
+    fault = hotline.articles["KD-GZ"].id
+    for body, code in [({"article_id": fault, "answers": bot}, "not_a_customer_question"),
+                       ({"article_id": fault, "answers": 999}, "not_a_customer_question"),
+                       ({"answers": later}, "answers_without_article")]:
+        refused = client.post(f"{agent_url}/messages", headers=agent,
+                              json={"text": "请重启光猫", **body})
+        assert refused.status_code == 422 and refused.json()["code"] == code
+    assert client.post(f"{agent_url}/articles", headers=agent,
+                       json={"article_id": fault, "answers": 0}).status_code == 422
+    sent = client.post(f"{agent_url}/messages", headers=agent,
+                       json={"text": "请重启光猫", "article_id": fault, "answers": later})
+    assert sent.status_code == 201
+    learnt = set(opened_after(db))
+    assert ("光猫灯一直闪红", fault) in learnt and (first_text, fault) not in learnt
 
 
 def test_call_back_over_the_api_masks_the_number(client: TestClient, db: Session,

@@ -32,8 +32,10 @@ from seci.assistant.dialogue import (
     plausible_choices,
 )
 from seci.assistant.errors import (
+    AnswersWithoutArticle,
     CallbackNotFound,
     InternalArticle,
+    NotACustomerQuestion,
     NotInYourQueues,
     NotYourConversation,
     UnknownQueue,
@@ -251,27 +253,62 @@ def accept(session: Session, *, agent: User, conversation_id: int) -> Conversati
     return conversation
 
 
+@dataclass(frozen=True)
+class Teaching:
+    """What an article an agent sends teaches the assistant (``learning.answered_by_agent``).
+    ``answers``: the seq of the customer's message it answers (the workspace's choice);
+    None: the question the customer was handed over with, if this is the first article.
+    ``learn``: False when it answers nothing the customer asked (a greeting's
+    attachment, a general notice)."""
+
+    answers: int | None = None
+    learn: bool = True
+
+
+DEFAULT_TEACHING = Teaching()
+
+
 def send_agent_message(session: Session, *, agent: User, conversation_id: int, text: str,
                        client_key: str | None = None, article_id: int | None = None,
-                       on: date | None = None) -> Message:
+                       teaching: Teaching = DEFAULT_TEACHING, on: date | None = None
+                       ) -> Message:
     """The agent's reply. With ``article_id`` (text inserted from an article with 插入答案,
     then edited) the message records the article and is shown as Markdown; the article
-    must be one a customer may read."""
+    must be one a customer may read, and it labels the question it answers
+    (``teaching``)."""
     conversation = _own(session, agent, conversation_id)
     key = (client_key or "").strip()[:64] or None
     if key is not None and (stored := message_by_client_key(session, conversation, key)):
         return stored
     if article_id is None:
+        if teaching.answers is not None:
+            raise AnswersWithoutArticle()
         return add_message(session, conversation, role=Role.AGENT, kind=Kind.TEXT,
                            text=clean_message(text), client_key=key, author_id=agent.id)
     article = customer_article(session, article_id=article_id, on=on)
     if article is None:
         raise InternalArticle(article=article_id)
+    question = _question_answered(session, conversation, teaching)
     sent = add_message(session, conversation, role=Role.AGENT, kind=Kind.ARTICLE,
                        text=clean_message(text), client_key=key, author_id=agent.id,
                        data=_article_data(article), article_ids=[article.article_id])
-    learning.answered_by_agent(session, conversation=conversation, sent=sent)
+    if teaching.learn:
+        learning.answered_by_agent(session, conversation=conversation, sent=sent,
+                                   question=question)
     return sent
+
+
+def _question_answered(session: Session, conversation: Conversation, teaching: Teaching
+                       ) -> Message | None:
+    """The customer's message ``teaching`` names (checked before anything is sent)."""
+    if teaching.answers is None or not teaching.learn:
+        return None
+    question = session.scalar(select(Message).where(
+        Message.conversation_id == conversation.id, Message.seq == teaching.answers,
+        Message.role == Role.CUSTOMER))
+    if question is None:
+        raise NotACustomerQuestion(seq=teaching.answers)
+    return question
 
 
 def _article_data(article: CustomerArticle) -> dict[str, object]:
@@ -306,7 +343,7 @@ def answer_draft(session: Session, *, engine: SearchEngine, agent: User,
 
 
 def insert_article(session: Session, *, agent: User, conversation_id: int, article_id: int,
-                   on: date | None = None) -> Message:
+                   teaching: Teaching = DEFAULT_TEACHING, on: date | None = None) -> Message:
     """Send an article's customer answer, or else its customer text, at once (the API's
     one-step insert; the workspace puts an editable draft into the reply box instead).
     Internal-only articles stay with the agent."""
@@ -314,11 +351,14 @@ def insert_article(session: Session, *, agent: User, conversation_id: int, artic
     article = customer_article(session, article_id=article_id, on=on)
     if article is None:
         raise InternalArticle(article=article_id)
+    question = _question_answered(session, conversation, teaching)
     sent = add_message(session, conversation, role=Role.AGENT, kind=Kind.ARTICLE,
                        text=f"**{article.title}**\n\n{article.customer_answer or article.body}",
                        data=_article_data(article),
                        article_ids=[article.article_id], author_id=agent.id)
-    learning.answered_by_agent(session, conversation=conversation, sent=sent)
+    if teaching.learn:
+        learning.answered_by_agent(session, conversation=conversation, sent=sent,
+                                   question=question)
     return sent
 
 

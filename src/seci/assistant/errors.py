@@ -66,6 +66,17 @@ class InternalArticle(Conflict):
                  "a customer.")
 
 
+class NotACustomerQuestion(InvalidInput):
+    code = "not_a_customer_question"
+    message = N_("Message {seq} is not one of the customer's messages in this conversation.")
+
+
+class AnswersWithoutArticle(InvalidInput):
+    code = "answers_without_article"
+    message = N_("Only a message with an article answers a customer's question: give "
+                 "article_id as well.")
+
+
 class ArticleNotInConversation(NotFound):
     # A customer may read the full text only of articles their conversation was given, and
     # only while they are still customer-visible.

@@ -12,7 +12,9 @@ so the knowledge-gap report (/kb/gaps) and the learned matcher see it.
   sends back answers it (``answered_by_agent``): the same label, in the words of exactly
   the callers the assistant failed. The matcher learns it and the served calibration
   holds it out (``served_calibration.held_out_questions``), so the next caller who puts
-  it that way is answered.
+  it that way is answered. In the workspace the agent may say which of the customer's
+  messages an article answers, or that it teaches nothing: a question asked of the agent
+  after the hand-off (never searched) is then logged and labelled as well.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from sqlalchemy.orm import Session
 from seci.assistant.models import Conversation, Kind, Message, Role
 from seci.core.clock import utcnow
 from seci.core.pii import mask_personal_numbers
-from seci.retrieval.log import log_search
+from seci.retrieval.log import log_search, log_unsearched
 from seci.retrieval.models import SearchLog
 from seci.retrieval.service import SearchResult
 
@@ -63,30 +65,51 @@ def reject_answer(session: Session, *, question: Message | None) -> None:
         session.flush()
 
 
-def answered_by_agent(session: Session, *, conversation: Conversation, sent: Message
-                      ) -> SearchLog | None:
-    """An agent sent an article (``sent``) in a conversation handed over to them: the
-    first article sent after the hand-off answers the question the customer was handed
-    over with, the latest one the assistant searched (after a hand-off nothing is
-    searched). Later articles answer questions asked of the agent, which were never
-    logged: they label nothing. A question already labelled (a confirmed answer, a pick)
-    keeps its label. Returns the entry labelled, if any."""
+def answered_by_agent(session: Session, *, conversation: Conversation, sent: Message,
+                      question: Message | None = None) -> SearchLog | None:
+    """An agent sent an article (``sent``) in a conversation handed over to them.
+
+    ``question``: the customer's message the agent said it answers (the workspace's
+    choice, a message of this conversation before ``sent``); one asked of the agent after
+    the hand-off was never searched and is logged now. Without a choice, the first article
+    sent after the hand-off answers the question the customer was handed over with, the
+    latest one the assistant searched (after a hand-off nothing is searched); later
+    articles label nothing, since they answer what was asked of the agent and nobody said
+    which. A question already labelled (a confirmed answer, a pick) keeps its label.
+    Returns the entry labelled, if any."""
     if conversation.handed_off_at is None or not sent.article_ids:
         return None
+    if question is not None:
+        return _label(session, _entry(session, question) or _logged_now(session, question),
+                      sent.article_ids[0])
     if _agent_sent_an_article_before(session, conversation, sent):
         return None
-    question = session.scalar(
+    handed_over_with = session.scalar(
         select(Message).where(Message.conversation_id == conversation.id,
                               Message.role == Role.CUSTOMER,
                               Message.search_log_id.is_not(None),
                               Message.seq < sent.seq)
         .order_by(Message.seq.desc()).limit(1))
-    entry = _entry(session, question)
+    return _label(session, _entry(session, handed_over_with), sent.article_ids[0])
+
+
+def _label(session: Session, entry: SearchLog | None, article_id: int) -> SearchLog | None:
     if entry is None or entry.opened_article_id is not None:
         return None
-    entry.opened_article_id = sent.article_ids[0]
+    entry.opened_article_id = article_id
     entry.opened_at = utcnow()
     session.flush()
+    return entry
+
+
+def _logged_now(session: Session, question: Message) -> SearchLog | None:
+    """Log a question the assistant never searched (asked of the agent), masked like every
+    logged question, and link the message to it."""
+    entry = log_unsearched(session, query=mask_personal_numbers(question.text).text,
+                           channel=CHANNEL)
+    if entry is not None:
+        question.search_log_id = entry.id
+        session.flush()
     return entry
 
 

@@ -59,6 +59,7 @@ from seci.assistant.schemas import (
     RuleRead,
     RuleWrite,
     SuggestionRead,
+    Teaches,
     TransferWrite,
     TurnRead,
     WaitingRead,
@@ -417,7 +418,12 @@ def agent_message(db: SessionDep, agent: Handler, conversation_id: int, body: Ag
     return message_read(agents.send_agent_message(db, agent=agent,
                                                   conversation_id=conversation_id,
                                                   text=body.text, client_key=body.client_key,
-                                                  article_id=body.article_id))
+                                                  article_id=body.article_id,
+                                                  teaching=_teaching(body)))
+
+
+def _teaching(body: Teaches) -> agents.Teaching:
+    return agents.Teaching(answers=body.answers, learn=body.learn)
 
 
 @router.get("/agent/conversations/{conversation_id}/articles/{article_id}/answer",
@@ -443,7 +449,8 @@ def insert_article(db: SessionDep, agent: Handler, conversation_id: int, body: A
     internal-only articles). To let the agent edit it first, use ``…/articles/{id}/answer``
     and ``messages``."""
     return message_read(agents.insert_article(db, agent=agent, conversation_id=conversation_id,
-                                              article_id=body.article_id))
+                                              article_id=body.article_id,
+                                              teaching=_teaching(body)))
 
 
 @router.post("/agent/conversations/{conversation_id}/transfer",

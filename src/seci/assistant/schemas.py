@@ -186,16 +186,30 @@ class AgentConversationRead(BaseModel):
     satisfaction: int | None
 
 
-class AgentMessage(BaseModel):
+class Teaches(BaseModel):
+    """Which question of the customer's an inserted article answers: the assistant learns
+    that wording (the search log's label; the gap report lists it)."""
+
+    answers: int | None = Field(
+        default=None, ge=1,
+        description="The seq of the customer's message the article answers (422 "
+        "`not_a_customer_question` for any other message). Left out: the question the "
+        "customer was handed over with, if this is the first article sent")
+    learn: bool = Field(default=True, description="false: the article answers nothing the "
+                        "customer asked, the assistant learns nothing from it")
+
+
+class AgentMessage(Teaches):
     text: str = Field(max_length=20000)
     client_key: str | None = Field(default=None, max_length=64)
     article_id: int | None = Field(
         default=None, description="The article the text was inserted from (插入答案, then "
         "edited): recorded on the message, which is shown as Markdown. 409 "
-        "`internal_article` for an article a customer may not read")
+        "`internal_article` for an article a customer may not read; `answers` without it: "
+        "422 `answers_without_article`")
 
 
-class ArticleInsert(BaseModel):
+class ArticleInsert(Teaches):
     article_id: int
 
 

@@ -55,6 +55,24 @@ def log_search(session: Session, *, user: User | None, query: str, result: Searc
         return None
 
 
+def log_unsearched(session: Session, *, query: str, channel: str) -> SearchLog | None:
+    """Record a question that was answered without a search (a customer's question to an
+    agent, which the assistant never searched), so that the article that answered it can
+    label it: unsure (nothing answered it on its own), nothing shown. Best effort, like
+    ``log_search``."""
+    normalized = normalize(query)[:500]
+    try:
+        with _best_effort(session):
+            entry = SearchLog(user_id=None, channel=channel, at=utcnow(), query=query[:500],
+                              normalized=normalized, hit_count=0, shown_ids=[],
+                              top_confidence=0.0, confident=False)
+            session.add(entry)
+        return entry
+    except OperationalError as error:
+        logger.warning("question not logged, database busy: %s", error.orig)
+        return None
+
+
 @contextmanager
 def _best_effort(session: Session) -> Iterator[None]:
     """On SQLite a savepoint, so that a write refused by a busy database leaves the rest
