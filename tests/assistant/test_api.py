@@ -168,7 +168,8 @@ def test_the_agent_names_the_question_an_article_answers(client: TestClient, db:
     agent = bearer(db, hotline.world, "agent_data")
     [item] = client.get(f"{BASE}/inbox", headers=agent).json()["waiting"]
     agent_url = f"{BASE}/agent/conversations/{item['conversation_id']}"
-    client.post(f"{agent_url}/accept", headers=agent)
+    accepted = client.post(f"{agent_url}/accept", headers=agent).json()
+    assert accepted["handed_over_with"] == handed_over_with["seq"]
     fault = hotline.articles["KD-GZ"].id
     for body, code in [({"article_id": fault, "answers": bot}, "not_a_customer_question"),
                        ({"article_id": fault, "answers": 999}, "not_a_customer_question"),

@@ -1,7 +1,7 @@
 """From a customer's question to a person and back: 转人工, an agent accepting in the inbox
 (a second agent is told it is taken), replying live, inserting an article, closing with an
 outcome, and the customer's 1–5 rating, stored on the conversation; the question the agent
-answered shows in the gap report with the article, to add as a similar question."""
+says the article answers shows in the gap report with it, to add as a similar question."""
 
 from __future__ import annotations
 
@@ -75,9 +75,15 @@ def test_hand_off_accept_chat_insert_close_and_rate(
     # The answer goes into the reply box, to be edited; nothing is sent yet.
     expect(reply).to_have_value(re.compile("入网满120天"))
     expect(messages(customer, "article")).to_have_count(0)
+    # What it replies to teaches the assistant: the question the customer came with is
+    # preselected, but this answer replies to the one asked of the agent since.
+    replies_to = agent.get_by_label("插入的答案回复的是")
+    expect(replies_to.locator("option:checked")).to_have_text(f"{question} （转人工前的问题）")
+    replies_to.select_option(label="携号转网需要满足什么条件")
     reply.press("Enter")
     inserted = messages(customer, "article")
     expect(inserted).to_contain_text("入网满120天")
+    expect(replies_to).to_be_hidden()
 
     close = agent.locator("#ws-close")
     close.get_by_label("分类").fill("业务办理")
@@ -98,15 +104,18 @@ def test_hand_off_accept_chat_insert_close_and_rate(
     expect(page.locator("#chat-rating")).to_be_hidden()  # rated once, also after a reload
     expect(messages(page.get_by_role("log", name="对话"), "closed")).to_have_count(1)
 
-    # The question the assistant could not answer, with the article the agent answered it
-    # with: the gap report offers it as a similar question of that article.
+    # The question asked of the agent, with the article the agent answered it with: the
+    # gap report offers it as a similar question of that article. The question the
+    # customer came with was not answered by it and stays unlabelled.
     manager = new_context().new_page()
     login(manager, "manager")
     manager.goto("/kb/gaps")
-    learnt = manager.locator("#learnt-wordings tbody tr").filter(has_text=question)
+    rows = manager.locator("#learnt-wordings tbody tr")
+    expect(rows.filter(has_text=question)).to_have_count(0)
+    learnt = rows.filter(has_text="携号转网需要满足什么条件")
     expect(learnt).to_contain_text("携号转网条件与办理流程")
     learnt.get_by_role("button", name="加为相似问法").click()
-    expect(manager.get_by_label("相似问法")).to_have_value(re.compile(question))
+    expect(manager.get_by_label("相似问法")).to_have_value(re.compile("携号转网需要满足什么条件"))
 
 
 def test_a_reconnecting_stream_resumes_after_the_last_message(

@@ -207,6 +207,7 @@ class ConversationView:
     transcript: Sequence[Message]
     candidates: list[ArticleRef]
     waiting: WaitingInfo | None
+    handed_over_with: int | None = None  # seq of the question the customer came with
 
 
 def view_for_agent(session: Session, *, agent: User, conversation_id: int
@@ -215,12 +216,14 @@ def view_for_agent(session: Session, *, agent: User, conversation_id: int
     transcript (with internal notes), the assistant's candidates, the place in line."""
     conversation = conversation_for_agent(session, agent=agent,
                                           conversation_id=conversation_id)
+    question = learning.handed_over_with(session, conversation)
     return ConversationView(
         conversation,
         messages_after(session, conversation_id=conversation.id, customer_view=False,
                        limit=2000),
         article_refs(session, conversation.candidate_article_ids),
         waiting_info(session, conversation),
+        question.seq if question is not None else None,
     )
 
 

@@ -84,13 +84,24 @@ def answered_by_agent(session: Session, *, conversation: Conversation, sent: Mes
                       sent.article_ids[0])
     if _agent_sent_an_article_before(session, conversation, sent):
         return None
-    handed_over_with = session.scalar(
-        select(Message).where(Message.conversation_id == conversation.id,
-                              Message.role == Role.CUSTOMER,
-                              Message.search_log_id.is_not(None),
-                              Message.seq < sent.seq)
-        .order_by(Message.seq.desc()).limit(1))
-    return _label(session, _entry(session, handed_over_with), sent.article_ids[0])
+    return _label(session, _entry(session, handed_over_with(session, conversation,
+                                                            before=sent.seq)),
+                  sent.article_ids[0])
+
+
+def handed_over_with(session: Session, conversation: Conversation, *,
+                     before: int | None = None) -> Message | None:
+    """The question the customer was handed over with: the latest of their messages the
+    assistant searched (before seq ``before``); after a hand-off nothing is searched, and
+    a bare 转人工 is no question."""
+    if conversation.handed_off_at is None:
+        return None
+    query = select(Message).where(Message.conversation_id == conversation.id,
+                                  Message.role == Role.CUSTOMER,
+                                  Message.search_log_id.is_not(None))
+    if before is not None:
+        query = query.where(Message.seq < before)
+    return session.scalar(query.order_by(Message.seq.desc()).limit(1))
 
 
 def _label(session: Session, entry: SearchLog | None, article_id: int) -> SearchLog | None:

@@ -389,7 +389,7 @@ def _agent_view(db: Session, agent: User, conversation_id: int) -> AgentConversa
         transcript=[message_read(m) for m in view.transcript],
         resolved=conversation.resolved, category=conversation.category,
         first_contact_resolved=conversation.first_contact_resolved,
-        satisfaction=conversation.satisfaction,
+        satisfaction=conversation.satisfaction, handed_over_with=view.handed_over_with,
     )
 
 

@@ -184,6 +184,10 @@ class AgentConversationRead(BaseModel):
     category: str | None
     first_contact_resolved: bool | None
     satisfaction: int | None
+    handed_over_with: int | None = Field(
+        default=None, description="The seq of the question the customer was handed over "
+        "with (the last one the assistant searched): what the first inserted article "
+        "answers unless `answers` says otherwise")
 
 
 class Teaches(BaseModel):

@@ -125,6 +125,7 @@ def conversation_page(request: Request, db: SessionDep, agent: Handler,
         "mine": conversation.status == Status.WITH_AGENT and conversation.agent_id == agent.id,
         "categories": [gettext(c) for c in CLOSE_CATEGORIES],
         "api": f"{API}/agent/conversations/{conversation.id}",
+        "handed_over_with": view.handed_over_with,
     }, user=agent)
 
 

@@ -693,8 +693,18 @@
         }, function () {});
     }
 
+    // The customer's questions, for "the inserted answer replies to" (what it teaches the
+    // assistant), and whether an article was sent already.
+    var teaches = {row: document.getElementById("ws-teaches"),
+                   select: document.getElementById("ws-answers"),
+                   questions: [], articleSent: false};
+
     function receive(message) {
       if (!transcript.add(message)) { return; }
+      if (message.role === "customer" && message.kind === "text") {
+        teaches.questions.push({seq: message.seq, text: message.text});
+      }
+      if (message.role === "agent" && message.kind === "article") { teaches.articleSent = true; }
       if (message.role === "customer") { scheduleAssist(); }
       if (STATE_KINDS.indexOf(message.kind) >= 0) { checkState(); }
     }
@@ -750,6 +760,36 @@
     // sent message then records the article.
     var composer = {input: document.getElementById("ws-input"), articleId: null};
 
+    // Preselected: the question the customer was handed over with, until an article was
+    // sent; then their latest question. The agent may pick another, or none.
+    function showTeaches() {
+      if (!teaches.select) { return; }
+      var select = teaches.select;
+      var handedOver = Number(root.dataset.handedOver) || null;
+      var latest = teaches.questions.length ?
+        teaches.questions[teaches.questions.length - 1].seq : null;
+      var chosen = !teaches.articleSent && handedOver ? handedOver : latest;
+      select.textContent = "";
+      teaches.questions.slice().reverse().forEach(function (question) {
+        var label = question.text.length > 40 ? question.text.slice(0, 40) + "…" : question.text;
+        if (question.seq === handedOver) { label += " " + T.handedOverWith; }
+        var option = element("option", null, label);
+        option.value = String(question.seq);
+        option.selected = question.seq === chosen;
+        select.appendChild(option);
+      });
+      var none = element("option", null, T.answersNothing);
+      none.value = "none";
+      none.selected = chosen === null;
+      select.appendChild(none);
+      teaches.row.hidden = false;
+    }
+
+    function forgetArticle() {
+      composer.articleId = null;
+      if (teaches.row) { teaches.row.hidden = true; }
+    }
+
     function insertAnswer(button) {
       if (!composer.input) { return; }
       button.disabled = true;
@@ -763,6 +803,7 @@
           input.value = input.value.trim() ? input.value.replace(/\s+$/, "") + "\n\n" +
             result.data.text : result.data.text;
           composer.articleId = result.data.article_id;
+          showTeaches();
           streamStatus.textContent = T.inserted;
           input.focus();
           input.setSelectionRange(input.value.length, input.value.length);
@@ -792,7 +833,13 @@
         var text = input.value;
         if (draft.text !== text || !draft.key) { draft = {text: text, key: newKey()}; }
         var body = {text: text, client_key: draft.key};
-        if (composer.articleId !== null) { body.article_id = composer.articleId; }
+        if (composer.articleId !== null) {
+          body.article_id = composer.articleId;
+          if (teaches.select && teaches.select.value === "none") { body.learn = false; }
+          else if (teaches.select && teaches.select.value) {
+            body.answers = Number(teaches.select.value);
+          }
+        }
         withRetry(function () {
           return send("POST", "/messages", body);
         }, function () { streamStatus.textContent = T.reconnecting; }).then(function (result) {
@@ -803,13 +850,13 @@
           draft = {text: null, key: null};
           if (input.value === text) {
             input.value = "";
-            composer.articleId = null;
+            forgetArticle();
           }
         }, function () { showError(T.notSent); });
       };
       // A reply box emptied by hand no longer holds the inserted answer.
       input.addEventListener("input", function () {
-        if (!input.value.trim()) { composer.articleId = null; }
+        if (!input.value.trim()) { forgetArticle(); }
       });
       reply.addEventListener("submit", function (event) { event.preventDefault(); sendReply(); });
       input.addEventListener("keydown", function (event) {
