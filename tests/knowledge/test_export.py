@@ -17,11 +17,17 @@ from sqlalchemy.orm import Session
 from seci.audit.models import AuditEvent
 from seci.core.errors import PermissionDenied
 from seci.knowledge import articles as kb
-from seci.knowledge.exporting import export_articles, export_records
+from seci.knowledge import exporting
+from seci.knowledge.exporting import (
+    export_articles,
+    export_count,
+    export_records,
+    iter_export_records,
+)
 from seci.knowledge.importing import ImportReport, import_articles
 from seci.knowledge.models import Article, ArticleVersion, Module
 from seci.knowledge.modules import find_by_path
-from seci.knowledge.tabular import COLUMNS, FileFormat
+from seci.knowledge.tabular import COLUMNS, FileFormat, read_rows, write_csv
 from tests.factories import World, bearer, make_article, revise
 
 LIMIT = 5 * 1024 * 1024
@@ -214,6 +220,38 @@ def test_export_is_audited(db: Session, world: World) -> None:
 def test_agent_may_not_export(db: Session, world: World) -> None:
     with pytest.raises(PermissionDenied):
         export_articles(db, actor=world["agent"], fmt=FileFormat.CSV)
+    # Refused when asked, not when the first record would be read.
+    with pytest.raises(PermissionDenied):
+        iter_export_records(db, actor=world["agent"])
+    with pytest.raises(PermissionDenied):
+        export_count(db, actor=world["agent"])
+
+
+def test_records_are_read_in_batches_and_counted_alike(db: Session, world: World,
+                                                       monkeypatch: pytest.MonkeyPatch
+                                                       ) -> None:
+    seed(db, world)
+    monkeypatch.setattr(exporting, "READ_BATCH", 2)  # five articles: three batches
+    everything = [r["code"] for r in iter_export_records(db, actor=world["manager"])]
+    assert everything == EXPORTED_CODES
+    assert export_count(db, actor=world["manager"]) == len(EXPORTED_CODES)
+    billing = world.modules["账务"].id
+    assert [r["code"] for r in iter_export_records(db, actor=world["manager"],
+                                                   module_id=billing)] == ["KB-2"]
+    assert export_count(db, actor=world["manager"], module_id=billing) == 1
+    assert export_count(db, actor=world["manager"], include_retired=True) == 6
+
+
+def test_a_long_csv_is_written_in_pieces_that_read_back_whole() -> None:
+    # Bodies of 1,000 characters: the writer flushes about every 65,000 characters, so a
+    # row, a multi-byte character or a quoted line break may sit on a piece's edge.
+    rows = [KB1 | {"code": f"LONG-{i:03d}", "body": f"第{i}条：\n" + "话费“余额”查询，" * 125}
+            for i in range(200)]
+    data = write_csv(rows)
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\xef\xbb\xbf") == 1
+    read = [r.values for r in read_rows(data, FileFormat.CSV)]
+    assert [r["code"] for r in read] == [r["code"] for r in rows]
+    assert all(r["body"] == row["body"] for r, row in zip(read, rows, strict=True))
 
 
 # --- round trips -------------------------------------------------------------------------

@@ -229,7 +229,7 @@ SPOOL_BYTES = 16 * 1024 * 1024
 DOWNLOAD_CHUNK = 256 * 1024
 
 
-def spooled_download(fill: Callable[[BinaryIO], None], *, media_type: str, filename: str
+def spooled_download(fill: Callable[[BinaryIO], object], *, media_type: str, filename: str
                      ) -> StreamingResponse:
     """A generated file (an export) as a download: ``fill`` writes it into a temporary
     file, in memory up to ``SPOOL_BYTES`` and on disk beyond, which is then sent in chunks

@@ -5,10 +5,11 @@ the articles use as well."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from typing import Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from seci.accounts.models import Queue, User
@@ -20,7 +21,7 @@ from seci.knowledge.models import Article, ArticleStatus, ArticleVersion
 from seci.knowledge.modules import module_names_by_id, path_label, subtree_ids
 from seci.knowledge.package import MEDIA_TYPE as PACKAGE_MEDIA_TYPE
 from seci.knowledge.package import TEXT_COLUMNS, StoredFile, write_package_to
-from seci.knowledge.tabular import FileFormat, write_jsonl, write_records
+from seci.knowledge.tabular import FileFormat, jsonl_line, write_records_to
 
 
 class ExportFormat(StrEnum):
@@ -40,13 +41,41 @@ MEDIA_TYPES = {
 }
 
 
+# Versions are read from the database this many at a time while the file is written, so
+# an export's memory does not grow with the knowledge base.
+READ_BATCH = 500
+
+
 def export_records(session: Session, *, actor: User, module_id: int | None = None,
                    include_retired: bool = False) -> list[dict[str, Any]]:
     """The live version of every published article (also expired and scheduled ones)."""
+    return list(iter_export_records(session, actor=actor, module_id=module_id,
+                                    include_retired=include_retired))
+
+
+def iter_export_records(session: Session, *, actor: User, module_id: int | None = None,
+                        include_retired: bool = False) -> Iterator[dict[str, Any]]:
+    """``export_records`` one by one, read from the database in batches (``READ_BATCH``)
+    as they are written. The actor's rights are checked now, not when the first record
+    is read."""
     if not actor.can(Perm.KB_EXPORT):
         raise PermissionDenied()
-    modules = module_names_by_id(session)
-    queues = {q.id: q.code for q in session.scalars(select(Queue))}
+    query = _live_versions(session, module_id=module_id, include_retired=include_retired)
+    return _records(session, query)
+
+
+def export_count(session: Session, *, actor: User, module_id: int | None = None,
+                 include_retired: bool = False) -> int:
+    """How many articles ``iter_export_records`` gives (for the audit entry, written
+    before the file)."""
+    if not actor.can(Perm.KB_EXPORT):
+        raise PermissionDenied()
+    query = _live_versions(session, module_id=module_id, include_retired=include_retired)
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def _live_versions(session: Session, *, module_id: int | None, include_retired: bool
+                   ) -> Select[ArticleVersion]:
     query = (
         select(ArticleVersion)
         .join(Article, Article.live_version_id == ArticleVersion.id)
@@ -57,9 +86,15 @@ def export_records(session: Session, *, actor: User, module_id: int | None = Non
     if module_id is not None:
         query = query.where(ArticleVersion.module_id.in_(subtree_ids(session,
                                                                      module_id=module_id)))
-    records = []
-    for version in session.scalars(query):
-        records.append({
+    return query
+
+
+def _records(session: Session, query: Select[ArticleVersion]
+             ) -> Iterator[dict[str, Any]]:
+    modules = module_names_by_id(session)
+    queues = {q.id: q.code for q in session.scalars(select(Queue))}
+    for version in session.scalars(query.execution_options(yield_per=READ_BATCH)):
+        yield {
             "code": version.code,
             "title": version.title,
             "body": version.body,
@@ -71,26 +106,39 @@ def export_records(session: Session, *, actor: User, module_id: int | None = Non
             "audience": version.audience,
             "valid_from": version.valid_from.isoformat() if version.valid_from else None,
             "valid_to": version.valid_to.isoformat() if version.valid_to else None,
-        })
-    return records
+        }
 
 
-def write_export(session: Session, *, actor: User, records: list[dict[str, Any]],
-                 fmt: ExportFormat, out: BinaryIO) -> None:
-    """``records`` (``export_records``) written into ``out`` as ``fmt``; a package also
-    carries the images and files their texts refer to that ``actor`` may read, copied
-    from the store as the archive is written (never all in memory)."""
+def write_export(session: Session, *, actor: User, records: Iterable[dict[str, Any]],
+                 fmt: ExportFormat, out: BinaryIO) -> int:
+    """``records`` (``iter_export_records``) written into ``out`` as ``fmt`` as they
+    come; returns how many. A package also carries the images and files their texts
+    refer to that ``actor`` may read, copied from the store after the articles (never
+    all in memory)."""
     if fmt is not ExportFormat.ZIP:
-        out.write(write_records(records, FileFormat(fmt.value)))
-        return
-    ids = referenced_ids(*(record.get(column) for record in records for column in TEXT_COLUMNS))
-    stored = [StoredFile(id=attachment.id, filename=attachment.filename,
-                         content_type=attachment.content_type, path=path)
-              for attachment, path in readable_attachments(session, actor=actor, ids=ids)]
-    write_package_to(out, write_jsonl(records), stored)
+        return write_records_to(records, FileFormat(fmt.value), out)
+    referenced: set[int] = set()
+    written = 0
+
+    def lines() -> Iterator[bytes]:
+        nonlocal written
+        for article in records:
+            referenced.update(referenced_ids(*(article.get(column)
+                                               for column in TEXT_COLUMNS)))
+            written += 1
+            yield jsonl_line(article)
+
+    def stored() -> list[StoredFile]:
+        return [StoredFile(id=attachment.id, filename=attachment.filename,
+                           content_type=attachment.content_type, path=path)
+                for attachment, path in readable_attachments(session, actor=actor,
+                                                             ids=referenced)]
+
+    write_package_to(out, lines(), stored)
+    return written
 
 
-def export_bytes(session: Session, *, actor: User, records: list[dict[str, Any]],
+def export_bytes(session: Session, *, actor: User, records: Iterable[dict[str, Any]],
                  fmt: ExportFormat) -> bytes:
     """``write_export`` into memory (small exports, tests)."""
     buffer = io.BytesIO()
@@ -112,11 +160,12 @@ def record_export(session: Session, *, actor: User, fmt: str, count: int) -> Non
 
 def export_articles_to(session: Session, *, actor: User, fmt: ExportFormat, out: BinaryIO,
                        module_id: int | None = None) -> int:
-    """Read, audit and write into ``out`` in one session (the CLI); returns the articles."""
-    records = export_records(session, actor=actor, module_id=module_id)
-    record_export(session, actor=actor, fmt=fmt, count=len(records))
-    write_export(session, actor=actor, records=records, fmt=fmt, out=out)
-    return len(records)
+    """Audit, read and write into ``out`` in one session (the CLI); returns the articles."""
+    count = export_count(session, actor=actor, module_id=module_id)
+    record_export(session, actor=actor, fmt=fmt, count=count)
+    return write_export(session, actor=actor, fmt=fmt, out=out,
+                        records=iter_export_records(session, actor=actor,
+                                                    module_id=module_id))
 
 
 def export_articles(session: Session, *, actor: User, fmt: ExportFormat,

@@ -26,7 +26,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -114,29 +114,35 @@ class StoredFile:
     path: Path
 
 
-def write_package_to(out: BinaryIO, articles_jsonl: bytes,
-                     files: Sequence[PackedFile | StoredFile]) -> None:
-    """The .zip written into ``out``: articles, manifest, files (deflated; images barely
-    shrink but text does)."""
-    manifest = {
-        "format": FORMAT_NAME, "version": FORMAT_VERSION,
-        "files": [{"id": f.id, "path": f"{FILES_DIR}{f.id}", "filename": f.filename,
-                   "content_type": f.content_type} for f in files],
-    }
+def write_package_to(out: BinaryIO, articles: Iterable[bytes],
+                     files: Callable[[], Sequence[PackedFile | StoredFile]]) -> None:
+    """The .zip written into ``out`` as it goes: the articles' JSONL from ``articles``,
+    piece by piece; then ``files()`` — called once the articles are written, so that an
+    export learns from them which files to carry — listed in the manifest and copied in.
+    Deflated: images barely shrink but text does."""
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(ARTICLES, articles_jsonl)
+        # Zip64 from the start: the entry's size is not known before it is written.
+        with archive.open(ARTICLES, "w", force_zip64=True) as entry:
+            for piece in articles:
+                entry.write(piece)
+        packed = files()
+        manifest = {
+            "format": FORMAT_NAME, "version": FORMAT_VERSION,
+            "files": [{"id": f.id, "path": f"{FILES_DIR}{f.id}", "filename": f.filename,
+                       "content_type": f.content_type} for f in packed],
+        }
         archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
-        for packed in files:
-            if isinstance(packed, StoredFile):
-                archive.write(packed.path, f"{FILES_DIR}{packed.id}")  # read in chunks
+        for one in packed:
+            if isinstance(one, StoredFile):
+                archive.write(one.path, f"{FILES_DIR}{one.id}")  # read in chunks
             else:
-                archive.writestr(f"{FILES_DIR}{packed.id}", packed.data)
+                archive.writestr(f"{FILES_DIR}{one.id}", one.data)
 
 
 def write_package(articles_jsonl: bytes, files: Sequence[PackedFile | StoredFile]) -> bytes:
     """The .zip as bytes (tests, benchmarks; exports write to a file: ``write_package_to``)."""
     buffer = io.BytesIO()
-    write_package_to(buffer, articles_jsonl, files)
+    write_package_to(buffer, [articles_jsonl], lambda: files)
     return buffer.getvalue()
 
 

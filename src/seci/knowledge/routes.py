@@ -30,7 +30,8 @@ from seci.knowledge.access import validity_of
 from seci.knowledge.exporting import (
     MEDIA_TYPES,
     ExportFormat,
-    export_records,
+    export_count,
+    iter_export_records,
     record_export,
     write_export,
 )
@@ -515,10 +516,11 @@ def export_file(request: Request, db: SessionDep,
     articles with the images and files they use (imported as it is by another SECI)."""
     # Read as a reader; the audit entry alone is written, in a short writer session (no
     # audit, no file: 503 database_busy rather than an export nobody recorded).
-    records = export_records(db, actor=user, module_id=module)
+    count = export_count(db, actor=user, module_id=module)
     write_aside(request, db, lambda side: record_export(side, actor=user, fmt=format,
-                                                        count=len(records)),
+                                                        count=count),
                 "export audit", required=True)
+    records = iter_export_records(db, actor=user, module_id=module)
     return spooled_download(
         lambda out: write_export(db, actor=user, records=records, fmt=format, out=out),
         media_type=MEDIA_TYPES[format], filename=f"seci-articles.{format.value}")

@@ -7,15 +7,16 @@ says so in plain words, never a stack trace.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from seci.core.tabular import (
     BadEncoding,
@@ -303,38 +304,86 @@ def _flat(record: dict[str, Any]) -> list[str]:
     return cells
 
 
-def write_csv(records: list[dict[str, Any]]) -> bytes:
+# A streamed CSV is encoded and written in pieces of about this many characters.
+_CHUNK = 1 << 16
+
+
+def write_csv(records: Iterable[dict[str, Any]]) -> bytes:
     """UTF-8 with BOM so that Chinese Excel opens it without garbling."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
+    buffer = io.BytesIO()
+    write_csv_to(records, buffer)
+    return buffer.getvalue()
+
+
+def write_csv_to(records: Iterable[dict[str, Any]], out: BinaryIO) -> int:
+    """CSV rows written into ``out`` as they come (``write_csv``); returns the rows."""
+    out.write(codecs.BOM_UTF8)
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
     writer.writerow(COLUMNS)
+    count = 0
     for record in records:
         writer.writerow(_flat(record))
-    return buffer.getvalue().encode("utf-8-sig")
+        count += 1
+        if text.tell() > _CHUNK:
+            out.write(text.getvalue().encode("utf-8"))
+            text.seek(0)
+            text.truncate()
+    out.write(text.getvalue().encode("utf-8"))
+    return count
 
 
-def write_jsonl(records: list[dict[str, Any]]) -> bytes:
-    lines = [json.dumps({c: r.get(c) for c in COLUMNS}, ensure_ascii=False) for r in records]
-    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+def jsonl_line(record: dict[str, Any]) -> bytes:
+    """One article as a JSONL line (the import's columns, in order)."""
+    return (json.dumps({c: record.get(c) for c in COLUMNS}, ensure_ascii=False)
+            + "\n").encode("utf-8")
 
 
-def write_xlsx(records: list[dict[str, Any]]) -> bytes:
+def write_jsonl(records: Iterable[dict[str, Any]]) -> bytes:
+    return b"".join(jsonl_line(record) for record in records)
+
+
+def write_jsonl_to(records: Iterable[dict[str, Any]], out: BinaryIO) -> int:
+    count = 0
+    for record in records:
+        out.write(jsonl_line(record))
+        count += 1
+    return count
+
+
+def write_xlsx(records: Iterable[dict[str, Any]]) -> bytes:
+    buffer = io.BytesIO()
+    write_xlsx_to(records, buffer)
+    return buffer.getvalue()
+
+
+def write_xlsx_to(records: Iterable[dict[str, Any]], out: BinaryIO) -> int:
+    """openpyxl's write-only workbook keeps the rows in a temporary file, not in memory."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("articles")
     sheet.append(list(COLUMNS))
+    count = 0
     for record in records:
         sheet.append([_XML_ILLEGAL.sub("", cell) for cell in _flat(record)])
+        count += 1
+    workbook.save(out)
+    return count
+
+
+def write_records(records: Iterable[dict[str, Any]], fmt: FileFormat) -> bytes:
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_records_to(records, fmt, buffer)
     return buffer.getvalue()
 
 
-def write_records(records: list[dict[str, Any]], fmt: FileFormat) -> bytes:
-    writers = {FileFormat.CSV: write_csv, FileFormat.XLSX: write_xlsx,
-               FileFormat.JSONL: write_jsonl}
-    return writers[fmt](records)
+def write_records_to(records: Iterable[dict[str, Any]], fmt: FileFormat, out: BinaryIO
+                     ) -> int:
+    """``records`` written into ``out`` as ``fmt`` as they come; returns how many."""
+    writers = {FileFormat.CSV: write_csv_to, FileFormat.XLSX: write_xlsx_to,
+               FileFormat.JSONL: write_jsonl_to}
+    return writers[fmt](records, out)
 
 
 # One made-up article for the import template: every column filled the way the importer

@@ -23,7 +23,8 @@ from seci.knowledge import modules as mod
 from seci.knowledge.exporting import (
     MEDIA_TYPES,
     ExportFormat,
-    export_records,
+    export_count,
+    iter_export_records,
     record_export,
     write_export,
 )
@@ -106,10 +107,11 @@ def export(request: Request, db: SessionDep, user: CurrentUser,
            format: ExportFormat = ExportFormat.XLSX) -> Response:
     _need(user, Perm.KB_EXPORT)
     # Read as a reader; only the audit entry is written, in a short writer session.
-    records = export_records(db, actor=user)
+    count = export_count(db, actor=user)
     write_aside(request, db, lambda side: record_export(side, actor=user, fmt=format,
-                                                        count=len(records)),
+                                                        count=count),
                 "export audit", required=True)
+    records = iter_export_records(db, actor=user)
     stamp = today().strftime("%Y%m%d")  # the centre's calendar day
     return spooled_download(
         lambda out: write_export(db, actor=user, records=records, fmt=format, out=out),
