@@ -296,3 +296,23 @@ def test_only_a_customer_message_can_be_answered(db: Session, hotline: Hotline,
                               customer_view=False)) == before
     entry = db.get(SearchLog, log_id)
     assert entry is not None and entry.opened_article_id is None
+
+
+def test_the_draft_names_the_question_the_article_answers(db: Session, hotline: Hotline
+                                                          ) -> None:
+    conversation, _ = _handed_over(db, hotline)
+    roaming_question = say(db, hotline, conversation, "下周去日本，出国了手机还能用不")
+    say(db, hotline, conversation, "谢谢")  # asks nothing
+    agent = _billing(db)
+
+    def replies_to(code: str) -> int | None:
+        return agents.answer_draft(db, engine=hotline.engine, agent=agent,
+                                   conversation_id=conversation.id,
+                                   article_id=hotline.articles[code].id).replies_to
+
+    # Not the question the customer was handed over with, nor their latest message.
+    assert replies_to("MY-KT") == roaming_question.message.seq
+    # No search of theirs finds the balance article (the handed-over question is in
+    # words no article has): nothing is suggested, the workspace falls back to that
+    # question.
+    assert replies_to("ZW-CX") is None

@@ -75,11 +75,13 @@ def test_hand_off_accept_chat_insert_close_and_rate(
     # The answer goes into the reply box, to be edited; nothing is sent yet.
     expect(reply).to_have_value(re.compile("入网满120天"))
     expect(messages(customer, "article")).to_have_count(0)
-    # What it replies to teaches the assistant: the question the customer came with is
-    # preselected, but this answer replies to the one asked of the agent since.
+    # What it replies to teaches the assistant: not the question the customer came with
+    # (offered, marked) but the one asked of the agent since, whose search finds it.
     replies_to = agent.get_by_label("插入的答案回复的是")
-    expect(replies_to.locator("option:checked")).to_have_text(f"{question} （转人工前的问题）")
-    replies_to.select_option(label="携号转网需要满足什么条件")
+    expect(replies_to.locator("option:checked")).to_have_text("携号转网需要满足什么条件")
+    expect(replies_to.locator("option")).to_have_text([
+        "携号转网需要满足什么条件", f"{question} （转人工前的问题）",
+        "不回答客户的任何问题（智能客服不从中学习）"])
     reply.press("Enter")
     inserted = messages(customer, "article")
     expect(inserted).to_contain_text("入网满120天")

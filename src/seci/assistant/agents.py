@@ -326,6 +326,7 @@ class AnswerDraft:
     article: CustomerArticle
     text: str
     from_answer: bool  # the article's customer answer (答复口径)
+    replies_to: int | None = None  # seq of the customer's question it answers best
 
 
 def answer_draft(session: Session, *, engine: SearchEngine, agent: User,
@@ -342,7 +343,36 @@ def answer_draft(session: Session, *, engine: SearchEngine, agent: User,
     question = " ".join(recent_customer_texts(session, conversation.id,
                                               count=ASSIST_MESSAGES))
     passage = answer_passage(article, question, engine.analyzer)
-    return AnswerDraft(article, passage.text, passage.from_answer)
+    return AnswerDraft(article, passage.text, passage.from_answer,
+                       _replies_to(session, engine, agent, conversation, article_id))
+
+
+# How far down a customer message's search the article may be to count as its answer.
+REPLIES_TO_DEPTH = 5
+
+
+def _replies_to(session: Session, engine: SearchEngine, agent: User,
+                conversation: Conversation, article_id: int) -> int | None:
+    """The customer's message an inserted article most likely answers, for "what it
+    replies to" (``Teaching``): of their latest messages that ask something, the one
+    whose search puts the article highest (the latest of equals); None when no search of
+    theirs finds it among the first ``REPLIES_TO_DEPTH``. The article an agent inserts
+    often answers what was asked after the hand-off, not the question the customer came
+    with."""
+    messages = session.scalars(
+        select(Message).where(Message.conversation_id == conversation.id,
+                              Message.role == Role.CUSTOMER, Message.kind == Kind.TEXT)
+        .order_by(Message.seq.desc()).limit(ASSIST_MESSAGES)).all()
+    best: tuple[int, int] | None = None  # (place, seq)
+    for message in messages:  # newest first: an equal place keeps the newer message
+        query = _assist_query(message.text)
+        if query is None:
+            continue
+        found = [hit.article_id for hit in search(session, engine=engine, user=agent,
+                                                  query=query, limit=REPLIES_TO_DEPTH).hits]
+        if article_id in found and (best is None or found.index(article_id) < best[0]):
+            best = (found.index(article_id), message.seq)
+    return best[1] if best is not None else None
 
 
 def insert_article(session: Session, *, agent: User, conversation_id: int, article_id: int,

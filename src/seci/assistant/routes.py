@@ -438,7 +438,8 @@ def answer_draft(request: Request, db: SessionDep, agent: Handler, conversation_
     article = draft.article
     return AnswerDraftRead(article_id=article.article_id, code=article.code,
                            title=article.title, version_no=article.version_no,
-                           text=draft.text, customer_answer=draft.from_answer)
+                           text=draft.text, customer_answer=draft.from_answer,
+                           replies_to=draft.replies_to)
 
 
 @router.post("/agent/conversations/{conversation_id}/articles", response_model=MessageRead,

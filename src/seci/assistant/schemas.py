@@ -227,6 +227,10 @@ class AnswerDraftRead(BaseModel):
                                   "that answers the conversation; never agent-only parts")
     customer_answer: bool = Field(description="The text is the article's customer answer "
                                               "(答复口径)")
+    replies_to: int | None = Field(
+        default=None, description="The seq of the customer's message the article most "
+        "likely answers (the one whose search ranks it highest): what to send as `answers` "
+        "unless the agent picks another")
 
 
 class FullArticleRead(BaseModel):

@@ -760,15 +760,16 @@
     // sent message then records the article.
     var composer = {input: document.getElementById("ws-input"), articleId: null};
 
-    // Preselected: the question the customer was handed over with, until an article was
-    // sent; then their latest question. The agent may pick another, or none.
-    function showTeaches() {
+    // Preselected: the question the article answers best (``repliesTo``, from the server's
+    // searches of each question); else the question the customer was handed over with,
+    // until an article was sent; else their latest. The agent may pick another, or none.
+    function showTeaches(repliesTo) {
       if (!teaches.select) { return; }
       var select = teaches.select;
       var handedOver = Number(root.dataset.handedOver) || null;
       var latest = teaches.questions.length ?
         teaches.questions[teaches.questions.length - 1].seq : null;
-      var chosen = !teaches.articleSent && handedOver ? handedOver : latest;
+      var chosen = repliesTo || (!teaches.articleSent && handedOver ? handedOver : latest);
       select.textContent = "";
       teaches.questions.slice().reverse().forEach(function (question) {
         var label = question.text.length > 40 ? question.text.slice(0, 40) + "…" : question.text;
@@ -803,7 +804,7 @@
           input.value = input.value.trim() ? input.value.replace(/\s+$/, "") + "\n\n" +
             result.data.text : result.data.text;
           composer.articleId = result.data.article_id;
-          showTeaches();
+          showTeaches(result.data.replies_to);
           streamStatus.textContent = T.inserted;
           input.focus();
           input.setSelectionRange(input.value.length, input.value.length);
