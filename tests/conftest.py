@@ -7,6 +7,7 @@ suite against PostgreSQL: a fresh database is created from that server and dropp
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tempfile
@@ -146,6 +147,35 @@ def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 
 def is_postgres(url: str) -> bool:
     return url.startswith(POSTGRES_HINT)
+
+
+# The PostgreSQL run repeats only the tests that can tell the two databases apart: those
+# that reach the database under test, through these fixtures or by making one of their
+# own from SECI_TEST_DATABASE_URL. The rest (text analysis, statistics, charts drawn from
+# a static server, evaluations on a throw-away SQLite store) give the same result on
+# either run and ran on SQLite.
+DATABASE_FIXTURES = frozenset({"database_url", "committed_engine", "live_server"})
+OWN_DATABASE_MARKS = ("SECI_TEST_DATABASE_URL", "create_database(", "_test_database_url(")
+
+
+@functools.cache
+def _makes_own_database(path: str) -> bool:
+    source = Path(path).read_text(encoding="utf-8")
+    return any(mark in source for mark in OWN_DATABASE_MARKS)
+
+
+def reaches_database(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(fixtures & DATABASE_FIXTURES) or _makes_own_database(str(item.path))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not is_postgres(os.environ.get("SECI_TEST_DATABASE_URL", "")):
+        return
+    database_free = [item for item in items if not reaches_database(item)]
+    if database_free:
+        config.hook.pytest_deselected(items=database_free)
+        items[:] = [item for item in items if reaches_database(item)]
 
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
