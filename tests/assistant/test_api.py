@@ -177,8 +177,9 @@ def test_the_agent_names_the_question_an_article_answers(client: TestClient, db:
         refused = client.post(f"{agent_url}/messages", headers=agent,
                               json={"text": "请重启光猫", **body})
         assert refused.status_code == 422 and refused.json()["code"] == code
-    assert client.post(f"{agent_url}/articles", headers=agent,
-                       json={"article_id": fault, "answers": 0}).status_code == 422
+    for beyond in (0, 2**31, 10**30):
+        assert client.post(f"{agent_url}/articles", headers=agent,
+                           json={"article_id": fault, "answers": beyond}).status_code == 422
     sent = client.post(f"{agent_url}/messages", headers=agent,
                        json={"text": "请重启光猫", "article_id": fault, "answers": later})
     assert sent.status_code == 201

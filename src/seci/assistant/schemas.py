@@ -195,7 +195,7 @@ class Teaches(BaseModel):
     that wording (the search log's label; the gap report lists it)."""
 
     answers: int | None = Field(
-        default=None, ge=1,
+        default=None, ge=1, le=2**31 - 1,
         description="The seq of the customer's message the article answers (422 "
         "`not_a_customer_question` for any other message). Left out: the question the "
         "customer was handed over with, if this is the first article sent")
