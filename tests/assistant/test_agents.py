@@ -262,6 +262,9 @@ def test_the_agent_says_which_question_an_article_answers(db: Session, hotline: 
     assert logged_now is not None and logged_now.opened_article_id == data_pack
     assert logged_now.channel == "assistant" and not logged_now.confident
     assert "13812345678" not in logged_now.query and "138****5678" in logged_now.query
+    # Logged now, it is still not the question the customer came with.
+    view = agents.view_for_agent(db, agent=agent, conversation_id=conversation.id)
+    assert view.handed_over_with == first.seq
 
 
 def test_an_article_that_teaches_nothing_labels_nothing(db: Session, hotline: Hotline

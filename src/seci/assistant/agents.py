@@ -261,8 +261,8 @@ class Teaching:
     """What an article an agent sends teaches the assistant (``learning.answered_by_agent``).
     ``answers``: the seq of the customer's message it answers (the workspace's choice);
     None: the question the customer was handed over with, if this is the first article.
-    ``learn``: False when it answers nothing the customer asked (a greeting's
-    attachment, a general notice)."""
+    ``learn``: False when it answers nothing the customer asked (information sent
+    unasked)."""
 
     answers: int | None = None
     learn: bool = True

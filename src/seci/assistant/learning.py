@@ -19,7 +19,7 @@ so the knowledge-gap report (/kb/gaps) and the learned matcher see it.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from seci.assistant.models import Conversation, Kind, Message, Role
@@ -92,15 +92,19 @@ def answered_by_agent(session: Session, *, conversation: Conversation, sent: Mes
 def handed_over_with(session: Session, conversation: Conversation, *,
                      before: int | None = None) -> Message | None:
     """The question the customer was handed over with: the latest of their messages the
-    assistant searched (before seq ``before``); after a hand-off nothing is searched, and
-    a bare 转人工 is no question."""
+    assistant searched before the hand-off (and before seq ``before``). A bare 转人工 is
+    no question; a question asked of the agent later may be logged when an article
+    answers it (``_logged_now``) and is not the one they came with."""
     if conversation.handed_off_at is None:
         return None
+    handed_off = session.scalar(select(func.min(Message.seq)).where(
+        Message.conversation_id == conversation.id, Message.kind == Kind.HANDOFF))
+    bounds = [seq for seq in (handed_off, before) if seq is not None]
     query = select(Message).where(Message.conversation_id == conversation.id,
                                   Message.role == Role.CUSTOMER,
                                   Message.search_log_id.is_not(None))
-    if before is not None:
-        query = query.where(Message.seq < before)
+    if bounds:
+        query = query.where(Message.seq < min(bounds))
     return session.scalar(query.order_by(Message.seq.desc()).limit(1))
 
 
