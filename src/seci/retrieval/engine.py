@@ -47,7 +47,7 @@ from seci.retrieval.situation_models import SituationRule
 from seci.retrieval.situation_rules import effective_situations
 from seci.retrieval.situations import SituationLexicon, shipped_situations
 from seci.retrieval.synonyms import effective_groups
-from seci.retrieval.text import Analyzer, default_analyzer, normalize
+from seci.retrieval.text import Analyzer, default_analyzer, normalize, wording_key
 from seci.retrieval.vectors import VectorRanker
 
 logger = logging.getLogger("seci.retrieval")
@@ -198,6 +198,7 @@ class SearchEngine:
         self.situations = SituationLexicon(shipped_situations() if situations else ())
         self._situation_revision = -1
         self._log_examples: list[Example] = []
+        self._known_wordings: dict[str, int] = {}  # wording_key → the one article
         self._log_marker: tuple[int, int] | None = None
         self._log_loaded_at = -math.inf
         self._lock = threading.RLock()
@@ -226,7 +227,7 @@ class SearchEngine:
                    situations=False)
         copy.situations = served.situations
         copy._hidden = hidden
-        copy._log_examples = list(log_examples)
+        copy._set_log_examples(list(log_examples))
         copy._rebuild(session, served._watermark)
         return copy
 
@@ -301,7 +302,7 @@ class SearchEngine:
             return False
         examples = [Example(query, article_id) for query, article_id in opened_after(session)]
         with self._lock:
-            self._log_examples = examples
+            self._set_log_examples(examples)
             self._log_marker = marker
             self._log_loaded_at = now
             self._matcher_stale = True
@@ -435,6 +436,15 @@ class SearchEngine:
         """The search log's (query, opened article) pairs the matcher learns from."""
         with self._lock:
             return list(self._log_examples)
+
+    def _set_log_examples(self, examples: list[Example]) -> None:
+        self._log_examples = examples
+        self._known_wordings = known_wordings(examples)
+
+    def known_answer(self, query: str) -> int | None:
+        """The article the search log says answers ``query`` word for word (punctuation
+        and spaces aside; ``known_wordings``), if any."""
+        return self._known_wordings.get(wording_key(normalize(query)))
 
     def matcher_kind(self) -> str:
         """'linear' or 'neighbours': the form the matcher has (or will have) for this KB."""
@@ -659,6 +669,18 @@ def background_questions() -> tuple[str, ...]:
     text = (resources.files("seci.retrieval") / "data" / "background.txt").read_text("utf-8")
     return tuple(line.strip() for line in text.splitlines()
                  if line.strip() and not line.startswith("#"))
+
+
+def known_wordings(examples: Iterable[Example]) -> dict[str, int]:
+    """Wordings the search log holds answered, each with its article, when every label of
+    the wording names the same one (``wording_key``: punctuation and spaces aside). A
+    wording two articles answered is left to the rankers."""
+    labels: dict[str, set[int]] = {}
+    for example in examples:
+        key = wording_key(example.text)
+        if key:
+            labels.setdefault(key, set()).add(example.label)
+    return {key: next(iter(found)) for key, found in labels.items() if len(found) == 1}
 
 
 def matcher_weight(questions_per_article: float) -> float:

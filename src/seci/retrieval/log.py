@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 from seci.accounts.models import User
 from seci.core.clock import utcnow
 from seci.retrieval.models import SearchLog
-from seci.retrieval.text import normalize
+from seci.retrieval.text import normalize, wording_key
 
 logger = logging.getLogger("seci.retrieval")
 
@@ -198,22 +197,17 @@ def learnt_wordings(session: Session, *, actor: User, since: datetime, limit: in
     articles = {a.id: a for a in session.scalars(
         select(Article).where(Article.id.in_({r[2] for r in rows if r[2] is not None}),
                               Article.status != ArticleStatus.RETIRED))}
-    held = {article.id: {_wording_key(normalize(q)) for q in article.similar_questions}
+    held = {article.id: {wording_key(normalize(q)) for q in article.similar_questions}
             for article in articles.values()}
     found = []
     for normalized, example, article_id, times, last_at in rows:
         article = articles.get(article_id) if article_id is not None else None
-        if article is None or not normalized or _wording_key(normalized) in held[article.id]:
+        if article is None or not normalized or wording_key(normalized) in held[article.id]:
             continue
         found.append(LearntWording(normalized, str(example), article.id, article.code,
                                    article.title, int(times), last_at))
     found.sort(key=lambda w: (-w.times, -w.last_at.timestamp(), w.normalized))
     return found[:limit]
-
-
-def _wording_key(normalized: str) -> str:
-    """A wording without its punctuation and spaces: "我还剩多少钱？" is held by "我还剩多少钱"."""
-    return re.sub(r"[\W_]+", "", normalized)
 
 
 def discard_learnt_wording(session: Session, *, actor: User, normalized: str,

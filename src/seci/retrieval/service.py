@@ -25,10 +25,17 @@ from seci.retrieval.confidence import (
     PRIOR_THRESHOLDS,
     Thresholds,
     confidence_of,
+    known_wording_first,
     sure_runner_up_first,
 )
 from seci.retrieval.documents import Facts
-from seci.retrieval.engine import Candidates, RankedArticle, SearchEngine, suggestions
+from seci.retrieval.engine import (
+    CANDIDATES,
+    Candidates,
+    RankedArticle,
+    SearchEngine,
+    suggestions,
+)
 from seci.retrieval.index import Filters
 from seci.retrieval.log import frequent_queries
 from seci.retrieval.text import normalize
@@ -239,8 +246,14 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
     candidates = engine.candidates(query, wider, limit, depth=1 if user is None else 2)
     terms = engine.analyzer.tokens(query)
     model = engine.confidence
-    ranked, confidences = sure_runner_up_first(engine.view(candidates, filters, limit),
-                                               len(set(terms)), model)
+    known = engine.known_answer(query)
+    # An article the log holds as the answer to these words goes first from wherever the
+    # rankers put it: the view then looks as deep as they do.
+    view = engine.view(candidates, filters,
+                       limit if known is None else max(limit, CANDIDATES))
+    ranked, confidences = (known_wording_first(view, len(set(terms)), model, known)
+                           or sure_runner_up_first(view, len(set(terms)), model))
+    ranked, confidences = ranked[:limit], confidences[:limit]
     thresholds = model.thresholds_for(bool(ranked) and ranked[0].neighbour_matcher)
     # Without snippets: no bodies read, titles as they are (empty terms highlight nothing).
     # The query's words, and the prices its spoken amounts stand for ("一百九十多" → 199):

@@ -68,6 +68,12 @@ def to_simplified(text: str) -> str:
     return _REGIONAL.sub(lambda match: _REGIONAL_WORDS[match.group(0)], simplified)
 
 
+def wording_key(normalized: str) -> str:
+    """A normalised wording without its punctuation and spaces, to tell whether two
+    questions are the same words: "我还剩多少钱？" and "我还剩多少钱" are."""
+    return re.sub(r"[\W_]+", "", normalized)
+
+
 def normalize(text: str) -> str:
     """The canonical form of any text before it is compared with other text."""
     text = unicodedata.normalize("NFKC", text or "")
