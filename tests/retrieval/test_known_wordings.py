@@ -1,5 +1,5 @@
-"""A question answered once is answered the next time it comes in the same words
-(``known_wordings``, ``known_wording_first``)."""
+"""A customer's question an answer settled is answered the next time it comes in the same
+words (``answered_wordings``, ``known_wordings``, ``known_wording_first``)."""
 
 from __future__ import annotations
 
@@ -51,12 +51,23 @@ def test_the_known_article_goes_first_and_the_others_become_runners_up() -> None
     assert known_wording_first(ranked, 4, PRIOR, 9) is None
 
 
-def test_search_answers_a_wording_the_log_holds_answered(db: Session, world: World) -> None:
+def _settled(db: Session, engine: SearchEngine, question: str, article_id: int) -> None:
+    """A customer's question an answer settled (confirmed, picked, or sent by an agent
+    after a hand-off: ``seci.assistant.learning``)."""
+    entry = search_log.log_search(db, user=None, query=question,
+                                  result=search(db, engine=engine, user=None, query=question),
+                                  channel=search_log.ASSISTANT_CHANNEL)
+    assert entry is not None
+    entry.opened_article_id = article_id
+
+
+def test_search_answers_a_wording_an_answer_settled(db: Session, world: World) -> None:
     balance = make_article(db, world, code="ZW-YE", title="话费余额查询",
                            body="发送 YE 到 10086 查询话费余额。",
                            similar_questions=["我还剩多少钱"])
-    make_article(db, world, code="ZW-ZD", title="月账单查询与解读",
-                 body="账单次月3日出账，可查询近6个月账单。", similar_questions=["账单怎么看"])
+    bill = make_article(db, world, code="ZW-ZD", title="月账单查询与解读",
+                        body="账单次月3日出账，可查询近6个月账单。",
+                        similar_questions=["账单怎么看"])
     internal = make_article(db, world, code="NB-1", title="话费争议处理（坐席）",
                             audience="internal", body="一线可退50元以内。",
                             similar_questions=["乱扣费退钱"])
@@ -64,12 +75,18 @@ def test_search_answers_a_wording_the_log_holds_answered(db: Session, world: Wor
     agent = world["agent"]
     wording = "这号里头的钱还够撑几天"
     assert not search(db, engine=engine, user=agent, query=wording).confident
-    for query, article_id in [(wording, balance.id), ("退钱那个规定", internal.id)]:
-        search_log.log_search(db, user=agent, query=query,
-                              result=search(db, engine=engine, user=agent, query=query))
-        search_log.log_open(db, user=agent, query=query, article_id=article_id)
+    _settled(db, engine, wording, balance.id)
+    _settled(db, engine, "退钱那个规定", internal.id)
+    # An agent who opens an article after a search may be looking around: the matcher
+    # learns the pair, but the words are not pinned to it.
+    browsed = search_log.log_search(db, user=agent, query="几号出账",
+                                    result=search(db, engine=engine, user=agent,
+                                                  query="几号出账"))
+    assert browsed is not None
+    search_log.log_open(db, user=agent, query="几号出账", article_id=bill.id)
     db.commit()
     assert engine.refresh_log_examples(db)
+    assert engine.known_answer("几号出账") is None
 
     again = search(db, engine=engine, user=agent, query=f"{wording}？")
     assert again.hits[0].code == "ZW-YE" and again.confident

@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session
 from seci.assistant.models import Conversation, Kind, Message, Role
 from seci.core.clock import utcnow
 from seci.core.pii import mask_personal_numbers
-from seci.retrieval.log import log_search, log_unsearched
+from seci.retrieval.log import ASSISTANT_CHANNEL, log_search, log_unsearched
 from seci.retrieval.models import SearchLog
 from seci.retrieval.service import SearchResult
 
-CHANNEL = "assistant"
+CHANNEL = ASSISTANT_CHANNEL
 
 
 def log_question(session: Session, *, query: str, result: SearchResult) -> SearchLog | None:

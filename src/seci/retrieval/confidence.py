@@ -188,9 +188,9 @@ def known_wording_first(ranked: Sequence[RankedArticle], query_terms: int,
                         model: ConfidenceModel, known: int | None
                         ) -> tuple[list[RankedArticle], list[float]] | None:
     """The hits with the article the search log holds as the answer to these very words
-    first (``known``: ``SearchEngine.known_answer``; a customer confirmed or picked it, an
-    agent answered a hand-off with it or opened it after the search, and no label of the
-    wording names another), at confidence ``KNOWN_WORDING``: a question answered once is
+    first (``known``: ``SearchEngine.known_answer``; a customer confirmed or picked it, or
+    an agent answered a hand-off with it, and no such label of the wording names
+    another), at confidence ``KNOWN_WORDING``: a question answered once is
     answered the next time it is asked in the same words, however few similar questions
     its article has. None when the hits do not hold it (not valid, not visible to whoever
     searches). The places keep their fused scores and the others' confidences are

@@ -40,7 +40,7 @@ from seci.retrieval.confidence import PRIOR, ConfidenceModel
 from seci.retrieval.coverage import CoverageIndex, article_text, question_text
 from seci.retrieval.documents import Facts, Tokens, query_tokens, tokenize_version
 from seci.retrieval.index import Filters, LexicalIndex
-from seci.retrieval.log import opened_after, opened_marker
+from seci.retrieval.log import answered_wordings, opened_after, opened_marker
 from seci.retrieval.matcher import MAX_LINEAR_CLASSES, Example, Matcher
 from seci.retrieval.models import SearchCalibration, SearchDocument, SynonymRule
 from seci.retrieval.situation_models import SituationRule
@@ -227,7 +227,7 @@ class SearchEngine:
                    situations=False)
         copy.situations = served.situations
         copy._hidden = hidden
-        copy._set_log_examples(list(log_examples))
+        copy._log_examples = list(log_examples)
         copy._rebuild(session, served._watermark)
         return copy
 
@@ -301,8 +301,11 @@ class SearchEngine:
         if marker == self._log_marker:
             return False
         examples = [Example(query, article_id) for query, article_id in opened_after(session)]
+        answered = known_wordings(Example(query, article_id)
+                                  for query, article_id in answered_wordings(session))
         with self._lock:
-            self._set_log_examples(examples)
+            self._log_examples = examples
+            self._known_wordings = answered
             self._log_marker = marker
             self._log_loaded_at = now
             self._matcher_stale = True
@@ -437,13 +440,10 @@ class SearchEngine:
         with self._lock:
             return list(self._log_examples)
 
-    def _set_log_examples(self, examples: list[Example]) -> None:
-        self._log_examples = examples
-        self._known_wordings = known_wordings(examples)
-
     def known_answer(self, query: str) -> int | None:
-        """The article the search log says answers ``query`` word for word (punctuation
-        and spaces aside; ``known_wordings``), if any."""
+        """The article that settled ``query`` word for word (punctuation and spaces
+        aside) for an earlier customer (``log.answered_wordings``, ``known_wordings``),
+        if any."""
         return self._known_wordings.get(wording_key(normalize(query)))
 
     def matcher_kind(self) -> str:
@@ -672,9 +672,9 @@ def background_questions() -> tuple[str, ...]:
 
 
 def known_wordings(examples: Iterable[Example]) -> dict[str, int]:
-    """Wordings the search log holds answered, each with its article, when every label of
-    the wording names the same one (``wording_key``: punctuation and spaces aside). A
-    wording two articles answered is left to the rankers."""
+    """Wordings an answer settled, each with its article, when every label of the wording
+    names the same one (``wording_key``: punctuation and spaces aside). A wording two
+    articles answered is left to the rankers."""
     labels: dict[str, set[int]] = {}
     for example in examples:
         key = wording_key(example.text)

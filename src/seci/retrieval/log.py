@@ -23,6 +23,9 @@ logger = logging.getLogger("seci.retrieval")
 if TYPE_CHECKING:
     from seci.retrieval.service import SearchResult
 
+# The channel of customers' questions to the assistant (``seci.assistant.learning``).
+ASSISTANT_CHANNEL = "assistant"
+
 # Results as you type send a query per pause; a query that extends (or shortens) the one the
 # same user searched a moment ago replaces it, so the log keeps what they finally asked.
 TYPING_WINDOW = timedelta(seconds=30)
@@ -271,11 +274,27 @@ def gap_report(session: Session, *, actor: User, days: int = 30) -> GapReport:
 def opened_after(session: Session, *, limit: int = 20000) -> list[tuple[str, int]]:
     """Distinct (query, opened article) pairs, newest first: labelled paraphrases for the
     matcher, in the words agents actually type."""
+    return _labelled_pairs(session, limit=limit)
+
+
+def answered_wordings(session: Session, *, limit: int = 20000) -> list[tuple[str, int]]:
+    """Distinct (question, article) pairs of customers' questions an answer settled,
+    newest first: confirmed or picked by the customer, or sent by an agent after a
+    hand-off (channel ``ASSISTANT_CHANNEL``). Answers, not browsing: an agent who opens an
+    article after a search may be looking around, so those pairs teach the matcher but
+    never pin a wording to an article (``SearchEngine.known_answer``)."""
+    return _labelled_pairs(session, limit=limit, channel=ASSISTANT_CHANNEL)
+
+
+def _labelled_pairs(session: Session, *, limit: int, channel: str | None = None
+                    ) -> list[tuple[str, int]]:
     pairs: dict[tuple[str, int], None] = {}
+    query = (select(SearchLog.normalized, SearchLog.opened_article_id)
+             .where(SearchLog.opened_article_id.is_not(None)))
+    if channel is not None:
+        query = query.where(SearchLog.channel == channel)
     for normalized, article_id in session.execute(
-        select(SearchLog.normalized, SearchLog.opened_article_id)
-        .where(SearchLog.opened_article_id.is_not(None))
-        .order_by(SearchLog.id.desc()).limit(limit * 3)
+        query.order_by(SearchLog.id.desc()).limit(limit * 3)
     ):
         if article_id is not None and normalized:
             pairs.setdefault((normalized, int(article_id)), None)
