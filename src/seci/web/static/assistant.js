@@ -764,7 +764,9 @@
     // searches of each question); else the question the customer was handed over with,
     // until an article was sent; else their latest. The agent may pick another, or none.
     function showTeaches(repliesTo) {
-      if (!teaches.select) { return; }
+      // Until the transcript has arrived there is nothing to choose from: the server's
+      // default (the handed-over question) applies.
+      if (!teaches.select || !teaches.questions.length) { return; }
       var select = teaches.select;
       var handedOver = Number(root.dataset.handedOver) || null;
       var latest = teaches.questions.length ?
@@ -836,10 +838,9 @@
         var body = {text: text, client_key: draft.key};
         if (composer.articleId !== null) {
           body.article_id = composer.articleId;
-          if (teaches.select && teaches.select.value === "none") { body.learn = false; }
-          else if (teaches.select && teaches.select.value) {
-            body.answers = Number(teaches.select.value);
-          }
+          var choice = teaches.row && !teaches.row.hidden ? teaches.select.value : "";
+          if (choice === "none") { body.learn = false; }
+          else if (choice) { body.answers = Number(choice); }
         }
         withRetry(function () {
           return send("POST", "/messages", body);
