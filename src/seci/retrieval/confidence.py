@@ -180,22 +180,22 @@ def sure_runner_up_first(ranked: Sequence[RankedArticle], query_terms: int,
     return hits, confidence_of(hits, query_terms, model)
 
 
-# The confidence of a hit the search log holds as the answer to the query word for word.
+# The confidence of the article that settled the very same words before.
 KNOWN_WORDING = 1.0
 
 
 def known_wording_first(ranked: Sequence[RankedArticle], query_terms: int,
                         model: ConfidenceModel, known: int | None
                         ) -> tuple[list[RankedArticle], list[float]] | None:
-    """The hits with the article the search log holds as the answer to these very words
-    first (``known``: ``SearchEngine.known_answer``; a customer confirmed or picked it, or
-    an agent answered a hand-off with it, and no such label of the wording names
-    another), at confidence ``KNOWN_WORDING``: a question answered once is
-    answered the next time it is asked in the same words, however few similar questions
-    its article has. None when the hits do not hold it (not valid, not visible to whoever
-    searches). The places keep their fused scores and the others' confidences are
-    computed again in the new order, as runners-up (as ``sure_runner_up_first`` does). A
-    wrong pair is undone in the gap report (不是这篇), which takes the label away."""
+    """The hits with the article that settled these very words before first (``known``:
+    ``SearchEngine.known_answer``; a customer confirmed or picked it, or an agent answered
+    a hand-off with it, and no such label of the wording names another), at confidence
+    ``KNOWN_WORDING``: a question answered once is answered the next time it is asked in
+    the same words, however few similar questions its article has. None when the hits
+    do not hold it (not valid, not visible to whoever searches). The places keep their
+    fused scores and the others' confidences are computed again in the new order, as
+    runners-up (as ``sure_runner_up_first`` does). A wrong pair is undone in the gap
+    report (不是这篇), which takes the label away."""
     place = next((i for i, item in enumerate(ranked) if item.facts.article_id == known), None)
     if known is None or place is None:
         return None

@@ -247,12 +247,12 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
     terms = engine.analyzer.tokens(query)
     model = engine.confidence
     known = engine.known_answer(query)
-    # An article the log holds as the answer to these words goes first from wherever the
+    # The article that settled these very words before goes first from wherever the
     # rankers put it: the view then looks as deep as they do.
     view = engine.view(candidates, filters,
                        limit if known is None else max(limit, CANDIDATES))
     ranked, confidences = (known_wording_first(view, len(set(terms)), model, known)
-                           or sure_runner_up_first(view, len(set(terms)), model))
+                           or sure_runner_up_first(view[:limit], len(set(terms)), model))
     ranked, confidences = ranked[:limit], confidences[:limit]
     thresholds = model.thresholds_for(bool(ranked) and ranked[0].neighbour_matcher)
     # Without snippets: no bodies read, titles as they are (empty terms highlight nothing).
