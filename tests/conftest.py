@@ -172,10 +172,13 @@ def reaches_database(item: pytest.Item) -> bool:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not is_postgres(os.environ.get("SECI_TEST_DATABASE_URL", "")):
         return
-    database_free = [item for item in items if not reaches_database(item)]
+    kept: list[pytest.Item] = []
+    database_free: list[pytest.Item] = []
+    for item in items:
+        (kept if reaches_database(item) else database_free).append(item)
     if database_free:
         config.hook.pytest_deselected(items=database_free)
-        items[:] = [item for item in items if reaches_database(item)]
+        items[:] = kept
 
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -84,27 +84,24 @@ def answered_by_agent(session: Session, *, conversation: Conversation, sent: Mes
                       sent.article_ids[0])
     if _agent_sent_an_article_before(session, conversation, sent):
         return None
-    return _label(session, _entry(session, handed_over_with(session, conversation,
-                                                            before=sent.seq)),
+    return _label(session, _entry(session, handed_over_with(session, conversation)),
                   sent.article_ids[0])
 
 
-def handed_over_with(session: Session, conversation: Conversation, *,
-                     before: int | None = None) -> Message | None:
+def handed_over_with(session: Session, conversation: Conversation) -> Message | None:
     """The question the customer was handed over with: the latest of their messages the
-    assistant searched before the hand-off (and before seq ``before``). A bare 转人工 is
-    no question; a question asked of the agent later may be logged when an article
-    answers it (``_logged_now``) and is not the one they came with."""
+    assistant searched before the (first) hand-off. A bare 转人工 is no question; a
+    question asked of the agent later may be logged when an article answers it
+    (``_logged_now``) and is not the one they came with."""
     if conversation.handed_off_at is None:
         return None
     handed_off = session.scalar(select(func.min(Message.seq)).where(
         Message.conversation_id == conversation.id, Message.kind == Kind.HANDOFF))
-    bounds = [seq for seq in (handed_off, before) if seq is not None]
     query = select(Message).where(Message.conversation_id == conversation.id,
                                   Message.role == Role.CUSTOMER,
                                   Message.search_log_id.is_not(None))
-    if bounds:
-        query = query.where(Message.seq < min(bounds))
+    if handed_off is not None:
+        query = query.where(Message.seq < handed_off)
     return session.scalar(query.order_by(Message.seq.desc()).limit(1))
 
 

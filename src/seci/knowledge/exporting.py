@@ -58,8 +58,7 @@ def iter_export_records(session: Session, *, actor: User, module_id: int | None 
     """``export_records`` one by one, read from the database in batches (``READ_BATCH``)
     as they are written. The actor's rights are checked now, not when the first record
     is read."""
-    if not actor.can(Perm.KB_EXPORT):
-        raise PermissionDenied()
+    _need_export_rights(actor)
     query = _live_versions(session, module_id=module_id, include_retired=include_retired)
     return _records(session, query)
 
@@ -68,10 +67,14 @@ def export_count(session: Session, *, actor: User, module_id: int | None = None,
                  include_retired: bool = False) -> int:
     """How many articles ``iter_export_records`` gives (for the audit entry, written
     before the file)."""
-    if not actor.can(Perm.KB_EXPORT):
-        raise PermissionDenied()
+    _need_export_rights(actor)
     query = _live_versions(session, module_id=module_id, include_retired=include_retired)
     return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def _need_export_rights(actor: User) -> None:
+    if not actor.can(Perm.KB_EXPORT):
+        raise PermissionDenied()
 
 
 def _live_versions(session: Session, *, module_id: int | None, include_retired: bool
@@ -152,8 +155,7 @@ def record_export(session: Session, *, actor: User, fmt: str, count: int) -> Non
     A request reads in a reading session and writes this in a short writer session of
     its own: on SQLite a writer's lock held for the whole export would stop every other
     write while thousands of articles are read and serialised."""
-    if not actor.can(Perm.KB_EXPORT):
-        raise PermissionDenied()
+    _need_export_rights(actor)
     record(session, actor=actor, action="kb.export", entity_type="export",
            summary=f"{fmt}: {count}", after={"format": fmt, "count": count})
 

@@ -440,11 +440,11 @@ class SearchEngine:
         with self._lock:
             return list(self._log_examples)
 
-    def known_answer(self, query: str) -> int | None:
-        """The article that settled ``query`` word for word (punctuation and spaces
-        aside) for an earlier customer (``log.answered_wordings``, ``known_wordings``),
-        if any."""
-        return self._known_wordings.get(wording_key(normalize(query)))
+    def known_answer(self, normalized: str) -> int | None:
+        """The article that settled the ``normalized`` query word for word (punctuation
+        and spaces aside) for an earlier customer (``log.answered_wordings``,
+        ``known_wordings``), if any."""
+        return self._known_wordings.get(wording_key(normalized))
 
     def matcher_kind(self) -> str:
         """'linear' or 'neighbours': the form the matcher has (or will have) for this KB."""

@@ -246,7 +246,8 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
     candidates = engine.candidates(query, wider, limit, depth=1 if user is None else 2)
     terms = engine.analyzer.tokens(query)
     model = engine.confidence
-    known = engine.known_answer(query)
+    normalized = normalize(query)
+    known = engine.known_answer(normalized)
     # The article that settled these very words before goes first from wherever the
     # rankers put it: the view then looks as deep as they do.
     view = engine.view(candidates, filters,
@@ -280,7 +281,7 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
         for r, conf in zip(ranked, confidences, strict=True)
     ]
     confident = bool(hits) and hits[0].confidence >= thresholds.answer
-    return SearchResult(query=normalize(query), hits=hits, confident=confident,
+    return SearchResult(query=normalized, hits=hits, confident=confident,
                         thresholds=thresholds, recognised=candidates.recognised(filters),
                         out_of_force=None if confident or user is None
                         else best_out_of_force(engine, candidates, filters, len(set(terms))))
