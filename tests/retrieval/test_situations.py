@@ -4,6 +4,8 @@ expansion does to the ranking of a small knowledge base."""
 from __future__ import annotations
 
 import re
+import zlib
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -26,6 +28,8 @@ from seci.retrieval.text import Analyzer
 from tests.factories import World, make_article
 
 CJK = re.compile(r"[\u3400-\u9fff]")
+# Callers' sentences per entry and out-of-scope questions (evaluation/lexicon/README.md).
+LEXICON_CHECKS = Path(__file__).resolve().parents[2] / "evaluation" / "lexicon"
 
 
 @pytest.fixture(scope="module")
@@ -211,6 +215,51 @@ def test_every_shipped_entry_fires_on_its_example(lexicon: SituationLexicon) -> 
 
 def test_shipped_keys_never_look_like_managers_keys() -> None:
     assert not [e.key for e in shipped_situations() if e.key.startswith("local-")]
+
+
+def _callers_sentences() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for line in (LEXICON_CHECKS / "phrasings.tsv").read_text("utf-8").splitlines():
+        key, _, sentence = line.partition("\t")
+        found.setdefault(key, []).append(sentence)
+    return found
+
+
+def _held_out(key: str, sentences: list[str]) -> int:
+    """The index of the entry's sentence nobody widening the patterns saw."""
+    return zlib.crc32(key.encode()) % len(sentences)
+
+
+def _fires_own(lexicon: SituationLexicon, analyzer: Analyzer, held_out: bool) -> float:
+    pairs = [(key, sentence) for key, sentences in _callers_sentences().items()
+             for i, sentence in enumerate(sentences)
+             if (i == _held_out(key, sentences)) == held_out]
+    own = sum(key in [f.situation.key for f in lexicon.match(s, limit=None,
+                                                             segment=analyzer.cut)]
+              for key, s in pairs)
+    return own / len(pairs)
+
+
+def test_callers_sentences_name_shipped_entries() -> None:
+    sentences = _callers_sentences()
+    assert set(sentences) == {e.key for e in shipped_situations()}
+    assert all(len(found) == 6 for found in sentences.values())
+
+
+def test_the_lexicon_fires_on_callers_sentences_of_its_situations(
+        lexicon: SituationLexicon, own_analyzer: Analyzer) -> None:
+    """Widened on the training sentences (97 % fire their own entry, 51 % before), and
+    measured on the held-out ones (59 %, 55 % before): a narrowed pattern shows here."""
+    assert _fires_own(lexicon, own_analyzer, held_out=False) >= 0.95
+    assert _fires_own(lexicon, own_analyzer, held_out=True) >= 0.57
+
+
+def test_the_lexicon_stays_silent_on_out_of_scope_questions(
+        lexicon: SituationLexicon, own_analyzer: Analyzer) -> None:
+    questions = (LEXICON_CHECKS / "out_of_scope.txt").read_text("utf-8").splitlines()
+    noisy = [q for q in questions if lexicon.match(q, segment=own_analyzer.cut)]
+    assert len(questions) == 600
+    assert noisy == []
 
 
 def test_every_shipped_entry_needs_chinese_words() -> None:
