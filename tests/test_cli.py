@@ -414,3 +414,26 @@ def test_messages_follow_the_same_locale_as_help(shell_locale: pytest.MonkeyPatc
     finally:
         get_engine().dispose()
         _clear_caches()
+
+
+def test_search_check_situations_lists_what_the_lexicon_misses(cli_db: str,
+                                                                tmp_path: Path) -> None:
+    sentences = tmp_path / "sentences.tsv"
+    sentences.write_text("net.new-phone\t换了个新手机就上不了网了\nnet.new-phone\t我想办一张副卡\n"
+                         "银行卡密码忘了咋整\n", "utf-8")
+    result = seci("search", "check-situations", str(sentences))
+    assert result.exit_code == 0, result.output
+    assert "我想办一张副卡" in result.output and "未命中" in result.output
+    assert "换了个新手机" not in result.output  # a sentence its entry fires on is fine
+    assert "2 条标注了词条的说法中，50% 命中了该词条" in result.output
+    assert "1 条范围外说法中，0% 被某个词条命中" in result.output
+    as_json = seci("search", "check-situations", str(sentences), "--json")
+    assert [s["outcome"] for s in json.loads(as_json.output)] == ["fired", "missed", "silent"]
+
+    sentences.write_text("no.such-entry\t随便问问\n", "utf-8")
+    refused = seci("search", "check-situations", str(sentences))
+    assert refused.exit_code == 2 and "第 1 行：没有生效的词条“no.such-entry”" in refused.output
+    assert "Traceback" not in refused.output
+    sentences.write_bytes("网速慢".encode("gbk"))
+    not_utf8 = seci("search", "check-situations", str(sentences))
+    assert not_utf8.exit_code == 2 and "不是 UTF-8 文本" in not_utf8.output

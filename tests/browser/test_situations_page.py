@@ -90,3 +90,34 @@ def test_agents_have_no_lexicon(page: Page) -> None:
     response = page.goto("/kb/situations")
     assert response is not None and response.status == 403
     expect(page.locator("main")).not_to_contain_text(re.compile("net\\.new-phone"))
+
+
+def test_a_manager_checks_callers_sentences(page: Page) -> None:
+    login(page, "manager")
+    page.goto("/kb/situations")
+    box = page.locator("#situation-check")
+    box.get_by_label("来电说法").fill("net.new-phone\t换了个新手机就上不了网了\n"
+                                      "net.new-phone\t我想办一张副卡\n"
+                                      "银行卡密码忘了咋整\n"
+                                      "-\t我卡里还剩多少钱啊")
+    box.get_by_role("button", name="检查").click()
+    expect(page.locator("#check-figures")).to_contain_text(
+        "2 条标注了词条的说法中，50% 命中了该词条")
+    expect(page.locator("#check-figures")).to_contain_text("2 条范围外说法中，50% 被某个词条命中")
+    problems = page.locator("#check-problems tbody tr")
+    expect(problems).to_have_count(2)
+    expect(problems.nth(0)).to_contain_text("我想办一张副卡")
+    expect(problems.nth(0).locator(".badge")).to_have_text("未命中")
+    expect(problems.nth(1)).to_contain_text("bill.balance")
+    expect(problems.nth(1).locator(".badge")).to_have_text("范围外被命中")
+    # The pasted sentences stay in the box for the next try.
+    expect(box.get_by_label("来电说法")).to_have_value(re.compile("我想办一张副卡"))
+
+    # The missed entry's link filters the list to it.
+    problems.nth(0).get_by_role("link", name="net.new-phone").click()
+    expect(page.locator("#situations tbody tr[data-key='net.new-phone']")).to_be_visible()
+
+    box = page.locator("#situation-check")
+    box.get_by_label("来电说法").fill("no.such-entry\t随便问问")
+    box.get_by_role("button", name="检查").click()
+    expect(page.locator("#situation-error")).to_contain_text("第 1 行：没有生效的词条")

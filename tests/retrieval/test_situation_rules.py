@@ -15,7 +15,7 @@ from seci.retrieval.engine import SearchEngine, situation_examples
 from seci.retrieval.matcher import Example
 from seci.retrieval.service import search
 from seci.retrieval.situation_models import SituationRule
-from seci.retrieval.situations import Situation, parse_lexicon
+from seci.retrieval.situations import Situation, SituationLexicon, parse_lexicon
 from seci.retrieval.text import Analyzer
 from tests.authorization import deactivated_copy
 from tests.conftest import csrf_of
@@ -310,3 +310,118 @@ def test_a_new_entrys_sentence_retrains_the_matcher(db: Session, world: World,
 
 def engine_examples(engine: SearchEngine) -> list[Example]:
     return situation_examples(engine.all_facts(), engine.situations)
+
+
+# --- checking the lexicon against callers' sentences ------------------------------------------
+
+
+CHECK_LINES = "\n".join([
+    "net.new-phone\t换了个新手机就上不了网了",     # fires its entry
+    "net.new-phone\t我想办一张副卡",               # its entry misses it
+    "",                                            # blank lines are skipped
+    "银行卡密码忘了咋整",                          # out of scope, nothing fires: right
+    "-\t我卡里还剩多少钱啊",                        # out of scope, yet bill.balance fires
+])
+
+
+def test_a_check_reads_labelled_and_out_of_scope_sentences(db: Session, world: World,
+                                                           own_analyzer: Analyzer) -> None:
+    engine = SearchEngine(own_analyzer)
+    check = sit.check_sentences(actor=world["manager"], lexicon=engine.situations,
+                                text=CHECK_LINES, segment=own_analyzer.cut)
+    found = {s.line: s for s in check.sentences}
+    assert sorted(found) == [1, 2, 4, 5]
+    assert found[1].outcome == "fired" and "net.new-phone" in found[1].fired
+    assert found[2].outcome == "missed" and found[2].key == "net.new-phone"
+    assert found[4].outcome == "silent" and found[4].key is None
+    assert found[5].outcome == "fired_out_of_scope" and "bill.balance" in found[5].fired
+    assert [s.line for s in check.problems] == [2, 5]
+    # Hand-computed: 1 of the 2 labelled sentences fires its entry; 1 of the 2 out of scope
+    # fires something; no labelled sentence fires an unrelated entry.
+    assert sit.fires_own_share(check.sentences) == 0.5
+    assert sit.out_of_scope_fired_share(check.sentences) == 0.5
+    assert sit.stray_share(check.sentences) == 0.0
+    assert sit.fires_own_share([]) is None and sit.out_of_scope_fired_share([]) is None
+
+
+def test_a_check_names_a_wrong_situation(db: Session, world: World,
+                                         own_analyzer: Analyzer) -> None:
+    """A sentence labelled with one situation on which an entry sharing none of its
+    concepts fires: the lexicon would send the caller's question the wrong way."""
+    lexicon = SituationLexicon(parse_lexicon([
+        "bill.high: 话费 + 好多|太多 => 话费查询 ; 这个月话费怎么这么多",
+        "bill.detail: 话费 + 明细|清单 => 话费查询 详单 ; 话费明细怎么查",
+        "data.slow: 网 + 好慢|太慢 => 网络故障 ; 网好慢",
+    ]))
+    check = sit.check_sentences(actor=world["manager"], lexicon=lexicon,
+                                text="bill.high\t话费好多啊网也好慢\nbill.high\t话费太多了要明细")
+    first, second = check.sentences
+    assert first.outcome == "fired" and first.stray == ("data.slow",)
+    # bill.detail shares 话费查询 with bill.high: a neighbour, not a wrong situation.
+    assert set(second.fired) == {"bill.high", "bill.detail"}
+    assert second.stray == ()
+    assert sit.stray_share(check.sentences) == 0.5
+
+
+def test_bad_check_lines_are_refused_with_their_numbers(db: Session, world: World) -> None:
+    engine = SearchEngine()
+    manager = world["manager"]
+    with pytest.raises(FieldErrors) as unknown:
+        sit.check_sentences(actor=manager, lexicon=engine.situations,
+                            text="net.new-phone\t换了手机上不了网\nno.such-entry\t随便问问")
+    assert unknown.value.errors == [{"field": "lines", "code": "unknown_situation",
+                                     "line": 2, "value": "no.such-entry"}]
+    with pytest.raises(FieldErrors) as long_line:
+        sit.check_sentences(actor=manager, lexicon=engine.situations,
+                            text="话" * (sit.MAX_CHECK_SENTENCE + 1))
+    assert long_line.value.errors[0]["code"] == "line_too_long"
+    with pytest.raises(FieldErrors) as many:
+        sit.check_sentences(actor=manager, lexicon=engine.situations,
+                            text="\n".join(["问问"] * (sit.MAX_CHECK_LINES + 1)))
+    assert many.value.errors[0] == {"field": "lines", "code": "too_many",
+                                    "max": sit.MAX_CHECK_LINES}
+    with pytest.raises(FieldErrors) as empty:
+        sit.check_sentences(actor=manager, lexicon=engine.situations, text="\n \n")
+    assert empty.value.errors == [{"field": "lines", "code": "required"}]
+    # A disabled entry is not in force: a sentence labelled with it is refused too.
+    sit.set_enabled(db, actor=manager, key="net.new-phone", expected_lock_version=0,
+                    enabled=False)
+    engine.sync(db)
+    with pytest.raises(FieldErrors):
+        sit.check_sentences(actor=manager, lexicon=engine.situations,
+                            text="net.new-phone\t换了手机上不了网")
+    for name in ("agent", "editor", "analyst"):
+        with pytest.raises(PermissionDenied):
+            sit.check_sentences(actor=world[name], lexicon=engine.situations,
+                                text="换了手机上不了网")
+
+
+def test_situation_check_api_and_page(client: TestClient, db: Session, world: World) -> None:
+    headers = bearer(db, world, "manager")
+    checked = client.post("/api/v1/search/situations/check", headers=headers,
+                          json={"lines": CHECK_LINES})
+    assert checked.status_code == 200, checked.text
+    body = checked.json()
+    assert (body["labelled"], body["out_of_scope"]) == (2, 2)
+    assert body["fires_own_share"] == 0.5 and body["out_of_scope_fired_share"] == 0.5
+    assert [s["outcome"] for s in body["sentences"]] == [
+        "fired", "missed", "silent", "fired_out_of_scope"]
+    bad = client.post("/api/v1/search/situations/check", headers=headers,
+                      json={"lines": "nope\t问问"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["code"] == "unknown_situation"
+    assert client.post("/api/v1/search/situations/check", headers=bearer(db, world, "agent"),
+                       json={"lines": "问问"}).status_code == 403
+    assert "/api/v1/search/situations/check" in client.get(
+        "/api/v1/openapi.json").json()["paths"]
+
+    web_login(client, "manager")
+    token = csrf_of(client.get("/kb/situations").text)
+    page = client.post("/kb/situations/check", data={"csrf_token": token,
+                                                     "lines": CHECK_LINES})
+    assert page.status_code == 200 and 'id="check-problems"' in page.text
+    assert 'data-outcome="missed"' in page.text and "我想办一张副卡" in page.text
+    refused = client.post("/kb/situations/check", data={"csrf_token": token,
+                                                        "lines": "nope\t问问"})
+    assert refused.status_code == 422 and "situation-error" in refused.text
+    assert "nope\t问问" in refused.text  # the pasted lines are kept

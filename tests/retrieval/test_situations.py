@@ -217,23 +217,29 @@ def test_shipped_keys_never_look_like_managers_keys() -> None:
     assert not [e.key for e in shipped_situations() if e.key.startswith("local-")]
 
 
-def _callers_sentences() -> dict[str, list[str]]:
+# Two rounds of callers' sentences; each round holds one sentence per entry out (never shown
+# to whoever widened the patterns), picked by a hash of the key salted with the round.
+ROUNDS = {"phrasings.tsv": "", "phrasings2.tsv": "2"}
+
+
+def _callers_sentences(name: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for line in (LEXICON_CHECKS / "phrasings.tsv").read_text("utf-8").splitlines():
+    for line in (LEXICON_CHECKS / name).read_text("utf-8").splitlines():
         key, _, sentence = line.partition("\t")
         found.setdefault(key, []).append(sentence)
     return found
 
 
-def _held_out(key: str, sentences: list[str]) -> int:
+def _held_out(key: str, salt: str, sentences: list[str]) -> int:
     """The index of the entry's sentence nobody widening the patterns saw."""
-    return zlib.crc32(key.encode()) % len(sentences)
+    return zlib.crc32((key + salt).encode()) % len(sentences)
 
 
 def _fires_own(lexicon: SituationLexicon, analyzer: Analyzer, held_out: bool) -> float:
-    pairs = [(key, sentence) for key, sentences in _callers_sentences().items()
+    pairs = [(key, sentence) for name, salt in ROUNDS.items()
+             for key, sentences in _callers_sentences(name).items()
              for i, sentence in enumerate(sentences)
-             if (i == _held_out(key, sentences)) == held_out]
+             if (i == _held_out(key, salt, sentences)) == held_out]
     own = sum(key in [f.situation.key for f in lexicon.match(s, limit=None,
                                                              segment=analyzer.cut)]
               for key, s in pairs)
@@ -241,17 +247,19 @@ def _fires_own(lexicon: SituationLexicon, analyzer: Analyzer, held_out: bool) ->
 
 
 def test_callers_sentences_name_shipped_entries() -> None:
-    sentences = _callers_sentences()
-    assert set(sentences) == {e.key for e in shipped_situations()}
-    assert all(len(found) == 6 for found in sentences.values())
+    shipped = {e.key for e in shipped_situations()}
+    for name in ROUNDS:
+        sentences = _callers_sentences(name)
+        assert set(sentences) <= shipped and len(sentences) >= 470
+        assert all(len(found) == 6 for found in sentences.values())
 
 
 def test_the_lexicon_fires_on_callers_sentences_of_its_situations(
         lexicon: SituationLexicon, own_analyzer: Analyzer) -> None:
-    """Widened on the training sentences (97 % fire their own entry, 51 % before), and
-    measured on the held-out ones (59 %, 55 % before): a narrowed pattern shows here."""
+    """Widened on the training sentences (97 % fire their own entry, 52 % before), and
+    measured on the held-out ones (69 %, 54 % before): a narrowed pattern shows here."""
     assert _fires_own(lexicon, own_analyzer, held_out=False) >= 0.95
-    assert _fires_own(lexicon, own_analyzer, held_out=True) >= 0.57
+    assert _fires_own(lexicon, own_analyzer, held_out=True) >= 0.66
 
 
 def test_the_lexicon_stays_silent_on_out_of_scope_questions(

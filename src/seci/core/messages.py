@@ -152,6 +152,9 @@ PROBLEM_MESSAGES: dict[str, str] = {
         "is shorter): add a second group, or use the synonym table for a word alone."),
     "pattern_word_repeated": N_("“{value}” is in two groups; a word belongs to one group."),
     "example_does_not_fire": N_("The words do not all occur in the example “{value}”."),
+    "unknown_situation": N_("Line {line}: no entry “{value}” is in force (unknown or "
+                            "disabled)."),
+    "line_too_long": N_("Line {line} is too long (at most {max} characters)."),
     "out_of_range": N_("Must be between {min} and {max}."),
     "competency_deadline_past": N_("The deadline {value} has passed; pick today or later."),
     "competency_weights": N_("The weights of self, supervisor and peers must add up to 100 "
@@ -270,6 +273,12 @@ LABELS: dict[str, dict[str, str]] = {
         "edited": N_("Shipped, changed"),
         "local": N_("Added here"),
         "disabled": N_("Disabled"),
+    },
+    "situation_check": {
+        "fired": N_("Fires"),
+        "missed": N_("Missed"),
+        "silent": N_("Nothing fires"),
+        "fired_out_of_scope": N_("Fires out of scope"),
     },
     "validity": {
         "valid": N_("Valid"),

@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.table import Table
 
 from seci.core.config import get_settings
-from seci.core.errors import SeciError
+from seci.core.errors import FieldErrors, SeciError
 from seci.core.i18n import gettext
-from seci.core.messages import describe_error
+from seci.core.messages import describe_error, describe_problem, label
 from seci.retrieval.calibration import FormCalibration
 from seci.retrieval.evaluation import EvalStore, evaluate, read_queries, report
 
@@ -199,3 +199,61 @@ def calibrate_served(
     typer.echo(gettext("Thresholds: answer {answer}, choices {choices}, member {member}.",
                        answer=_fmt(thresholds["answer"]), choices=_fmt(thresholds["choices"]),
                        member=_fmt(thresholds["member"])))
+
+
+@search_app.command("check-situations")
+def check_situations(
+    sentences: Annotated[Path, typer.Argument(
+        exists=True, dir_okay=False, readable=True,
+        help="UTF-8 text: 'key<TAB>sentence' a line (the entry that should fire), or a "
+             "sentence alone (no entry should fire)")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print every sentence's "
+                                              "result as JSON")] = False,
+) -> None:
+    """Check the situation lexicon in force (shipped entries as managers changed them, and
+    their own) against callers' sentences: which sentences their entry misses, which a
+    wrong situation fires on, which out-of-scope ones something fires on."""
+    from seci.accounts.service import system_actor
+    from seci.core.db import session_scope
+    from seci.retrieval import situation_rules as sit
+    from seci.retrieval.situations import SituationLexicon
+    from seci.retrieval.text import Analyzer
+
+    try:
+        text = sentences.read_text("utf-8-sig")
+    except UnicodeDecodeError:
+        err.print(gettext("{path} is not UTF-8 text.", path=sentences), markup=False)
+        raise typer.Exit(2) from None
+    with session_scope() as session:
+        lexicon = SituationLexicon(sit.effective_situations(session))
+    try:
+        check = sit.check_sentences(actor=system_actor(), lexicon=lexicon, text=text,
+                                    segment=Analyzer().cut)
+    except FieldErrors as error:
+        for problem in error.errors:  # each bad line, by its number
+            err.print(describe_problem(problem), markup=False)
+        raise typer.Exit(2) from None
+    found = check.sentences
+    if json_output:
+        typer.echo(json.dumps([{"line": s.line, "text": s.text, "key": s.key,
+                                "outcome": s.outcome, "fired": list(s.fired),
+                                "stray": list(s.stray)} for s in found],
+                              ensure_ascii=False))
+        return
+    table = Table(gettext("Line"), gettext("Sentence"), gettext("Should fire"),
+                  gettext("Result"), gettext("Fires"))
+    for s in check.problems:
+        table.add_row(str(s.line), s.text, s.key or "-",
+                      label("situation_check", s.outcome), " ".join(s.fired))
+    if check.problems:
+        console.print(table)
+    own, stray = sit.fires_own_share(found), sit.stray_share(found)
+    outside = sit.out_of_scope_fired_share(found)
+    if own is not None and stray is not None:
+        typer.echo(gettext("Of {n} sentences with an entry, {share} fire it; a wrong "
+                           "situation fires on {stray}.",
+                           n=sum(s.key is not None for s in found), share=f"{own:.0%}",
+                           stray=f"{stray:.0%}"))
+    if outside is not None:
+        typer.echo(gettext("Of {n} sentences out of scope, some entry fires on {share}.",
+                           n=sum(s.key is None for s in found), share=f"{outside:.0%}"))

@@ -376,6 +376,59 @@ def try_situations(request: Request, db: SessionDep, user: CurrentUser,
         added=added, expanded=" ".join([*trial.query_tokens, *(t.token for t in added)]))
 
 
+class SituationCheckWrite(BaseModel):
+    lines: str = Field(
+        max_length=sit_rules.MAX_CHECK_LINES * (sit_rules.MAX_CHECK_SENTENCE + 64),
+        description="One caller's sentence a line: 'key<TAB>sentence' (the entry that "
+                    "should fire, as two spreadsheet columns paste) or the sentence alone "
+                    f"(out of scope: no entry should fire); at most "
+                    f"{sit_rules.MAX_CHECK_LINES} lines")
+
+
+class CheckedSentenceRead(BaseModel):
+    line: int
+    text: str
+    key: str | None = Field(description="The entry that should fire; null: none should")
+    outcome: sit_rules.Outcome
+    fired: list[str] = Field(description="Every entry that fires, most specific first")
+    stray: list[str] = Field(description="Entries that fire and share no concept with "
+                             "the one that should: a wrong situation")
+
+
+class SituationCheckRead(BaseModel):
+    labelled: int
+    out_of_scope: int
+    fires_own_share: float | None = Field(description="Labelled sentences their entry "
+                                          "fires on, as a share")
+    stray_share: float | None = Field(description="Labelled sentences a wrong situation "
+                                      "fires on, as a share")
+    out_of_scope_fired_share: float | None = Field(description="Out-of-scope sentences "
+                                                   "some entry fires on, as a share")
+    sentences: list[CheckedSentenceRead]
+
+
+@router.post("/search/situations/check", response_model=SituationCheckRead)
+def check_situations(request: Request, db: SessionDep, user: CurrentUser,
+                     body: SituationCheckWrite) -> SituationCheckRead:
+    """Check the lexicon in force against callers' sentences: which entries fire on each,
+    against the one that should (or none)."""
+    engine = request.app.state.search_engine
+    engine.sync(db)
+    check = sit_rules.check_sentences(actor=user, lexicon=engine.situations,
+                                      text=body.lines, segment=engine.analyzer.cut)
+    found = check.sentences
+    return SituationCheckRead(
+        labelled=sum(s.key is not None for s in found),
+        out_of_scope=sum(s.key is None for s in found),
+        fires_own_share=sit_rules.fires_own_share(found),
+        stray_share=sit_rules.stray_share(found),
+        out_of_scope_fired_share=sit_rules.out_of_scope_fired_share(found),
+        sentences=[CheckedSentenceRead(line=s.line, text=s.text, key=s.key,
+                                       outcome=s.outcome,
+                                       fired=list(s.fired), stray=list(s.stray))
+                   for s in found])
+
+
 @router.get("/search/situations/{key}", response_model=SituationRead)
 def get_situation(db: SessionDep, user: CurrentUser, key: str) -> SituationRead:
     return _situation(sit_rules.get_entry(db, actor=user, key=key))

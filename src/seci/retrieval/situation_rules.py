@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -357,3 +358,114 @@ def try_query(*, actor: User, lexicon: SituationLexicon, tokenize: Callable[[str
     _need_manage(actor)
     return Trial(query, lexicon.expand(query, tokenize, segment=segment),
                  tuple(tokenize(query)), prices(query) if prices else ())
+
+
+# --- checking the lexicon against callers' sentences ------------------------------------------
+
+# Lines one check reads: matching costs ~0.3 ms a sentence, so a check stays well under a
+# second in the request (a day of a hotline's distinct questions is a few thousand).
+MAX_CHECK_LINES = 2000
+MAX_CHECK_SENTENCE = 500
+# What a sentence's check found (``CheckedSentence.outcome``): labelled, its entry fired or
+# not; out of scope, nothing fired or something did.
+Outcome = Literal["fired", "missed", "silent", "fired_out_of_scope"]
+
+
+@dataclass(frozen=True)
+class CheckedSentence:
+    """One caller's sentence as the lexicon in force reads it."""
+
+    line: int
+    text: str
+    key: str | None  # the entry it should fire; None: no entry should (out of scope)
+    fired: tuple[str, ...]  # every entry that fires, most specific first
+    # Entries that fire and share no concept with ``key``'s: a wrong situation.
+    stray: tuple[str, ...] = ()
+
+    @property
+    def outcome(self) -> Outcome:
+        if self.key is None:
+            return "fired_out_of_scope" if self.fired else "silent"
+        return "fired" if self.key in self.fired else "missed"
+
+
+@dataclass(frozen=True)
+class SentenceCheck:
+    sentences: tuple[CheckedSentence, ...]
+
+    @property
+    def problems(self) -> list[CheckedSentence]:
+        """Missed, fired out of scope, or firing a wrong situation: what a manager fixes."""
+        return [s for s in self.sentences
+                if s.outcome in ("missed", "fired_out_of_scope") or s.stray]
+
+
+def fires_own_share(sentences: Sequence[CheckedSentence]) -> float | None:
+    """|{s labelled with an entry : the entry fires on s}| / |{s labelled}|; None when no
+    sentence is labelled."""
+    labelled = [s for s in sentences if s.key is not None]
+    return sum(s.outcome == "fired" for s in labelled) / len(labelled) if labelled else None
+
+
+def stray_share(sentences: Sequence[CheckedSentence]) -> float | None:
+    """|{s labelled : an entry sharing no concept with s's entry fires on s}| /
+    |{s labelled}|; None when no sentence is labelled."""
+    labelled = [s for s in sentences if s.key is not None]
+    return sum(bool(s.stray) for s in labelled) / len(labelled) if labelled else None
+
+
+def out_of_scope_fired_share(sentences: Sequence[CheckedSentence]) -> float | None:
+    """|{s out of scope : some entry fires on s}| / |{s out of scope}|; None when there is
+    no out-of-scope sentence."""
+    outside = [s for s in sentences if s.key is None]
+    return sum(bool(s.fired) for s in outside) / len(outside) if outside else None
+
+
+def parse_check_lines(text: str, known: Sequence[str]) -> list[tuple[int, str | None, str]]:
+    """``key<TAB>sentence`` lines (two columns pasted from a spreadsheet) and bare sentences
+    (out of scope: no entry should fire; so is a ``-`` key) → (line, key, sentence). Blank
+    lines are skipped. FieldErrors name every bad line: an entry not in force, a sentence
+    too long, too many lines."""
+    rows: list[tuple[int, str | None, str]] = []
+    problems: list[dict[str, object]] = []
+    keys = set(known)
+    for number, raw in enumerate(text.splitlines(), start=1):
+        key, tab, sentence = raw.partition("\t")
+        if not tab:
+            key, sentence = "", key
+        key, sentence = key.strip(), sentence.strip()
+        if not sentence:
+            continue
+        if key not in ("", "-") and key not in keys:
+            problems.append({"field": "lines", "code": "unknown_situation", "line": number,
+                             "value": key[:60]})
+        elif len(sentence) > MAX_CHECK_SENTENCE:
+            problems.append({"field": "lines", "code": "line_too_long", "line": number,
+                             "max": MAX_CHECK_SENTENCE})
+        rows.append((number, key if key not in ("", "-") else None, sentence))
+    if len(rows) > MAX_CHECK_LINES:
+        problems.insert(0, {"field": "lines", "code": "too_many", "max": MAX_CHECK_LINES})
+    if not rows and not problems:
+        problems.append({"field": "lines", "code": "required"})
+    if problems:
+        raise FieldErrors(problems[:20])
+    return rows
+
+
+def check_sentences(*, actor: User, lexicon: SituationLexicon, text: str,
+                    segment: Segment | None = None) -> SentenceCheck:
+    """Which entries of ``lexicon`` (the search engine's, after a sync) fire on each of
+    callers' sentences (``parse_check_lines``), against the entry each should fire, or
+    none: how managers see where the patterns miss callers' words or fire on the wrong
+    situation (evaluation/lexicon holds SECI's own such sentences)."""
+    _need_manage(actor)
+    concepts = {s.key: set(s.concepts) for s in lexicon.situations}
+    checked = []
+    for line, key, sentence in parse_check_lines(text, list(concepts)):
+        fired = tuple(f.situation.key for f in lexicon.match(sentence, limit=None,
+                                                              segment=segment))
+        own = concepts.get(key or "", set())
+        stray = tuple(k for k in fired if key is not None and k != key
+                      and not concepts[k] & own)
+        checked.append(CheckedSentence(line, sentence, key, fired, stray))
+    return SentenceCheck(tuple(checked))

@@ -1,5 +1,6 @@
 """The situation lexicon for knowledge managers (检索 > 情境词库): entries, add, edit,
-disable, reset, and a box that shows which entries fire on a query."""
+disable, reset, a box that shows which entries fire on a query, and a check of the lexicon
+against callers' sentences pasted in."""
 
 from __future__ import annotations
 
@@ -17,11 +18,14 @@ from seci.web.templating import render
 router = APIRouter(include_in_schema=False)
 STATES = ("shipped", "edited", "local", "disabled")
 FORM_FIELDS = ("pattern", "concepts", "example", "area", "note")
+# Problem sentences a check lists on the page (the API returns them all).
+SHOWN_PROBLEMS = 300
 
 
 def _page(request: Request, db: SessionDep, user: CurrentUser, *, q: str = "",
           text: str = "", area: str = "", state: str = "", error: str | None = None,
-          form: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
+          form: dict[str, str] | None = None, status_code: int = 200,
+          check: sit.SentenceCheck | None = None, check_lines: str = "") -> HTMLResponse:
     # The service checks the permission (list_entries and try_query take the actor).
     entries = sit.list_entries(db, actor=user, text=text, area=area,
                                state=state if state in STATES else "")
@@ -35,6 +39,8 @@ def _page(request: Request, db: SessionDep, user: CurrentUser, *, q: str = "",
     return render(request, "search/situations.html", {
         "entries": entries, "areas": sit.areas(db), "states": STATES, "q": q,
         "trial": trial, "price_weight": PRICE_WEIGHT,
+        "check": check, "check_lines": check_lines, "check_figures": _figures(check),
+        "max_check_lines": sit.MAX_CHECK_LINES, "shown_problems": SHOWN_PROBLEMS,
         "filters": {"text": text, "area": area, "state": state},
         "error": error, "form": form or {}, "total": len(sit.list_entries(db, actor=user)),
     }, user=user, status_code=status_code)
@@ -70,6 +76,33 @@ def create_situation(request: Request, db: SessionDep, user: CurrentUser, form: 
         return _page(request, db, user, error=_form_error(error), status_code=422,
                      form={name: field(form, name) for name in FORM_FIELDS})
     return redirect("/kb/situations", "saved", text=entry.key)
+
+
+def _figures(check: sit.SentenceCheck | None) -> dict[str, object] | None:
+    if check is None:
+        return None
+    found = check.sentences
+    return {"labelled": sum(s.key is not None for s in found),
+            "out_of_scope": sum(s.key is None for s in found),
+            "fires_own": sit.fires_own_share(found), "stray": sit.stray_share(found),
+            "out_of_scope_fired": sit.out_of_scope_fired_share(found)}
+
+
+@router.post("/kb/situations/check", response_class=HTMLResponse)
+def check_situations(request: Request, db: SessionDep, user: CurrentUser, form: Form
+                     ) -> HTMLResponse:
+    """Check the lexicon against callers' sentences pasted in (``key<TAB>sentence`` or a
+    sentence alone); declared before ``/kb/situations/{key}``, which would take "check"."""
+    lines = field(form, "lines")
+    engine = request.app.state.search_engine
+    engine.sync(db)
+    try:
+        check = sit.check_sentences(actor=user, lexicon=engine.situations, text=lines,
+                                    segment=engine.analyzer.cut)
+    except FieldErrors as error:
+        return _page(request, db, user, error=_form_error(error), status_code=422,
+                     check_lines=lines)
+    return _page(request, db, user, check=check, check_lines=lines)
 
 
 @router.post("/kb/situations/{key}", response_class=HTMLResponse)
