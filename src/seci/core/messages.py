@@ -8,6 +8,7 @@ from seci.core.errors import SeciError
 from seci.core.i18n import N_, gettext
 
 FIELD_LABELS: dict[str, str] = {
+    "lines": N_("Sentences"),
     "code": N_("Code"),
     "title": N_("Title"),
     "body": N_("Body"),

@@ -247,13 +247,11 @@ def check_situations(
                       label("situation_check", s.outcome), " ".join(s.fired))
     if check.problems:
         console.print(table)
-    own, stray = sit.fires_own_share(found), sit.stray_share(found)
-    outside = sit.out_of_scope_fired_share(found)
-    if own is not None and stray is not None:
+    figures = check.figures
+    if figures.fires_own is not None and figures.stray is not None:
         typer.echo(gettext("Of {n} sentences with an entry, {share} fire it; a wrong "
-                           "situation fires on {stray}.",
-                           n=sum(s.key is not None for s in found), share=f"{own:.0%}",
-                           stray=f"{stray:.0%}"))
-    if outside is not None:
+                           "situation fires on {stray}.", n=figures.labelled,
+                           share=f"{figures.fires_own:.0%}", stray=f"{figures.stray:.0%}"))
+    if figures.out_of_scope_fired is not None:
         typer.echo(gettext("Of {n} sentences out of scope, some entry fires on {share}.",
-                           n=sum(s.key is None for s in found), share=f"{outside:.0%}"))
+                           n=figures.out_of_scope, share=f"{figures.out_of_scope_fired:.0%}"))

@@ -416,17 +416,15 @@ def check_situations(request: Request, db: SessionDep, user: CurrentUser,
     engine.sync(db)
     check = sit_rules.check_sentences(actor=user, lexicon=engine.situations,
                                       text=body.lines, segment=engine.analyzer.cut)
-    found = check.sentences
+    figures = check.figures
     return SituationCheckRead(
-        labelled=sum(s.key is not None for s in found),
-        out_of_scope=sum(s.key is None for s in found),
-        fires_own_share=sit_rules.fires_own_share(found),
-        stray_share=sit_rules.stray_share(found),
-        out_of_scope_fired_share=sit_rules.out_of_scope_fired_share(found),
+        labelled=figures.labelled, out_of_scope=figures.out_of_scope,
+        fires_own_share=figures.fires_own, stray_share=figures.stray,
+        out_of_scope_fired_share=figures.out_of_scope_fired,
         sentences=[CheckedSentenceRead(line=s.line, text=s.text, key=s.key,
                                        outcome=s.outcome,
                                        fired=list(s.fired), stray=list(s.stray))
-                   for s in found])
+                   for s in check.sentences])
 
 
 @router.get("/search/situations/{key}", response_model=SituationRead)

@@ -390,6 +390,15 @@ class CheckedSentence:
 
 
 @dataclass(frozen=True)
+class CheckFigures:
+    labelled: int  # sentences with the entry that should fire
+    out_of_scope: int  # sentences no entry should fire on
+    fires_own: float | None  # ``fires_own_share``
+    stray: float | None  # ``stray_share``
+    out_of_scope_fired: float | None  # ``out_of_scope_fired_share``
+
+
+@dataclass(frozen=True)
 class SentenceCheck:
     sentences: tuple[CheckedSentence, ...]
 
@@ -398,6 +407,13 @@ class SentenceCheck:
         """Missed, fired out of scope, or firing a wrong situation: what a manager fixes."""
         return [s for s in self.sentences
                 if s.outcome in ("missed", "fired_out_of_scope") or s.stray]
+
+    @property
+    def figures(self) -> CheckFigures:
+        found = self.sentences
+        return CheckFigures(sum(s.key is not None for s in found),
+                            sum(s.key is None for s in found), fires_own_share(found),
+                            stray_share(found), out_of_scope_fired_share(found))
 
 
 def fires_own_share(sentences: Sequence[CheckedSentence]) -> float | None:

@@ -39,7 +39,7 @@ def _page(request: Request, db: SessionDep, user: CurrentUser, *, q: str = "",
     return render(request, "search/situations.html", {
         "entries": entries, "areas": sit.areas(db), "states": STATES, "q": q,
         "trial": trial, "price_weight": PRICE_WEIGHT,
-        "check": check, "check_lines": check_lines, "check_figures": _figures(check),
+        "check": check, "check_lines": check_lines,
         "max_check_lines": sit.MAX_CHECK_LINES, "shown_problems": SHOWN_PROBLEMS,
         "filters": {"text": text, "area": area, "state": state},
         "error": error, "form": form or {}, "total": len(sit.list_entries(db, actor=user)),
@@ -76,16 +76,6 @@ def create_situation(request: Request, db: SessionDep, user: CurrentUser, form: 
         return _page(request, db, user, error=_form_error(error), status_code=422,
                      form={name: field(form, name) for name in FORM_FIELDS})
     return redirect("/kb/situations", "saved", text=entry.key)
-
-
-def _figures(check: sit.SentenceCheck | None) -> dict[str, object] | None:
-    if check is None:
-        return None
-    found = check.sentences
-    return {"labelled": sum(s.key is not None for s in found),
-            "out_of_scope": sum(s.key is None for s in found),
-            "fires_own": sit.fires_own_share(found), "stray": sit.stray_share(found),
-            "out_of_scope_fired": sit.out_of_scope_fired_share(found)}
 
 
 @router.post("/kb/situations/check", response_class=HTMLResponse)
