@@ -196,8 +196,10 @@ def known_wording_first(ranked: Sequence[RankedArticle], query_terms: int,
     fused scores and the others' confidences are computed again in the new order, as
     runners-up (as ``sure_runner_up_first`` does). A wrong pair is undone in the gap
     report (不是这篇), which takes the label away."""
+    if known is None:
+        return None
     place = next((i for i, item in enumerate(ranked) if item.facts.article_id == known), None)
-    if known is None or place is None:
+    if place is None:
         return None
     hits = list(ranked)
     hits.insert(0, hits.pop(place))
