@@ -80,3 +80,19 @@ def test_an_ended_offer_is_named_as_you_type(page: Page) -> None:
     box.fill("")
     box.dispatch_event("input")
     expect(notice).to_be_hidden()
+
+
+def test_a_homophone_typo_is_searched_as_the_word_and_the_page_says_so(page: Page) -> None:
+    """款带 (pinyin input's wrong pick for 宽带) is read as the knowledge base's word while
+    the agent types; the page says which words were searched, and clears it with the query."""
+    login(page, "agent")
+    open_search(page)
+    box = page.locator("#search-input")
+    box.press_sequentially("家里款带断往了", delay=20)
+    notice = page.locator("#search-corrected")
+    expect(notice).to_be_visible()
+    expect(notice).to_have_text("已按「宽带、断网」查找（输入的是「款带、断往」）")
+    expect(page.locator("#search-results li.result").first).to_contain_text("宽带")
+    box.fill("")
+    box.dispatch_event("input")
+    expect(notice).to_be_hidden()

@@ -36,6 +36,7 @@ import numpy as np
 _SLOT_BITS = 22  # 4M counters of 4 bytes
 _SEPARATOR = "\n"
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads the pair keys
+_UINT64 = (1 << 64) - 1
 
 
 def article_text(fields: Iterable[str]) -> str:
@@ -89,6 +90,16 @@ class CoverageIndex:
     def remove(self, article_id: int) -> None:
         with self._lock:
             self._forget(article_id)
+
+    def holds_pair(self, pair: str) -> bool:
+        """Whether some indexed article holds these two characters side by side (a slot
+        shared with another pair may say yes wrongly, never no)."""
+        if len(pair) != 2:
+            return False
+        # ``_slots`` for one key in plain integers (asked per query, not per article).
+        key = (ord(pair[0]) << 21) | ord(pair[1])
+        slot = (key * int(_GOLDEN) & _UINT64) >> (64 - _SLOT_BITS)
+        return bool(self._df[slot] > 0)
 
     def _forget(self, article_id: int) -> None:
         old = self._texts.pop(article_id, None)

@@ -48,6 +48,7 @@ from seci.retrieval.situation_rules import effective_situations
 from seci.retrieval.situations import SituationLexicon, shipped_situations
 from seci.retrieval.synonyms import effective_groups
 from seci.retrieval.text import Analyzer, default_analyzer, normalize, wording_key
+from seci.retrieval.typos import Corrected, Correction, KnownWords, correct
 from seci.retrieval.vectors import VectorRanker
 
 logger = logging.getLogger("seci.retrieval")
@@ -118,6 +119,9 @@ class Candidates:
     code: str = ""  # the query as an article code (casefolded): such a hit stays first
     typed: tuple[str, ...] = ()  # the query's words as typed (``Analyzer.raw_words``)
     priced: tuple[str, ...] = ()  # stated prices the query's spoken amounts added ("199")
+    # Homophone typos read as the knowledge base's words (款带 → 宽带, ``retrieval.typos``).
+    corrections: tuple[Correction, ...] = ()
+    read_as: str = ""  # the query as the rankers read it (its typos corrected)
 
     def recognised(self, filters: Filters) -> bool:
         """Whether the matcher scores an article ``filters`` accept at least as high as
@@ -186,6 +190,7 @@ class SearchEngine:
         self._neural_weight = neural_weight
         self._index = LexicalIndex()
         self._coverage = CoverageIndex()
+        self._known_words = KnownWords()
         self._facts: dict[int, Facts] = {}
         self._prices = PriceTable()
         self._watermark = -1  # last applied change; -1: nothing built yet
@@ -328,6 +333,7 @@ class SearchEngine:
         ))
         self._index = LexicalIndex()
         self._coverage = CoverageIndex()
+        self._known_words = KnownWords()
         self._facts = {}
         self._prices = PriceTable()
         if self.vectors is not None:
@@ -355,6 +361,7 @@ class SearchEngine:
                 if (old := self._facts.pop(article_id, None)) is not None:
                     self._prices.remove(old.prices)
                 self._coverage.remove(article_id)
+                self._known_words.remove(article_id)
             if self.vectors is not None:
                 self.vectors.remove(gone)
         tokens = self._tokens_for(session, [version for version, _ in live])
@@ -378,8 +385,9 @@ class SearchEngine:
                 self._prices.remove(old.prices)
             self._facts[facts.article_id] = facts
             self._prices.add(facts.prices)
-            self._coverage.upsert(facts.article_id, article_text(
-                tokens[version.id].field(name) for name in _COVERED_FIELDS))
+            covered = [tokens[version.id].field(name) for name in _COVERED_FIELDS]
+            self._coverage.upsert(facts.article_id, article_text(covered))
+            self._known_words.upsert(facts.article_id, " ".join(covered).split())
             documents.append((facts, tokens[version.id]))
         self._index.upsert(documents)
         if self.vectors is not None:
@@ -509,6 +517,9 @@ class SearchEngine:
         in another thread."""
         if self._train_inline and self._matcher_stale:
             self.train_matcher()
+        code = query.strip()
+        corrected = self.corrected(query)
+        query = corrected.text
         tokens = query_tokens(self.analyzer, query)
         expansion = self.situations.expand(query, self.analyzer.tokens,
                                            segment=self.analyzer.cut) if situations else None
@@ -524,7 +535,7 @@ class SearchEngine:
                 priced = self._priced(amounts, own_words)
                 found = [(aid, score) for aid, score in
                          self._index.search(tokens, filters, max(limit, CANDIDATES) * depth,
-                                            code=query.strip(),
+                                            code=code,
                                             extra=(*extra, *((t, PRICE_WEIGHT) for t in priced)))
                          if aid in self._facts]
                 return _Lexical(found, self._facts, self._coverage, priced)
@@ -546,7 +557,16 @@ class SearchEngine:
             # The words as typed and as search reads them (synonyms rewritten; the query's
             # title field holds them all): 上网费 covers an article saying 上网费 or 流量费.
             question=question_text(typed, tokens.title.split()),
-            code=query.strip().casefold(), typed=tuple(typed), priced=found.priced)
+            code=code.casefold(), typed=tuple(typed), priced=found.priced,
+            corrections=corrected.corrections, read_as=query)
+
+    def corrected(self, query: str) -> Corrected:
+        """The query with its homophone typos read as the knowledge base's words
+        (``seci.retrieval.typos``): 款带 → 宽带. Unchanged when there are none."""
+        with self._lock:  # the known words change with the index
+            found = correct(normalize(query), self._known_words, cut=self.analyzer.cut,
+                            holds_pair=self._coverage.holds_pair)
+        return found if found.corrections else Corrected(query)
 
     def view(self, candidates: Candidates, filters: Filters, limit: int
              ) -> list[RankedArticle]:

@@ -61,10 +61,19 @@ class OutOfForceRead(BaseModel):
     ended: bool = Field(description="True: it ended (valid_to); false: not yet in force")
 
 
+class CorrectionRead(BaseModel):
+    typed: str = Field(description="The words as typed, e.g. 款带")
+    word: str = Field(description="The knowledge base's word of the same sound searched "
+                      "instead, e.g. 宽带")
+
+
 class SearchRead(BaseModel):
     query: str
     confident: bool = Field(description="False means: no good match")
     hits: list[HitRead]
+    corrections: list[CorrectionRead] = Field(
+        default_factory=list, description="Homophone typos (pinyin input) read as the "
+        "knowledge base's words before searching: show 'searched for 宽带'")
     out_of_force: OutOfForceRead | None = Field(
         default=None, description="Without a good match: an article not valid today (an "
         "offer that ended or has not started) that answers best; tell the caller so rather "
@@ -118,6 +127,8 @@ def search_articles(
     return SearchRead(query=result.query, confident=result.confident,
                       hits=[_hit(h, look, index == 0 and result.confident)
                             for index, h in enumerate(result.hits)],
+                      corrections=[CorrectionRead(typed=c.typed, word=c.word)
+                                   for c in result.corrections],
                       out_of_force=OutOfForceRead(
                           article_id=gone.article_id, code=gone.code, title=gone.title,
                           valid_from=gone.valid_from, valid_to=gone.valid_to,

@@ -39,6 +39,7 @@ from seci.retrieval.engine import (
 from seci.retrieval.index import Filters
 from seci.retrieval.log import frequent_queries
 from seci.retrieval.text import normalize
+from seci.retrieval.typos import Correction
 
 MAX_QUERY = 500
 SNIPPET = 110
@@ -85,6 +86,8 @@ class SearchResult:
     # The matcher finds the query nearer an article than its "none of these" class
     # (``Candidates.recognised``): only then may the assistant offer choices.
     recognised: bool = True
+    # Homophone typos the query was read with (款带 → 宽带, ``seci.retrieval.typos``).
+    corrections: tuple[Correction, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -244,7 +247,8 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
     # over the knowledge of any day serves both views.
     wider = replace(filters, any_day=True) if user is not None else filters
     candidates = engine.candidates(query, wider, limit, depth=1 if user is None else 2)
-    terms = engine.analyzer.tokens(query)
+    # The words the rankers read: a typo corrected (款带 → 宽带) is what titles show.
+    terms = engine.analyzer.tokens(candidates.read_as or query)
     model = engine.confidence
     normalized = normalize(query)
     known = engine.known_answer(normalized)
@@ -283,6 +287,7 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
     confident = bool(hits) and hits[0].confidence >= thresholds.answer
     return SearchResult(query=normalized, hits=hits, confident=confident,
                         thresholds=thresholds, recognised=candidates.recognised(filters),
+                        corrections=candidates.corrections,
                         out_of_force=None if confident or user is None
                         else best_out_of_force(engine, candidates, filters, len(set(terms))))
 

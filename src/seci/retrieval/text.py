@@ -400,6 +400,14 @@ def pinyin_bigrams(text: str) -> list[str]:
 _CJK_RUN = re.compile(rf"[{_CJK}]+")
 
 
+def character_sounds(text: str) -> list[str]:
+    """Toneless pinyin of each character alone (cached per character: cheap enough for
+    every window of a query): 款带 and 宽带 both ['kuan', 'dai']. A polyphonic character
+    reads as its most common sound (重 'zhong' in 重复 too), the same on both sides of a
+    comparison."""
+    return [_pinyin_key(char) for char in text]
+
+
 @lru_cache(maxsize=200_000)
 def _pinyin_key(token: str) -> str:
     # A KB's vocabulary is small next to its text: caching makes pinyin nearly free.

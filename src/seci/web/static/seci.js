@@ -189,6 +189,18 @@
     if (empty) { empty.hidden = body.hits.length > 0; }
     status.hidden = body.confident || !query;
     showOutOfForce(body.out_of_force);
+    showCorrections(body.corrections || []);
+  }
+
+  // Homophone typos read as the knowledge base's words (款带 → 宽带): say what was searched.
+  function showCorrections(corrections) {
+    var notice = document.getElementById("search-corrected");
+    if (!notice) { return; }
+    notice.hidden = !corrections.length;
+    if (!corrections.length) { return; }
+    var words = corrections.map(function (c) { return c.word; }).join("、");
+    var typed = corrections.map(function (c) { return c.typed; }).join("、");
+    notice.textContent = notice.dataset.template.replace("{words}", words).replace("{typed}", typed);
   }
 
   // No good valid match, but an offer out of force answers best: say so (ended / not yet).
@@ -204,7 +216,10 @@
 
   function refresh() {
     var query = input.value.trim();
-    if (!query) { list.textContent = ""; status.hidden = true; showOutOfForce(null); return; }
+    if (!query) {
+      list.textContent = ""; status.hidden = true; showOutOfForce(null); showCorrections([]);
+      return;
+    }
     var mine = ++sequence;
     fetch(form.dataset.api + "?" + params({q: query, limit: 10}), {credentials: "same-origin"})
       .then(function (r) { return r.ok ? r.json() : null; })
