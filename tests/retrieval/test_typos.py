@@ -152,3 +152,23 @@ def test_the_search_page_says_what_was_searched(client: TestClient, db: Session,
     assert "Searched for 宽带 (typed: 款带)" in english
     plain = client.get("/kb/search", params={"q": "宽带坏了"}).text
     assert 'id="search-corrected" class="muted hint" role="status" hidden' in plain
+
+
+def test_terms_seci_knows_besides_the_articles_are_known_words() -> None:
+    _, coverage = _known()
+    known = KnownWords(terms=["详单", "x", "太长的一个词语"])
+    assert "详单" in known and "x" not in known and known.sounding_like("祥单") == "详单"
+    found = correct("想查祥单", known, cut=default_analyzer().cut,
+                    holds_pair=coverage.holds_pair)
+    assert found.corrections == (Correction("祥单", "详单"),)
+    known.upsert(1, ["详单"])
+    known.remove(1)
+    assert "详单" in known  # a term stays known without articles
+
+
+def test_a_polyphonic_character_matches_as_read_in_its_word() -> None:
+    # 曝 reads 'pu' alone and 'bao' in 曝光; 重 'zhong' alone and 'chong' in 重复.
+    known = KnownWords()
+    known.upsert(1, ["曝光", "重复投诉"])
+    assert known.sounding_like("报光") == "曝光"
+    assert known.sounding_like("重复投速") == "重复投诉"

@@ -47,7 +47,13 @@ from seci.retrieval.situation_models import SituationRule
 from seci.retrieval.situation_rules import effective_situations
 from seci.retrieval.situations import SituationLexicon, shipped_situations
 from seci.retrieval.synonyms import effective_groups
-from seci.retrieval.text import Analyzer, default_analyzer, normalize, wording_key
+from seci.retrieval.text import (
+    Analyzer,
+    default_analyzer,
+    normalize,
+    telecom_terms,
+    wording_key,
+)
 from seci.retrieval.typos import Corrected, Correction, KnownWords, correct
 from seci.retrieval.vectors import VectorRanker
 
@@ -333,7 +339,7 @@ class SearchEngine:
         ))
         self._index = LexicalIndex()
         self._coverage = CoverageIndex()
-        self._known_words = KnownWords()
+        self._known_words = KnownWords(self._terms())
         self._facts = {}
         self._prices = PriceTable()
         if self.vectors is not None:
@@ -344,6 +350,11 @@ class SearchEngine:
         self._matcher_stale = True
         logger.info("search index built: %d articles", len(self._facts))
         return len(ids)
+
+    def _terms(self) -> list[str]:
+        """The words SECI knows besides the articles': the synonym table's (its standard
+        terms and their variants) and the telecom dictionary's."""
+        return [*self.analyzer.synonym_map(), *(word for word, _ in telecom_terms())]
 
     def _refresh(self, session: Session, article_ids: Sequence[int]) -> None:
         rows = session.execute(

@@ -400,6 +400,12 @@ def pinyin_bigrams(text: str) -> list[str]:
 _CJK_RUN = re.compile(rf"[{_CJK}]+")
 
 
+def pinyin_key(text: str) -> str:
+    """Toneless pinyin of Chinese text read as a whole, syllables run together: 款带 and
+    宽带 both 'kuandai', 曝光 'baoguang'."""
+    return _pinyin_key(text)
+
+
 def character_sounds(text: str) -> list[str]:
     """Toneless pinyin of each character alone (cached per character: cheap enough for
     every window of a query): 款带 and 宽带 both ['kuan', 'dai']. A polyphonic character

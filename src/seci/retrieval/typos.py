@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from seci.retrieval.text import character_sounds
+from seci.retrieval.text import character_sounds, pinyin_key
 
 MIN_WORD = 2
 MAX_WORD = 4
@@ -63,17 +63,20 @@ class Corrected:
 
 class KnownWords:
     """The words (2–4 Chinese characters) of the indexed articles' search tokens, counted
-    by the articles holding them and found by their toneless pinyin. Kept up to date
-    article by article with the index. Each article's words are kept as an array of word
-    numbers (4 bytes a word: about 40 MB at 100,000 articles), so that an update or a
-    removal can take them back."""
+    by the articles holding them, and ``terms`` SECI knows besides (the synonym table's
+    and the telecom dictionary's: 详单 although the articles' tokens say 通话详单), each
+    found by its toneless pinyin. Kept up to date article by article with the index.
+    Each article's words are kept as an array of word numbers (4 bytes a word: about
+    40 MB at 100,000 articles), so that an update or a removal can take them back."""
 
-    def __init__(self) -> None:
+    def __init__(self, terms: Iterable[str] = ()) -> None:
         self._number: dict[str, int] = {}
         self._words: list[str] = []
         self._articles: list[int] = []  # per word number: the articles holding it
         self._by_sound: dict[str, set[int]] = {}
         self._of_article: dict[int, np.ndarray] = {}
+        # A term counts as held by one article more than hold it.
+        self._terms = frozenset(self._number_of(t) for t in terms if _WORD.fullmatch(t))
 
     def upsert(self, article_id: int, tokens: Iterable[str]) -> None:
         self.remove(article_id)
@@ -95,19 +98,25 @@ class KnownWords:
             number = self._number[word] = len(self._words)
             self._words.append(word)
             self._articles.append(0)
-            self._by_sound.setdefault(_sound(word), set()).add(number)
+            # Read as a word (曝光 'baoguang') and character by character as query windows
+            # are read (重复 'zhongfu'): a polyphonic character matches either way.
+            for sound in {pinyin_key(word), _sound(word)}:
+                self._by_sound.setdefault(sound, set()).add(number)
         return number
+
+    def _held(self, number: int) -> int:
+        return self._articles[number] + (number in self._terms)
 
     def __contains__(self, word: object) -> bool:
         number = self._number.get(word) if isinstance(word, str) else None
-        return number is not None and self._articles[number] > 0
+        return number is not None and self._held(number) > 0
 
     def sounding_like(self, text: str, sound: str | None = None) -> str | None:
         """The known word of ``text``'s toneless pinyin (``sound``, if already read) that
         most articles hold (ties: the first in code-point order), or None."""
         key = _sound(text) if sound is None else sound
-        held = [(-self._articles[n], self._words[n])
-                for n in self._by_sound.get(key, ()) if self._articles[n] > 0]
+        held = [(-self._held(n), self._words[n])
+                for n in self._by_sound.get(key, ()) if self._held(n) > 0]
         return min(held)[1] if held else None
 
 
