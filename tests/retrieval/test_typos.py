@@ -123,6 +123,8 @@ def test_search_reads_a_typo_as_the_word_and_says_so(db: Session, world: World) 
                for segment in result.hits[0].title)
     plain = search(db, engine=engine, user=world["agent"], query="宽带坏了咋办")
     assert plain.corrections == ()
+    exact = search(db, engine=engine, user=world["agent"], query="款带坏了咋办", as_typed=True)
+    assert exact.corrections == ()
 
 
 def _broadband(db: Session, world: World) -> None:
@@ -140,6 +142,9 @@ def test_the_api_lists_the_corrections(client: TestClient, db: Session, world: W
                                    {"typed": "断往", "word": "断网"}]
     plain = client.get("/api/v1/search", params={"q": "宽带断网了"}, headers=headers).json()
     assert plain["corrections"] == []
+    as_typed = client.get("/api/v1/search", params={"q": "款带断往了", "as_typed": "true"},
+                          headers=headers).json()
+    assert as_typed["corrections"] == []
 
 
 def test_the_search_page_says_what_was_searched(client: TestClient, db: Session,
@@ -148,6 +153,11 @@ def test_the_search_page_says_what_was_searched(client: TestClient, db: Session,
     web_login(client, "agent")
     page = client.get("/kb/search", params={"q": "款带坏了"}).text
     assert "已按「宽带」查找（输入的是「款带」）" in page
+    assert 'href="/kb/search?q=%E6%AC%BE%E5%B8%A6%E5%9D%8F%E4%BA%86&amp;as_typed=1"' in page
+    assert "仍按输入查找" in page
+    exact = client.get("/kb/search", params={"q": "款带坏了", "as_typed": "1"}).text
+    assert 'id="search-corrected" class="muted hint" role="status" hidden' in exact
+    assert 'name="as_typed" value="1"' in exact
     english = client.get("/kb/search", params={"q": "款带坏了", "lang": "en"}).text
     assert "Searched for 宽带 (typed: 款带)" in english
     plain = client.get("/kb/search", params={"q": "宽带坏了"}).text

@@ -398,6 +398,7 @@ class SearchEngine:
             self._prices.add(facts.prices)
             covered = [tokens[version.id].field(name) for name in _COVERED_FIELDS]
             self._coverage.upsert(facts.article_id, article_text(covered))
+            # Body words too: without them the situational dev set lost two typo questions.
             self._known_words.upsert(facts.article_id, " ".join(covered).split())
             documents.append((facts, tokens[version.id]))
         self._index.upsert(documents)
@@ -518,18 +519,20 @@ class SearchEngine:
         return price_terms(amounts, self._prices.values, already=own_words)
 
     def candidates(self, query: str, filters: Filters, limit: int = CANDIDATES, *,
-                   situations: bool = True, depth: int = 1) -> Candidates:
+                   situations: bool = True, depth: int = 1, as_typed: bool = False
+                   ) -> Candidates:
         """Every ranker's candidates under ``filters``, to be fused by ``view`` for these
         filters or narrower ones: one lexical query and one matcher pass serve, say, staff
         search over the valid knowledge and its second look at knowledge out of force.
         ``limit``: the most hits a view will ask for. ``depth``: how many times the usual
         number of lexical and neural candidates to keep, so that a narrower view still
-        finds its own. Never called with the engine's lock held: the lexical query takes it
+        finds its own. ``as_typed``: no homophone typo is corrected (the user asked for
+        the words as typed). Never called with the engine's lock held: the lexical query takes it
         in another thread."""
         if self._train_inline and self._matcher_stale:
             self.train_matcher()
         code = query.strip()
-        corrected = self.corrected(query)
+        corrected = Corrected(query) if as_typed else self.corrected(query)
         query = corrected.text
         tokens = query_tokens(self.analyzer, query)
         expansion = self.situations.expand(query, self.analyzer.tokens,
@@ -574,9 +577,10 @@ class SearchEngine:
     def corrected(self, query: str) -> Corrected:
         """The query with its homophone typos read as the knowledge base's words
         (``seci.retrieval.typos``): 款带 → 宽带. Unchanged when there are none."""
-        with self._lock:  # the known words change with the index
-            found = correct(normalize(query), self._known_words, cut=self.analyzer.cut,
-                            holds_pair=self._coverage.holds_pair)
+        # Without the engine's lock (a sync may hold it for long): the known words are read
+        # by lookups, as the coverage index is, and a rebuild swaps them whole.
+        found = correct(normalize(query), self._known_words, cut=self.analyzer.cut,
+                        holds_pair=self._coverage.holds_pair)
         return found if found.corrections else Corrected(query)
 
     def view(self, candidates: Candidates, filters: Filters, limit: int

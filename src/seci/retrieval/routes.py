@@ -110,6 +110,8 @@ def search_articles(
     q: Annotated[str, Query(min_length=1, max_length=500, description="What the customer said")],
     module: int | None = None, queue: str | None = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    as_typed: Annotated[bool, Query(description="Search the words exactly as typed: no "
+                                    "homophone typo is corrected (see `corrections`)")] = False,
     log: Annotated[bool, Query(description="Record the query in the search log (what was "
                                "asked, shown and then opened feeds the knowledge-gap "
                                "report and the learned ranker)")] = True,
@@ -118,7 +120,7 @@ def search_articles(
     `best_match` when search is confident; `confident: false` means no good match."""
     queue_id = queue_ids_for_codes(db, [queue])[0] if queue else None
     result = search(db, engine=request.app.state.search_engine, user=user, query=q,
-                    module_id=module, queue_id=queue_id, limit=limit)
+                    module_id=module, queue_id=queue_id, limit=limit, as_typed=as_typed)
     if log:
         write_aside(request, db, lambda session: log_search(
             session, user=user, query=q, result=result, channel="api"), "search")

@@ -228,14 +228,16 @@ def _window(text: str, first: int) -> str:
 def search(session: Session, *, engine: SearchEngine, user: User | None, query: str,
            module_id: int | None = None, queue_id: int | None = None, limit: int = 10,
            on: date | None = None, audience: str | None = None,
-           snippets: bool = True, synced: bool = False) -> SearchResult:
+           snippets: bool = True, synced: bool = False, as_typed: bool = False
+           ) -> SearchResult:
     """Valid published knowledge matching ``query`` that ``user`` may see, best first.
 
     ``user=None`` searches as a customer: customer-visible articles of every queue.
     ``snippets=False`` skips what only a result list shows (highlighted titles, snippets
     from the bodies): the assistant decides on ids and confidence alone. ``synced``: the
     caller brought the engine up to date in this request already (the assistant, once
-    per message, however many searches its reply takes).
+    per message, however many searches its reply takes). ``as_typed``: search the words
+    exactly as typed, no homophone typo corrected (款带 stays 款带).
     """
     if len(query) > MAX_QUERY:
         raise QueryTooLong(max=MAX_QUERY)
@@ -246,7 +248,8 @@ def search(session: Session, *, engine: SearchEngine, user: User | None, query: 
     # Staff search may look at knowledge out of force too (below): one pass of the rankers
     # over the knowledge of any day serves both views.
     wider = replace(filters, any_day=True) if user is not None else filters
-    candidates = engine.candidates(query, wider, limit, depth=1 if user is None else 2)
+    candidates = engine.candidates(query, wider, limit, depth=1 if user is None else 2,
+                                   as_typed=as_typed)
     # The words the rankers read: a typo corrected (款带 → 宽带) is what titles show.
     terms = engine.analyzer.tokens(candidates.read_as or query)
     model = engine.confidence

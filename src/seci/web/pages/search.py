@@ -29,13 +29,17 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/kb/search", response_class=HTMLResponse)
 def search_page(request: Request, db: SessionDep, user: CurrentUser, q: str = "",
-                module: str | None = None, queue: str | None = None) -> HTMLResponse:
-    """Server-rendered results (the page also updates them as you type)."""
+                module: str | None = None, queue: str | None = None,
+                as_typed: str | None = None) -> HTMLResponse:
+    """Server-rendered results (the page also updates them as you type). ``as_typed``
+    (any value): the words exactly as typed, no homophone typo corrected."""
     module_id, queue_id = optional_int(module), optional_int(queue)
+    exact = bool(as_typed)
     result = None
     if q.strip():
         result = search(db, engine=request.app.state.search_engine, user=user,
-                        query=q.strip(), module_id=module_id, queue_id=queue_id, limit=20)
+                        query=q.strip(), module_id=module_id, queue_id=queue_id, limit=20,
+                        as_typed=exact)
         query = q.strip()
         write_aside(request, db, lambda session: search_log.log_search(
             session, user=user, query=query, result=result), "search")
@@ -47,6 +51,10 @@ def search_page(request: Request, db: SessionDep, user: CurrentUser, q: str = ""
         "queues": list_queues(db) if user.can(Perm.KB_READ_ALL_QUEUES)
         else [x for x in list_queues(db) if x.id in user.queue_ids],
         "filters": {"module": module_id, "queue": queue_id}, "today": today(),
+        "as_typed": exact, "as_typed_url": "/kb/search?" + urlencode({
+            name: value for name, value in
+            (("q", q.strip()), ("queue", queue), ("module", module), ("as_typed", "1"))
+            if value}),
     }, user=user)
 
 

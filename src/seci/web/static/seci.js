@@ -200,7 +200,9 @@
     if (!corrections.length) { return; }
     var words = corrections.map(function (c) { return c.word; }).join("、");
     var typed = corrections.map(function (c) { return c.typed; }).join("、");
-    notice.textContent = notice.dataset.template.replace("{words}", words).replace("{typed}", typed);
+    notice.querySelector("span").textContent =
+      notice.dataset.template.replace("{words}", words).replace("{typed}", typed);
+    notice.querySelector("a").href = "/kb/search?" + params({q: input.value.trim(), as_typed: 1});
   }
 
   // No good valid match, but an offer out of force answers best: say so (ended / not yet).
@@ -247,6 +249,9 @@
   }
 
   input.addEventListener("input", function () {
+    // "Search as typed" was for the query it was asked with: a new query is read as usual.
+    var asTyped = document.getElementById("search-as-typed");
+    if (asTyped) { asTyped.remove(); }
     clearTimeout(timer);
     timer = setTimeout(refresh, 250);
   });
