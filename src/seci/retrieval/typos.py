@@ -189,6 +189,7 @@ def _splits_or_is(words: list[tuple[int, int]], start: int, end: int) -> bool:
 
 def _typo_of(window: str, sound: str, known: KnownWords, holds_pair: Callable[[str], bool]
              ) -> str | None:
+    """The known word ``window`` (read as ``sound``) is a typo of, or None."""
     if COMMON_CHARACTERS.intersection(window):
         return None
     if all(holds_pair(window[i:i + 2]) for i in range(len(window) - 1)):
