@@ -96,9 +96,12 @@ class KnownWords:
     def _number_of(self, word: str) -> int:
         number = self._number.get(word)
         if number is None:
-            number = self._number[word] = len(self._words)
+            # The lists first, then the lookups that lead to them: a search reading the
+            # words meanwhile (no lock) never finds a number the lists do not hold yet.
+            number = len(self._words)
             self._words.append(word)
             self._articles.append(0)
+            self._number[word] = number
             # Read as a word (曝光 'baoguang') and character by character as query windows
             # are read (重复 'zhongfu'): a polyphonic character matches either way.
             for sound in {pinyin_key(word), _sound(word)}:
