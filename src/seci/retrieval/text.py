@@ -175,7 +175,10 @@ def seed_synonyms() -> list[SynonymGroup]:
     return parse_synonym_lines(text.splitlines())
 
 
-def telecom_terms() -> list[tuple[str, int]]:
+@lru_cache(maxsize=1)
+def telecom_terms() -> tuple[tuple[str, int], ...]:
+    """SECI's telecom dictionary (word, frequency), normalised. Read once: every analyzer
+    and every index build (its known words, ``seci.retrieval.typos``) asks for it."""
     text = (resources.files("seci.retrieval") / "data" / "telecom_terms.txt").read_text("utf-8")
     terms = []
     for line in text.splitlines():
@@ -183,7 +186,7 @@ def telecom_terms() -> list[tuple[str, int]]:
         if line:
             parts = line.split()
             terms.append((normalize(parts[0]), int(parts[1]) if len(parts) > 1 else 2000))
-    return terms
+    return tuple(terms)
 
 
 def _data_lines(name: str) -> list[str]:
