@@ -124,6 +124,18 @@ def test_the_try_box_uses_the_tier_and_says_when_nothing_fires(client: TestClien
     assert 'id="trial-error"' in too_long and "2000" in too_long
 
 
+def test_the_try_box_reads_homophone_typos_as_the_chat_does(client: TestClient,
+                                                             world: World) -> None:
+    web_login(client, "manager")
+    typed = client.get("/assistant/rules", params={"text": "我要头诉你们乱扣费"}).text
+    result = typed[typed.index('id="trial-result"'):]
+    assert '<dd class="matched">投诉</dd>' in result
+    assert '<dd class="read-as">我要投诉你们乱扣费</dd>' in result
+    assert '<dd class="queue">投诉专席</dd>' in result
+    plain = client.get("/assistant/rules", params={"text": "我要投诉你们乱扣费"}).text
+    assert 'class="read-as"' not in plain
+
+
 @pytest.mark.parametrize(("fields", "at", "says"), [
     ({"pattern": "销户，注销"}, "pattern", "只能用 | 分隔"),
     ({"pattern": "销户||注销"}, "pattern", "多余的 |"),

@@ -214,6 +214,8 @@ def conversation_replies(db: Session, conversation: Conversation, kind: Kind) ->
     ("我要找客服", "explicit_request", "A"),
     ("人工", "explicit_request", "A"),
     ("我要投诉你们乱扣费", "complaint", "投诉专席"),
+    # A homophone typo: the rules read the message as search reads it (头诉 → 投诉).
+    ("我要头诉你们乱扣费", "complaint", "投诉专席"),
     ("再不处理我就去工信部", "complaint", "投诉专席"),
     ("打12300告你们", "complaint", "投诉专席"),
     ("你们这些骗子", "insult", "投诉专席"),

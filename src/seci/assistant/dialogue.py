@@ -240,15 +240,17 @@ def send_customer_message(session: Session, *, engine: SearchEngine,
     if conversation.status == Status.BOT:
         turn.replies = _assistant_reply(session, Reply(engine, writer, on, rewriter),
                                         conversation, message, previous_bot)
-    elif conversation.status == Status.WAITING and _asks_for_person(session, conversation,
-                                                                    cleaned):
+    elif conversation.status == Status.WAITING and _asks_for_person(session, engine,
+                                                                    conversation, cleaned):
         turn.replies = [still_waiting(session, conversation)]
     return turn
 
 
-def _asks_for_person(session: Session, conversation: Conversation, text: str) -> bool:
+def _asks_for_person(session: Session, engine: SearchEngine, conversation: Conversation,
+                     text: str) -> bool:
     """转人工 typed again while waiting: answered with the place in line."""
-    trigger = message_trigger(enabled_rules(session), text=text, conversation=conversation)
+    trigger = message_trigger(enabled_rules(session), text=text, conversation=conversation,
+                              read_as=engine.corrected(text).text)
     return trigger is not None and trigger.reason == HandoffReason.EXPLICIT_REQUEST
 
 
@@ -275,9 +277,12 @@ def _assistant_reply(session: Session, how: Reply, conversation: Conversation,
     # a follow-up with and without its context, a rewrite) reads the knowledge base as it
     # is now. A pick among choices or a verdict on an answer above needs no search.
     engine.sync(session)
-    trigger = message_trigger(rules, text=text, conversation=conversation)
+    # The rules read the message as search does too: 头诉 is a complaint (投诉).
+    read_as = engine.corrected(text).text
+    trigger = message_trigger(rules, text=text, conversation=conversation, read_as=read_as)
     searched: _Searched | None = None
-    if trigger is not None and _may_answer_first(trigger, rules, text, conversation):
+    if trigger is not None and _may_answer_first(trigger, rules, text, conversation,
+                                                 read_as):
         answered, searched = _answered_first(session, how, conversation, message)
         if answered is not None:
             return [answered]
@@ -335,14 +340,15 @@ def _sure_answer(session: Session, how: Reply, conversation: Conversation, messa
 
 
 def _may_answer_first(trigger: Trigger, rules: Sequence[HandoffRule], text: str,
-                      conversation: Conversation) -> bool:
+                      conversation: Conversation, read_as: str) -> bool:
     """Whether a sure answer may go before the fired rule's hand-off: the rule lets it,
     the message asks something, and no other rule fires (an insult in the same message,
     a VIP customer, who is served by people)."""
     if not trigger.answer_first or not is_question(text):
         return False
     others = [r for r in rules if r.id != trigger.rule_id]
-    return message_trigger(others, text=text, conversation=conversation) is None
+    return message_trigger(others, text=text, conversation=conversation,
+                           read_as=read_as) is None
 
 
 @dataclass(frozen=True)

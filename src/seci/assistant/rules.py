@@ -45,13 +45,18 @@ def enabled_rules(session: Session) -> Sequence[HandoffRule]:
     ).all()
 
 
-def message_trigger(rules: Sequence[HandoffRule], *, text: str, conversation: Conversation
-                    ) -> Trigger | None:
+def message_trigger(rules: Sequence[HandoffRule], *, text: str, conversation: Conversation,
+                    read_as: str | None = None) -> Trigger | None:
     """The first rule (by priority) that a customer's message fires: keywords (complaint,
-    anger, asking for a person) and the customer's tier."""
+    anger, asking for a person) and the customer's tier. ``read_as``: the message with its
+    homophone typos read as the knowledge base's words (``SearchEngine.corrected``); a
+    keyword rule fires on either reading, as search reads 头诉 as 投诉."""
+    readings = (text,) if not read_as or read_as == text else (text, read_as)
     for rule in rules:
         if rule.kind == RuleKind.KEYWORD:
-            word = matches_keywords(text, rule.pattern)
+            word = next((found for reading in readings
+                         if (found := matches_keywords(reading, rule.pattern)) is not None),
+                        None)
             if word is not None:
                 return Trigger(HandoffReason(rule.reason), rule.id, rule.target_queue, word,
                                answer_first=rule.answer_first)

@@ -178,7 +178,8 @@ def rules_page(request: Request, db: SessionDep, user: Configurer, text: str = "
     trial, trial_error = None, None
     if text.strip():
         try:
-            trial = preview_message(db, text=text, tier=tier.strip() or None)
+            trial = preview_message(db, engine=request.app.state.search_engine, text=text,
+                                    tier=tier.strip() or None)
         except (EmptyMessage, MessageTooLong) as error:
             trial_error = describe_error(error)
     return _rules_page(request, db, user, trial=trial, trial_text=text, trial_tier=tier,
