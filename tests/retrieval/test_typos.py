@@ -25,7 +25,7 @@ def _known() -> tuple[KnownWords, CoverageIndex]:
     known, coverage = KnownWords(), CoverageIndex()
     for article_id, texts in KB.items():
         fields = [" ".join(analyzer.tokens(text)) for text in texts]
-        known.upsert(article_id, " ".join(fields).split())
+        known.upsert(article_id, " ".join(fields))
         coverage.upsert(article_id, article_text(fields))
     return known, coverage
 
@@ -61,7 +61,7 @@ def test_text_without_typos_is_returned_as_is() -> None:
 def test_a_real_word_the_knowledge_base_lacks_is_no_typo() -> None:
     # 笔记本 is a dictionary word: its 记本 is never read as another word of that sound.
     known, coverage = _known()
-    known.upsert(9, ["基本"])
+    known.upsert(9, "基本")
     found = correct("笔记本连不上", known, cut=default_analyzer().cut,
                     holds_pair=coverage.holds_pair)
     assert found.corrections == ()
@@ -81,7 +81,7 @@ def test_what_the_knowledge_base_writes_itself_is_no_typo() -> None:
 
 def test_a_window_differing_in_more_characters_than_allowed_is_kept() -> None:
     known, coverage = _known()
-    known.upsert(6, ["报修"])
+    known.upsert(6, "报修")
     # 宝秀 sounds like 报修 (bao xiu) but differs in both characters of two.
     found = correct("宝秀", known, cut=default_analyzer().cut, holds_pair=coverage.holds_pair)
     assert found.corrections == ()
@@ -89,17 +89,37 @@ def test_a_window_differing_in_more_characters_than_allowed_is_kept() -> None:
 
 def test_the_word_most_articles_hold_wins_and_removal_forgets() -> None:
     known = KnownWords()
-    known.upsert(1, ["收费"])
-    known.upsert(2, ["收费", "手费"])
-    known.upsert(3, ["手费"])
-    known.upsert(4, ["手费"])
+    known.upsert(1, "收费")
+    known.upsert(2, "收费 手费")
+    known.upsert(3, "手费")
+    known.upsert(4, "手费")
     assert known.sounding_like("收废") == "手费"
     known.remove(3)
     known.remove(4)
     assert known.sounding_like("收废") == "收费"  # two against one
-    known.upsert(1, [])  # the article no longer says it
+    known.upsert(1, "")  # the article no longer says it
     known.remove(2)
     assert "收费" not in known and known.sounding_like("收废") is None
+
+
+def test_only_whole_tokens_of_two_to_four_chinese_characters_are_words() -> None:
+    known = KnownWords()
+    known.upsert(1, "宽带 5G套餐 一二三四五 流量x 话费 话费 a 办")
+    assert "宽带" in known and "话费" in known
+    for not_a_word in ("5G套餐", "套餐", "一二三四五", "二三四五", "流量", "办"):
+        assert not_a_word not in known
+
+
+def test_counts_survive_the_word_table_growing() -> None:
+    # Thousands of words: the counts' array grows (it starts at 1,024) and keeps them.
+    words = [chr(0x4E00 + i) + chr(0x4E00 + i + 1) for i in range(0, 6000, 2)]
+    known = KnownWords()
+    known.upsert(1, " ".join(words[:2000]))
+    known.upsert(2, " ".join(words[1000:]))
+    assert all(known.holders(w) == 2 for w in words[1000:2000])
+    known.remove(1)
+    assert words[0] not in known and words[1500] in known and words[-1] in known
+    assert known.holders(words[1500]) == 1
 
 
 def test_the_pair_table_says_which_pairs_some_article_holds() -> None:
@@ -171,7 +191,7 @@ def test_terms_seci_knows_besides_the_articles_are_known_words() -> None:
     found = correct("想查祥单", known, cut=default_analyzer().cut,
                     holds_pair=coverage.holds_pair)
     assert found.corrections == (Correction("祥单", "详单"),)
-    known.upsert(1, ["详单"])
+    known.upsert(1, "详单")
     known.remove(1)
     assert "详单" in known  # a term stays known without articles
 
@@ -179,6 +199,6 @@ def test_terms_seci_knows_besides_the_articles_are_known_words() -> None:
 def test_a_polyphonic_character_matches_as_read_in_its_word() -> None:
     # 曝 reads 'pu' alone and 'bao' in 曝光; 重 'zhong' alone and 'chong' in 重复.
     known = KnownWords()
-    known.upsert(1, ["曝光", "重复投诉"])
+    known.upsert(1, "曝光 重复投诉")
     assert known.sounding_like("报光") == "曝光"
     assert known.sounding_like("重复投速") == "重复投诉"

@@ -399,7 +399,7 @@ class SearchEngine:
             covered = [tokens[version.id].field(name) for name in _COVERED_FIELDS]
             self._coverage.upsert(facts.article_id, article_text(covered))
             # Body words too: without them the situational dev set lost two typo questions.
-            self._known_words.upsert(facts.article_id, " ".join(covered).split())
+            self._known_words.upsert(facts.article_id, " ".join(covered))
             documents.append((facts, tokens[version.id]))
         self._index.upsert(documents)
         if self.vectors is not None:

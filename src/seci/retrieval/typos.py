@@ -45,6 +45,8 @@ COMMON_CHARACTERS = frozenset(
     "新老大小多少上下有没过来去到用说看想跟对从得地着之其此每各某该本另别")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _WORD = re.compile(rf"[\u4e00-\u9fff]{{{MIN_WORD},{MAX_WORD}}}")
+# Such a word among space-separated tokens (a whole token).
+_TOKEN_WORD = re.compile(rf"(?<!\S){_WORD.pattern}(?!\S)")
 
 
 @dataclass(frozen=True)
@@ -72,26 +74,31 @@ class KnownWords:
     def __init__(self, terms: Iterable[str] = ()) -> None:
         self._number: dict[str, int] = {}
         self._words: list[str] = []
-        self._articles: list[int] = []  # per word number: the articles holding it
+        # Per word number: the articles holding it (an array that doubles as words come:
+        # an article's counts change in one step, not word by word).
+        self._counts = np.zeros(1024, dtype=np.int32)
         self._by_sound: dict[str, set[int]] = {}
         self._of_article: dict[int, np.ndarray] = {}
         # A term counts as held by one article more than hold it.
         self._terms = frozenset(self._number_of(t) for t in terms if _WORD.fullmatch(t))
 
-    def upsert(self, article_id: int, tokens: Iterable[str]) -> None:
+    def upsert(self, article_id: int, tokens: str) -> None:
+        """Count the words of an article's ``tokens`` (its search tokens, separated by
+        spaces) instead of those it held before."""
         self.remove(article_id)
-        # Distinct tokens first: a body repeats its words, and the pattern costs more.
-        words = [t for t in set(tokens) if MIN_WORD <= len(t) <= MAX_WORD and _WORD.fullmatch(t)]
-        numbers = np.fromiter(map(self._number_of, words), dtype=np.uint32, count=len(words))
-        self._of_article[article_id] = numbers
-        for number in numbers.tolist():
-            self._articles[number] += 1
+        # One pass over the text (a body repeats its words: distinct ones are numbered).
+        words = set(_TOKEN_WORD.findall(tokens))
+        numbers = list(map(self._number.get, words))
+        if None in numbers:  # a word not seen before: numbered (and its sounds read) now
+            numbers = list(map(self._number_of, words))
+        held = np.array(numbers, dtype=np.uint32)
+        self._of_article[article_id] = held
+        self._counts[held] += 1  # distinct numbers: one increment each
 
     def remove(self, article_id: int) -> None:
         numbers = self._of_article.pop(article_id, None)
         if numbers is not None:
-            for number in numbers.tolist():
-                self._articles[number] -= 1
+            self._counts[numbers] -= 1
 
     def _number_of(self, word: str) -> int:
         number = self._number.get(word)
@@ -99,8 +106,11 @@ class KnownWords:
             # The lists first, then the lookups that lead to them: a search reading the
             # words meanwhile (no lock) never finds a number the lists do not hold yet.
             number = len(self._words)
+            if number == len(self._counts):
+                grown = np.zeros(2 * number, dtype=np.int32)
+                grown[:number] = self._counts
+                self._counts = grown
             self._words.append(word)
-            self._articles.append(0)
             self._number[word] = number
             # Read as a word (曝光 'baoguang') and character by character as query windows
             # are read (重复 'zhongfu'): a polyphonic character matches either way.
@@ -109,11 +119,15 @@ class KnownWords:
         return number
 
     def _held(self, number: int) -> int:
-        return self._articles[number] + (number in self._terms)
+        return int(self._counts[number]) + (number in self._terms)
+
+    def holders(self, word: str) -> int:
+        """How many articles hold ``word`` (one more for a term SECI knows besides)."""
+        number = self._number.get(word)
+        return 0 if number is None else self._held(number)
 
     def __contains__(self, word: object) -> bool:
-        number = self._number.get(word) if isinstance(word, str) else None
-        return number is not None and self._held(number) > 0
+        return isinstance(word, str) and self.holders(word) > 0
 
     def sounding_like(self, text: str, sound: str | None = None) -> str | None:
         """The known word of ``text``'s toneless pinyin (``sound``, if already read) that
