@@ -172,7 +172,10 @@ def _search_quality_section(data: dict[str, Any] | None) -> list[str]:
         "*BM25 alone* = the same engine with its matcher never trained, i.e. SECI's lexical "
         "index (`LexicalIndex`, BM25F over SECI's tokens with its field boosts). "
         f"Data read from `{data['data']}` (not copied). {constructions}{sample} "
-        "Build = import + first index; query times include the whole service call; the "
+        "Build = import + first index, and for the default ranker also the matcher's "
+        "training and the calibration on the imported KB, which `EvalStore.build` does as "
+        "a deployment does after a change (then the training column shows only what was "
+        "left to train); query times include the whole service call; the "
         f"default ranker's matcher training {_budget(data.get('train_budget_s'))} (in a "
         "thread, as a server's background sync; a ranker whose training overruns is "
         "reported unfinished). Peak RSS = the ranker's own process.",

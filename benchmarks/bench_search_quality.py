@@ -296,7 +296,9 @@ def evaluate_ranker(dataset: Dataset, ranker: str, kb_path: Path,
                 raise SystemExit(f"{dataset.name}: import rejected: "
                                  f"{rejected.report.as_dict()['errors'][:5]}") from None
         base["build_s"] = time.perf_counter() - started
-        (engine,) = created
+        # The store's own engine (the calibration's held-out copies are engines too).
+        engine = store.search_engine
+        assert engine in created
         if len(engine) != len(dataset.articles):
             raise SystemExit(f"{dataset.name}: {len(engine)} of {len(dataset.articles)} "
                              "articles indexed — the import failed")

@@ -4,6 +4,7 @@ routing, feedback and the learning loop."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from seci.assistant.dialogue import decide, give_feedback, request_human
 from seci.assistant.errors import ConversationClosed
 from seci.assistant.handoff import end_chat
 from seci.assistant.models import Conversation, HandoffRule, Kind, Message, Status
+from seci.retrieval.index import Filters
 from seci.retrieval.log import opened_after, query_stats
 from seci.retrieval.models import SearchLog
 from seci.retrieval.service import SearchHit, SearchResult
@@ -41,6 +43,19 @@ def test_a_confident_match_answers_with_the_articles_customer_text(
     assert "是否解决" in reply.text
     assert turn.message.seq == 2 and reply.seq == 3  # the greeting is 1
     assert conversation.topic_article_id == hotline.articles["MY-KT"].id
+
+
+def test_a_greeting_and_thanks_around_the_question_are_no_part_of_it(
+        db: Session, hotline: Hotline) -> None:
+    bare = say(db, hotline, new_conversation(db), "出国了手机还能用不").replies[0]
+    polite = say(db, hotline, new_conversation(db),
+                 "您好，请问一下，出国了手机还能用不？谢谢").replies[0]
+    assert polite.kind == bare.kind == Kind.ANSWER
+    assert polite.data["code"] == bare.data["code"] == "MY-KT"
+    # What the rankers read: the question alone.
+    read = hotline.engine.candidates("您好，请问一下，出国了手机还能用不？谢谢",
+                                     Filters(on=date.today())).read_as
+    assert read == "出国了手机还能用不"
 
 
 def test_low_confidence_says_so_and_offers_a_person(db: Session, hotline: Hotline) -> None:

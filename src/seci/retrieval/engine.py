@@ -37,6 +37,7 @@ from seci.retrieval.amounts import (
     stated_prices,
 )
 from seci.retrieval.confidence import PRIOR, ConfidenceModel
+from seci.retrieval.courtesy import without_courtesy
 from seci.retrieval.coverage import CoverageIndex, article_text, question_text
 from seci.retrieval.documents import Facts, Tokens, query_tokens, tokenize_version
 from seci.retrieval.index import Filters, LexicalIndex
@@ -531,6 +532,8 @@ class SearchEngine:
         in another thread."""
         if self._train_inline and self._matcher_stale:
             self.train_matcher()
+        # "你好，请问一下，…？谢谢": the question without the greeting and thanks around it.
+        query = without_courtesy(query)
         code = query.strip()
         corrected = Corrected(query) if as_typed else self.corrected(query)
         query = corrected.text

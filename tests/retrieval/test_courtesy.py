@@ -1,0 +1,54 @@
+"""Greetings and thanks left out before a question is searched (seci.retrieval.courtesy)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+from seci.retrieval.courtesy import without_courtesy
+from seci.retrieval.engine import SearchEngine
+from seci.retrieval.service import search
+from tests.factories import World, make_article
+
+
+@pytest.mark.parametrize(("typed", "question"), [
+    ("你好，请问一下，宽带多少钱？谢谢", "宽带多少钱"),
+    ("喂，你好，我想问一下，那个流量包咋买，麻烦了", "流量包咋买"),
+    ("请问宽带报修", "宽带报修"),  # straight into the question
+    ("您好客服，我想咨询一下携号转网要多久", "携号转网要多久"),
+    ("我有个问题想问，国际漫游怎么开通", "国际漫游怎么开通"),
+    ("打扰一下，话费怎么查？多谢！", "话费怎么查"),
+    ("Hi, 宽带断了", "宽带断了"),
+    ("流量超了会停机吗 谢谢你", "流量超了会停机吗"),
+])
+def test_openings_and_closings_are_left_out(typed: str, question: str) -> None:
+    assert without_courtesy(typed) == question
+
+
+@pytest.mark.parametrize("text", [
+    "宽带多少钱",
+    "你好",  # courtesy alone stays as it is
+    "谢谢",
+    "您好，谢谢",
+    "hidden charges on my bill",  # "hi" only as a word of its own
+    "我停机了，请问怎么复机",  # inside the question: kept
+    "麻烦死了，宽带又断了",  # 麻烦 is no politeness here
+    "感谢信怎么写给营业厅",  # thanks that is the question's topic, not its closing
+])
+def test_questions_without_courtesy_at_their_edges_are_kept(text: str) -> None:
+    assert without_courtesy(text) == text
+
+
+def test_a_greeting_does_not_change_what_search_finds(db: Session, world: World) -> None:
+    make_article(db, world, code="KD-FEE", title="家庭宽带资费标准",
+                 body="300M 50元/月，500M 70元/月。", similar_questions=["宽带一个月多少钱"])
+    make_article(db, world, code="GREET", title="客服热线服务用语",
+                 body="接听时先说您好，请问有什么可以帮您。",
+                 similar_questions=["你好请问一下有什么可以帮您", "您好，客服在吗"])
+    engine = SearchEngine()
+    plain = search(db, engine=engine, user=world["agent"], query="宽带一个月多少钱")
+    polite = search(db, engine=engine, user=world["agent"],
+                    query="你好，请问一下，宽带一个月多少钱？谢谢")
+    assert [h.code for h in polite.hits] == [h.code for h in plain.hits]
+    assert polite.hits[0].code == "KD-FEE"
+    assert polite.hits[0].confidence == pytest.approx(plain.hits[0].confidence)
