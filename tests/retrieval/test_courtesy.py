@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from seci.retrieval.courtesy import without_courtesy
 from seci.retrieval.engine import SearchEngine
 from seci.retrieval.service import search
+from seci.retrieval.text import normalize, wording_key
 from tests.factories import World, make_article
 
 
@@ -52,3 +53,11 @@ def test_a_greeting_does_not_change_what_search_finds(db: Session, world: World)
     assert [h.code for h in polite.hits] == [h.code for h in plain.hits]
     assert polite.hits[0].code == "KD-FEE"
     assert polite.hits[0].confidence == pytest.approx(plain.hits[0].confidence)
+
+
+def test_a_wording_is_the_same_with_or_without_courtesy() -> None:
+    # Known wordings (a question an answer settled) match whatever greeting came with it.
+    keys = {wording_key(normalize(text)) for text in (
+        "我还剩多少钱？", "你好，我还剩多少钱？谢谢", "请问我还剩多少钱", "我还剩多少钱 麻烦了")}
+    assert keys == {"我还剩多少钱"}
+    assert wording_key(normalize("你好")) == "你好"

@@ -29,6 +29,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from seci.retrieval.courtesy import without_courtesy
+
 logger = logging.getLogger("seci.retrieval")
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -69,9 +71,10 @@ def to_simplified(text: str) -> str:
 
 
 def wording_key(normalized: str) -> str:
-    """A normalised wording without its punctuation and spaces, to tell whether two
-    questions are the same words: "我还剩多少钱？" and "我还剩多少钱" are."""
-    return re.sub(r"[\W_]+", "", normalized)
+    """A normalised wording without its punctuation and spaces, nor the greetings and
+    thanks around it (``courtesy``), to tell whether two questions are the same words:
+    "我还剩多少钱？", "我还剩多少钱" and "你好，我还剩多少钱？谢谢" are."""
+    return re.sub(r"[\W_]+", "", without_courtesy(normalized))
 
 
 def normalize(text: str) -> str:
