@@ -462,9 +462,9 @@ class SearchEngine:
             return list(self._log_examples)
 
     def known_answer(self, normalized: str) -> int | None:
-        """The article that settled the ``normalized`` query word for word (punctuation
-        and spaces aside) for an earlier customer (``log.answered_wordings``,
-        ``known_wordings``), if any."""
+        """The article that settled the ``normalized`` query word for word (punctuation,
+        spaces and the greetings around it aside, ``wording_key``) for an earlier customer
+        (``log.answered_wordings``, ``known_wordings``), if any."""
         return self._known_wordings.get(wording_key(normalized))
 
     def matcher_kind(self) -> str:
@@ -711,7 +711,7 @@ def background_questions() -> tuple[str, ...]:
 
 def known_wordings(examples: Iterable[Example]) -> dict[str, int]:
     """Wordings an answer settled, each with its article, when every label of the wording
-    names the same one (``wording_key``: punctuation and spaces aside). A wording two
+    names the same one (``wording_key``: punctuation, spaces, greetings aside). A wording two
     articles answered is left to the rankers."""
     labels: dict[str, set[int]] = {}
     for example in examples:
