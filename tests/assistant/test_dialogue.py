@@ -228,6 +228,8 @@ def conversation_replies(db: Session, conversation: Conversation, kind: Kind) ->
     ("人工客服", "explicit_request", "A"),
     ("我要找客服", "explicit_request", "A"),
     ("人工", "explicit_request", "A"),
+    ("你好，人工", "explicit_request", "A"),  # greetings and thanks around the word
+    ("人工，谢谢", "explicit_request", "A"),
     ("我要投诉你们乱扣费", "complaint", "投诉专席"),
     # A homophone typo: the rules read the message as search reads it (头诉 → 投诉).
     ("我要头诉你们乱扣费", "complaint", "投诉专席"),

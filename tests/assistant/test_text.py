@@ -90,6 +90,17 @@ def test_keyword_rules_match_words_and_whole_messages() -> None:
     assert matches_keywords("我要投訴", "投诉") == "投诉"  # traditional characters too
 
 
+def test_whole_message_words_are_read_without_the_greetings_and_thanks_around_them() -> None:
+    pattern = "转人工|=人工|=客服"
+    assert matches_keywords("你好，人工", pattern) == "人工"
+    assert matches_keywords("人工，谢谢！", pattern) == "人工"
+    assert matches_keywords("喂 人工", pattern) == "人工"
+    # Greeting the service is no request for a person; asking about it neither.
+    assert matches_keywords("你好，客服", pattern) is None
+    assert matches_keywords("您好客服", pattern) is None
+    assert matches_keywords("你好，人工智能是什么", pattern) is None
+
+
 def test_a_keyword_inside_one_of_the_rules_exceptions_does_not_count() -> None:
     pattern = "妈的|!我妈的|垃圾|！垃圾短信"  # ！ as an input method types it
     assert matches_keywords("我妈的手机欠费停机了", pattern) is None

@@ -21,6 +21,8 @@ from tests.factories import World, make_article
     ("打扰一下，话费怎么查？多谢！", "话费怎么查"),
     ("Hi, 宽带断了", "宽带断了"),
     ("流量超了会停机吗 谢谢你", "流量超了会停机吗"),
+    ("你好，客服，宽带多少钱", "宽带多少钱"),  # the greeting addressed to the service
+    ("你好，客服电话是多少", "客服电话是多少"),  # … but not the service asked about
 ])
 def test_openings_and_closings_are_left_out(typed: str, question: str) -> None:
     assert without_courtesy(typed) == question
@@ -35,6 +37,7 @@ def test_openings_and_closings_are_left_out(typed: str, question: str) -> None:
     "我停机了，请问怎么复机",  # inside the question: kept
     "麻烦死了，宽带又断了",  # 麻烦 is no politeness here
     "感谢信怎么写给营业厅",  # thanks that is the question's topic, not its closing
+    "你好，客服",  # a greeting to the service, all of it courtesy
 ])
 def test_questions_without_courtesy_at_their_edges_are_kept(text: str) -> None:
     assert without_courtesy(text) == text

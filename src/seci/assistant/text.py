@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from seci.assistant.errors import BadPhoneNumber, EmptyMessage, MessageTooLong
 from seci.knowledge.agent_notes import AGENT_ONLY_HEADINGS as AGENT_ONLY_HEADINGS
 from seci.knowledge.agent_notes import customer_text as customer_text
+from seci.retrieval.courtesy import without_courtesy
 from seci.retrieval.text import normalize
 
 # A chat message, not a document: longer input is refused with a clear reply, so that
@@ -174,21 +175,28 @@ def keyword_entries(pattern: str) -> list[str]:
 
 
 def matches_keywords(text: str, pattern: str) -> str | None:
-    """The first rule word found in the text ("=word": the whole message), or None; a word
-    found only inside one of the rule's exceptions ("!word") does not count."""
+    """The first rule word found in the text ("=word": the whole message, or all of it
+    but the greetings and thanks around it: "你好，人工" and "人工，谢谢" ask for a person as
+    "人工" does), or None; a word found only inside one of the rule's exceptions ("!word")
+    does not count."""
     norm = normalize(text)
-    bare = re.sub(r"[\s\W_]+", "", norm)
+    whole = {_bare(norm), _bare(normalize(without_courtesy(text)))}
     entries = keyword_entries(pattern)
     for entry in entries:
         if entry.startswith(EXCEPTION):
             norm = norm.replace(entry[1:], _MASK)
     for entry in entries:
         if entry.startswith(WHOLE_MESSAGE):
-            if bare == re.sub(r"[\s\W_]+", "", entry[1:]):
+            if _bare(entry[1:]) in whole:
                 return entry[1:]
         elif not entry.startswith(EXCEPTION) and entry in norm:
             return entry
     return None
+
+
+def _bare(text: str) -> str:
+    """Text without spaces, punctuation and symbols, as whole-message words compare it."""
+    return re.sub(r"[\s\W_]+", "", text)
 
 
 # --- phone numbers -------------------------------------------------------------------------

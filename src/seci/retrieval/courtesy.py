@@ -27,7 +27,10 @@ _SEPARATORS = r"[\s,，.。!！?？~～、:：;；]"
 # Chinese openings: greetings, "may I ask", "I'd like to ask/consult", fillers. Each may run
 # straight into the question ("请问宽带多少钱").
 _CHINESE_OPENINGS = (
-    r"喂+|哈喽|嗨|在吗|在不在|你们好|大家好|客服(?:你|您)好|(?:你|您)好+(?:客服)?|客服在吗"
+    # A greeting addressed to the service ("你好，客服，…"; first, as the bare greeting
+    # would match too): 客服 said to whom one greets, not the 客服电话 asked about.
+    rf"(?:你|您)好+{_SEPARATORS}+客服(?={_SEPARATORS}|$)"
+    r"|喂+|哈喽|嗨|在吗|在不在|你们好|大家好|客服(?:你|您)好|(?:你|您)好+(?:客服)?|客服在吗"
     r"|请问(?:一下|下)?"
     r"|(?:我|我就)?想(?:问|咨询|了解)(?:一下|下|个事|个问题)?"
     r"|(?:我|我就)?(?:有|想问)个(?:事|问题)(?:想问|问一下|问下|咨询一下)?"
