@@ -23,6 +23,8 @@ from tests.factories import World, make_article
     ("流量超了会停机吗 谢谢你", "流量超了会停机吗"),
     ("你好，客服，宽带多少钱", "宽带多少钱"),  # the greeting addressed to the service
     ("你好，客服电话是多少", "客服电话是多少"),  # … but not the service asked about
+    ("客服，我家宽带又断了", "我家宽带又断了"),  # the service addressed
+    ("亲，在吗？流量包怎么退", "流量包怎么退"),  # as online shops' chats open
 ])
 def test_openings_and_closings_are_left_out(typed: str, question: str) -> None:
     assert without_courtesy(typed) == question
@@ -38,6 +40,8 @@ def test_openings_and_closings_are_left_out(typed: str, question: str) -> None:
     "麻烦死了，宽带又断了",  # 麻烦 is no politeness here
     "感谢信怎么写给营业厅",  # thanks that is the question's topic, not its closing
     "你好，客服",  # a greeting to the service, all of it courtesy
+    "客服电话是多少",  # the service asked about
+    "亲情号怎么办理",  # 亲 only as a word of its own
 ])
 def test_questions_without_courtesy_at_their_edges_are_kept(text: str) -> None:
     assert without_courtesy(text) == text

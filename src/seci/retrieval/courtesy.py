@@ -31,6 +31,9 @@ _CHINESE_OPENINGS = (
     # would match too): 客服 said to whom one greets, not the 客服电话 asked about.
     rf"(?:你|您)好+{_SEPARATORS}+客服(?={_SEPARATORS}|$)"
     r"|喂+|哈喽|嗨|在吗|在不在|你们好|大家好|客服(?:你|您)好|(?:你|您)好+(?:客服)?|客服在吗"
+    # The service or the customer addressed by name, as chats open ("客服，…", online
+    # shops' "亲，…"): only with a separator after it (客服电话, 亲情号 stay).
+    rf"|(?:客服|亲)(?={_SEPARATORS})"
     r"|请问(?:一下|下)?"
     r"|(?:我|我就)?想(?:问|咨询|了解)(?:一下|下|个事|个问题)?"
     r"|(?:我|我就)?(?:有|想问)个(?:事|问题)(?:想问|问一下|问下|咨询一下)?"
