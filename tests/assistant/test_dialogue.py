@@ -78,6 +78,25 @@ def test_two_failed_answers_in_a_row_hand_off(db: Session, hotline: Hotline) -> 
     assert _queue_code(db, conversation) == "A"  # no topic: the general queue
 
 
+def test_greetings_thanks_and_okays_are_answered_in_kind_and_never_count_as_failures(
+        db: Session, hotline: Hotline) -> None:
+    """Two greetings in a row handed customers to a person (two "failed answers")."""
+    conversation = new_conversation(db)
+    replies = [say(db, hotline, conversation, text).replies
+               for text in ("你好", "在吗？", "嗯嗯", "好的，谢谢")]
+    assert [reply.kind for [reply] in replies] == [Kind.COURTESY] * 4
+    assert [reply.data["courtesy"] for [reply] in replies] == [
+        "greeting", "greeting", "acknowledgement", "thanks"]
+    assert replies[0][0].text.startswith("您好！请问有什么可以帮您")
+    assert replies[3][0].text.startswith("不客气")
+    assert conversation.status == Status.BOT and conversation.failed_in_row == 0
+    # Nothing was searched: no question for the gap reports.
+    assert db.scalar(select(SearchLog.id).where(SearchLog.query.in_(["你好", "在吗？"]))) is None
+    # A question with a greeting is still searched and answered.
+    [answer] = say(db, hotline, conversation, "你好，出国了手机还能用不").replies
+    assert answer.kind == Kind.ANSWER
+
+
 def test_an_answer_in_between_resets_the_failed_count(db: Session, hotline: Hotline) -> None:
     conversation = new_conversation(db)
     say(db, hotline, conversation, "明天北京天气怎么样")

@@ -32,6 +32,16 @@ def test_a_routine_question_gets_the_answer_and_a_did_it_help_question(page: Pag
     expect(log.locator("li.from-customer .msg-body")).to_have_text(["我想换运营商但是号码不变"])
 
 
+def test_a_greeting_is_answered_in_kind_and_leads_to_no_person(page: Page) -> None:
+    log = open_chat(page)
+    ask(page, "你好")
+    expect(messages(log, "courtesy")).to_contain_text("请问有什么可以帮您")
+    ask(page, "在吗？")
+    expect(messages(log, "courtesy")).to_have_count(2)
+    expect(messages(log, "no_match")).to_have_count(0)
+    expect(messages(log, "handoff")).to_have_count(0)
+
+
 def test_a_vague_question_offers_choices_to_click(page: Page) -> None:
     log = open_chat(page)
     ask(page, "套餐")

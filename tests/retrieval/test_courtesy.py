@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from seci.retrieval.courtesy import without_courtesy
+from seci.retrieval.courtesy import Courtesy, courtesy_only, without_courtesy
 from seci.retrieval.engine import SearchEngine
 from seci.retrieval.service import search
 from seci.retrieval.text import normalize, wording_key
@@ -68,3 +68,25 @@ def test_a_wording_is_the_same_with_or_without_courtesy() -> None:
         "我还剩多少钱？", "你好，我还剩多少钱？谢谢", "请问我还剩多少钱", "我还剩多少钱 麻烦了")}
     assert keys == {"我还剩多少钱"}
     assert wording_key(normalize("你好")) == "你好"
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("你好", Courtesy.GREETING),
+    ("您好，在吗？", Courtesy.GREETING),
+    ("亲，在吗", Courtesy.GREETING),
+    ("你好，客服", Courtesy.GREETING),
+    ("Hi", Courtesy.GREETING),
+    ("谢谢！", Courtesy.THANKS),
+    ("好的，谢谢", Courtesy.THANKS),
+    ("嗯嗯", Courtesy.ACKNOWLEDGEMENT),
+    ("收到", Courtesy.ACKNOWLEDGEMENT),
+    ("OK", Courtesy.ACKNOWLEDGEMENT),
+    # Anything else left is a question to search.
+    ("你好，宽带多少钱", None),
+    ("好的，那宽带多少钱", None),
+    ("好久不见", None),
+    ("hidden", None),
+    ("   ", None),
+])
+def test_a_message_of_courtesy_alone_is_told_apart(text: str, said: Courtesy | None) -> None:
+    assert courtesy_only(text) is said

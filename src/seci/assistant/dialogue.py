@@ -67,6 +67,7 @@ from seci.core.clock import today
 from seci.knowledge.access import validity_of
 from seci.knowledge.models import Article, ArticleStatus, ArticleVersion, Audience, Validity
 from seci.retrieval.confidence import PRIOR_THRESHOLDS, Thresholds
+from seci.retrieval.courtesy import Courtesy, courtesy_only
 from seci.retrieval.documents import Facts
 from seci.retrieval.engine import SearchEngine
 from seci.retrieval.index import Filters
@@ -292,6 +293,8 @@ def _assistant_reply(session: Session, how: Reply, conversation: Conversation,
     if not has_words(text):
         return [add_message(session, conversation, role=Role.BOT, kind=Kind.NO_MATCH,
                             text=replies.say(conversation.locale, replies.NO_WORDS))]
+    if (courtesy := courtesy_only(text)) is not None:
+        return [_in_kind(session, conversation, courtesy)]
     # Before the search (which would also ask the chat model to rewrite an unsure message):
     # the engine, synced above, tells which operator's knowledge base it serves.
     other = other_operator(text, OWN_OPERATORS.of(engine))
@@ -643,6 +646,20 @@ def _choices(session: Session, conversation: Conversation, offered: Sequence[Cus
               "question_seq": question.seq},
         article_ids=[a.article_id for a in shown],
     )
+
+
+# What the assistant says to a message that is courtesy and nothing else.
+_COURTESY_REPLIES = {Courtesy.GREETING: replies.COURTESY_GREETING,
+                     Courtesy.THANKS: replies.COURTESY_THANKS,
+                     Courtesy.ACKNOWLEDGEMENT: replies.COURTESY_ACKNOWLEDGED}
+
+
+def _in_kind(session: Session, conversation: Conversation, courtesy: Courtesy) -> Message:
+    """A greeting, thanks or "好的" answered in kind: not searched, not logged as a question
+    and not a failed answer (two greetings in a row sent customers to a person)."""
+    return add_message(session, conversation, role=Role.BOT, kind=Kind.COURTESY,
+                       text=replies.say(conversation.locale, _COURTESY_REPLIES[courtesy]),
+                       data={"courtesy": courtesy.value})
 
 
 def _no_match(session: Session, conversation: Conversation, decision: Decision,

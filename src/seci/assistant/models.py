@@ -46,6 +46,7 @@ class Kind(StrEnum):
     ANSWER = "answer"  # an article's customer text (data: article, title)
     CHOICES = "choices"  # "您是想问: 1… 2… 3…" (data: choices)
     NO_MATCH = "no_match"  # nothing confident; a human is offered
+    COURTESY = "courtesy"  # a greeting, thanks or "好的" answered in kind (data: courtesy)
     HANDOFF = "handoff"  # data: queue, reason, position, open, callback_offered
     FEEDBACK = "feedback"  # thanks for 是否解决
     ARTICLE = "article"  # an agent inserted an article's answer

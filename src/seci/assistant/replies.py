@@ -36,6 +36,11 @@ OTHER_OPERATOR = N_("That is a question about {operator}'s services, which this 
 PERSON_TOO = N_("If you would like a colleague to take this further (for example to record "
                 "your complaint), type 转人工.")
 NO_WORDS = N_("I can only read text. Please type your question in words.")
+# A message that is courtesy and nothing else (``retrieval.courtesy.courtesy_only``).
+COURTESY_GREETING = N_("Hello! What can I do for you? Just tell me your question, for example "
+                       "“how much is broadband a month”.")
+COURTESY_THANKS = N_("You are welcome. If there is anything else, just ask.")
+COURTESY_ACKNOWLEDGED = N_("All right. If there is anything else, just ask.")
 HELPFUL_THANKS = N_("Glad it helped. Anything else?")
 NOT_HELPFUL = N_("Sorry that did not help. Could you describe the problem in more detail? Or "
                  "type 转人工 to talk to a person.")

@@ -28,9 +28,9 @@ class ConversationStart(BaseModel):
 class MessageRead(BaseModel):
     seq: int = Field(description="1, 2, 3 … within the conversation; the SSE event id")
     role: str = Field(description="customer, bot, agent or system")
-    kind: str = Field(description="text, greeting, answer, choices, no_match, handoff, "
-                                  "feedback, article, accepted, transferred, note, closed, "
-                                  "callback")
+    kind: str = Field(description="text, greeting, answer, choices, no_match, courtesy, "
+                                  "handoff, feedback, article, accepted, transferred, note, "
+                                  "closed, callback")
     text: str = Field(description="As shown; answers and articles are Markdown")
     html: str | None = Field(default=None,
                              description="Sanitised HTML of answers and inserted articles")

@@ -21,6 +21,7 @@ Known wordings (``text.wording_key``) are compared without courtesy too.
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 # What may stand between courtesy phrases and the question: spaces and punctuation.
 _SEPARATORS = r"[\s,，.。!！?？~～、:：;；]"
@@ -41,8 +42,9 @@ _CHINESE_OPENINGS = (
     r"|(?:问|咨询)(?:一下|下)"
     r"|那个|就是"
 )
-# Latin greetings only as whole words followed by a separator: "hi，" but never "hidden".
-_LATIN_OPENINGS = rf"(?:hello|hi|hey)(?={_SEPARATORS})"
+# Latin greetings only as whole words (a separator or the end after them): "hi，" but
+# never "hidden".
+_LATIN_OPENINGS = rf"(?:hello|hi|hey)(?={_SEPARATORS}|$)"
 _OPENING = re.compile(
     rf"^(?:{_SEPARATORS}*(?:{_CHINESE_OPENINGS}|{_LATIN_OPENINGS}))+{_SEPARATORS}*",
     re.IGNORECASE)
@@ -58,3 +60,34 @@ def without_courtesy(text: str) -> str:
     is when little else is left: "你好，请问一下，宽带多少钱？谢谢" → "宽带多少钱"."""
     question = _CLOSING.sub("", _OPENING.sub("", text))
     return question if len(question.strip()) >= MIN_QUESTION else text
+
+
+# Words that only acknowledge what was said ("好的", "嗯嗯", "收到").
+_ACKNOWLEDGEMENT = re.compile(
+    rf"^(?:{_SEPARATORS}*(?:好的?|好吧|嗯+|哦+|噢+|喔+|行|知道了|明白了?|了解了?|收到|ok|okay))+"
+    rf"{_SEPARATORS}*$", re.IGNORECASE)
+_ONLY_SEPARATORS = re.compile(rf"^{_SEPARATORS}*$")
+
+
+class Courtesy(StrEnum):
+    """What a message that is courtesy and nothing else says."""
+
+    GREETING = "greeting"  # 你好 / 在吗 / 亲，在吗
+    THANKS = "thanks"  # 谢谢 / 好的，谢谢
+    ACKNOWLEDGEMENT = "acknowledgement"  # 好的 / 嗯嗯 / 收到
+
+
+def courtesy_only(text: str) -> Courtesy | None:
+    """What ``text`` says when it holds no question at all — a greeting, thanks or an
+    acknowledgement — or None when anything else is left to search: the assistant replies
+    in kind instead of searching ("你好" is no question it failed to answer)."""
+    opened = _OPENING.sub("", text.strip())
+    rest = _CLOSING.sub("", opened)
+    thanked = rest != opened
+    if _ONLY_SEPARATORS.match(rest):
+        if thanked:
+            return Courtesy.THANKS
+        return Courtesy.GREETING if opened != text.strip() else None
+    if _ACKNOWLEDGEMENT.match(rest):
+        return Courtesy.THANKS if thanked else Courtesy.ACKNOWLEDGEMENT
+    return None
