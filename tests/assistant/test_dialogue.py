@@ -83,10 +83,10 @@ def test_greetings_thanks_and_okays_are_answered_in_kind_and_never_count_as_fail
     """Two greetings in a row handed customers to a person (two "failed answers")."""
     conversation = new_conversation(db)
     replies = [say(db, hotline, conversation, text).replies
-               for text in ("你好", "在吗？", "嗯嗯", "好的，谢谢")]
-    assert [reply.kind for [reply] in replies] == [Kind.COURTESY] * 4
+               for text in ("你好", "在吗？", "嗯嗯", "好的，谢谢", "没事了，再见")]
+    assert [reply.kind for [reply] in replies] == [Kind.COURTESY] * 5
     assert [reply.data["courtesy"] for [reply] in replies] == [
-        "greeting", "greeting", "acknowledgement", "thanks"]
+        "greeting", "greeting", "acknowledgement", "thanks", "farewell"]
     assert replies[0][0].text.startswith("您好！请问有什么可以帮您")
     assert replies[3][0].text.startswith("不客气")
     assert conversation.status == Status.BOT and conversation.failed_in_row == 0
@@ -248,6 +248,9 @@ def conversation_replies(db: Session, conversation: Conversation, kind: Kind) ->
     ("我要找客服", "explicit_request", "A"),
     ("人工", "explicit_request", "A"),
     ("你好，人工", "explicit_request", "A"),  # greetings and thanks around the word
+    ("怎么联系人工啊", "explicit_request", "A"),  # migration 0024's words
+    ("找人工", "explicit_request", "A"),
+    ("人工在哪", "explicit_request", "A"),
     ("人工，谢谢", "explicit_request", "A"),
     ("我要投诉你们乱扣费", "complaint", "投诉专席"),
     # A homophone typo: the rules read the message as search reads it (头诉 → 投诉).

@@ -405,6 +405,24 @@ def _check_insult_rules(connection: Connection) -> None:
     assert not shipped.startswith("骗子|")
 
 
+def _rules_at_0023(connection: Connection) -> None:
+    """0024 widened the shipped explicit-request rule; a manager's own stays as it was."""
+    connection.execute(text(
+        "INSERT INTO assistant_handoff_rules (kind, reason, pattern, threshold, "
+        "target_queue, priority, enabled, note, updated_at, answer_first) VALUES ('keyword', "
+        "'explicit_request', '转人工|=人工', 0, NULL, 35, :enabled, '经理自建', :now, :first)"),
+        {"enabled": True, "now": datetime(2026, 12, 8, 9, 0), "first": False})
+
+
+def _check_request_rules(connection: Connection) -> None:
+    patterns = set(connection.execute(text(
+        "SELECT pattern FROM assistant_handoff_rules WHERE reason = 'explicit_request'"))
+        .scalars())
+    assert "转人工|=人工" in patterns  # the manager's, as it was
+    [shipped] = patterns - {"转人工|=人工"}
+    assert shipped.startswith("转人工|人工客服|") and "|联系人工|" in shipped
+
+
 FIXTURES: dict[str, Fixture] = {
     "0011": (_calls_and_features_at_0011, _check_calls_and_features),
     "0012": (_tokens_at_0012, _check_tokens),
@@ -417,6 +435,7 @@ FIXTURES: dict[str, Fixture] = {
     "0020": (_article_at_0020, _check_article_and_attachments),
     "0021": (_rules_at_0021, _check_rules_answer_first),
     "0022": (_rules_at_0022, _check_insult_rules),
+    "0023": (_rules_at_0023, _check_request_rules),
 }
 
 

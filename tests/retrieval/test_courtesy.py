@@ -25,6 +25,7 @@ from tests.factories import World, make_article
     ("你好，客服电话是多少", "客服电话是多少"),  # … but not the service asked about
     ("客服，我家宽带又断了", "我家宽带又断了"),  # the service addressed
     ("亲，在吗？流量包怎么退", "流量包怎么退"),  # as online shops' chats open
+    ("下午好，宽带多少钱？谢谢，再见", "宽带多少钱"),
 ])
 def test_openings_and_closings_are_left_out(typed: str, question: str) -> None:
     assert without_courtesy(typed) == question
@@ -81,6 +82,12 @@ def test_a_wording_is_the_same_with_or_without_courtesy() -> None:
     ("嗯嗯", Courtesy.ACKNOWLEDGEMENT),
     ("收到", Courtesy.ACKNOWLEDGEMENT),
     ("OK", Courtesy.ACKNOWLEDGEMENT),
+    ("早上好", Courtesy.GREETING),
+    ("再见", Courtesy.FAREWELL),
+    ("好的谢谢，拜拜", Courtesy.FAREWELL),
+    ("没事了", Courtesy.FAREWELL),
+    ("我的流量包没有了", None),  # "nothing more" only as the whole message
+    ("宽带多少钱，谢谢再见", None),
     # Anything else left is a question to search.
     ("你好，宽带多少钱", None),
     ("好的，那宽带多少钱", None),

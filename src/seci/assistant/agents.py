@@ -452,7 +452,9 @@ class Suggestion:
     best_match: bool  # the first, and search is confident it is the right article
 
 
-_REQUEST_WORDS = re.compile(r"转人工|人工客服|人工服务|找客服|真人客服|真人")
+# Words that ask for a person (the shipped rule's, migrations 0007 and 0024): no topic.
+_REQUEST_WORDS = re.compile(r"转人工|人工客服|人工服务|找客服|真人客服|真人|找人工|联系人工|叫人工"
+                            r"|换人工|人工台|活人")
 
 
 def _assist_query(text: str) -> str | None:

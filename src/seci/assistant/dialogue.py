@@ -651,12 +651,14 @@ def _choices(session: Session, conversation: Conversation, offered: Sequence[Cus
 # What the assistant says to a message that is courtesy and nothing else.
 _COURTESY_REPLIES = {Courtesy.GREETING: replies.COURTESY_GREETING,
                      Courtesy.THANKS: replies.COURTESY_THANKS,
-                     Courtesy.ACKNOWLEDGEMENT: replies.COURTESY_ACKNOWLEDGED}
+                     Courtesy.ACKNOWLEDGEMENT: replies.COURTESY_ACKNOWLEDGED,
+                     Courtesy.FAREWELL: replies.COURTESY_FAREWELL}
 
 
 def _in_kind(session: Session, conversation: Conversation, courtesy: Courtesy) -> Message:
-    """A greeting, thanks or "好的" answered in kind: not searched, not logged as a question
-    and not a failed answer (two greetings in a row sent customers to a person)."""
+    """A greeting, thanks, "好的" or a goodbye answered in kind: not searched, not logged as
+    a question and not a failed answer (two greetings in a row sent customers to a
+    person)."""
     return add_message(session, conversation, role=Role.BOT, kind=Kind.COURTESY,
                        text=replies.say(conversation.locale, _COURTESY_REPLIES[courtesy]),
                        data={"courtesy": courtesy.value})

@@ -41,6 +41,7 @@ COURTESY_GREETING = N_("Hello! What can I do for you? Just tell me your question
                        "“how much is broadband a month”.")
 COURTESY_THANKS = N_("You are welcome. If there is anything else, just ask.")
 COURTESY_ACKNOWLEDGED = N_("All right. If there is anything else, just ask.")
+COURTESY_FAREWELL = N_("Thank you for contacting us. Goodbye!")
 HELPFUL_THANKS = N_("Glad it helped. Anything else?")
 NOT_HELPFUL = N_("Sorry that did not help. Could you describe the problem in more detail? Or "
                  "type 转人工 to talk to a person.")

@@ -32,6 +32,7 @@ _CHINESE_OPENINGS = (
     # would match too): 客服 said to whom one greets, not the 客服电话 asked about.
     rf"(?:你|您)好+{_SEPARATORS}+客服(?={_SEPARATORS}|$)"
     r"|喂+|哈喽|嗨|在吗|在不在|你们好|大家好|客服(?:你|您)好|(?:你|您)好+(?:客服)?|客服在吗"
+    r"|(?:早上|早晨|上午|中午|下午|晚上)好"
     # The service or the customer addressed by name, as chats open ("客服，…", online
     # shops' "亲，…"): only with a separator after it (客服电话, 亲情号 stay).
     rf"|(?:客服|亲)(?={_SEPARATORS})"
@@ -48,9 +49,11 @@ _LATIN_OPENINGS = rf"(?:hello|hi|hey)(?={_SEPARATORS}|$)"
 _OPENING = re.compile(
     rf"^(?:{_SEPARATORS}*(?:{_CHINESE_OPENINGS}|{_LATIN_OPENINGS}))+{_SEPARATORS}*",
     re.IGNORECASE)
+# Goodbyes close a message too; "88" is left alone (a price may end a question).
+_FAREWELLS = r"再见|拜拜"
 _CLOSING = re.compile(
     rf"(?:{_SEPARATORS}*(?:谢谢(?:啊|你|您|了|哈|啦)?|多谢|麻烦(?:你|您)?了"
-    rf"|辛苦(?:你|您)?了|感谢(?:你|您)?))+{_SEPARATORS}*$")
+    rf"|辛苦(?:你|您)?了|感谢(?:你|您)?|{_FAREWELLS}))+{_SEPARATORS}*$")
 # Less than this left: the message was courtesy itself, and stays as it is.
 MIN_QUESTION = 2
 
@@ -67,6 +70,11 @@ _ACKNOWLEDGEMENT = re.compile(
     rf"^(?:{_SEPARATORS}*(?:好的?|好吧|嗯+|哦+|噢+|喔+|行|知道了|明白了?|了解了?|收到|ok|okay))+"
     rf"{_SEPARATORS}*$", re.IGNORECASE)
 _ONLY_SEPARATORS = re.compile(rf"^{_SEPARATORS}*$")
+# A whole message saying the customer has nothing more to ask (after "还有其他问题吗").
+# Only as the whole message: "我的流量包没有了" is a question.
+_DONE = re.compile(
+    rf"^(?:{_SEPARATORS}*(?:没事了|没有了|没别的了|没别的事了|没其他问题了|没有其他问题了))+"
+    rf"{_SEPARATORS}*$")
 
 
 class Courtesy(StrEnum):
@@ -75,19 +83,28 @@ class Courtesy(StrEnum):
     GREETING = "greeting"  # 你好 / 在吗 / 亲，在吗
     THANKS = "thanks"  # 谢谢 / 好的，谢谢
     ACKNOWLEDGEMENT = "acknowledgement"  # 好的 / 嗯嗯 / 收到
+    FAREWELL = "farewell"  # 再见 / 好的，谢谢，拜拜 / 没事了
 
 
 def courtesy_only(text: str) -> Courtesy | None:
-    """What ``text`` says when it holds no question at all — a greeting, thanks or an
-    acknowledgement — or None when anything else is left to search: the assistant replies
-    in kind instead of searching ("你好" is no question it failed to answer)."""
-    opened = _OPENING.sub("", text.strip())
+    """What ``text`` says when it holds no question at all — a greeting, thanks, an
+    acknowledgement or a goodbye — or None when anything else is left to search: the
+    assistant replies in kind instead of searching ("你好" is no question it failed to
+    answer)."""
+    stripped = text.strip()
+    opened = _OPENING.sub("", stripped)
     rest = _CLOSING.sub("", opened)
-    thanked = rest != opened
+    closing = opened[len(rest):]  # the closing is a suffix: what it took
+    if _DONE.match(rest) or (re.search(_FAREWELLS, closing) and _nothing_asked(rest)):
+        return Courtesy.FAREWELL
     if _ONLY_SEPARATORS.match(rest):
-        if thanked:
+        if closing:
             return Courtesy.THANKS
-        return Courtesy.GREETING if opened != text.strip() else None
+        return Courtesy.GREETING if opened != stripped else None
     if _ACKNOWLEDGEMENT.match(rest):
-        return Courtesy.THANKS if thanked else Courtesy.ACKNOWLEDGEMENT
+        return Courtesy.THANKS if closing else Courtesy.ACKNOWLEDGEMENT
     return None
+
+
+def _nothing_asked(rest: str) -> bool:
+    return bool(_ONLY_SEPARATORS.match(rest) or _ACKNOWLEDGEMENT.match(rest))
