@@ -16,6 +16,11 @@ assistant's right / right or among the choices before → after: demo dev 81.9 /
 84.4 / 92.5 %, situational 72.2 / 79.3 → 72.9 / 82.3 %, second KB 51.2 / 78.0 → 59.3 /
 84.6 %: as on the questions as written, where nothing moved by more than two questions.
 Known wordings (``text.wording_key``) are compared without courtesy too.
+
+A message that is courtesy and nothing else ("你好", "在吗", "好的，谢谢", "再见") holds no
+question: ``courtesy_only`` says which it is, and the assistant answers in kind instead of
+searching (``seci.assistant.dialogue``); the hand-off rules' whole-message words are read
+without courtesy too ("你好，人工" is "人工", ``seci.assistant.text.matches_keywords``).
 """
 
 from __future__ import annotations
